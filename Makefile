@@ -1,0 +1,123 @@
+# vfioc: a declarative config compiler for PCI/GPU passthrough.
+# `make` builds ./vfioc; `make check` runs every test (plain, ASan+UBSan, valgrind);
+# `make test` runs the suite once with the plain build; `make help` lists the rest.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/vfioc
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+VERSION := 0.1.0
+LIBS_PC := yaml-0.1 libpci libxml-2.0
+
+# A missing library is the most common build failure: name the Debian package.
+define need_pc
+$(if $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo y),,\
+  $(error $(1) not found by pkg-config: install it with 'apt-get install $(2)'))
+endef
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+$(call need_pc,yaml-0.1,libyaml-dev pkg-config)
+$(call need_pc,libpci,libpci-dev pkg-config)
+$(call need_pc,libxml-2.0,libxml2-dev pkg-config)
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
+	-DVFIOC_VERSION='"$(VERSION)"' -Icompiler -Ibackends -Ischema \
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) $(CFLAGS)
+ALL_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) $(LDLIBS)
+
+SRC      := $(sort $(wildcard compiler/*.c schema/*.c backends/*.c))
+LIB_SRC  := $(filter-out compiler/main.c,$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/compiler/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS  := $(wildcard compiler/*.h compiler/*.def schema/*.h schema/*.def backends/*.h)
+
+ifeq ($(BUILD),build)
+VFIOC := vfioc
+else
+VFIOC := $(BUILD)/vfioc
+endif
+
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: all check test test-asan test-valgrind unit asan install uninstall clean help \
+	schema-json docs bench fuzz fuzz-replay golden-update format lint
+
+all: $(VFIOC)
+
+$(VFIOC): $(MAIN_OBJ) $(BUILD)/libvfioc.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/libvfioc.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libvfioc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libvfioc.a $(ALL_LDLIBS)
+
+unit: $(UNIT_BIN)
+
+# The suite once, with this build: VFIOC names the binary, UNIT_DIR the unit tests.
+test: $(VFIOC) unit
+	@VFIOC=$(abspath $(VFIOC)) UNIT_DIR=$(abspath $(BUILD)/tests) MODE=$(or $(MODE),plain) \
+		tests/run.sh $(TESTS)
+
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" build/asan/vfioc
+
+test-asan:
+	$(MAKE) BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" MODE=asan test
+
+test-valgrind: $(VFIOC)
+	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-golden-ok
+
+# Everything, then one summary line for all three runs.
+check:
+	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	@$(MAKE) -s all unit
+	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test || true
+	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test-asan || true
+	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test-valgrind || true
+	@tests/summary.sh $(BUILD)/results
+
+schema/vfioc.schema.json: $(VFIOC)
+	./$(VFIOC) schema > $@.tmp && mv $@.tmp $@
+docs/config-reference.md: $(VFIOC)
+	./$(VFIOC) schema --format markdown > $@.tmp && mv $@.tmp $@
+schema-json: schema/vfioc.schema.json docs/config-reference.md
+
+install: $(VFIOC)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 $(VFIOC) $(DESTDIR)$(BINDIR)/vfioc
+	install -m 644 schema/vfioc.schema.json $(DESTDIR)$(DATADIR)/vfioc.schema.json
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vfioc $(DESTDIR)$(DATADIR)/vfioc.schema.json
+
+clean:
+	rm -rf build vfioc
+
+help:
+	@echo "make                 build ./vfioc"
+	@echo "make check           every test: plain, ASan+UBSan, valgrind; ends with 'N passed, N failed'"
+	@echo "make test            the suite once (TESTS='t-golden-err' to pick scripts)"
+	@echo "make test-asan       the suite under AddressSanitizer + UBSan"
+	@echo "make schema-json     regenerate schema/vfioc.schema.json and docs/config-reference.md"
+	@echo "make bench           benchmarks (prints figures)"
+	@echo "make fuzz            libFuzzer targets (needs clang)"
+	@echo "make install         PREFIX=$(PREFIX) DESTDIR=..."

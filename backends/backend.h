@@ -1,0 +1,54 @@
+/* backend.h: the backend interface. A backend is one file plus one line in registry.c: it
+ * reads the plan and adds files to an output set in memory; `build` writes the set all or
+ * nothing. Backends include only plan.h, backend.h, util.h and their library's headers. */
+#ifndef VFIOC_BACKEND_H
+#define VFIOC_BACKEND_H
+
+#include <stddef.h>
+
+#include "../compiler/plan.h"
+#include "../compiler/util.h"
+
+struct backend;
+
+struct out_file {
+	char *name;         /* relative to the output directory: "vfio.nix", "domains/win10.xml" */
+	struct buf data;
+	const struct backend *backend;  /* who added it; set by backends_run */
+};
+
+struct out_set {
+	struct out_file *files;
+	size_t n, cap;
+};
+
+/* Add a file to the set and return its buffer to fill. */
+struct buf *out_set_add(struct out_set *set, const char *name);
+void out_set_free(struct out_set *set);
+/* The file called name, or NULL. */
+const struct out_file *out_set_find(const struct out_set *set, const char *name);
+
+struct backend {
+	const char *name;   /* "nixos", "libvirt", "cmdline" */
+	const char *doc;    /* one line for --help */
+	/* A subdirectory the backend owns files in ("domains"), or NULL. `build` removes the
+	 * files there that carry the generated-by marker of the same config but are no longer
+	 * in the set (a VM removed from the config). */
+	const char *subdir;
+	/* Returns 0, or -1 after putting a one-line reason into *err (malloc'd). */
+	int (*emit)(const struct plan *p, struct out_set *out, char **err);
+	/* Optional (NULL: nothing to validate). Check one file this backend added against its
+	 * consumer's schema, found in schema_dir (NULL: the consumer's default). Returns 0 when
+	 * valid; 1 when invalid, with the reasons, one per line, in *err; -1 when it could not
+	 * validate (schema missing or unreadable), the reason in *err. *err is malloc'd. */
+	int (*validate)(const struct out_file *f, const char *schema_dir, char **err);
+};
+
+extern const struct backend *const backends[];  /* NULL-terminated, in output order */
+const struct backend *backend_find(const char *name);
+
+/* Run every backend in order into out, marking each file with its backend. Returns 0, or -1
+ * with "BACKEND: reason" in *err (malloc'd); out then holds what was emitted so far. */
+int backends_run(const struct plan *p, struct out_set *out, char **err);
+
+#endif

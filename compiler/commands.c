@@ -1,0 +1,14 @@
+/* commands.c: the list of subcommands, in the order `vfioc --help` shows them.
+ * A command appears here once it works. */
+#include <stddef.h>
+
+#include "cmd.h"
+
+extern const struct command cmd_check;
+extern const struct command cmd_schema;
+
+const struct command *const commands[] = {
+	&cmd_check,
+	&cmd_schema,
+	NULL,
+};

@@ -1,0 +1,375 @@
+/* diag.c: collecting diagnostics, and printing them as text (gcc style, with the source
+ * line and a caret), JSON, or GitHub Actions annotations. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MAX_PRINTED 100  /* like gcc's -fmax-errors: a garbled file must not print megabytes */
+
+static const struct {
+	enum severity sev;
+	const char *code, *doc;
+} table[D_COUNT] = {
+#define DIAG(id, sev, code, doc) [D_##id] = { SEV_##sev, code, doc },
+#include "diag.def"
+#undef DIAG
+};
+
+struct note {
+	struct loc loc;  /* unset for a hint */
+	char *msg;
+	bool hint;
+};
+
+struct diag {
+	enum diag_id id;
+	struct loc loc;
+	char *msg;
+	size_t seq;      /* emission order, the last sort key */
+	struct note *notes;
+	size_t nnotes, capnotes;
+};
+
+struct source {
+	char *name, *text;
+	size_t len;
+};
+
+struct diags {
+	struct diag **d;
+	size_t n, cap;
+	struct source *src;
+	size_t nsrc, capsrc;
+};
+
+struct diags *diags_new(void)
+{
+	return xcalloc(1, sizeof(struct diags));
+}
+
+void diags_free(struct diags *ds)
+{
+	if (!ds)
+		return;
+	for (size_t i = 0; i < ds->n; i++) {
+		struct diag *d = ds->d[i];
+		for (size_t j = 0; j < d->nnotes; j++)
+			free(d->notes[j].msg);
+		free(d->notes);
+		free(d->msg);
+		free(d);
+	}
+	for (size_t i = 0; i < ds->nsrc; i++) {
+		free(ds->src[i].name);
+		free(ds->src[i].text);
+	}
+	free(ds->src);
+	free(ds->d);
+	free(ds);
+}
+
+const char *diags_add_source(struct diags *ds, const char *name, const char *text, size_t len)
+{
+	struct source *s = &VEC_PUSH(ds->src, ds->nsrc, ds->capsrc);
+	s->name = xstrdup(name);
+	s->text = xstrndup(text, len);
+	s->len = len;
+	return s->name;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	struct buf b = {0};
+	buf_vprintf(&b, fmt, ap);
+	return b.s ? b.s : xstrdup("");
+}
+
+struct diag *diag_emit(struct diags *ds, enum diag_id id, const struct loc *loc,
+		       const char *fmt, ...)
+{
+	struct diag *d = xcalloc(1, sizeof(*d));
+	d->id = id;
+	if (loc)
+		d->loc = *loc;
+	va_list ap;
+	va_start(ap, fmt);
+	d->msg = vformat(fmt, ap);
+	va_end(ap);
+	d->seq = ds->n;
+	VEC_PUSH(ds->d, ds->n, ds->cap) = d;
+	return d;
+}
+
+static void add_note(struct diag *d, const struct loc *loc, bool hint, char *msg)
+{
+	struct note *n = &VEC_PUSH(d->notes, d->nnotes, d->capnotes);
+	n->loc = loc ? *loc : (struct loc){0};
+	n->msg = msg;
+	n->hint = hint;
+}
+
+void diag_note(struct diag *d, const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_note(d, loc, false, vformat(fmt, ap));
+	va_end(ap);
+}
+
+void diag_hint(struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_note(d, NULL, true, vformat(fmt, ap));
+	va_end(ap);
+}
+
+size_t diags_count(const struct diags *ds, enum severity sev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ds->n; i++)
+		n += table[ds->d[i]->id].sev == sev;
+	return n;
+}
+
+bool diags_has_errors(const struct diags *ds)
+{
+	return diags_count(ds, SEV_ERROR) + diags_count(ds, SEV_SYSTEM) > 0;
+}
+
+int diags_exit_code(const struct diags *ds, bool werror)
+{
+	if (diags_count(ds, SEV_SYSTEM))
+		return EXIT_SYSTEM;
+	if (diags_count(ds, SEV_ERROR) || (werror && diags_count(ds, SEV_WARNING)))
+		return EXIT_INPUT;
+	return EXIT_OK;
+}
+
+const char *diag_code(enum diag_id id) { return table[id].code; }
+const char *diag_doc(enum diag_id id) { return table[id].doc; }
+enum severity diag_severity(enum diag_id id) { return table[id].sev; }
+
+static const char *sev_word(enum severity s)
+{
+	return s == SEV_WARNING ? "warning" : "error";
+}
+
+/* Diagnostics without a place first, then by file, line, column, emission order. */
+static int cmp_diag(const void *pa, const void *pb)
+{
+	const struct diag *a = *(struct diag *const *)pa, *b = *(struct diag *const *)pb;
+	const char *fa = a->loc.file ? a->loc.file : "", *fb = b->loc.file ? b->loc.file : "";
+	int c = strcmp(fa, fb);
+	if (c)
+		return c;
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	if (a->loc.col != b->loc.col)
+		return a->loc.col < b->loc.col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static const struct source *find_source(const struct diags *ds, const char *name)
+{
+	for (size_t i = ds->nsrc; name && i-- > 0;)
+		if (strcmp(ds->src[i].name, name) == 0)
+			return &ds->src[i];
+	return NULL;
+}
+
+/* The text of line `line` (1-based) of a source, without its newline. */
+static const char *source_line(const struct source *s, unsigned line, size_t *len)
+{
+	const char *p = s->text, *end = s->text + s->len;
+	for (unsigned l = 1; l < line && p < end; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	if (p >= end)
+		return NULL;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((nl ? nl : end) - p);
+	if (*len && p[*len - 1] == '\r')
+		(*len)--;
+	return p;
+}
+
+/* "   14 |       - address: x" and "      |         ^~~~". Control bytes and tabs print as
+ * one space each so the caret stays under its column; long lines are cut. */
+static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out)
+{
+	const struct source *s = find_source(ds, loc->file);
+	size_t len;
+	const char *text = s && loc->line ? source_line(s, loc->line, &len) : NULL;
+	if (!text)
+		return;
+	if (len > 200)
+		len = 200;
+	fprintf(out, "%5u | ", loc->line);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
+	}
+	fputs("\n      | ", out);
+	/* libyaml counts columns in characters; skip UTF-8 continuation bytes to match. */
+	unsigned col = 1;
+	for (size_t i = 0; i < len && col < loc->col; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			fputc(' ', out);
+			col++;
+		}
+	fputc('^', out);
+	for (unsigned i = 1; i < loc->len && i < 80; i++)
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+static void print_prefix(const struct loc *loc, FILE *out)
+{
+	if (!loc->file)
+		fputs("vfioc: ", out);
+	else if (!loc->line)
+		fprintf(out, "%s: ", loc->file);
+	else
+		fprintf(out, "%s:%u:%u: ", loc->file, loc->line, loc->col);
+}
+
+static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
+{
+	print_prefix(&d->loc, out);
+	fprintf(out, "%s: %s [%s]\n", sev_word(table[d->id].sev), d->msg, table[d->id].code);
+	print_quote(ds, &d->loc, out);
+	for (size_t i = 0; i < d->nnotes; i++) {
+		const struct note *n = &d->notes[i];
+		const struct loc *at = n->hint || !n->loc.file ? &d->loc : &n->loc;
+		print_prefix(at, out);
+		fprintf(out, "%s: %s\n", n->hint ? "hint" : "note", n->msg);
+		if (!n->hint && n->loc.file)
+			print_quote(ds, &n->loc, out);
+	}
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+static void json_loc(FILE *out, const struct loc *l)
+{
+	fputs("\"file\": ", out);
+	if (l->file)
+		json_str(out, l->file);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"line\": %u, \"column\": %u", l->line, l->col);
+}
+
+static void print_json(const struct diag *d, FILE *out, bool first)
+{
+	fputs(first ? "  {" : ",\n  {", out);
+	json_loc(out, &d->loc);
+	fprintf(out, ", \"severity\": \"%s\", \"code\": \"%s\", \"message\": ",
+		sev_word(table[d->id].sev), table[d->id].code);
+	json_str(out, d->msg);
+	for (int hints = 0; hints < 2; hints++) {
+		fputs(hints ? ", \"hints\": [" : ", \"notes\": [", out);
+		bool any = false;
+		for (size_t i = 0; i < d->nnotes; i++) {
+			const struct note *n = &d->notes[i];
+			if (n->hint != hints)
+				continue;
+			fputs(any ? ", " : "", out);
+			any = true;
+			if (hints) {
+				json_str(out, n->msg);
+				continue;
+			}
+			fputc('{', out);
+			json_loc(out, &n->loc);
+			fputs(", \"message\": ", out);
+			json_str(out, n->msg);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	fputc('}', out);
+}
+
+/* GitHub workflow commands: %, CR and LF escaped in messages; also ',' and ':' in properties. */
+static void gh_escape(FILE *out, const char *s, bool property)
+{
+	for (; *s; s++) {
+		if (*s == '%')
+			fputs("%25", out);
+		else if (*s == '\r')
+			fputs("%0D", out);
+		else if (*s == '\n')
+			fputs("%0A", out);
+		else if (property && *s == ':')
+			fputs("%3A", out);
+		else if (property && *s == ',')
+			fputs("%2C", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void print_github(const struct diag *d, FILE *out)
+{
+	fprintf(out, "::%s ", table[d->id].sev == SEV_WARNING ? "warning" : "error");
+	if (d->loc.file) {
+		fputs("file=", out);
+		gh_escape(out, d->loc.file, true);
+		if (d->loc.line)
+			fprintf(out, ",line=%u,col=%u", d->loc.line, d->loc.col);
+		fputc(',', out);
+	}
+	fprintf(out, "title=vfioc %s::", table[d->id].code);
+	gh_escape(out, d->msg, false);
+	for (size_t i = 0; i < d->nnotes; i++) {
+		fputs(d->notes[i].hint ? "%0Ahint: " : "%0Anote: ", out);
+		gh_escape(out, d->notes[i].msg, false);
+	}
+	fputc('\n', out);
+}
+
+void diags_print(const struct diags *ds, FILE *out, enum diag_format fmt)
+{
+	struct diag **sorted = xmalloc((ds->n ? ds->n : 1) * sizeof(*sorted));
+	memcpy(sorted, ds->d, ds->n * sizeof(*sorted));
+	qsort(sorted, ds->n, sizeof(*sorted), cmp_diag);
+	size_t shown = ds->n < MAX_PRINTED ? ds->n : MAX_PRINTED;
+	if (fmt == DFMT_JSON)
+		fputs("[\n", out);
+	for (size_t i = 0; i < shown; i++) {
+		if (fmt == DFMT_JSON)
+			print_json(sorted[i], out, i == 0);
+		else if (fmt == DFMT_GITHUB)
+			print_github(sorted[i], out);
+		else
+			print_text(ds, sorted[i], out);
+	}
+	if (fmt == DFMT_JSON)
+		fputs(shown ? "\n]\n" : "]\n", out);
+	else if (shown < ds->n)
+		fprintf(out, "vfioc: note: %zu more diagnostics not shown\n", ds->n - shown);
+	free(sorted);
+}

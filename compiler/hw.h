@@ -1,0 +1,97 @@
+/* hw.h: the hardware model. One struct hw holds every fact of hardware.md, however it was
+ * obtained: probed live, probed under a test root (--root), or loaded from a snapshot.
+ * Checks and backends read only this, never sysfs. */
+#ifndef VFIOC_HW_H
+#define VFIOC_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpulist.h"
+#include "diag.h"
+#include "loc.h"
+#include "pci.h"
+#include "util.h"
+
+enum cpu_vendor { CPU_UNKNOWN, CPU_INTEL, CPU_AMD };
+
+struct hw_pci {
+	struct pci_addr addr;
+	uint16_t vendor, device;
+	uint16_t sub_vendor, sub_device;   /* 0 when unknown */
+	uint32_t class;                    /* 24-bit: base, sub, prog-if (0x030000 = VGA) */
+	uint8_t revision;
+	bool multifunction;                /* header type bit 7 of function 0's config space */
+	int iommu_group;                   /* -1: none (IOMMU off, or not in a group) */
+	const char *driver;                /* driver in use; NULL: none */
+	int boot_vga;                      /* 1, 0, or -1: no boot_vga file */
+	const char *reset_methods;         /* "flr bus"; "": none; NULL: unknown (no file) */
+	int numa_node;                     /* -1: unknown */
+	bool is_vf;                        /* an SR-IOV virtual function (has a physfn link) */
+	const char *vendor_name;           /* from pci.ids; NULL when unknown */
+	const char *device_name;
+	const char *class_name;            /* "VGA compatible controller" */
+	struct loc loc;                    /* in the snapshot, when loaded from one */
+};
+
+struct hw_group {
+	int number;
+	size_t *member;                    /* indices into hw.pci, in address order */
+	size_t n;
+};
+
+struct hw_cpu {
+	unsigned id;
+	int core_id, package_id;           /* -1: unknown */
+	struct cpulist siblings;           /* thread_siblings_list */
+};
+
+struct hw_usb {
+	uint16_t vendor, product;
+	unsigned busnum, devnum;
+	const char *manufacturer, *product_name;  /* NULL when unknown */
+	struct loc loc;
+};
+
+struct hw {
+	const char *source;                /* "/", the root, or the snapshot path, for messages */
+	bool iommu_present;                /* sys/class/iommu has entries */
+	enum cpu_vendor cpu_vendor;
+	bool cpu_vmx, cpu_svm, cpu_pdpe1gb;
+	struct hw_cpu *cpus; size_t ncpus; /* online CPUs, by id */
+	uint64_t mem_total_kib;            /* 0: unknown */
+	uint64_t *hugepage_kib; size_t nhugepage;  /* supported sizes, ascending */
+	const char *kernel_release;        /* NULL: unknown */
+	const char *cmdline;               /* NULL: unknown */
+	struct hw_pci *pci; size_t npci;   /* address order */
+	struct hw_group *groups; size_t ngroups;  /* number order */
+	struct hw_usb *usb; size_t nusb;   /* bus, device order */
+	size_t *by_id;                     /* indices into pci sorted by vendor:device, address */
+	struct arena arena;                /* owns everything above */
+};
+
+/* Read live (root "/") or a test root. Problems go to ds: a missing ROOT/sys/bus/pci is a
+ * SYSTEM diagnostic naming the path; missing optional files are unknown facts.
+ * Returns NULL when nothing usable could be read. */
+struct hw *hw_probe(const char *root, struct diags *ds);
+/* Load a snapshot written by hw_write_snapshot (through yamldoc, so problems are located). */
+struct hw *hw_load_snapshot(const char *path, struct diags *ds);
+struct hw *hw_load_snapshot_mem(const char *name, const char *text, size_t len, struct diags *ds);
+/* Write the snapshot: YAML from libyaml's emitter, deterministic. Returns 0 or -1 (errno). */
+int hw_write_snapshot(const struct hw *hw, FILE *out);
+void hw_free(struct hw *hw);
+/* After filling pci/usb/cpus by any means: sort them, build groups and by_id. */
+void hw_finish(struct hw *hw);
+
+/* Lookups, all O(log n). */
+const struct hw_pci *hw_find_pci(const struct hw *hw, const struct pci_addr *addr);
+const struct hw_group *hw_find_group(const struct hw *hw, int number);
+const struct hw_cpu *hw_find_cpu(const struct hw *hw, unsigned id);
+/* Devices with this vendor:device, in address order: writes up to max indices into out and
+ * returns how many there are in all. */
+size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t *out, size_t max);
+bool hw_is_bridge(const struct hw_pci *d);  /* class 06xx */
+bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
+
+#endif

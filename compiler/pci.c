@@ -1,0 +1,78 @@
+/* pci.c: PCI addresses and vendor:device IDs. */
+#include "pci.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Parse exactly `digits` hex digits (no more, no fewer) at *s, advancing it. */
+static bool hex_field(const char **s, int digits, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < digits; i++) {
+		char c = (*s)[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		v = v * 16 + d;
+	}
+	*s += digits;
+	*out = v;
+	return true;
+}
+
+bool pci_addr_parse(const char *s, struct pci_addr *out)
+{
+	unsigned dom = 0, bus, slot, func;
+	/* With a domain the text is 12 characters, without it 7. */
+	size_t len = strlen(s);
+	if (len == 12) {
+		if (!hex_field(&s, 4, &dom) || *s++ != ':')
+			return false;
+	} else if (len != 7) {
+		return false;
+	}
+	if (!hex_field(&s, 2, &bus) || *s++ != ':' || !hex_field(&s, 2, &slot) || *s++ != '.' ||
+	    !hex_field(&s, 1, &func) || *s)
+		return false;
+	if (slot > 31 || func > 7)
+		return false;
+	*out = (struct pci_addr){ (uint16_t)dom, (uint8_t)bus, (uint8_t)slot, (uint8_t)func };
+	return true;
+}
+
+void pci_addr_fmt(const struct pci_addr *a, char out[PCI_ADDR_STRLEN])
+{
+	snprintf(out, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", a->domain, a->bus, a->slot, a->func);
+}
+
+uint32_t pci_addr_key(const struct pci_addr *a)
+{
+	return (uint32_t)a->domain << 16 | (uint32_t)a->bus << 8 | (uint32_t)a->slot << 3 | a->func;
+}
+
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
+{
+	uint32_t ka = pci_addr_key(a), kb = pci_addr_key(b);
+	return ka < kb ? -1 : ka > kb;
+}
+
+bool pci_same_slot(const struct pci_addr *a, const struct pci_addr *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
+}
+
+bool pci_id_parse(const char *s, uint16_t *vendor, uint16_t *device)
+{
+	unsigned v, d;
+	if (strlen(s) != 9 || !hex_field(&s, 4, &v) || *s++ != ':' || !hex_field(&s, 4, &d))
+		return false;
+	*vendor = (uint16_t)v;
+	*device = (uint16_t)d;
+	return true;
+}

@@ -1,0 +1,98 @@
+/* plan.h: the resolved plan. check.c builds it from the config and the hardware once every
+ * check has passed; backends read it and nothing else (they never see YAML or sysfs and
+ * never re-check). Everything here is final: ordered, deduplicated, defaults applied. */
+#ifndef VFIOC_PLAN_H
+#define VFIOC_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "pci.h"
+
+struct plan_dev {
+	struct pci_addr addr;
+	uint16_t vendor, device;
+	uint32_t class;
+	const char *vendor_name, *device_name;  /* NULL when unknown */
+	int iommu_group;                        /* -1 without IOMMU */
+	const char *host_driver;                /* driver in use on the host now; NULL: none */
+	const char *rom;                        /* VBIOS file, or NULL */
+	bool managed;                           /* bind: managed (libvirt detaches at VM start) */
+	/* Guest placement: functions of one physical device share a guest slot. */
+	unsigned guest_bus, guest_slot, guest_func;
+	bool guest_multifunction;               /* set on function 0 of a multi-function slot */
+};
+
+struct plan_disk {
+	bool cdrom;
+	const char *path;
+	enum disk_bus bus;
+	enum disk_format format;
+};
+
+struct plan_vm {
+	const char *name;
+	uint8_t uuid[16];                       /* derived from the name: stable across builds */
+	uint8_t mac[6];                         /* 52:54:00:xx:xx:xx, derived from the name */
+	uint64_t memory_kib;
+	unsigned vcpus;
+	unsigned sockets, cores, threads;       /* product == vcpus */
+	unsigned *pin; size_t npin;             /* host CPU of vCPU i; npin == 0 or vcpus */
+	unsigned *emulator_pin; size_t nemulator_pin;
+	bool hugepages;                         /* back RAM with the host reservation */
+	uint64_t hugepage_kib;                  /* page size when hugepages */
+	enum firmware firmware;
+	bool secure_boot;                       /* implies SMM and q35 */
+	bool tpm;
+	bool hyperv;
+	const char *hyperv_vendor_id;           /* at most 12 characters */
+	bool hide_kvm;
+	bool host_amd;                          /* host CPU is AMD: topoext with SMT */
+	struct plan_dev *devs; size_t ndevs;    /* address order */
+	struct cfg_usb *usb; size_t nusb;       /* vendor/product only */
+	struct plan_disk *disks; size_t ndisks;
+	enum net_kind net_kind;
+	const char *net_name;
+	enum graphics graphics;
+	const char **evdev; size_t nevdev;
+	uint64_t looking_glass_mib;             /* 0: none */
+	bool autostart;
+};
+
+struct plan_strlist { const char **v; size_t n; };
+
+enum bind_strategy { STRATEGY_IDS, STRATEGY_DRIVER_OVERRIDE };
+
+struct plan {
+	const char *config_rel;                 /* the config's path relative to the output dir */
+	enum nixos_release nixos;
+	const char *kernel_series;              /* "6.12" */
+	bool kernel_before_6_2;                 /* vfio_virqfd exists */
+	enum iommu_mode iommu;                  /* resolved: INTEL, AMD or OFF */
+	enum bind_strategy strategy;
+	const char *strategy_reason;            /* one sentence, for a comment in the outputs */
+	struct plan_strlist vfio_ids;           /* "1002:67b0", address order, each once; ids only */
+	struct pci_addr *override_addrs; size_t noverride;  /* driver-override: boot-bound devices */
+	struct plan_strlist kernel_params;      /* the one list: cmdline == boot.kernelParams */
+	struct plan_strlist initrd_modules;     /* vfio modules first, then display drivers */
+	struct plan_strlist softdep_drivers;    /* "softdep <drv> pre: vfio-pci", sorted, once each */
+	bool has_hugepages;
+	enum hugepage_size hugepage_size;
+	uint64_t hugepage_count;
+	struct plan_strlist users;
+	bool virt_manager;
+	bool spice_usb_redirection;
+	bool libvirt_enable;
+	enum qemu_package qemu_package;
+	bool run_as_root;
+	bool swtpm;
+	bool ovmf_secure_boot, ovmf_tpm;        /* emitted only where the release has the options */
+	bool define_domains;
+	struct plan_vm *vms; size_t nvms;       /* config order */
+	struct arena arena;                     /* owns everything above */
+};
+
+void plan_free(struct plan *p);
+
+#endif

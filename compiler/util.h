@@ -1,0 +1,62 @@
+/* util.h: allocation that never returns NULL, growable buffers, a bump arena. */
+#ifndef VFIOC_UTIL_H
+#define VFIOC_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes, shared by every command (config.md "What vfioc must check"). */
+enum exit_code {
+	EXIT_OK = 0,      /* clean, or warnings only */
+	EXIT_INPUT = 1,   /* errors in the config or against the hardware */
+	EXIT_USAGE = 2,   /* bad command line */
+	EXIT_SYSTEM = 3,  /* I/O, unreadable hardware, out of memory */
+};
+
+/* These print "vfioc: out of memory" and exit(EXIT_SYSTEM) instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *items (of *cap elements of size) so that index `need - 1` fits. */
+void *grow(void *items, size_t *cap, size_t need, size_t size);
+#define VEC_PUSH(arr, n, cap) \
+	(*((arr) = grow((arr), &(cap), (n) + 1, sizeof(*(arr))), &(arr)[(n)++]))
+
+/* A growable, always NUL-terminated byte buffer. */
+struct buf {
+	char *s;     /* contents; NULL until the first append */
+	size_t len;  /* bytes used, without the NUL */
+	size_t cap;  /* bytes allocated */
+};
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_free(struct buf *b);
+const char *buf_str(const struct buf *b);  /* "" for an empty buffer */
+
+/* A bump allocator: everything in it is freed at once by arena_free. */
+struct arena {
+	struct arena_chunk *head;  /* newest chunk first */
+};
+void *arena_alloc(struct arena *a, size_t n);  /* zeroed, aligned for any type */
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_free(struct arena *a);
+
+/* Levenshtein distance, for "did you mean" hints. */
+size_t edit_distance(const char *a, const char *b);
+
+/* Read a whole file (at most max bytes). Returns 0, or an errno value; EFBIG when larger. */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+
+#endif

@@ -1,0 +1,29 @@
+/* enums.c: the spellings of the config language's enumerations, from the X-macros in
+ * config.h, so the enum, its names and its count cannot drift apart. */
+#include "enums.h"
+
+#define NAME(c, s) s,
+const char *const nixos_release_names[] = { NIXOS_RELEASES(NAME) NULL };
+const char *const iommu_mode_names[] = { IOMMU_MODES(NAME) NULL };
+const char *const bind_mode_names[] = { BIND_MODES(NAME) NULL };
+const char *const qemu_package_names[] = { QEMU_PACKAGES(NAME) NULL };
+const char *const hugepage_size_names[] = { HUGEPAGE_SIZES(NAME) NULL };
+const char *const firmware_names[] = { FIRMWARES(NAME) NULL };
+const char *const pci_bind_names[] = { PCI_BINDS(NAME) NULL };
+const char *const disk_bus_names[] = { DISK_BUSES(NAME) NULL };
+const char *const disk_format_names[] = { DISK_FORMATS(NAME) NULL };
+const char *const graphics_names[] = { GRAPHICS(NAME) NULL };
+#undef NAME
+
+/* Out-of-range values print as "?" rather than reading past the table. */
+#define NAME_FN(fn, type, names, count) \
+	const char *fn(type v) { return (unsigned)v < (count) ? names[v] : "?"; }
+NAME_FN(nixos_release_name, enum nixos_release, nixos_release_names, NIXOS_COUNT)
+NAME_FN(iommu_mode_name, enum iommu_mode, iommu_mode_names, IOMMU_COUNT)
+NAME_FN(bind_mode_name, enum bind_mode, bind_mode_names, BIND_COUNT)
+NAME_FN(qemu_package_name, enum qemu_package, qemu_package_names, QEMU_COUNT)
+NAME_FN(hugepage_size_name, enum hugepage_size, hugepage_size_names, HUGEPAGE_COUNT)
+NAME_FN(firmware_name, enum firmware, firmware_names, FW_COUNT)
+NAME_FN(disk_bus_name, enum disk_bus, disk_bus_names, DISK_BUS_COUNT)
+NAME_FN(disk_format_name, enum disk_format, disk_format_names, DISK_FORMAT_COUNT)
+NAME_FN(graphics_name, enum graphics, graphics_names, GFX_COUNT)

@@ -1,0 +1,225 @@
+/* hooks.c: what the tables cannot say as data: string formats, sizes, the short forms of
+ * pci/usb/network entries, and rules between the keys of one object. */
+#include <string.h>
+
+#include "schema.h"
+
+static bool all_in(const char *s, const char *set, bool alnum)
+{
+	for (; *s; s++) {
+		bool ok = (alnum && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+				     (*s >= '0' && *s <= '9'))) || (*s && strchr(set, *s));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool schema_check_string(enum str_check c, const char *s, const char **why)
+{
+	size_t len = strlen(s);
+	*why = NULL;
+	if (!len && c != SC_ANY)
+		*why = "it is empty";
+	else if (has_control(s))
+		*why = "it contains a control character (newline, tab...)";
+	else switch (c) {
+	case SC_ANY:
+		break;
+	case SC_NAME:
+		if (len > 64 || !is_alnum(s[0]) || !all_in(s, "_.+-", true))
+			*why = "a VM name is 1 to 64 letters, digits and _ . + -, starting with a letter or digit";
+		break;
+	case SC_MODULE:
+		if (len > 63 || !all_in(s, "_-", true))
+			*why = "a kernel module name has only letters, digits, '_' and '-'";
+		break;
+	case SC_USER:
+		if (len > 32 || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z')) ||
+		    !all_in(s, "_-", true))
+			*why = "a user name is up to 32 letters, digits, '_' and '-', starting with a letter or '_'";
+		break;
+	case SC_TOKEN:
+		if (strpbrk(s, " \"'\\`$"))
+			*why = "a kernel parameter is one token: no spaces, quotes, backslashes or '$'";
+		break;
+	case SC_PATH:
+		if (s[0] != '/')
+			*why = "it must be an absolute path";
+		break;
+	case SC_RELPATH:
+		break;
+	case SC_NETNAME:
+		if (len > 64 || !all_in(s, "_.:-", true))
+			*why = "a network or bridge name has only letters, digits and _ . : -";
+		break;
+	case SC_KERNEL: {
+		const char *p = s;
+		size_t digits = strspn(p, "0123456789");
+		if (!digits || digits > 3 || p[digits] != '.' ||
+		    !(p += digits + 1, digits = strspn(p, "0123456789")) || digits > 3 || p[digits])
+			*why = "a kernel series is MAJOR.MINOR, e.g. \"6.6\"";
+		break;
+	}
+	case SC_EVDEV:
+		if (strncmp(s, "/dev/input/", 11) || strstr(s, "/.."))
+			*why = "an evdev device is a path under /dev/input/ (e.g. /dev/input/by-id/...-event-kbd)";
+		break;
+	}
+	return *why == NULL;
+}
+
+const char *schema_check_pattern(enum str_check c)
+{
+	switch (c) {
+	case SC_NAME: return "^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$";
+	case SC_MODULE: return "^[A-Za-z0-9_-]{1,63}$";
+	case SC_USER: return "^[a-z_][A-Za-z0-9_-]{0,31}$";
+	case SC_TOKEN: return "^[^\\s\"'\\\\`$]+$";
+	case SC_PATH: return "^/";
+	case SC_NETNAME: return "^[A-Za-z0-9_.:-]{1,64}$";
+	case SC_KERNEL: return "^[0-9]{1,3}\\.[0-9]{1,3}$";
+	case SC_EVDEV: return "^/dev/input/";
+	default: return NULL;
+	}
+}
+
+enum diag_id schema_check_diag(enum str_check c)
+{
+	switch (c) {
+	case SC_NAME: return D_BAD_VM_NAME;
+	case SC_TOKEN: return D_BAD_TOKEN;
+	case SC_PATH: case SC_RELPATH: case SC_EVDEV: return D_BAD_PATH;
+	case SC_MODULE: case SC_USER: case SC_NETNAME: return D_BAD_NAME;
+	default: return D_BAD_ENUM;
+	}
+}
+
+bool schema_parse_size(const char *s, uint64_t *mib, const char **why)
+{
+	static const struct { const char *unit; uint64_t mib; } units[] = {
+		{ "GiB", 1024 }, { "G", 1024 }, { "MiB", 1 }, { "M", 1 }, { "TiB", 1024 * 1024 },
+		{ "T", 1024 * 1024 },
+	};
+	size_t digits = strspn(s, "0123456789");
+	const char *unit = s + digits;
+	if (*unit == ' ')
+		unit++;
+	*why = "expected a number and a unit: 16GiB, 8192MiB (G and M mean GiB and MiB)";
+	if (!digits || digits > 9)
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(units); i++)
+		if (!strcmp(unit, units[i].unit)) {
+			uint64_t n = 0;
+			for (size_t k = 0; k < digits; k++)
+				n = n * 10 + (uint64_t)(s[k] - '0');
+			*mib = n * units[i].mib;
+			*why = NULL;
+			return true;
+		}
+	return false;
+}
+
+static void report(struct lower *lw, enum diag_id id, const struct ynode *n, const char *what,
+		   const char *hint)
+{
+	struct diag *d = diag_emit(lw->ds, id, &n->loc, "%s", what);
+	if (hint)
+		diag_hint(d, "%s", hint);
+}
+
+bool schema_pci_scalar(struct lower *lw, const struct ynode *n, void *obj)
+{
+	struct cfg_pci *p = obj;
+	if (pci_id_parse(n->str, &p->id.vendor, &p->id.device)) {
+		p->by_id = true;
+		p->id.loc = n->loc;
+		return true;
+	}
+	if (pci_addr_parse(n->str, &p->address.v)) {
+		p->address.loc = n->loc;
+		return true;
+	}
+	struct diag *d = diag_emit(lw->ds, strchr(n->str, '.') ? D_BAD_PCI_ADDRESS : D_BAD_PCI_ID,
+				   &n->loc, "'%s' is neither a PCI address nor a vendor:device ID", n->str);
+	diag_hint(d, "write an address as \"01:00.0\" or \"0000:01:00.0\", an ID as \"1002:67b0\" (hex); 'lspci -Dnn' shows both");
+	return false;
+}
+
+bool schema_usb_scalar(struct lower *lw, const struct ynode *n, void *obj)
+{
+	struct cfg_usb *u = obj;
+	if (pci_id_parse(n->str, &u->vendor, &u->product))
+		return true;
+	report(lw, D_BAD_PCI_ID, n, "a USB device is vendor:product, four hex digits each",
+	       "'lsusb' shows them, e.g. \"046d:c52b\"");
+	return false;
+}
+
+bool schema_network_scalar(struct lower *lw, const struct ynode *n, void *obj)
+{
+	struct cfg_network *net = obj;
+	const char *why;
+	if (!strcmp(n->str, "none")) {
+		net->kind = NET_NONE;
+		return true;
+	}
+	if (!schema_check_string(SC_NETNAME, n->str, &why)) {
+		report(lw, D_BAD_NAME, n, why, "use a libvirt network name (virsh net-list), none, or {bridge: br0}");
+		return false;
+	}
+	net->kind = NET_NETWORK;
+	net->name = n->str;
+	return true;
+}
+
+void schema_network_validate(struct lower *lw, const struct ynode *map, void *obj)
+{
+	struct cfg_network *net = obj;
+	net->kind = NET_BRIDGE;
+	net->name = net->bridge.v;
+}
+
+void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj)
+{
+	struct cfg_pci *p = obj;
+	if (LOC_SET(p->address.loc))
+		return;
+	if (LOC_SET(p->id.loc)) {
+		p->by_id = true;
+		return;
+	}
+	struct diag *d = diag_emit(lw->ds, D_MISSING_KEY, &map->loc,
+				   "a pci entry needs 'address' or 'id'");
+	diag_hint(d, "add  address: \"01:00.0\"");
+}
+
+void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj)
+{
+	struct cfg_disk *dk = obj;
+	if (!dk->path.v && !dk->cdrom.v) {
+		struct diag *d = diag_emit(lw->ds, D_MISSING_KEY, &map->loc,
+					   "a disk needs 'path' (an image) or 'cdrom' (an ISO)");
+		diag_hint(d, "add  path: /var/lib/libvirt/images/NAME.qcow2");
+	} else if (dk->path.v && dk->cdrom.v) {
+		struct diag *d = diag_emit(lw->ds, D_UNKNOWN_KEY, &dk->cdrom.loc,
+					   "a disk has either 'path' or 'cdrom', not both");
+		diag_hint(d, "make the CD-ROM a list entry of its own");
+	} else if (dk->cdrom.v && (LOC_SET(dk->bus.loc) || LOC_SET(dk->format.loc))) {
+		const struct loc *at = LOC_SET(dk->bus.loc) ? &dk->bus.loc : &dk->format.loc;
+		diag_emit(lw->ds, D_UNKNOWN_KEY, at, "'bus' and 'format' apply to 'path' disks, not to a CD-ROM");
+	}
+}

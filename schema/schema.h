@@ -1,0 +1,111 @@
+/* schema.h: the config schema as data. One table per object of the config language; the
+ * lowering (compiler/lower.c), the JSON Schema and the reference docs are all driven by
+ * these tables, so adding a key is one row in schema/tables.c. */
+#ifndef VFIOC_SCHEMA_H
+#define VFIOC_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../compiler/config.h"
+#include "../compiler/diag.h"
+#include "../compiler/yamldoc.h"
+
+enum field_kind {
+	FK_BOOL,     /* struct cfg_bool */
+	FK_UINT,     /* struct cfg_uint, within [min, max] */
+	FK_STR,      /* struct cfg_str, validated by `check` */
+	FK_ENUM,     /* struct cfg_enum, one of `values` */
+	FK_SIZE,     /* struct cfg_uint in MiB, written "16GiB", "512MiB", "16G", "512M" */
+	FK_CPULIST,  /* struct cfg_cpus */
+	FK_STRLIST,  /* struct cfg_strlist of strings validated by `check` */
+	FK_PCIADDR,  /* struct cfg_pciaddr */
+	FK_PCIID,    /* struct cfg_pciid */
+	FK_OBJECT,   /* a nested object described by `sub`, stored at off */
+	FK_OBJLIST,  /* a list of `sub` objects: pointer at off, size_t count at count_off */
+	FK_OBJMAP,   /* a mapping name -> `sub` object, stored like FK_OBJLIST, in file order */
+};
+
+/* What a string must look like. */
+enum str_check {
+	SC_ANY,        /* any text without control characters */
+	SC_NAME,       /* a VM name: [A-Za-z0-9][A-Za-z0-9_.+-]{0,63} */
+	SC_MODULE,     /* a kernel module: [A-Za-z0-9_-]{1,63} */
+	SC_USER,       /* a user name: [a-z_][a-z0-9_-]{0,31} */
+	SC_TOKEN,      /* a kernel parameter: printable, no space or quote */
+	SC_PATH,       /* an absolute path, no control characters */
+	SC_RELPATH,    /* a path, absolute or relative, no control characters */
+	SC_NETNAME,    /* a libvirt network or bridge name: [A-Za-z0-9_.:-]{1,64} */
+	SC_KERNEL,     /* a kernel series: "6.6" */
+	SC_EVDEV,      /* an absolute path under /dev/input/ */
+};
+
+#define F_REQUIRED 1u
+
+struct object;
+struct lower;
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t off;                  /* of the value in the object's struct */
+	size_t count_off;            /* FK_OBJLIST, FK_OBJMAP: of the size_t count */
+	unsigned flags;
+	const char *def;             /* default, as it would be written in YAML; NULL: none */
+	const char *def_doc;         /* default in words, when it is computed ("derived") */
+	const char *doc;             /* one or two sentences for the docs and editors */
+	const char *const *values;   /* FK_ENUM: names indexed by value, NULL-terminated */
+	uint64_t min, max;           /* FK_UINT, FK_SIZE (MiB) */
+	enum str_check check;        /* FK_STR, FK_STRLIST */
+	const struct object *sub;    /* FK_OBJECT, FK_OBJLIST, FK_OBJMAP */
+	enum diag_id range_diag;     /* FK_UINT: the code for out of range (0: D_OUT_OF_RANGE) */
+};
+
+struct object {
+	const char *path;            /* "host.libvirt", "vms.<name>": for messages and docs */
+	const char *doc;
+	const struct field *fields;
+	size_t nfields;
+	size_t size;                 /* sizeof the struct, for lists */
+	size_t loc_off;              /* of its struct loc */
+	size_t name_off;             /* FK_OBJMAP elements: of the const char * name */
+	size_t name_loc_off;         /* FK_OBJMAP elements: of the name's struct loc */
+	/* The short form written as one scalar ("01:00.0" for a pci entry); NULL: map only.
+	 * Returns false after reporting the problem. */
+	bool (*scalar)(struct lower *lw, const struct ynode *n, void *obj);
+	const char *scalar_doc;      /* what the short form looks like, for docs */
+	const char *scalar_pattern;  /* its JSON Schema pattern */
+	/* Rules between the keys of one object, after its fields are read. */
+	void (*validate)(struct lower *lw, const struct ynode *map, void *obj);
+};
+
+extern const struct object schema_root;
+
+/* Lowering state, shared with the hooks in schema/hooks.c. */
+struct lower {
+	struct diags *ds;
+	struct arena *arena;
+};
+
+/* Hooks and helpers used by the tables (schema/hooks.c). */
+bool schema_pci_scalar(struct lower *lw, const struct ynode *n, void *obj);
+bool schema_usb_scalar(struct lower *lw, const struct ynode *n, void *obj);
+bool schema_network_scalar(struct lower *lw, const struct ynode *n, void *obj);
+void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj);
+void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj);
+void schema_network_validate(struct lower *lw, const struct ynode *map, void *obj);
+
+/* Validate a string against a check. On failure returns false and sets *why. */
+bool schema_check_string(enum str_check c, const char *s, const char **why);
+const char *schema_check_pattern(enum str_check c);  /* for the JSON Schema; NULL: none */
+enum diag_id schema_check_diag(enum str_check c);
+
+/* Sizes: "16GiB" -> 16384 (MiB). */
+bool schema_parse_size(const char *s, uint64_t *mib, const char **why);
+
+/* Outputs generated from the tables. */
+void schema_write_json(FILE *out);
+void schema_write_markdown(FILE *out);
+
+#endif

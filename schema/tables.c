@@ -1,0 +1,221 @@
+/* tables.c: the vfioc config language, version 1: every key, its type, default and
+ * meaning. Validation, defaults, `vfioc schema` (JSON Schema) and docs/config-reference.md
+ * are all generated from these tables; adding a key is one row here (plus its field in
+ * compiler/config.h). Keys are listed in the order the docs show them. */
+#include <stddef.h>
+
+#include "enums.h"
+#include "schema.h"
+
+#define F(T, m) .off = offsetof(T, m)
+#define LIST(T, m, cnt) .off = offsetof(T, m), .count_off = offsetof(T, cnt)
+#define OBJECT(name, T, tab, ...) { .path = name, .fields = tab, .nfields = ARRAY_LEN(tab), \
+	.size = sizeof(T), .loc_off = offsetof(T, loc), __VA_ARGS__ }
+
+/* pci entries: "01:00.0", "1002:67b0" or a map. */
+static const struct field pci_fields[] = {
+	{ "address", FK_PCIADDR, F(struct cfg_pci, address),
+	  .doc = "PCI address, [DDDD:]BB:SS.F; the domain is 0000 when left out." },
+	{ "id", FK_PCIID, F(struct cfg_pci, id),
+	  .doc = "vendor:device guard: with `address`, the device there must have this ID "
+		 "(catches a card that moved); alone, the one device with this ID." },
+	{ "rom", FK_STR, F(struct cfg_pci, rom), .check = SC_PATH,
+	  .doc = "VBIOS file for the device (absolute path)." },
+	{ "bind", FK_ENUM, F(struct cfg_pci, bind), .values = pci_bind_names, .def = "boot",
+	  .doc = "`boot`: claimed by vfio-pci at boot; `managed`: libvirt detaches it from its "
+		 "host driver when the VM starts." },
+};
+static const struct object pci_object = OBJECT("vms.<name>.pci[]", struct cfg_pci, pci_fields,
+	.doc = "A device to pass through: an address, a vendor:device ID, or a map.",
+	.scalar = schema_pci_scalar, .scalar_doc = "\"01:00.0\", \"0000:01:00.0\" or \"1002:67b0\"",
+	.scalar_pattern = "^(([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]|[0-9a-fA-F]{4}:[0-9a-fA-F]{4})$",
+	.validate = schema_pci_validate);
+
+static const struct field usb_fields[1];  /* the short form only */
+static const struct object usb_object = { .path = "vms.<name>.usb[]", .fields = usb_fields,
+	.nfields = 0, .size = sizeof(struct cfg_usb), .loc_off = offsetof(struct cfg_usb, loc),
+	.doc = "A USB device to pass through, by vendor:product.",
+	.scalar = schema_usb_scalar, .scalar_doc = "\"046d:c52b\"",
+	.scalar_pattern = "^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$" };
+
+static const struct field disk_fields[] = {
+	{ "path", FK_STR, F(struct cfg_disk, path), .check = SC_PATH,
+	  .doc = "Disk image or block device (absolute path)." },
+	{ "cdrom", FK_STR, F(struct cfg_disk, cdrom), .check = SC_PATH,
+	  .doc = "ISO image attached as a CD-ROM (absolute path); instead of `path`." },
+	{ "bus", FK_ENUM, F(struct cfg_disk, bus), .values = disk_bus_names, .def = "virtio",
+	  .doc = "Disk bus (with `path`)." },
+	{ "format", FK_ENUM, F(struct cfg_disk, format), .values = disk_format_names,
+	  .def = "qcow2", .doc = "Image format (with `path`)." },
+};
+static const struct object disk_object = OBJECT("vms.<name>.disks[]", struct cfg_disk,
+	disk_fields, .doc = "A disk `{path, bus, format}` or a CD-ROM `{cdrom}`.",
+	.validate = schema_disk_validate);
+
+static const struct field network_fields[] = {
+	{ "bridge", FK_STR, F(struct cfg_network, bridge), .check = SC_NETNAME, .flags = F_REQUIRED,
+	  .doc = "Host bridge to attach the NIC to." },
+};
+static const struct object network_object = OBJECT("vms.<name>.network", struct cfg_network,
+	network_fields, .doc = "One virtio NIC: a libvirt network name, `none`, or `{bridge: br0}`.",
+	.scalar = schema_network_scalar, .scalar_doc = "a libvirt network name, or none",
+	.scalar_pattern = "^[A-Za-z0-9_.:-]{1,64}$", .validate = schema_network_validate);
+
+static const struct field topology_fields[] = {
+	{ "sockets", FK_UINT, F(struct cfg_topology, sockets), .min = 1, .max = 64, .flags = F_REQUIRED,
+	  .doc = "Guest CPU sockets." },
+	{ "cores", FK_UINT, F(struct cfg_topology, cores), .min = 1, .max = 1024, .flags = F_REQUIRED,
+	  .doc = "Cores per socket." },
+	{ "threads", FK_UINT, F(struct cfg_topology, threads), .min = 1, .max = 8, .flags = F_REQUIRED,
+	  .doc = "Threads per core." },
+};
+static const struct object topology_object = OBJECT("vms.<name>.cpu.topology", struct cfg_topology,
+	topology_fields, .doc = "Guest CPU topology; the product must equal `vcpus`.");
+
+static const struct field looking_glass_fields[] = {
+	{ "size", FK_SIZE, F(struct cfg_looking_glass, size), .min = 1, .max = 1024, .def = "32MiB",
+	  .doc = "IVSHMEM size, a power of two (32MiB covers 1080p SDR; 128MiB 4K)." },
+};
+static const struct object looking_glass_object = OBJECT("vms.<name>.looking-glass",
+	struct cfg_looking_glass, looking_glass_fields, .doc = "IVSHMEM shared memory for Looking Glass.");
+
+/* `cpu` has no struct of its own: its keys live in struct cfg_vm (offset 0). */
+static const struct field vm_cpu_fields[] = {
+	{ "topology", FK_OBJECT, F(struct cfg_vm, topology), .sub = &topology_object,
+	  .def_doc = "derived: 1 socket, vcpus/2 cores x 2 threads when vcpus is even, else vcpus cores",
+	  .doc = "Guest CPU topology." },
+	{ "pin", FK_CPULIST, F(struct cfg_vm, pin),
+	  .doc = "Host CPU for each vCPU, in order (\"2-7,10-15\"); as many CPUs as vcpus." },
+	{ "emulator-pin", FK_CPULIST, F(struct cfg_vm, emulator_pin),
+	  .doc = "Host CPUs for QEMU's emulator threads; must not overlap `pin`." },
+};
+static const struct object vm_cpu_object = { .path = "vms.<name>.cpu", .fields = vm_cpu_fields,
+	.nfields = ARRAY_LEN(vm_cpu_fields), .size = sizeof(struct cfg_vm),
+	.loc_off = (size_t)-1, .doc = "vCPU topology and pinning." };
+
+static const struct field vm_fields[] = {
+	{ "memory", FK_SIZE, F(struct cfg_vm, memory), .flags = F_REQUIRED, .min = 64,
+	  .max = 16u << 20, .doc = "Guest RAM: 16GiB, 8192MiB (G and M mean GiB and MiB)." },
+	{ "vcpus", FK_UINT, F(struct cfg_vm, vcpus), .flags = F_REQUIRED, .min = 1, .max = 4096,
+	  .doc = "Number of vCPUs." },
+	{ "cpu", FK_OBJECT, 0, .sub = &vm_cpu_object, .doc = "vCPU topology and pinning." },
+	{ "hugepages", FK_BOOL, F(struct cfg_vm, hugepages), .def = "false",
+	  .doc = "Back guest RAM with the pages of `host.hugepages` (which must be set)." },
+	{ "firmware", FK_ENUM, F(struct cfg_vm, firmware), .values = firmware_names, .def = "uefi",
+	  .doc = "Guest firmware: OVMF (uefi) or SeaBIOS (bios)." },
+	{ "secure-boot", FK_BOOL, F(struct cfg_vm, secure_boot), .def = "false",
+	  .doc = "UEFI Secure Boot with enrolled keys; requires uefi, implies SMM and q35." },
+	{ "tpm", FK_BOOL, F(struct cfg_vm, tpm), .def = "false",
+	  .doc = "TPM 2.0 emulator (tpm-crb); needs swtpm on the host." },
+	{ "hyperv", FK_BOOL, F(struct cfg_vm, hyperv), .def = "false",
+	  .doc = "Hyper-V enlightenments for Windows guests, including vendor_id." },
+	{ "hide-kvm", FK_BOOL, F(struct cfg_vm, hide_kvm), .def = "false",
+	  .doc = "Hide the KVM signature from the guest (<kvm><hidden state='on'/>)." },
+	{ "pci", FK_OBJLIST, LIST(struct cfg_vm, pci, npci), .sub = &pci_object, .def = "[]",
+	  .doc = "PCI devices to pass through." },
+	{ "usb", FK_OBJLIST, LIST(struct cfg_vm, usb, nusb), .sub = &usb_object, .def = "[]",
+	  .doc = "USB devices to pass through, as vendor:product." },
+	{ "disks", FK_OBJLIST, LIST(struct cfg_vm, disks, ndisks), .sub = &disk_object,
+	  .def = "[]", .doc = "Disks and CD-ROMs." },
+	{ "network", FK_OBJECT, F(struct cfg_vm, network), .sub = &network_object,
+	  .def = "default", .doc = "One virtio NIC: a libvirt network name, `none`, or `{bridge: br0}`." },
+	{ "graphics", FK_ENUM, F(struct cfg_vm, graphics), .values = graphics_names,
+	  .def = "spice", .doc = "Emulated display for the console." },
+	{ "evdev", FK_STRLIST, F(struct cfg_vm, evdev), .check = SC_EVDEV, .def = "[]",
+	  .doc = "Keyboard and mouse passthrough: /dev/input/by-id/...-event-kbd paths." },
+	{ "looking-glass", FK_OBJECT, F(struct cfg_vm, looking_glass), .sub = &looking_glass_object,
+	  .doc = "IVSHMEM shared memory for Looking Glass." },
+	{ "autostart", FK_BOOL, F(struct cfg_vm, autostart), .def = "false",
+	  .doc = "Start the VM when the host boots." },
+};
+static const struct object vm_object = OBJECT("vms.<name>", struct cfg_vm, vm_fields,
+	.doc = "A VM. Its name matches [A-Za-z0-9][A-Za-z0-9_.+-]{0,63}.",
+	.name_off = offsetof(struct cfg_vm, name), .name_loc_off = offsetof(struct cfg_vm, name_loc));
+
+static const struct field hugepages_fields[] = {
+	{ "size", FK_ENUM, F(struct cfg_hugepages, size), .values = hugepage_size_names, .flags = F_REQUIRED,
+	  .doc = "Page size: 2M, or 1G (needs the pdpe1gb CPU flag)." },
+	{ "count", FK_UINT, F(struct cfg_hugepages, count), .flags = F_REQUIRED, .min = 1, .max = 1u << 24,
+	  .doc = "Number of pages reserved at boot." },
+};
+static const struct object hugepages_object = OBJECT("host.hugepages", struct cfg_hugepages,
+	hugepages_fields, .doc = "Boot-time hugepage reservation.");
+
+static const struct field ovmf_fields[] = {
+	{ "secure-boot", FK_BOOL, F(struct cfg_ovmf, secure_boot), .def = "true",
+	  .doc = "Build OVMF with Secure Boot." },
+	{ "tpm", FK_BOOL, F(struct cfg_ovmf, tpm), .def = "true", .doc = "Build OVMF with TPM support." },
+};
+static const struct object ovmf_object = OBJECT("host.libvirt.ovmf", struct cfg_ovmf, ovmf_fields,
+	.doc = "OVMF build, for NixOS releases that still have the ovmf options (up to 25.05).");
+
+static const struct field libvirt_fields[] = {
+	{ "enable", FK_BOOL, F(struct cfg_libvirt, enable), .def = "true",
+	  .doc = "virtualisation.libvirtd.enable." },
+	{ "qemu-package", FK_ENUM, F(struct cfg_libvirt, qemu_package), .values = qemu_package_names,
+	  .def = "qemu_kvm", .doc = "virtualisation.libvirtd.qemu.package." },
+	{ "run-as-root", FK_BOOL, F(struct cfg_libvirt, run_as_root), .def = "true",
+	  .doc = "virtualisation.libvirtd.qemu.runAsRoot." },
+	{ "swtpm", FK_BOOL, F(struct cfg_libvirt, swtpm), .def_doc = "true when any VM has tpm: true",
+	  .doc = "virtualisation.libvirtd.qemu.swtpm.enable." },
+	{ "ovmf", FK_OBJECT, F(struct cfg_libvirt, ovmf), .sub = &ovmf_object,
+	  .def_doc = "{secure-boot: true, tpm: true}", .doc = "OVMF build (NixOS up to 25.05)." },
+	{ "define-domains", FK_BOOL, F(struct cfg_libvirt, define_domains), .def = "true",
+	  .doc = "The NixOS module defines the generated domains in libvirt at boot (virsh define)." },
+};
+static const struct object libvirt_object = OBJECT("host.libvirt", struct cfg_libvirt, libvirt_fields,
+	.doc = "libvirtd settings.");
+
+static const struct field host_fields[] = {
+	{ "iommu", FK_ENUM, F(struct cfg_host, iommu), .values = iommu_mode_names, .def = "auto",
+	  .doc = "intel_iommu=on or amd_iommu=on; auto takes the CPU vendor from the hardware." },
+	{ "iommu-passthrough", FK_BOOL, F(struct cfg_host, iommu_passthrough), .def = "false",
+	  .doc = "Add iommu=pt (host devices bypass IOMMU translation: faster, less DMA protection)." },
+	{ "bind", FK_ENUM, F(struct cfg_host, bind), .values = bind_mode_names, .def = "auto",
+	  .doc = "How boot-bound devices reach vfio-pci: vfio-pci.ids, or driver_override by "
+		 "address; auto uses ids unless an ID is shared with a device that stays on the host." },
+	{ "display-drivers", FK_STRLIST, F(struct cfg_host, display_drivers), .check = SC_MODULE,
+	  .def = "[]", .doc = "Host display drivers (i915, amdgpu, nouveau, nvidia...), loaded in "
+		 "the initrd after the vfio modules." },
+	{ "kernel-params", FK_STRLIST, F(struct cfg_host, kernel_params), .check = SC_TOKEN,
+	  .def = "[]", .doc = "Extra kernel parameters, appended verbatim; one token each." },
+	{ "hugepages", FK_OBJECT, F(struct cfg_host, hugepages), .sub = &hugepages_object,
+	  .doc = "Boot-time hugepage reservation {size, count}." },
+	{ "isolate-cpus", FK_CPULIST, F(struct cfg_host, isolate_cpus),
+	  .doc = "CPUs kept from the host scheduler: isolcpus=, nohz_full=, rcu_nocbs=." },
+	{ "users", FK_STRLIST, F(struct cfg_host, users), .check = SC_USER, .def = "[]",
+	  .doc = "Users added to the libvirtd group." },
+	{ "virt-manager", FK_BOOL, F(struct cfg_host, virt_manager), .def = "false",
+	  .doc = "programs.virt-manager.enable." },
+	{ "spice-usb-redirection", FK_BOOL, F(struct cfg_host, spice_usb_redirection),
+	  .def = "false", .doc = "virtualisation.spiceUSBRedirection.enable." },
+	{ "libvirt", FK_OBJECT, F(struct cfg_host, libvirt), .sub = &libvirt_object,
+	  .doc = "libvirtd settings." },
+};
+static const struct object host_object = OBJECT("host", struct cfg_host, host_fields,
+	.doc = "Host-side settings.");
+
+static const struct field target_fields[] = {
+	{ "nixos", FK_ENUM, F(struct cfg_target, nixos), .values = nixos_release_names, .def = "26.05",
+	  .doc = "NixOS release the module is written for; options it lacks are never emitted." },
+	{ "kernel", FK_STR, F(struct cfg_target, kernel), .check = SC_KERNEL,
+	  .def_doc = "the default kernel series of that NixOS release",
+	  .doc = "Kernel series, e.g. \"6.6\"; decides module names (vfio_virqfd before 6.2)." },
+};
+static const struct object target_object = OBJECT("target", struct cfg_target, target_fields,
+	.doc = "What the outputs are written for.");
+
+static const struct field root_fields[] = {
+	{ "version", FK_UINT, F(struct config, version), .flags = F_REQUIRED, .min = 1, .max = 1,
+	  .range_diag = D_BAD_VERSION, .doc = "Version of the config language: 1." },
+	{ "hardware", FK_STR, F(struct config, hardware), .check = SC_RELPATH,
+	  .doc = "Hardware snapshot from `vfioc probe`, relative to this file. --hardware and "
+		 "--root win over it; without any, vfioc reads the machine it runs on." },
+	{ "target", FK_OBJECT, F(struct config, target), .sub = &target_object,
+	  .doc = "What the outputs are written for." },
+	{ "host", FK_OBJECT, F(struct config, host), .sub = &host_object, .doc = "Host-side settings." },
+	{ "vms", FK_OBJMAP, LIST(struct config, vms, nvms), .sub = &vm_object, .def = "{}",
+	  .doc = "The VMs, by name." },
+};
+const struct object schema_root = OBJECT("", struct config, root_fields,
+	.doc = "A vfioc config: one host and the VMs that get its PCI devices.");
