@@ -1,0 +1,538 @@
+/* libvirt.c: the libvirt backend: one domain per VM, domains/<vm>.xml, built as a libxml2
+ * tree (never pasted as text) and serialized to memory; and its --validate hook, which checks
+ * a domain against libvirt's RelaxNG schema. libxml2 objects live and die in this file. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+
+#include "backend.h"
+#include "emit.h"
+
+#define SCHEMA_DIR "/usr/share/libvirt/schemas"
+#define OVMF_DIR "/run/libvirt/nix-ovmf"   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */
+#define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
+
+/* One domain under construction. */
+struct dom {
+	const struct plan *p;
+	const struct plan_vm *vm;
+	xmlDocPtr doc;
+	const char *bad;  /* first string that XML cannot carry (not UTF-8, control chars) */
+};
+
+/* Text XML 1.0 can carry: UTF-8 without control characters other than tab and newline. */
+static void check_text(struct dom *d, const char *s)
+{
+	if (!d->bad && (!xmlCheckUTF8((const xmlChar *)s)))
+		d->bad = s;
+	for (const unsigned char *u = (const unsigned char *)s; !d->bad && *u; u++)
+		if (*u < 0x20 && *u != '\t' && *u != '\n')
+			d->bad = s;
+}
+
+static xmlNodePtr el(struct dom *d, xmlNodePtr parent, const char *name, const char *text)
+{
+	if (text)
+		check_text(d, text);
+	/* xmlNewTextChild escapes text (xmlNewChild would read entity references in it). */
+	return xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
+}
+
+static void attr(struct dom *d, xmlNodePtr n, const char *name, const char *value)
+{
+	check_text(d, value);
+	xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)value);  /* escapes value */
+}
+
+static void attrf(struct dom *d, xmlNodePtr n, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void attrf(struct dom *d, xmlNodePtr n, const char *name, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	attr(d, n, name, buf_str(&b));
+	buf_free(&b);
+}
+
+/* <NAME a1='v1' a2='v2' .../>: attribute name/value pairs, NULL-terminated. */
+static xmlNodePtr el_attrs(struct dom *d, xmlNodePtr parent, const char *name, ...)
+{
+	xmlNodePtr n = el(d, parent, name, NULL);
+	va_list ap;
+	va_start(ap, name);
+	for (const char *k; (k = va_arg(ap, const char *));)
+		attr(d, n, k, va_arg(ap, const char *));
+	va_end(ap);
+	return n;
+}
+
+static xmlNodePtr el_uint(struct dom *d, xmlNodePtr parent, const char *name, uint64_t v)
+{
+	char s[24];
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
+	return el(d, parent, name, s);
+}
+
+static void add_header(struct dom *d)
+{
+	char *m = emit_marker(d->p);
+	char *text = xasprintf(" %s\n     %s ", m, EMIT_ADVICE);
+	xmlAddChild((xmlNodePtr)d->doc, xmlNewDocComment(d->doc, (const xmlChar *)text));
+	free(text);
+	free(m);
+}
+
+static void add_memory(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	attr(d, el_uint(d, root, "memory", vm->memory_kib), "unit", "KiB");
+	attr(d, el_uint(d, root, "currentMemory", vm->memory_kib), "unit", "KiB");
+	if (vm->hugepages) {
+		xmlNodePtr hp = el(d, el(d, root, "memoryBacking", NULL), "hugepages", NULL);
+		xmlNodePtr page = el(d, hp, "page", NULL);
+		attrf(d, page, "size", "%llu", (unsigned long long)vm->hugepage_kib);
+		attr(d, page, "unit", "KiB");
+	}
+	attr(d, el_uint(d, root, "vcpu", vm->vcpus), "placement", "static");
+}
+
+static void add_cputune(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	if (!vm->npin && !vm->nemulator_pin)
+		return;
+	xmlNodePtr t = el(d, root, "cputune", NULL);
+	for (size_t i = 0; i < vm->npin; i++) {
+		xmlNodePtr pin = el(d, t, "vcpupin", NULL);
+		attrf(d, pin, "vcpu", "%zu", i);
+		attrf(d, pin, "cpuset", "%u", vm->pin[i]);
+	}
+	if (vm->nemulator_pin) {
+		struct cpulist l = { vm->emulator_pin, vm->nemulator_pin };
+		struct buf s = {0};
+		cpulist_fmt(&l, &s);
+		attr(d, el(d, t, "emulatorpin", NULL), "cpuset", buf_str(&s));
+		buf_free(&s);
+	}
+}
+
+/* Firmware: libvirt's autoselection where the target has QEMU's firmware descriptors (NixOS
+ * 25.11 and later), else the OVMF images NixOS links into /run/libvirt/nix-ovmf. Never a
+ * /nix/store path: it changes with every QEMU update. */
+static void add_firmware(struct dom *d, xmlNodePtr os)
+{
+	const struct plan_vm *vm = d->vm;
+	const char *sb = vm->secure_boot ? "yes" : "no";
+	if (!emit_release_has_ovmf(d->p->nixos)) {
+		attr(d, os, "firmware", "efi");
+		xmlNodePtr fw = el(d, os, "firmware", NULL);
+		el_attrs(d, fw, "feature", "enabled", sb, "name", "enrolled-keys", NULL);
+		el_attrs(d, fw, "feature", "enabled", sb, "name", "secure-boot", NULL);
+		return;
+	}
+	xmlNodePtr loader = el(d, os, "loader", OVMF_DIR "/OVMF_CODE.fd");
+	attr(d, loader, "readonly", "yes");
+	attr(d, loader, "secure", sb);
+	attr(d, loader, "type", "pflash");
+	char *nvram = xasprintf(NVRAM_DIR "/%s_VARS.fd", vm->name);
+	attr(d, el(d, os, "nvram", nvram), "template", OVMF_DIR "/OVMF_VARS.fd");
+	free(nvram);
+}
+
+static void add_os(struct dom *d, xmlNodePtr root)
+{
+	xmlNodePtr os = el(d, root, "os", NULL);
+	xmlNodePtr type = el(d, os, "type", "hvm");
+	attr(d, type, "arch", "x86_64");
+	attr(d, type, "machine", "q35");
+	if (d->vm->firmware == FW_UEFI)
+		add_firmware(d, os);
+}
+
+static void add_hyperv(struct dom *d, xmlNodePtr features)
+{
+	static const char *const on[] = { "relaxed", "vapic", "vpindex", "runtime", "synic",
+					 "stimer", "reset", "frequencies" };
+	xmlNodePtr hv = el(d, features, "hyperv", NULL);
+	for (size_t i = 0; i < ARRAY_LEN(on); i++) {
+		attr(d, el(d, hv, on[i], NULL), "state", "on");
+		if (!strcmp(on[i], "vapic"))
+			el_attrs(d, hv, "spinlocks", "state", "on", "retries", "8191", NULL);
+	}
+	if (d->vm->hyperv_vendor_id)
+		el_attrs(d, hv, "vendor_id", "state", "on", "value", d->vm->hyperv_vendor_id, NULL);
+}
+
+static void add_features(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	xmlNodePtr f = el(d, root, "features", NULL);
+	el(d, f, "acpi", NULL);
+	el(d, f, "apic", NULL);
+	if (vm->hyperv)
+		add_hyperv(d, f);
+	if (vm->hide_kvm)
+		attr(d, el(d, el(d, f, "kvm", NULL), "hidden", NULL), "state", "on");
+	el_attrs(d, f, "vmport", "state", "off", NULL);
+	if (vm->secure_boot)
+		el_attrs(d, f, "smm", "state", "on", NULL);
+}
+
+static void add_cpu_clock(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	xmlNodePtr cpu = el_attrs(d, root, "cpu", "mode", "host-passthrough", "check", "none", NULL);
+	xmlNodePtr topo = el(d, cpu, "topology", NULL);
+	attrf(d, topo, "sockets", "%u", vm->sockets);
+	attrf(d, topo, "cores", "%u", vm->cores);
+	attrf(d, topo, "threads", "%u", vm->threads);
+	if (vm->host_amd && vm->threads > 1)
+		el_attrs(d, cpu, "feature", "policy", "require", "name", "topoext", NULL);
+
+	/* Windows (Hyper-V guests) keeps the RTC in local time. */
+	xmlNodePtr clock = el_attrs(d, root, "clock", "offset", vm->hyperv ? "localtime" : "utc",
+				    NULL);
+	el_attrs(d, clock, "timer", "name", "rtc", "tickpolicy", "catchup", NULL);
+	el_attrs(d, clock, "timer", "name", "pit", "tickpolicy", "delay", NULL);
+	el_attrs(d, clock, "timer", "name", "hpet", "present", "no", NULL);
+	if (vm->hyperv)
+		el_attrs(d, clock, "timer", "name", "hypervclock", "present", "yes", NULL);
+}
+
+static void add_lifecycle(struct dom *d, xmlNodePtr root)
+{
+	el(d, root, "on_poweroff", "destroy");
+	el(d, root, "on_reboot", "restart");
+	el(d, root, "on_crash", "destroy");
+	/* Guest suspend does not survive with VFIO devices. */
+	xmlNodePtr pm = el(d, root, "pm", NULL);
+	el_attrs(d, pm, "suspend-to-mem", "enabled", "no", NULL);
+	el_attrs(d, pm, "suspend-to-disk", "enabled", "no", NULL);
+}
+
+/* Guest device names: vda, vdb... for virtio; sda, sdb... shared by SATA and SCSI. */
+static void disk_target(const struct plan_disk *disk, unsigned *nvd, unsigned *nsd, char out[8])
+{
+	bool virtio = disk->bus == DISK_VIRTIO && !disk->cdrom;
+	unsigned i = virtio ? (*nvd)++ : (*nsd)++;
+	char last[3] = { 0 };
+	if (i < 26)
+		last[0] = (char)('a' + i);
+	else
+		last[0] = (char)('a' + i / 26 - 1), last[1] = (char)('a' + i % 26);
+	snprintf(out, 8, "%s%s", virtio ? "vd" : "sd", last);
+}
+
+static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *disk,
+		     unsigned *nvd, unsigned *nsd, unsigned boot)
+{
+	bool block = !strncmp(disk->path, "/dev/", 5);
+	xmlNodePtr n = el_attrs(d, devs, "disk", "type", block ? "block" : "file", "device",
+				disk->cdrom ? "cdrom" : "disk", NULL);
+	el_attrs(d, n, "driver", "name", "qemu", "type",
+		 disk->cdrom ? "raw" : disk_format_name(disk->format), NULL);
+	el_attrs(d, n, "source", block ? "dev" : "file", disk->path, NULL);
+	char dev[8];
+	disk_target(disk, nvd, nsd, dev);
+	const char *bus = disk->cdrom && disk->bus == DISK_VIRTIO ? "sata" : disk_bus_name(disk->bus);
+	el_attrs(d, n, "target", "dev", dev, "bus", bus, NULL);
+	if (disk->cdrom)
+		el(d, n, "readonly", NULL);
+	attrf(d, el(d, n, "boot", NULL), "order", "%u", boot);
+}
+
+/* Disks first, CD-ROMs after: an empty disk falls through to the installer. */
+static void add_disks(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	unsigned nvd = 0, nsd = 0, boot = 1;
+	for (int cd = 0; cd < 2; cd++)
+		for (size_t i = 0; i < vm->ndisks; i++)
+			if (vm->disks[i].cdrom == (cd == 1))
+				add_disk(d, devs, &vm->disks[i], &nvd, &nsd, boot++);
+}
+
+static bool any_scsi(const struct plan_vm *vm)
+{
+	for (size_t i = 0; i < vm->ndisks; i++)
+		if (vm->disks[i].bus == DISK_SCSI && !vm->disks[i].cdrom)
+			return true;
+	return false;
+}
+
+static bool guest_placed(const struct plan_dev *dev)
+{
+	return dev->guest_bus || dev->guest_slot;  /* 00:00 is the host bridge: not placed */
+}
+
+/* One pcie-root-port per guest bus the passed devices sit on. */
+static void add_controllers(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	el_attrs(d, devs, "controller", "type", "usb", "index", "0", "model", "qemu-xhci",
+		 "ports", "15", NULL);
+	if (any_scsi(vm))
+		el_attrs(d, devs, "controller", "type", "scsi", "index", "0", "model", "virtio-scsi",
+			 NULL);
+	for (size_t i = 0; i < vm->ndevs; i++) {
+		unsigned bus = vm->devs[i].guest_bus;
+		bool seen = !guest_placed(&vm->devs[i]) || bus == 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = vm->devs[j].guest_bus == bus && guest_placed(&vm->devs[j]);
+		if (seen)
+			continue;
+		xmlNodePtr c = el_attrs(d, devs, "controller", "type", "pci", NULL);
+		attrf(d, c, "index", "%u", bus);
+		attr(d, c, "model", "pcie-root-port");
+	}
+}
+
+static void add_pci_address(struct dom *d, xmlNodePtr parent, const struct pci_addr *a,
+			    bool typed)
+{
+	xmlNodePtr n = el(d, parent, "address", NULL);
+	if (typed)
+		attr(d, n, "type", "pci");
+	attrf(d, n, "domain", "0x%04x", a->domain);
+	attrf(d, n, "bus", "0x%02x", a->bus);
+	attrf(d, n, "slot", "0x%02x", a->slot);
+	attrf(d, n, "function", "0x%x", a->func);
+}
+
+static void add_hostdev(struct dom *d, xmlNodePtr devs, const struct plan_dev *dev)
+{
+	/* Boot-bound devices stay on vfio-pci: managed='no' keeps libvirt from handing them
+	 * back to a host driver when the VM stops (failure catalogue F24). */
+	xmlNodePtr h = el_attrs(d, devs, "hostdev", "mode", "subsystem", "type", "pci", "managed",
+				dev->managed ? "yes" : "no", NULL);
+	add_pci_address(d, el(d, h, "source", NULL), &dev->addr, false);
+	if (dev->rom)
+		el_attrs(d, h, "rom", "file", dev->rom, NULL);
+	if (!guest_placed(dev))
+		return;
+	struct pci_addr g = { 0, (uint8_t)dev->guest_bus, (uint8_t)dev->guest_slot,
+			      (uint8_t)dev->guest_func };
+	add_pci_address(d, h, &g, true);
+	if (dev->guest_multifunction)
+		attr(d, h->last, "multifunction", "on");
+}
+
+static void add_usb(struct dom *d, xmlNodePtr devs, const struct cfg_usb *u)
+{
+	xmlNodePtr h = el_attrs(d, devs, "hostdev", "mode", "subsystem", "type", "usb", "managed",
+				"yes", NULL);
+	xmlNodePtr src = el(d, h, "source", NULL);
+	attrf(d, el(d, src, "vendor", NULL), "id", "0x%04x", u->vendor);
+	attrf(d, el(d, src, "product", NULL), "id", "0x%04x", u->product);
+}
+
+/* Keyboards (by-id names with "kbd" or "keyboard") are grabbed, toggled by both Ctrl keys. */
+static void add_evdev(struct dom *d, xmlNodePtr devs, const char *path)
+{
+	xmlNodePtr src = el_attrs(d, el_attrs(d, devs, "input", "type", "evdev", NULL), "source",
+				  "dev", path, NULL);
+	if (strstr(path, "kbd") || strstr(path, "keyboard")) {
+		attr(d, src, "grab", "all");
+		attr(d, src, "grabToggle", "ctrl-ctrl");
+		attr(d, src, "repeat", "on");
+	}
+}
+
+static void add_net(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	if (vm->net_kind == NET_NONE)
+		return;
+	bool bridge = vm->net_kind == NET_BRIDGE;
+	xmlNodePtr n = el_attrs(d, devs, "interface", "type", bridge ? "bridge" : "network", NULL);
+	char mac[EMIT_MAC_STRLEN];
+	emit_mac(mac, vm->mac);
+	el_attrs(d, n, "mac", "address", mac, NULL);
+	el_attrs(d, n, "source", bridge ? "bridge" : "network", vm->net_name ? vm->net_name : "default",
+		 NULL);
+	el_attrs(d, n, "model", "type", "virtio", NULL);
+}
+
+static bool passes_display(const struct plan_vm *vm)
+{
+	for (size_t i = 0; i < vm->ndevs; i++)
+		if (((vm->devs[i].class >> 16) & 0xff) == 0x03)
+			return true;
+	return false;
+}
+
+/* Graphics and video. A passed GPU is the guest's display (also behind Looking Glass), so
+ * then there is no emulated video card; SPICE stays for input and USB redirection. */
+static void add_display(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	const char *video = vm->graphics == GFX_SPICE ? "qxl" : vm->graphics == GFX_VNC ? "vga"
+											: "none";
+	if (vm->looking_glass_mib || passes_display(vm))
+		video = "none";
+	if (vm->graphics != GFX_NONE) {
+		xmlNodePtr g = el_attrs(d, devs, "graphics", "type", graphics_name(vm->graphics),
+					"autoport", "yes", NULL);
+		el_attrs(d, g, "listen", "type", "address", NULL);
+	}
+	if (vm->graphics == GFX_SPICE) {
+		xmlNodePtr ch = el_attrs(d, devs, "channel", "type", "spicevmc", NULL);
+		el_attrs(d, ch, "target", "type", "virtio", "name", "com.redhat.spice.0", NULL);
+		for (int i = 0; i < 2 && d->p->spice_usb_redirection; i++)
+			el_attrs(d, devs, "redirdev", "bus", "usb", "type", "spicevmc", NULL);
+	}
+	el_attrs(d, el(d, devs, "video", NULL), "model", "type", video, NULL);
+}
+
+static void add_devices(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	xmlNodePtr devs = el(d, root, "devices", NULL);
+	add_disks(d, devs);
+	add_controllers(d, devs);
+	add_net(d, devs);
+	for (size_t i = 0; i < vm->nevdev; i++)
+		add_evdev(d, devs, vm->evdev[i]);
+	add_display(d, devs);
+	for (size_t i = 0; i < vm->ndevs; i++)
+		add_hostdev(d, devs, &vm->devs[i]);
+	for (size_t i = 0; i < vm->nusb; i++)
+		add_usb(d, devs, &vm->usb[i]);
+	if (vm->tpm) {
+		xmlNodePtr tpm = el_attrs(d, devs, "tpm", "model", "tpm-crb", NULL);
+		el_attrs(d, tpm, "backend", "type", "emulator", "version", "2.0", NULL);
+	}
+	if (vm->looking_glass_mib) {
+		xmlNodePtr shm = el_attrs(d, devs, "shmem", "name", "looking-glass", NULL);
+		el_attrs(d, shm, "model", "type", "ivshmem-plain", NULL);
+		attr(d, el_uint(d, shm, "size", vm->looking_glass_mib), "unit", "M");
+	}
+	el_attrs(d, devs, "memballoon", "model", "none", NULL);  /* useless with pinned VFIO RAM */
+}
+
+static void build_domain(struct dom *d)
+{
+	char uuid[EMIT_UUID_STRLEN];
+	add_header(d);
+	xmlNodePtr root = xmlNewDocNode(d->doc, NULL, (const xmlChar *)"domain", NULL);
+	xmlDocSetRootElement(d->doc, root);
+	attr(d, root, "type", "kvm");
+	el(d, root, "name", d->vm->name);
+	emit_uuid(uuid, d->vm->uuid);
+	el(d, root, "uuid", uuid);
+	add_memory(d, root);
+	add_cputune(d, root);
+	add_os(d, root);
+	add_features(d, root);
+	add_cpu_clock(d, root);
+	add_lifecycle(d, root);
+	add_devices(d, root);
+}
+
+static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_set *out,
+		   char **err)
+{
+	if (!emit_vm_name_ok(vm->name)) {
+		*err = xasprintf("VM name '%s' is not usable as a file name", vm->name);
+		return -1;
+	}
+	struct dom d = { p, vm, xmlNewDoc((const xmlChar *)"1.0"), NULL };
+	build_domain(&d);
+	int rc = 0;
+	if (d.bad) {
+		*err = xasprintf("VM '%s': a value cannot be written in XML (not UTF-8, or control "
+				 "characters)", vm->name);
+		rc = -1;
+	} else {
+		xmlChar *mem = NULL;
+		int len = 0;
+		xmlDocDumpFormatMemoryEnc(d.doc, &mem, &len, "UTF-8", 1);
+		char *name = xasprintf("domains/%s.xml", vm->name);
+		buf_add(out_set_add(out, name), (const char *)mem, (size_t)len);
+		free(name);
+		xmlFree(mem);
+	}
+	xmlFreeDoc(d.doc);
+	return rc;
+}
+
+static int libvirt_emit(const struct plan *p, struct out_set *out, char **err)
+{
+	for (size_t i = 0; i < p->nvms; i++)
+		if (emit_vm(p, &p->vms[i], out, err) != 0)
+			return -1;
+	return 0;
+}
+
+/* libxml2 reports schema and validity problems here; they are collected one per line. */
+static void collect_error(void *ctx, xmlErrorPtr e)
+{
+	struct buf *b = ctx;
+	if (!e || !e->message)
+		return;
+	if (e->line > 0)
+		buf_printf(b, "line %d: ", e->line);
+	buf_add(b, e->message, strcspn(e->message, "\n"));
+	buf_putc(b, '\n');
+}
+
+static int validate_doc(xmlRelaxNGPtr rng, const struct out_file *f, struct buf *msgs)
+{
+	xmlDocPtr doc = xmlReadMemory(f->data.s, (int)f->data.len, f->name, NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		buf_puts(msgs, "not well-formed XML\n");
+		return 1;
+	}
+	xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(rng);
+	xmlRelaxNGSetValidStructuredErrors(vc, collect_error, msgs);
+	int rc = xmlRelaxNGValidateDoc(vc, doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	xmlFreeDoc(doc);
+	return rc == 0 ? 0 : 1;
+}
+
+static int libvirt_validate(const struct out_file *f, const char *schema_dir, char **err)
+{
+	char *path = xasprintf("%s/domain.rng", schema_dir ? schema_dir : SCHEMA_DIR);
+	struct buf msgs = {0};
+	int rc = -1;
+	if (access(path, R_OK) != 0) {
+		*err = xasprintf("libvirt's RelaxNG schema %s is missing: install libvirt's schemas "
+				 "(Debian: libvirt0) or name their directory with --schema-dir", path);
+		free(path);
+		return -1;
+	}
+	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(path);
+	xmlRelaxNGSetParserStructuredErrors(pc, collect_error, &msgs);
+	xmlRelaxNGPtr rng = xmlRelaxNGParse(pc);
+	xmlRelaxNGFreeParserCtxt(pc);
+	if (!rng) {
+		*err = xasprintf("cannot read libvirt's RelaxNG schema %s: %s", path, buf_str(&msgs));
+	} else {
+		rc = validate_doc(rng, f, &msgs);
+		if (rc)
+			*err = xstrdup(buf_str(&msgs));
+		xmlRelaxNGFree(rng);
+	}
+	buf_free(&msgs);
+	free(path);
+	return rc;
+}
+
+const struct backend backend_libvirt = {
+	.name = "libvirt",
+	.doc = "domains/<vm>.xml: one libvirt domain per VM",
+	.subdir = "domains",
+	.emit = libvirt_emit,
+	.validate = libvirt_validate,
+};

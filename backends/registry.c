@@ -1,0 +1,41 @@
+/* registry.c: the list of backends, in the order their files are produced. Adding a backend
+ * is one file and one line here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+extern const struct backend backend_nixos;
+extern const struct backend backend_libvirt;
+extern const struct backend backend_cmdline;
+
+const struct backend *const backends[] = {
+	&backend_nixos,
+	&backend_libvirt,
+	&backend_cmdline,
+	NULL,
+};
+
+const struct backend *backend_find(const char *name)
+{
+	for (size_t i = 0; backends[i]; i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
+}
+
+int backends_run(const struct plan *p, struct out_set *out, char **err)
+{
+	for (size_t i = 0; backends[i]; i++) {
+		size_t first = out->n;
+		char *why = NULL;
+		if (backends[i]->emit(p, out, &why) != 0) {
+			*err = xasprintf("%s: %s", backends[i]->name, why ? why : "failed");
+			free(why);
+			return -1;
+		}
+		for (size_t j = first; j < out->n; j++)
+			out->files[j].backend = backends[i];
+	}
+	return 0;
+}

@@ -1,0 +1,318 @@
+/* test_backend.c: the backends against hand-built plans: the three files, the kernel list
+ * shared by cmdline and Nix, release differences, escaping, the domain tree read back with
+ * libxml2, determinism, refusal of unsafe names, and the RelaxNG hook. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "backend.h"
+#include "emit.h"
+#include "harness.h"
+
+static const char *params[] = { "intel_iommu=on", "iommu=pt", "vfio-pci.ids=1002:67b0,1002:aac8",
+				"default_hugepagesz=1G", "hugepagesz=1G", "hugepages=16" };
+static const char *mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1", "i915" };
+static const char *softdeps[] = { "amdgpu", "i915" };
+static const char *users[] = { "myUser", "we\"ird${x}" };
+static const char *evdev[] = { "/dev/input/by-id/usb-K-event-kbd", "/dev/input/by-id/m ouse&<'\"" };
+static unsigned pins[] = { 2, 3, 4, 5 };
+static unsigned epins[] = { 1, 0 };
+static struct cfg_usb usb[] = { { .vendor = 0x046d, .product = 0xc52b } };
+static struct plan_disk disks[] = {
+	{ .cdrom = true, .path = "/var/lib/iso/Win 11 \"&<x>'.iso", .bus = DISK_SATA },
+	{ .path = "/var/lib/libvirt/images/win11.qcow2", .bus = DISK_VIRTIO, .format = DISK_QCOW2 },
+	{ .path = "/dev/nvme1n1", .bus = DISK_SCSI, .format = DISK_RAW },
+};
+static struct plan_dev devs[] = {
+	{ .addr = { 0, 1, 0, 0 }, .vendor = 0x1002, .device = 0x67b0, .class = 0x030000,
+	  .rom = "/var/lib/vbios/r9.rom", .guest_bus = 1, .guest_slot = 0, .guest_func = 0,
+	  .guest_multifunction = true },
+	{ .addr = { 0, 1, 0, 1 }, .vendor = 0x1002, .device = 0xaac8, .class = 0x040300,
+	  .guest_bus = 1, .guest_slot = 0, .guest_func = 1 },
+	{ .addr = { 0, 4, 0, 0 }, .vendor = 0x144d, .device = 0xa80a, .class = 0x010802,
+	  .managed = true, .guest_bus = 2 },
+};
+static struct pci_addr overrides[] = { { 0, 1, 0, 0 }, { 0, 1, 0, 1 } };
+
+static struct plan_vm make_vm(void)
+{
+	struct plan_vm vm = {
+		.name = "win11", .memory_kib = 16ull << 20, .vcpus = 4,
+		.sockets = 1, .cores = 2, .threads = 2, .pin = pins, .npin = 4,
+		.emulator_pin = epins, .nemulator_pin = 2, .hugepages = true, .hugepage_kib = 1 << 20,
+		.firmware = FW_UEFI, .secure_boot = true, .tpm = true, .hyperv = true,
+		.hyperv_vendor_id = "vfiocvfioc", .hide_kvm = true, .host_amd = true,
+		.devs = devs, .ndevs = 3, .usb = usb, .nusb = 1, .disks = disks, .ndisks = 3,
+		.net_kind = NET_NETWORK, .net_name = "default", .graphics = GFX_SPICE,
+		.evdev = evdev, .nevdev = 2, .looking_glass_mib = 64, .autostart = true,
+	};
+	for (int i = 0; i < 16; i++)
+		vm.uuid[i] = (uint8_t)(0x10 + i);
+	memcpy(vm.mac, "\x52\x54\x00\xab\xcd\xef", 6);
+	return vm;
+}
+
+static struct plan make_plan(enum nixos_release r, struct plan_vm *vm)
+{
+	struct plan p = {
+		.config_rel = "../host.yaml", .nixos = r, .kernel_series = "6.12",
+		.iommu = IOMMU_INTEL, .strategy = STRATEGY_IDS,
+		.kernel_params = { params, ARRAY_LEN(params) },
+		.initrd_modules = { mods, ARRAY_LEN(mods) },
+		.softdep_drivers = { softdeps, ARRAY_LEN(softdeps) },
+		.has_hugepages = true, .hugepage_size = HUGEPAGE_1G, .hugepage_count = 16,
+		.users = { users, ARRAY_LEN(users) }, .virt_manager = true,
+		.spice_usb_redirection = true, .libvirt_enable = true, .qemu_package = QEMU_KVM,
+		.run_as_root = true, .swtpm = true, .ovmf_secure_boot = true, .ovmf_tpm = true,
+		.define_domains = true, .vms = vm, .nvms = 1,
+	};
+	return p;
+}
+
+static const char *file(const struct out_set *s, const char *name)
+{
+	const struct out_file *f = out_set_find(s, name);
+	return f ? buf_str(&f->data) : "";
+}
+
+static bool has(const char *hay, const char *needle)
+{
+	return strstr(hay, needle) != NULL;
+}
+
+/* The string value of an XPath expression over the domain text. */
+static char *xpath(const char *xml, const char *expr)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "d.xml", NULL, XML_PARSE_NONET);
+	if (!doc)
+		return xstrdup("(not well-formed)");
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	xmlChar *s = o ? xmlXPathCastToString(o) : NULL;
+	char *r = xstrdup(s ? (const char *)s : "(none)");
+	xmlFree(s);
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+static void xp_eq(const char *xml, const char *expr, const char *want, const char *name)
+{
+	char *got = xpath(xml, expr);
+	STR_EQ(got, want, name);
+	free(got);
+}
+
+static void test_files_and_cmdline(void)
+{
+	struct plan_vm vm = make_vm();
+	struct plan p = make_plan(NIXOS_25_05, &vm);
+	struct out_set s = {0};
+	char *err = NULL;
+	INT_EQ(backends_run(&p, &s, &err), 0, "run: all backends succeed");
+	INT_EQ(s.n, 3, "run: three files");
+	STR_EQ(s.files[0].name, "vfio.nix", "run: nixos first");
+	STR_EQ(s.files[1].name, "domains/win11.xml", "run: then the domain");
+	STR_EQ(s.files[2].name, "kernel-cmdline", "run: then the cmdline");
+	STR_EQ(s.files[1].backend->name, "libvirt", "run: files know their backend");
+	STR_EQ(file(&s, "kernel-cmdline"),
+	       "intel_iommu=on iommu=pt vfio-pci.ids=1002:67b0,1002:aac8 default_hugepagesz=1G "
+	       "hugepagesz=1G hugepages=16\n", "cmdline: one line, single spaces, newline");
+	out_set_free(&s);
+}
+
+static void test_nix(void)
+{
+	struct plan_vm vm = make_vm();
+	struct plan p = make_plan(NIXOS_25_05, &vm);
+	struct out_set s = {0};
+	char *err = NULL;
+	backends_run(&p, &s, &err);
+	const char *nix = file(&s, "vfio.nix");
+	OK(!strncmp(nix, "# Generated by vfioc from ../host.yaml. Do not edit by hand:\n", 61),
+	   "nix: starts with the generated-by header");
+	OK(has(nix, "\n{ config, lib, pkgs, ... }:\n"), "nix: a module function");
+	OK(has(nix, "boot.initrd.kernelModules = lib.mkBefore [\n    \"vfio_pci\"\n    \"vfio\"\n"
+		    "    \"vfio_iommu_type1\"\n    \"i915\"\n  ];"), "nix: initrd modules in order");
+	OK(has(nix, "    \"vfio-pci.ids=1002:67b0,1002:aac8\"\n"), "nix: kernelParams has the ids");
+	OK(has(nix, "softdep amdgpu pre: vfio-pci\n    softdep i915 pre: vfio-pci\n"),
+	   "nix: softdeps");
+	OK(has(nix, "ovmf.packages = [ (pkgs.OVMF.override { secureBoot = true; tpmSupport = true; }).fd ];"),
+	   "nix: 25.05 has the ovmf block");
+	OK(has(nix, "package = pkgs.qemu_kvm;") && has(nix, "swtpm.enable = true;"),
+	   "nix: libvirtd qemu settings");
+	OK(has(nix, "users.users.myUser.extraGroups = [ \"libvirtd\" ];"), "nix: plain user");
+	OK(has(nix, "users.users.\"we\\\"ird\\${x}\".extraGroups"), "nix: odd user name quoted");
+	OK(has(nix, "\"f /dev/shm/looking-glass 0660 myUser libvirtd -\""), "nix: looking glass");
+	OK(has(nix, "virsh define ${./domains/win11.xml}\n      virsh autostart win11\n"),
+	   "nix: define service references the domain relative to the module");
+	OK(!has(nix, "preDeviceCommands"), "nix: no override under the ids binding");
+	OK(!has(nix, "/work/") && !has(nix, "/nix/store"), "nix: no absolute build paths");
+	out_set_free(&s);
+
+	p = make_plan(NIXOS_25_11, &vm);
+	p.strategy = STRATEGY_DRIVER_OVERRIDE;
+	p.override_addrs = overrides;
+	p.noverride = 2;
+	p.strategy_reason = "1002:67b0 is also the host's GPU.";
+	backends_run(&p, &s, &err);
+	nix = file(&s, "vfio.nix");
+	OK(!has(nix, "ovmf.enable") && has(nix, "qemu.ovmf is not written: NixOS 25.11"),
+	   "nix: 25.11 has no ovmf block, says why");
+	OK(has(nix, "boot.initrd.preDeviceCommands = lib.mkIf (!config.boot.initrd.systemd.enable) ''\n"
+		    "    modprobe -i vfio-pci\n"
+		    "    echo vfio-pci > /sys/bus/pci/devices/0000:01:00.0/driver_override\n"),
+	   "nix: scripted initrd override");
+	OK(has(nix, "boot.initrd.services.udev.rules = lib.mkIf config.boot.initrd.systemd.enable ''\n"
+		    "    ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:00.0\", "
+		    "ATTR{driver_override}=\"vfio-pci\"\n"), "nix: systemd initrd udev rule");
+	OK(has(nix, "1002:67b0 is also the host's GPU."), "nix: says why driver-override");
+	out_set_free(&s);
+}
+
+static void test_nix_quoting(void)
+{
+	struct buf b = {0};
+	nix_str(&b, "a\"b\\c${d}$e\n");
+	STR_EQ(buf_str(&b), "\"a\\\"b\\\\c\\${d}$e\\n\"", "nix_str: escapes \" \\ ${ newline");
+	buf_free(&b);
+	nix_lines(&b, "x '' y ${z}\n", "");
+	STR_EQ(buf_str(&b), "''\n  x ''' y ''${z}\n''", "nix_lines: escapes '' and ${");
+	buf_free(&b);
+	nix_attr(&b, "in");
+	STR_EQ(buf_str(&b), "\"in\"", "nix_attr: keywords quoted");
+	buf_free(&b);
+}
+
+static void test_domain(void)
+{
+	struct plan_vm vm = make_vm();
+	struct plan p = make_plan(NIXOS_25_05, &vm);
+	struct out_set s = {0};
+	char *err = NULL;
+	backends_run(&p, &s, &err);
+	const char *x = file(&s, "domains/win11.xml");
+	OK(has(x, "<!-- Generated by vfioc from ../host.yaml. Do not edit by hand:"),
+	   "xml: header comment");
+	xp_eq(x, "string(/domain/@type)", "kvm", "xml: kvm domain");
+	xp_eq(x, "string(/domain/name)", "win11", "xml: name");
+	xp_eq(x, "string(/domain/uuid)", "10111213-1415-1617-1819-1a1b1c1d1e1f", "xml: uuid");
+	xp_eq(x, "string(/domain/memory)", "16777216", "xml: memory in KiB");
+	xp_eq(x, "string(/domain/memoryBacking/hugepages/page/@size)", "1048576", "xml: page size");
+	xp_eq(x, "string(/domain/cputune/vcpupin[4]/@cpuset)", "5", "xml: vcpupin");
+	xp_eq(x, "string(/domain/cputune/emulatorpin/@cpuset)", "0-1", "xml: emulatorpin");
+	xp_eq(x, "string(/domain/os/type/@machine)", "q35", "xml: q35");
+	xp_eq(x, "string(/domain/os/loader)", "/run/libvirt/nix-ovmf/OVMF_CODE.fd",
+	      "xml: 25.05 explicit OVMF loader");
+	xp_eq(x, "string(/domain/os/nvram/@template)", "/run/libvirt/nix-ovmf/OVMF_VARS.fd",
+	      "xml: nvram template");
+	xp_eq(x, "count(/domain/features/smm[@state='on'])", "1", "xml: smm with secure boot");
+	xp_eq(x, "string(/domain/features/hyperv/vendor_id/@value)", "vfiocvfioc", "xml: vendor_id");
+	xp_eq(x, "string(/domain/features/kvm/hidden/@state)", "on", "xml: kvm hidden");
+	xp_eq(x, "string(/domain/cpu/feature[@name='topoext']/@policy)", "require", "xml: topoext");
+	xp_eq(x, "count(/domain/clock/timer[@name='hypervclock'])", "1", "xml: hypervclock");
+	xp_eq(x, "count(/domain/devices/hostdev[@type='pci'])", "3", "xml: three pci hostdevs");
+	xp_eq(x, "string(/domain/devices/hostdev[1]/address/@multifunction)", "on",
+	      "xml: function 0 multifunction");
+	xp_eq(x, "string(/domain/devices/hostdev[2]/address/@function)", "0x1",
+	      "xml: function 1 in the same slot");
+	xp_eq(x, "string(/domain/devices/hostdev[1]/rom/@file)", "/var/lib/vbios/r9.rom", "xml: rom");
+	xp_eq(x, "string(/domain/devices/hostdev[1]/@managed)", "no", "xml: boot-bound unmanaged");
+	xp_eq(x, "string(/domain/devices/hostdev[3]/@managed)", "yes", "xml: managed device");
+	xp_eq(x, "string(/domain/devices/hostdev[@type='usb']/source/product/@id)", "0xc52b",
+	      "xml: usb hostdev");
+	xp_eq(x, "string(/domain/devices/input[2]/source/@dev)", "/dev/input/by-id/m ouse&<'\"",
+	      "xml: odd evdev path round-trips");
+	xp_eq(x, "string(/domain/devices/disk[@device='cdrom']/source/@file)",
+	      "/var/lib/iso/Win 11 \"&<x>'.iso", "xml: odd disk path round-trips");
+	xp_eq(x, "string(/domain/devices/disk[source/@dev]/target/@dev)", "sda",
+	      "xml: block disk on scsi");
+	xp_eq(x, "string(/domain/devices/tpm/@model)", "tpm-crb", "xml: tpm-crb");
+	xp_eq(x, "string(/domain/devices/tpm/backend/@version)", "2.0", "xml: tpm 2.0");
+	xp_eq(x, "string(/domain/devices/shmem[@name='looking-glass']/size)", "64", "xml: shmem");
+	xp_eq(x, "string(/domain/devices/interface/mac/@address)", "52:54:00:ab:cd:ef", "xml: mac");
+	xp_eq(x, "string(/domain/devices/memballoon/@model)", "none", "xml: no balloon");
+	xp_eq(x, "string(/domain/devices/video/model/@type)", "none", "xml: no emulated video");
+	out_set_free(&s);
+
+	p = make_plan(NIXOS_26_05, &vm);
+	backends_run(&p, &s, &err);
+	x = file(&s, "domains/win11.xml");
+	xp_eq(x, "string(/domain/os/@firmware)", "efi", "xml: 26.05 firmware autoselection");
+	xp_eq(x, "string(/domain/os/firmware/feature[@name='secure-boot']/@enabled)", "yes",
+	      "xml: secure-boot feature");
+	xp_eq(x, "count(/domain/os/loader)", "0", "xml: no loader path with autoselection");
+	out_set_free(&s);
+}
+
+static void test_determinism_and_refusal(void)
+{
+	struct plan_vm vm = make_vm();
+	struct plan p = make_plan(NIXOS_UNSTABLE, &vm);
+	struct out_set a = {0}, b = {0};
+	char *err = NULL;
+	backends_run(&p, &a, &err);
+	backends_run(&p, &b, &err);
+	bool same = a.n == b.n;
+	for (size_t i = 0; same && i < a.n; i++)
+		same = !strcmp(a.files[i].name, b.files[i].name) &&
+		       a.files[i].data.len == b.files[i].data.len &&
+		       !memcmp(a.files[i].data.s, b.files[i].data.s, a.files[i].data.len);
+	OK(same, "determinism: two runs give the same bytes");
+	out_set_free(&a);
+	out_set_free(&b);
+
+	vm.name = "../evil";
+	INT_EQ(backends_run(&p, &a, &err), -1, "refuse: a VM name that is a path");
+	OK(err && has(err, "not usable as a file name"), "refuse: says why");
+	free(err);
+	out_set_free(&a);
+
+	vm = make_vm();
+	vm.disks[1].path = "/bad\x01path";
+	err = NULL;
+	INT_EQ(backends_run(&p, &a, &err), -1, "refuse: control characters in XML");
+	free(err);
+	vm.disks[1].path = "/var/lib/libvirt/images/win11.qcow2";
+	out_set_free(&a);
+}
+
+static void test_validate(void)
+{
+	struct plan_vm vm = make_vm();
+	struct plan p = make_plan(NIXOS_25_05, &vm);
+	struct out_set s = {0};
+	char *err = NULL;
+	backends_run(&p, &s, &err);
+	const struct out_file *f = out_set_find(&s, "domains/win11.xml");
+	INT_EQ(f->backend->validate(f, "/nonexistent", &err), -1, "validate: missing schema");
+	OK(err && has(err, "/nonexistent/domain.rng is missing"), "validate: names the schema");
+	free(err);
+	err = NULL;
+	INT_EQ(f->backend->validate(f, NULL, &err), 0, "validate: domain passes libvirt's schema");
+	if (err)
+		printf("# %s\n", err);
+	free(err);
+	err = NULL;
+	struct out_file bad = { .name = "domains/x.xml", .backend = f->backend };
+	buf_puts(&bad.data, "<domain type='kvm'><bogus/></domain>");
+	INT_EQ(f->backend->validate(&bad, NULL, &err), 1, "validate: invalid domain rejected");
+	OK(err && *err, "validate: with reasons");
+	free(err);
+	buf_free(&bad.data);
+	out_set_free(&s);
+}
+
+int main(void)
+{
+	test_files_and_cmdline();
+	test_nix();
+	test_nix_quoting();
+	test_domain();
+	test_determinism_and_refusal();
+	test_validate();
+	HARNESS_END();
+}
