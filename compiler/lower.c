@@ -38,8 +38,13 @@ static const char *expected(const struct field *f)
 
 static void wrong_type(struct lower *lw, const struct field *f, const struct ynode *n)
 {
-	struct diag *d = diag_emit(lw->ds, D_WRONG_TYPE, &n->loc, "'%s' must be %s, not %s",
-				   f->key, expected(f), ykind_name(n));
+	struct diag *d;
+	if (n->kind == Y_SCALAR && n->plain && !yscalar_is_null(n))
+		d = diag_emit(lw->ds, D_WRONG_TYPE, &n->loc, "'%s' must be %s, not '%s'",
+			      f->key, expected(f), n->str);
+	else
+		d = diag_emit(lw->ds, D_WRONG_TYPE, &n->loc, "'%s' must be %s, not %s",
+			      f->key, expected(f), ykind_name(n));
 	if (n->kind == Y_SCALAR && !n->plain && (f->kind == FK_UINT || f->kind == FK_BOOL))
 		diag_hint(d, "remove the quotes");
 }
@@ -78,8 +83,9 @@ static void lower_bool(struct lower *lw, const struct field *f, const struct yno
 			*out = (struct cfg_bool){ !strcmp(n->str, yes[i]), n->loc };
 			return;
 		}
-	struct diag *d = diag_emit(lw->ds, D_WRONG_TYPE, &n->loc, "'%s' must be true or false, not '%s'",
-				   f->key, n->str);
+	struct diag *d = diag_emit(lw->ds, D_WRONG_TYPE, &n->loc, n->plain ?
+				   "'%s' must be true or false, not '%s'" :
+				   "'%s' must be true or false, not the string \"%s\"", f->key, n->str);
 	diag_hint(d, n->plain ? "YAML 1.2 booleans are spelled true and false" : "remove the quotes");
 }
 
@@ -304,6 +310,7 @@ static void lower_objmap(struct lower *lw, const struct field *f, const struct y
 		char *elem = items + i * o->size;
 		*AT(elem, o->name_off, const char *) = key->str;
 		*AT(elem, o->name_loc_off, struct loc) = key->loc;
+		lw->owner = key->loc;
 		if (!schema_check_string(SC_NAME, key->str, &why)) {
 			struct diag *d = diag_emit(lw->ds, D_BAD_VM_NAME, &key->loc,
 						   "invalid VM name '%s'", key->str);
@@ -376,8 +383,9 @@ static void apply_default(struct lower *lw, const struct field *f, char *base)
 	}
 }
 
-static void unknown_key(struct lower *lw, const struct object *o, const struct ynode *key,
-			const char *where)
+/* Returns the suggested key, if any, so a "missing" report for it can be left out. */
+static const char *unknown_key(struct lower *lw, const struct object *o, const struct ynode *key,
+			       const char *where)
 {
 	const char *names[64];
 	size_t n = 0;
@@ -388,13 +396,14 @@ static void unknown_key(struct lower *lw, const struct object *o, const struct y
 	const char *near = closest(key->str, names, n);
 	if (near) {
 		diag_hint(d, "did you mean '%s'?", near);
-		return;
+		return near;
 	}
 	struct buf all = {0};
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&all, "%s%s", i ? ", " : "", names[i]);
 	diag_hint(d, "the keys here are: %s", buf_str(&all));
 	buf_free(&all);
+	return NULL;
 }
 
 static const struct field *find_field(const struct object *o, const char *key)
@@ -420,22 +429,29 @@ static void lower_object(struct lower *lw, const struct object *o, const struct 
 			  *where ? where : "the top level", ykind_name(n));
 		return;
 	}
+	/* Report a missing key at the key that names this object ("w:" of vms.w). */
+	struct loc owner = LOC_SET(lw->owner) ? lw->owner : n->loc;
+	size_t errors = diags_count(lw->ds, SEV_ERROR);
 	bool seen[64] = { false };
 	for (size_t i = 0; i < n->n; i++) {
 		const struct field *f = find_field(o, n->pairs[i].key->str);
 		if (!f) {
-			unknown_key(lw, o, n->pairs[i].key, where);
+			const char *near = unknown_key(lw, o, n->pairs[i].key, where);
+			if (near)  /* a typo of a required key: one report is enough */
+				seen[find_field(o, near) - o->fields] = true;
 			continue;
 		}
 		seen[f - o->fields] = true;
+		lw->owner = n->pairs[i].key->loc;
 		lower_value(lw, f, n->pairs[i].val, base, where);
+		lw->owner = (struct loc){0};
 	}
 	for (size_t i = 0; i < o->nfields; i++) {
 		const struct field *f = &o->fields[i];
 		if (seen[i])
 			continue;
 		if (f->flags & F_REQUIRED) {
-			struct diag *d = diag_emit(lw->ds, D_MISSING_KEY, &n->loc,
+			struct diag *d = diag_emit(lw->ds, D_MISSING_KEY, &owner,
 						   "missing required key '%s'%s%s", f->key,
 						   *where ? " in " : " at the top level", where);
 			diag_hint(d, "%s", f->doc);
@@ -443,7 +459,8 @@ static void lower_object(struct lower *lw, const struct object *o, const struct 
 			apply_default(lw, f, base);
 		}
 	}
-	if (o->validate)
+	/* Rules between keys only make sense when each key was valid on its own. */
+	if (o->validate && diags_count(lw->ds, SEV_ERROR) == errors)
 		o->validate(lw, n, base);
 }
 
@@ -455,7 +472,7 @@ static struct config *lower_root(struct config *cfg, const char *name, const str
 		return NULL;
 	}
 	cfg->path = arena_strdup(&cfg->arena, name);
-	struct lower lw = { ds, &cfg->arena };
+	struct lower lw = { .ds = ds, .arena = &cfg->arena };
 	lower_object(&lw, &schema_root, root, (char *)cfg, "");
 	if (diags_has_errors(ds)) {
 		config_free(cfg);

@@ -206,6 +206,10 @@ static void attach(struct reader *r, struct ynode *n, struct ynode **root)
 					   ykind_name(n));
 		diag_hint(d, "write the key as a word followed by ':'");
 		r->failed = true;
+		/* Keep the tree well-formed (keys are scalars) for the rest of the parse. */
+		struct ynode *key = arena_alloc(r->arena, sizeof(*key));
+		*key = (struct ynode){ .kind = Y_SCALAR, .loc = n->loc, .str = "", .plain = true };
+		n = key;
 	}
 	VEC_PUSH(f->kids, f->n, f->cap) = n;
 }

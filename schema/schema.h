@@ -86,6 +86,7 @@ extern const struct object schema_root;
 struct lower {
 	struct diags *ds;
 	struct arena *arena;
+	struct loc owner;  /* the key naming the object being entered, for "missing key" */
 };
 
 /* Hooks and helpers used by the tables (schema/hooks.c). */
