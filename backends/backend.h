@@ -51,4 +51,7 @@ const struct backend *backend_find(const char *name);
  * with "BACKEND: reason" in *err (malloc'd); out then holds what was emitted so far. */
 int backends_run(const struct plan *p, struct out_set *out, char **err);
 
+/* The generated-by marker of p's outputs, by which `build` recognizes its own files. */
+char *backends_marker(const struct plan *p);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "emit.h"
 
 extern const struct backend backend_nixos;
 extern const struct backend backend_libvirt;
@@ -38,4 +39,9 @@ int backends_run(const struct plan *p, struct out_set *out, char **err)
 			out->files[j].backend = backends[i];
 	}
 	return 0;
+}
+
+char *backends_marker(const struct plan *p)
+{
+	return emit_marker(p);
 }

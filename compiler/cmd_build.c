@@ -1,0 +1,198 @@
+/* cmd_build.c: `vfioc build`: config -> hardware -> checks -> plan -> every backend into
+ * memory -> (validate) -> write the directory all or nothing, or compare it (--check). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "cmd.h"
+#include "outwrite.h"
+#include "pipeline.h"
+#include "util.h"
+
+struct build_opts {
+	const char *config;
+	char *outdir;              /* malloc'd */
+	struct hw_opts hw;
+	bool check, validate, werror;
+	const char *schema_dir;    /* NULL: libvirt's default */
+	enum diag_format fmt;
+};
+
+/* DIR of "DIR/host.yaml" + "/generated"; "generated" for a bare file name. */
+static char *default_outdir(const char *config)
+{
+	const char *slash = strrchr(config, '/');
+	if (!slash)
+		return xstrdup("generated");
+	return xasprintf("%.*s/generated", (int)(slash - config + 1), config);
+}
+
+static int parse_args(int argc, char **argv, struct build_opts *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "validate", no_argument, NULL, 'v' },
+		{ "schema-dir", required_argument, NULL, 's' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "hardware", required_argument, NULL, 'H' },
+		{ "werror", no_argument, NULL, 'W' },
+		{ "format", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	const char *out = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'c': o->check = true; break;
+		case 'v': o->validate = true; break;
+		case 's': o->schema_dir = optarg; o->validate = true; break;
+		case 'r': o->hw.root = optarg; break;
+		case 'H': o->hw.snapshot = optarg; break;
+		case 'W': o->werror = true; break;
+		case 'f':
+			if (!cli_parse_format(optarg, &o->fmt))
+				return cli_usage_error("build", "--format is text, json or github, not '%s'",
+						       optarg);
+			break;
+		case ':':
+			return cli_usage_error("build", "%s needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("build", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (o->hw.root && o->hw.snapshot)
+		return cli_usage_error("build", "--root and --hardware exclude each other");
+	if (argc - optind != 1)
+		return cli_usage_error("build", argc == optind ? "missing CONFIG" : "more than one CONFIG");
+	if (out && !*out)
+		return cli_usage_error("build", "-o needs a directory");
+	o->config = argv[optind];
+	o->outdir = out ? xstrdup(out) : default_outdir(o->config);
+	return EXIT_OK;
+}
+
+/* --validate: every file whose backend has a validator. */
+static void validate(const struct out_set *set, const struct build_opts *o, struct diags *ds)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct out_file *f = &set->files[i];
+		char *err = NULL;
+		if (!f->backend || !f->backend->validate)
+			continue;
+		int rc = f->backend->validate(f, o->schema_dir, &err);
+		if (rc < 0) {
+			diag_emit(ds, D_IO_ERROR, NULL, "cannot validate %s: %s", f->name, err);
+			free(err);
+			return;  /* the same for every file */
+		}
+		if (rc > 0) {
+			struct diag *d = diag_emit(ds, D_SCHEMA_INVALID, NULL,
+						   "%s/%s fails libvirt's domain schema", o->outdir, f->name);
+			for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+				diag_note(d, NULL, "%s", line);
+			diag_hint(d, "this is a bug in vfioc: please report it with the config");
+		}
+		free(err);
+	}
+}
+
+static const char *change_text(enum out_change_kind k)
+{
+	return k == OUT_MISSING ? "is missing"
+	     : k == OUT_DIFFERS ? "differs from what vfioc build would write"
+				: "would be removed (its VM is no longer in the config)";
+}
+
+/* Compare (--check) or write the outputs. */
+static void finish_outputs(const struct out_set *set, const struct plan *p,
+			   const struct build_opts *o, struct diags *ds)
+{
+	struct out_changes ch = {0};
+	char *marker = backends_marker(p), *err = NULL;
+	if (out_diff(set, o->outdir, marker, &ch, &err) != 0) {
+		diag_emit(ds, D_IO_ERROR, NULL, "%s", err);
+	} else if (o->check) {
+		for (size_t i = 0; i < ch.n; i++) {
+			struct diag *d = diag_emit(ds, D_STALE_OUTPUT, NULL, "%s/%s %s", o->outdir,
+						   ch.v[i].name, change_text(ch.v[i].kind));
+			diag_hint(d, "run 'vfioc build %s -o %s' and commit the result", o->config,
+				  o->outdir);
+		}
+	} else if (ch.n && out_write(set, o->outdir, &ch, &err) != 0) {
+		diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);
+	}
+	free(err);
+	free(marker);
+	out_changes_free(&ch);
+}
+
+static void build(const struct plan *p, const struct build_opts *o, struct diags *ds)
+{
+	struct out_set set = {0};
+	char *err = NULL;
+	if (backends_run(p, &set, &err) != 0)
+		diag_emit(ds, D_IO_ERROR, NULL, "internal error: backend %s", err);
+	else if (o->validate)
+		validate(&set, o, ds);
+	bool warn_stop = o->werror && diags_count(ds, SEV_WARNING);
+	if (!diags_has_errors(ds) && !warn_stop)
+		finish_outputs(&set, p, o, ds);
+	free(err);
+	out_set_free(&set);
+}
+
+static int run(int argc, char **argv)
+{
+	struct build_opts o = { .fmt = DFMT_TEXT };
+	int rc = parse_args(argc, argv, &o);
+	if (rc != EXIT_OK)
+		return rc;
+	struct diags *ds = diags_new();
+	struct config *cfg = config_load(o.config, ds);
+	struct hw *hw = cfg ? hw_for_config(cfg, &o.hw, ds) : NULL;
+	struct plan *p = hw ? check_and_plan(cfg, hw, o.outdir, ds) : NULL;
+	if (p)
+		build(p, &o, ds);
+	plan_free(p);
+	hw_free(hw);
+	config_free(cfg);
+	rc = cli_finish(ds, o.fmt, o.werror);
+	diags_free(ds);
+	free(o.outdir);
+	return rc;
+}
+
+const struct command cmd_build = {
+	"build", "check a config and write the NixOS module, libvirt domains and kernel cmdline",
+	"Usage: vfioc build CONFIG [-o DIR] [--check] [--validate] [--schema-dir DIR]\n"
+	"                   [--root DIR | --hardware FILE] [--werror] [--format FORMAT]\n\n"
+	"Checks CONFIG like 'vfioc check', then writes into DIR:\n"
+	"  vfio.nix           a NixOS module for the target release (import it)\n"
+	"  kernel-cmdline     the kernel parameters on one line\n"
+	"  domains/VM.xml     one libvirt domain per VM\n"
+	"All or nothing: on any error nothing in DIR changes. Files that are already up to date\n"
+	"are not touched; a domain file this config generated for a VM that is no longer in it\n"
+	"is removed (recognized by its 'Generated by vfioc from CONFIG' header); other files in\n"
+	"DIR are never touched. The same config and hardware give the same bytes everywhere.\n\n"
+	"  -o, --output DIR   where to write (default: 'generated' next to CONFIG)\n"
+	"  --check            write nothing; exit 1 naming each file that is missing, differs\n"
+	"                     or would be removed [stale-output] (for CI)\n"
+	"  --validate         check each domain against libvirt's RelaxNG schema\n"
+	"                     (/usr/share/libvirt/schemas/domain.rng) [domain-invalid]\n"
+	"  --schema-dir DIR   take domain.rng from DIR (implies --validate)\n"
+	"  --root DIR         read the hardware from a sysfs tree under DIR (tests)\n"
+	"  --hardware FILE    read the hardware from a snapshot by 'vfioc probe'\n"
+	"                     (default: 'hardware:' of CONFIG, else this machine)\n"
+	"  --werror           treat warnings as errors: exit 1 and write nothing\n"
+	"  --format FORMAT    diagnostics as text (default), json or github\n\n"
+	"Exit status: 0 written (or up to date), 1 errors or stale outputs, 2 bad command line,\n"
+	"3 system failure (I/O, unreadable hardware, missing schema).\n"
+	"Example: vfioc build examples/seed/host.yaml -o examples/seed/generated\n",
+	run,
+};

@@ -1,0 +1,259 @@
+/* outwrite.c: write an output set into a directory all or nothing (temporary files renamed
+ * into place), remove the stale files of the same config, and compare for `build --check`. */
+#include "outwrite.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OUT_MAX_READ (64u << 20)  /* a generated file is far smaller */
+#define MARKER_WINDOW 512
+
+static struct out_change *add_change(struct out_changes *ch, enum out_change_kind k,
+				     const char *name, size_t file)
+{
+	struct out_change *c = &VEC_PUSH(ch->v, ch->n, ch->cap);
+	c->kind = k;
+	c->name = xstrdup(name);
+	c->file = file;
+	return c;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	return strcmp(((const struct out_change *)a)->name, ((const struct out_change *)b)->name);
+}
+
+/* Compare one file of the set with what dir holds. */
+static int diff_file(const struct out_set *set, size_t i, const char *dir,
+		     struct out_changes *ch, char **err)
+{
+	const struct out_file *f = &set->files[i];
+	char *path = xasprintf("%s/%s", dir, f->name), *old = NULL;
+	size_t len = 0;
+	int e = read_file(path, OUT_MAX_READ, &old, &len);
+	if (e == ENOENT || e == ENOTDIR)
+		add_change(ch, OUT_MISSING, f->name, i);
+	else if (e == EFBIG || (!e && (len != f->data.len || memcmp(old, buf_str(&f->data), len))))
+		add_change(ch, OUT_DIFFERS, f->name, i);
+	else if (e)
+		*err = xasprintf("cannot read %s: %s", path, strerror(e));
+	free(old);
+	free(path);
+	return e && e != ENOENT && e != ENOTDIR && e != EFBIG ? -1 : 0;
+}
+
+static bool has_marker(const char *path, const char *marker)
+{
+	char head[MARKER_WINDOW + 1];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, head, MARKER_WINDOW);
+	close(fd);
+	if (n <= 0)
+		return false;
+	head[n] = '\0';
+	return memchr(head, '\0', (size_t)n) == NULL && strstr(head, marker) != NULL;
+}
+
+/* Files in DIR/sub carrying marker that the set no longer has. */
+static int find_stale(const struct out_set *set, const char *dir, const char *sub,
+		      const char *marker, struct out_changes *ch)
+{
+	char *subpath = xasprintf("%s/%s", dir, sub);
+	DIR *d = opendir(subpath);
+	if (!d) {
+		free(subpath);
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *name = xasprintf("%s/%s", sub, e->d_name);
+		char *path = xasprintf("%s/%s", dir, name);
+		struct stat st;
+		if (!out_set_find(set, name) && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    has_marker(path, marker))
+			add_change(ch, OUT_STALE, name, 0);
+		free(path);
+		free(name);
+	}
+	closedir(d);
+	free(subpath);
+	return 0;
+}
+
+int out_diff(const struct out_set *set, const char *dir, const char *marker,
+	     struct out_changes *ch, char **err)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (diff_file(set, i, dir, ch, err) != 0)
+			return -1;
+	for (size_t i = 0; backends[i]; i++)
+		if (backends[i]->subdir && find_stale(set, dir, backends[i]->subdir, marker, ch)) {
+			*err = xasprintf("cannot read %s/%s: %s", dir, backends[i]->subdir,
+					 strerror(errno));
+			return -1;
+		}
+	qsort(ch->v, ch->n, sizeof(*ch->v), cmp_change);
+	return 0;
+}
+
+/* The state of one write, so that a failure can undo it. */
+struct writer {
+	const char *dir;
+	char **made_dirs; size_t nmade, capmade;  /* created by us, in creation order */
+	char **tmp; size_t ntmp, captmp;          /* temporaries, parallel to the changes */
+	mode_t mode;                              /* 0666 & ~umask */
+};
+
+/* Create path's directory and its parents inside w->dir when missing. */
+static int make_parents(struct writer *w, const char *rel)
+{
+	for (const char *slash = rel; (slash = strchr(slash, '/')); slash++) {
+		char *sub = xstrndup(rel, (size_t)(slash - rel));
+		char *path = xasprintf("%s/%s", w->dir, sub);
+		free(sub);
+		if (mkdir(path, 0777) == 0) {
+			VEC_PUSH(w->made_dirs, w->nmade, w->capmade) = path;
+		} else if (errno != EEXIST) {
+			free(path);
+			return -1;
+		} else {
+			free(path);
+		}
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Write f into a new temporary file beside its final place; its name goes into w->tmp. */
+static int write_temp(struct writer *w, const struct out_file *f)
+{
+	if (make_parents(w, f->name) != 0)
+		return -1;
+	const char *base = strrchr(f->name, '/');
+	size_t dirlen = base ? (size_t)(base - f->name) + 1 : 0;
+	char *tmp = xasprintf("%s/%.*s.%s.vfioc-XXXXXX", w->dir, (int)dirlen, f->name,
+			      base ? base + 1 : f->name);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	VEC_PUSH(w->tmp, w->ntmp, w->captmp) = tmp;
+	int rc = write_all(fd, buf_str(&f->data), f->data.len);
+	if (rc == 0)
+		rc = fchmod(fd, w->mode);
+	if (rc == 0)
+		rc = fsync(fd);
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Undo everything: temporaries, then the directories we made, newest first. */
+static void undo(struct writer *w)
+{
+	for (size_t i = 0; i < w->ntmp; i++)
+		unlink(w->tmp[i]);
+	for (size_t i = w->nmade; i-- > 0;)
+		rmdir(w->made_dirs[i]);
+}
+
+static void writer_free(struct writer *w)
+{
+	for (size_t i = 0; i < w->ntmp; i++)
+		free(w->tmp[i]);
+	for (size_t i = 0; i < w->nmade; i++)
+		free(w->made_dirs[i]);
+	free(w->tmp);
+	free(w->made_dirs);
+}
+
+static mode_t file_mode(void)
+{
+	mode_t um = umask(0);
+	umask(um);
+	return 0666 & ~um;
+}
+
+/* Phase 1: the directory and every temporary. Nothing visible has changed yet. */
+static int stage(struct writer *w, const struct out_set *set, const struct out_changes *ch,
+		 char **err)
+{
+	if (mkdir(w->dir, 0777) == 0)
+		VEC_PUSH(w->made_dirs, w->nmade, w->capmade) = xstrdup(w->dir);
+	else if (errno != EEXIST) {
+		*err = xasprintf("cannot create %s: %s", w->dir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < ch->n; i++) {
+		if (ch->v[i].kind == OUT_STALE)
+			continue;
+		if (write_temp(w, &set->files[ch->v[i].file]) != 0) {
+			*err = xasprintf("cannot write %s/%s: %s", w->dir, ch->v[i].name,
+					 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Phase 2: rename every temporary into place, then remove stale files. */
+static int commit(struct writer *w, const struct out_changes *ch, char **err)
+{
+	size_t t = 0;
+	for (size_t i = 0; i < ch->n; i++) {
+		char *path = xasprintf("%s/%s", w->dir, ch->v[i].name);
+		int rc = ch->v[i].kind == OUT_STALE ? unlink(path) : rename(w->tmp[t++], path);
+		if (rc != 0 && !*err)
+			*err = xasprintf("cannot %s %s: %s", ch->v[i].kind == OUT_STALE ?
+					 "remove" : "replace", path, strerror(errno));
+		free(path);
+	}
+	for (; t < w->ntmp; t++)
+		unlink(w->tmp[t]);
+	return *err ? -1 : 0;
+}
+
+int out_write(const struct out_set *set, const char *dir, const struct out_changes *ch,
+	      char **err)
+{
+	struct writer w = { .dir = dir, .mode = file_mode() };
+	*err = NULL;
+	int rc = stage(&w, set, ch, err);
+	if (rc != 0)
+		undo(&w);
+	else
+		rc = commit(&w, ch, err);
+	writer_free(&w);
+	return rc;
+}
+
+void out_changes_free(struct out_changes *ch)
+{
+	for (size_t i = 0; i < ch->n; i++)
+		free(ch->v[i].name);
+	free(ch->v);
+	memset(ch, 0, sizeof(*ch));
+}
