@@ -27,6 +27,10 @@ $(call need_pc,libxml-2.0,libxml2-dev pkg-config)
 endif
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+# CI builds with -Werror; a user's newer compiler must not break the build over a warning.
+ifneq ($(CI),)
+WERROR ?= 1
+endif
 ifneq ($(WERROR),)
 WARN += -Werror
 endif
@@ -121,3 +125,4 @@ help:
 	@echo "make bench           benchmarks (prints figures)"
 	@echo "make fuzz            libFuzzer targets (needs clang)"
 	@echo "make install         PREFIX=$(PREFIX) DESTDIR=..."
+-include mk/quality.mk

@@ -1,0 +1,20 @@
+#!/bin/sh
+# install-deps.sh [build]: installs what vfioc needs on Debian 12 / Ubuntu, with apt-get.
+#   build  only what building vfioc needs
+#   (none) also everything the test suite uses: lspci, libvirt's schemas and
+#          virt-xml-validate, xmllint, nix-instantiate, valgrind, python3 with
+#          jsonschema and yaml
+# Runs apt-get through sudo unless it already runs as root.
+set -eu
+build="build-essential pkg-config libyaml-dev libpci-dev libxml2-dev pci.ids"
+tests="pciutils libvirt0 libvirt-clients libxml2-utils nix-bin valgrind time python3
+python3-yaml python3-jsonschema"
+pkgs=$build
+[ "${1:-}" = build ] || pkgs="$build $tests"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $pkgs > /dev/null
+echo "install-deps: installed $(echo $pkgs | wc -w) packages"
