@@ -1,0 +1,51 @@
+# t-cli: the command line: help, version, usage errors (exit 2), and the build's own
+# promises (install honours PREFIX and DESTDIR; a missing library names its package).
+. ./lib.sh
+
+# status NAME WANT CMD...: pass when CMD exits WANT.
+status() {
+	name=$1 want=$2; shift 2
+	"$@" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	if [ $rc -eq "$want" ]; then pass "$name"; else
+		fail "$name (exit $rc, want $want)"; head -5 "$TMP/err" >&2
+	fi
+}
+
+status "--version exits 0" 0 vfioc --version
+grep -q '^vfioc [0-9]' "$TMP/out" && pass "--version prints the version" || fail "--version output"
+status "--help exits 0" 0 vfioc --help
+for c in $(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$TMP/out"); do
+	[ "$c" = help ] && continue
+	status "help $c" 0 vfioc help "$c"
+	grep -q "^Usage: vfioc $c" "$TMP/out" && pass "help $c starts with its usage" || fail "help $c: no usage line"
+	vfioc "$c" --help > "$TMP/out2" 2>&1
+	cmp -s "$TMP/out" "$TMP/out2" && pass "$c --help is help $c" || fail "$c --help differs from help $c"
+done
+status "no command is a usage error" 2 vfioc
+status "an unknown command is a usage error" 2 vfioc frobnicate
+grep -q "unknown command 'frobnicate'" "$TMP/err" && pass "unknown command named" || fail "unknown command not named"
+status "help of an unknown command" 2 vfioc help frobnicate
+status "check without CONFIG" 2 vfioc check
+status "check with two CONFIGs" 2 vfioc check a.yaml b.yaml
+status "check with an unknown option" 2 vfioc check --frob ../examples/seed/host.yaml
+grep -q "Try 'vfioc help check'" "$TMP/err" && pass "usage errors point at the help" || fail "usage error without pointer"
+status "check with a bad --format" 2 vfioc check --format xml ../examples/seed/host.yaml
+status "schema with a bad --format" 2 vfioc schema --format yaml
+status "a schema error exits 1" 1 vfioc check golden/err/bad-version.yaml
+[ -s "$TMP/out" ] && fail "errors printed on stdout" || pass "nothing on stdout on error"
+status "json format exits 1 too" 1 vfioc check --format json golden/err/bad-version.yaml
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["code"]=="bad-version" and d[0]["line"]==1' "$TMP/err" \
+	&& pass "--format json is parseable JSON with the code" || fail "--format json output"
+status "github format" 1 vfioc check --format github golden/err/bad-version.yaml
+grep -q '^::error file=golden/err/bad-version.yaml,line=1,col=10,title=vfioc bad-version::' "$TMP/err" \
+	&& pass "--format github annotation" || fail "--format github output"
+
+# The build: a missing library is named with its Debian package; install honours DESTDIR.
+if [ -z "${UNIT_DIR:-}" ]; then exit 0; fi   # valgrind run: the binary only
+make -s -C .. -n PKG_CONFIG=false > "$TMP/make" 2>&1
+grep -q "apt-get install libyaml-dev" "$TMP/make" && pass "make names the missing package" \
+	|| { fail "make with no pkg-config libraries"; cat "$TMP/make" >&2; }
+make -s -C .. install DESTDIR="$TMP/dest" PREFIX=/opt/v > "$TMP/make" 2>&1
+[ -x "$TMP/dest/opt/v/bin/vfioc" ] && [ -f "$TMP/dest/opt/v/share/vfioc/vfioc.schema.json" ] \
+	&& pass "make install honours PREFIX and DESTDIR" || { fail "make install"; cat "$TMP/make" >&2; }
