@@ -6,9 +6,13 @@
 
 extern const struct command cmd_check;
 extern const struct command cmd_schema;
+extern const struct command cmd_probe;
+extern const struct command cmd_groups;
 
 const struct command *const commands[] = {
 	&cmd_check,
 	&cmd_schema,
+	&cmd_probe,
+	&cmd_groups,
 	NULL,
 };

@@ -29,6 +29,7 @@ struct hw_pci {
 	const char *reset_methods;         /* "flr bus"; "": none; NULL: unknown (no file) */
 	int numa_node;                     /* -1: unknown */
 	bool is_vf;                        /* an SR-IOV virtual function (has a physfn link) */
+	struct pci_addr physfn;            /* is_vf: its physical function */
 	const char *vendor_name;           /* from pci.ids; NULL when unknown */
 	const char *device_name;
 	const char *class_name;            /* "VGA compatible controller" */
@@ -71,11 +72,18 @@ struct hw {
 	struct arena arena;                /* owns everything above */
 };
 
+/* An empty model named source. Everything a struct hw points to must live in hw->arena:
+ * hw_free frees the arena and the struct, nothing else. */
+struct hw *hw_new(const char *source);
+
 /* Read live (root "/") or a test root. Problems go to ds: a missing ROOT/sys/bus/pci is a
- * SYSTEM diagnostic naming the path; missing optional files are unknown facts.
+ * SYSTEM diagnostic naming the path; missing optional files are unknown facts; a device
+ * libpci cannot read is left out with a warning. Names come from ROOT/usr/share/misc/pci.ids
+ * (or ROOT/usr/share/hwdata/pci.ids) when the root has one, else from the system's pci.ids.
  * Returns NULL when nothing usable could be read. */
 struct hw *hw_probe(const char *root, struct diags *ds);
-/* Load a snapshot written by hw_write_snapshot (through yamldoc, so problems are located). */
+/* Load a snapshot written by hw_write_snapshot (through yamldoc, so problems are located).
+ * Locations in the model (hw_pci.loc) name the file as ds knows it. */
 struct hw *hw_load_snapshot(const char *path, struct diags *ds);
 struct hw *hw_load_snapshot_mem(const char *name, const char *text, size_t len, struct diags *ds);
 /* Write the snapshot: YAML from libyaml's emitter, deterministic. Returns 0 or -1 (errno). */
@@ -93,5 +101,8 @@ const struct hw_cpu *hw_find_cpu(const struct hw *hw, unsigned id);
 size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t *out, size_t max);
 bool hw_is_bridge(const struct hw_pci *d);  /* class 06xx */
 bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
+const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown" */
+/* "0000:01:00.0 [1002:67b0] VGA compatible controller: Hawaii XT ...", for messages. */
+const char *hw_pci_describe(const struct hw_pci *d, struct buf *out);
 
 #endif

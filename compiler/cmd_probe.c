@@ -1,0 +1,118 @@
+/* cmd_probe.c: `vfioc probe`: read the hardware (live or under --root) and write the
+ * snapshot that configs name with `hardware:`. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "hw.h"
+#include "util.h"
+
+/* Write to a temporary file beside path, then rename it over path: a reader never sees a
+ * half-written snapshot, and a failure leaves the old one in place. */
+static bool write_atomically(const struct hw *hw, const char *path, struct diags *ds)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	bool ok = f != NULL;
+	if (ok) {
+		mode_t mask = umask(0);
+		umask(mask);
+		ok = fchmod(fd, 0666 & ~mask) == 0 && hw_write_snapshot(hw, f) == 0;
+	}
+	int err = errno;
+	if (f && fclose(f) != 0 && ok) {
+		ok = false;
+		err = errno;
+	} else if (!f && fd >= 0) {
+		close(fd);
+	}
+	if (ok && rename(tmp, path) != 0) {
+		ok = false;
+		err = errno;
+	}
+	if (!ok) {
+		if (fd >= 0)
+			unlink(tmp);
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(err));
+	}
+	free(tmp);
+	return ok;
+}
+
+static void write_stdout(const struct hw *hw, struct diags *ds)
+{
+	if (hw_write_snapshot(hw, stdout) != 0)
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot write the snapshot to standard output: %s",
+			  strerror(errno));
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "hardware", required_argument, NULL, 'H' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	const char *root = NULL, *snapshot = NULL, *out = NULL;
+	enum diag_format fmt = DFMT_TEXT;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if (c == 'r')
+			root = optarg;
+		else if (c == 'H')
+			snapshot = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 'f' && !cli_parse_format(optarg, &fmt))
+			return cli_usage_error("probe", "--format is text, json or github, not '%s'", optarg);
+		else if (c == '?')
+			return cli_usage_error("probe", "unknown option or missing value '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error("probe", "unexpected argument '%s'", argv[optind]);
+	if (out && !*out)
+		return cli_usage_error("probe", "-o needs a file name");
+	if (root && snapshot)
+		return cli_usage_error("probe", "--root and --hardware exclude each other");
+	struct diags *ds = diags_new();
+	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
+	if (hw && out)
+		write_atomically(hw, out, ds);
+	else if (hw)
+		write_stdout(hw, ds);
+	hw_free(hw);
+	int rc = cli_finish(ds, fmt, false);
+	diags_free(ds);
+	return rc;
+}
+
+const struct command cmd_probe = {
+	"probe", "write a snapshot of this host's hardware (for `hardware:` in a config)",
+	"Usage: vfioc probe [--root DIR | --hardware FILE] [-o FILE] [--format text|json|github]\n\n"
+	"Reads the PCI devices (through libpci), IOMMU groups, drivers, CPUs, memory, hugepage\n"
+	"sizes, kernel and USB devices of this machine and writes them as a YAML snapshot. Commit\n"
+	"it next to your config and name it with `hardware: FILE`, so `vfioc check` and `vfioc\n"
+	"build` work on machines without the GPU (CI). The same hardware gives the same bytes.\n\n"
+	"  --root DIR       read DIR/sys and DIR/proc instead of /sys and /proc (a test root, or\n"
+	"                   a copy of another machine's files)\n"
+	"  --hardware FILE  read a snapshot instead and write it again (checks it, and brings\n"
+	"                   it to the layout of this vfioc)\n"
+	"  -o, --output FILE  write the snapshot to FILE (atomically: a temporary file, then a\n"
+	"                   rename); default: standard output\n"
+	"  --format FORMAT  diagnostics as text (default), json or github\n\n"
+	"Exit status: 0 written (warnings about unreadable parts go to standard error), 1 a\n"
+	"malformed --hardware snapshot, 2 bad command line, 3 the hardware could not be read\n"
+	"(e.g. no DIR/sys/bus/pci) or FILE could not be written.\n"
+	"Example: vfioc probe -o hardware.yaml\n",
+	run,
+};

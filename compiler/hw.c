@@ -1,0 +1,201 @@
+/* hw.c: the hardware model itself, whatever filled it: ordering (hw_finish), the IOMMU
+ * group and vendor:device indexes, O(log n) lookups, and small descriptions for messages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw.h"
+
+struct hw *hw_new(const char *source)
+{
+	struct hw *hw = xcalloc(1, sizeof(*hw));
+	hw->source = arena_strdup(&hw->arena, source ? source : "");
+	return hw;
+}
+
+void hw_free(struct hw *hw)
+{
+	if (!hw)
+		return;
+	arena_free(&hw->arena);
+	free(hw);
+}
+
+static int cmp_pci(const void *a, const void *b)
+{
+	return pci_addr_cmp(&((const struct hw_pci *)a)->addr, &((const struct hw_pci *)b)->addr);
+}
+
+static int cmp_usb(const void *pa, const void *pb)
+{
+	const struct hw_usb *a = pa, *b = pb;
+	if (a->busnum != b->busnum)
+		return a->busnum < b->busnum ? -1 : 1;
+	return (a->devnum > b->devnum) - (a->devnum < b->devnum);
+}
+
+static int cmp_cpu(const void *pa, const void *pb)
+{
+	const struct hw_cpu *a = pa, *b = pb;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+/* Sorts and deduplicates the hugepage sizes. */
+static void finish_hugepages(struct hw *hw)
+{
+	if (hw->nhugepage == 0)
+		return;
+	qsort(hw->hugepage_kib, hw->nhugepage, sizeof(uint64_t), cmp_u64);
+	size_t n = 1;
+	for (size_t i = 1; i < hw->nhugepage; i++)
+		if (hw->hugepage_kib[i] != hw->hugepage_kib[n - 1])
+			hw->hugepage_kib[n++] = hw->hugepage_kib[i];
+	hw->nhugepage = n;
+}
+
+/* The groups, in number order, each with its members in address order (pci is sorted). */
+static void build_groups(struct hw *hw)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < hw->npci; i++)
+		n += hw->pci[i].iommu_group >= 0;
+	size_t *order = arena_alloc(&hw->arena, (n ? n : 1) * sizeof(size_t));
+	n = 0;
+	for (size_t i = 0; i < hw->npci; i++)
+		if (hw->pci[i].iommu_group >= 0)
+			order[n++] = i;
+	/* Stable by address: sort (group, index) pairs packed into one key. */
+	uint64_t *key = xmalloc((n ? n : 1) * sizeof(uint64_t));
+	for (size_t i = 0; i < n; i++)
+		key[i] = (uint64_t)(unsigned)hw->pci[order[i]].iommu_group << 32 | order[i];
+	qsort(key, n, sizeof(uint64_t), cmp_u64);
+	hw->ngroups = 0;
+	hw->groups = arena_alloc(&hw->arena, (n ? n : 1) * sizeof(struct hw_group));
+	for (size_t i = 0; i < n; i++) {
+		int g = (int)(key[i] >> 32);
+		order[i] = (size_t)(key[i] & 0xffffffffu);
+		if (hw->ngroups == 0 || hw->groups[hw->ngroups - 1].number != g)
+			hw->groups[hw->ngroups++] = (struct hw_group){ g, &order[i], 0 };
+		hw->groups[hw->ngroups - 1].n++;
+	}
+	free(key);
+}
+
+static const struct hw *sort_ctx;  /* qsort has no context argument */
+
+static int cmp_by_id(const void *pa, const void *pb)
+{
+	const struct hw_pci *a = &sort_ctx->pci[*(const size_t *)pa];
+	const struct hw_pci *b = &sort_ctx->pci[*(const size_t *)pb];
+	uint32_t ka = (uint32_t)a->vendor << 16 | a->device, kb = (uint32_t)b->vendor << 16 | b->device;
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	return pci_addr_cmp(&a->addr, &b->addr);
+}
+
+static void build_by_id(struct hw *hw)
+{
+	hw->by_id = arena_alloc(&hw->arena, (hw->npci ? hw->npci : 1) * sizeof(size_t));
+	for (size_t i = 0; i < hw->npci; i++)
+		hw->by_id[i] = i;
+	sort_ctx = hw;
+	qsort(hw->by_id, hw->npci, sizeof(size_t), cmp_by_id);
+	sort_ctx = NULL;
+}
+
+void hw_finish(struct hw *hw)
+{
+	qsort(hw->pci, hw->npci, sizeof(*hw->pci), cmp_pci);
+	qsort(hw->usb, hw->nusb, sizeof(*hw->usb), cmp_usb);
+	qsort(hw->cpus, hw->ncpus, sizeof(*hw->cpus), cmp_cpu);
+	finish_hugepages(hw);
+	build_groups(hw);
+	build_by_id(hw);
+}
+
+const struct hw_pci *hw_find_pci(const struct hw *hw, const struct pci_addr *addr)
+{
+	struct hw_pci key = { .addr = *addr };
+	return hw->npci ? bsearch(&key, hw->pci, hw->npci, sizeof(key), cmp_pci) : NULL;
+}
+
+static int cmp_group(const void *pa, const void *pb)
+{
+	int a = ((const struct hw_group *)pa)->number, b = ((const struct hw_group *)pb)->number;
+	return (a > b) - (a < b);
+}
+
+const struct hw_group *hw_find_group(const struct hw *hw, int number)
+{
+	struct hw_group key = { .number = number };
+	return hw->ngroups ? bsearch(&key, hw->groups, hw->ngroups, sizeof(key), cmp_group) : NULL;
+}
+
+const struct hw_cpu *hw_find_cpu(const struct hw *hw, unsigned id)
+{
+	struct hw_cpu key = { .id = id };
+	return hw->ncpus ? bsearch(&key, hw->cpus, hw->ncpus, sizeof(key), cmp_cpu) : NULL;
+}
+
+/* First position in by_id whose vendor:device is not below key. */
+static size_t lower_bound_id(const struct hw *hw, uint32_t key)
+{
+	size_t lo = 0, hi = hw->npci;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct hw_pci *d = &hw->pci[hw->by_id[mid]];
+		if (((uint32_t)d->vendor << 16 | d->device) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t *out, size_t max)
+{
+	if (!hw->by_id)
+		return 0;
+	uint32_t key = (uint32_t)vendor << 16 | device;
+	size_t first = lower_bound_id(hw, key), last = lower_bound_id(hw, key + 1);
+	if (key == UINT32_MAX)
+		last = hw->npci;
+	for (size_t i = first; i < last && i - first < max; i++)
+		out[i - first] = hw->by_id[i];
+	return last - first;
+}
+
+bool hw_is_bridge(const struct hw_pci *d)
+{
+	return PCI_CLASS_BASE(d->class) == PCI_CLASS_BRIDGE;
+}
+
+bool hw_is_gpu(const struct hw_pci *d)
+{
+	return PCI_CLASS_BASE(d->class) == 0x03;
+}
+
+const char *hw_cpu_vendor_name(enum cpu_vendor v)
+{
+	switch (v) {
+	case CPU_INTEL: return "intel";
+	case CPU_AMD: return "amd";
+	default: return "unknown";
+	}
+}
+
+const char *hw_pci_describe(const struct hw_pci *d, struct buf *out)
+{
+	char addr[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&d->addr, addr);
+	buf_printf(out, "%s [%04x:%04x] %s", addr, d->vendor, d->device,
+		   d->class_name ? d->class_name : "device");
+	if (d->device_name)
+		buf_printf(out, ": %s", d->device_name);
+	return buf_str(out);
+}

@@ -1,0 +1,137 @@
+/* hw_read.c: small-file readers for the probe. Every fact in sysfs is a short text file or a
+ * symlink; these turn "missing", "unreadable" and "garbage" into NULL or false. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hw_read.h"
+
+#define HWR_MAX_TEXT 65536  /* /proc/cmdline is at most 4 KiB; cpuinfo of 512 CPUs ~ 1 MiB */
+
+static const char *vpath(struct hw_reader *r, const char *fmt, va_list ap)
+{
+	r->path.len = 0;
+	buf_puts(&r->path, r->root);
+	if (r->path.len == 0 || r->path.s[r->path.len - 1] != '/')
+		buf_putc(&r->path, '/');
+	buf_vprintf(&r->path, fmt, ap);
+	return buf_str(&r->path);
+}
+
+const char *hwr_path(struct hw_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *p = vpath(r, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (s[0] >= 0xf8)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void hw_clean_text(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				*p = '?';
+			p++;
+			continue;
+		}
+		size_t n = utf8_len(p);
+		if (n == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
+static char *read_text(struct hw_reader *r, const char *path)
+{
+	char *text;
+	size_t len;
+	if (read_file(path, HWR_MAX_TEXT, &text, &len) != 0)
+		return NULL;
+	while (len > 0 && strchr(" \t\r\n", text[len - 1]))
+		len--;
+	/* A NUL inside (binary garbage) ends the text there. */
+	char *s = arena_strndup(r->a, text, strnlen(text, len));
+	free(text);
+	hw_clean_text(s);
+	return s;
+}
+
+char *hwr_text(struct hw_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *path = vpath(r, fmt, ap);
+	va_end(ap);
+	return read_text(r, path);
+}
+
+bool hw_parse_long(const char *s, int base, long *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, base);
+	if (errno || end == s || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool hwr_long(struct hw_reader *r, long *out, int base, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *path = vpath(r, fmt, ap);
+	va_end(ap);
+	return hw_parse_long(read_text(r, path), base, out);
+}
+
+char *hwr_link_base(struct hw_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *path = vpath(r, fmt, ap);
+	va_end(ap);
+	char target[4096];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = '\0';
+	const char *base = strrchr(target, '/');
+	char *s = arena_strdup(r->a, base ? base + 1 : target);
+	hw_clean_text(s);
+	return s;
+}
+
+void *hw_arena_keep(struct arena *a, void *vec, size_t bytes)
+{
+	void *p = NULL;
+	if (bytes) {
+		p = arena_alloc(a, bytes);
+		memcpy(p, vec, bytes);
+	}
+	free(vec);
+	return p;
+}

@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""mkroot.py: build a fake host root (sys/ and proc/ as Linux lays them out) for vfioc tests.
+
+  tests/mkroot.py DESC OUTDIR             a host described by a .desc file (tests/roots/)
+  tests/mkroot.py --synthetic N OUTDIR    N PCI devices in small IOMMU groups (benchmarks)
+
+A .desc file is one record per line, words split as by a shell (shlex), '#' starts a comment:
+
+  cpu vendor=GenuineIntel sockets=1 cores=6 threads=2 flags=vmx,pdpe1gb model="..."
+  memory KIB                     MemTotal in kB
+  hugepages KIB...               supported page sizes (sys/kernel/mm/hugepages/hugepages-NkB)
+  kernel RELEASE                 proc/sys/kernel/osrelease
+  cmdline "TEXT"                 proc/cmdline
+  iommu NAME...                  sys/class/iommu/NAME (no line: no IOMMU hardware)
+  vendor VVVV "NAME"             a vendor line of the root's pci.ids
+  pci ADDR VVVV:DDDD CLASS6 [key=value...]
+      name="..."  device name in the root's pci.ids (absent: unknown to pci.ids)
+      parent=ADDR  the bridge it sits behind (sysfs hierarchy, bridge bus numbers)
+      group=N  iommu_group link (absent: none)      driver=NAME  driver link
+      sub=VVVV:DDDD  rev=HH  numa=N  boot_vga=0|1 (VGA class: default 0)
+      reset=flr,bus (reset_method file; "reset=" an empty file; absent: no file)
+      physfn=ADDR  an SR-IOV virtual function of that physical function
+  usb NAME VVVV:PPPP bus=N dev=N [manufacturer="..."] [product="..."] [parent=ADDR]
+
+Links are relative, as in real sysfs. The root also gets usr/share/misc/pci.ids holding the
+names above (and class names), so names do not depend on the pci.ids of the test machine.
+Python 3 standard library only.
+"""
+import os
+import shlex
+import struct
+import sys
+
+CLASS_NAMES = {  # (base, sub) -> name, from pci.ids; base alone under (base, None)
+    (0x00, None): "Unclassified device",
+    (0x01, None): "Mass storage controller", (0x01, 0x00): "SCSI storage controller",
+    (0x01, 0x01): "IDE interface", (0x01, 0x04): "RAID bus controller",
+    (0x01, 0x06): "SATA controller", (0x01, 0x08): "Non-Volatile memory controller",
+    (0x02, None): "Network controller", (0x02, 0x00): "Ethernet controller",
+    (0x02, 0x80): "Network controller",
+    (0x03, None): "Display controller", (0x03, 0x00): "VGA compatible controller",
+    (0x03, 0x02): "3D controller", (0x03, 0x80): "Display controller",
+    (0x04, None): "Multimedia controller", (0x04, 0x01): "Multimedia audio controller",
+    (0x04, 0x03): "Audio device",
+    (0x05, None): "Memory controller", (0x05, 0x00): "RAM memory",
+    (0x05, 0x80): "Memory controller",
+    (0x06, None): "Bridge", (0x06, 0x00): "Host bridge", (0x06, 0x01): "ISA bridge",
+    (0x06, 0x04): "PCI bridge", (0x06, 0x80): "Bridge",
+    (0x07, None): "Communication controller", (0x07, 0x80): "Communication controller",
+    (0x08, None): "Generic system peripheral", (0x08, 0x05): "SD Host controller",
+    (0x08, 0x06): "IOMMU", (0x08, 0x80): "System peripheral",
+    (0x0c, None): "Serial bus controller", (0x0c, 0x03): "USB controller",
+    (0x0c, 0x05): "SMBus", (0x0c, 0x80): "Serial bus controller",
+    (0x10, None): "Encryption controller", (0x10, 0x80): "Encryption controller",
+    (0x11, None): "Signal processing controller",
+    (0x11, 0x80): "Signal processing controller",
+    (0x13, None): "Non-Essential Instrumentation",
+}
+
+
+def die(msg):
+    sys.stderr.write("mkroot.py: " + msg + "\n")
+    sys.exit(2)
+
+
+def norm_addr(a):
+    """'01:00.0' or '0000:01:00.0' -> '0000:01:00.0'."""
+    if a.count(":") == 1:
+        a = "0000:" + a
+    dom, bus, rest = a.split(":")
+    slot, func = rest.split(".")
+    return "%04x:%02x:%02x.%x" % (int(dom, 16), int(bus, 16), int(slot, 16), int(func, 16))
+
+
+def addr_key(a):
+    dom, bus, rest = a.split(":")
+    slot, func = rest.split(".")
+    return (int(dom, 16), int(bus, 16), int(slot, 16), int(func, 16))
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def link(target_abs, link_path):
+    """A relative symlink at link_path pointing to target_abs."""
+    os.symlink(os.path.relpath(target_abs, os.path.dirname(link_path)), link_path)
+
+
+class Host:
+    def __init__(self):
+        self.cpu = {"vendor": "GenuineIntel", "sockets": "1", "cores": "2", "threads": "1",
+                    "flags": "vmx", "model": "Test CPU", "nodes": "1"}
+        self.memory = None
+        self.hugepages = []
+        self.kernel = None
+        self.cmdline = None
+        self.iommu = []
+        self.vendors = {}
+        self.pci = {}      # addr -> dict
+        self.usb = []
+
+    def parse(self, path):
+        with open(path) as f:
+            for n, line in enumerate(f, 1):
+                try:
+                    words = shlex.split(line, comments=True)
+                except ValueError as e:
+                    die("%s:%d: %s" % (path, n, e))
+                if words:
+                    self.record(path, n, words)
+
+    def record(self, path, n, w):
+        kind, args = w[0], w[1:]
+        kv = dict(a.split("=", 1) for a in args if "=" in a)
+        pos = [a for a in args if "=" not in a]
+        if kind == "cpu":
+            self.cpu.update(kv)
+        elif kind == "memory":
+            self.memory = int(pos[0])
+        elif kind == "hugepages":
+            self.hugepages = [int(p) for p in pos]
+        elif kind == "kernel":
+            self.kernel = pos[0]
+        elif kind == "cmdline":
+            self.cmdline = " ".join(args)
+        elif kind == "iommu":
+            self.iommu = pos
+        elif kind == "vendor":
+            self.vendors[pos[0].lower()] = pos[1]
+        elif kind == "pci":
+            addr = norm_addr(pos[0])
+            ven, dev = pos[1].split(":")
+            d = dict(kv, addr=addr, vendor=int(ven, 16), device=int(dev, 16),
+                     cls=int(pos[2], 16))
+            self.pci[addr] = d
+        elif kind == "usb":
+            ven, prod = pos[1].split(":")
+            self.usb.append(dict(kv, name=pos[0], vendor=ven, product=prod))
+        else:
+            die("%s:%d: unknown record '%s'" % (path, n, kind))
+
+
+def config_space(d, multifunction, bridge_buses):
+    """256 bytes of config space consistent with the sysfs attribute files."""
+    cfg = bytearray(256)
+    cls = d["cls"]
+    is_bridge = (cls >> 8) == 0x0604
+    rev = int(d.get("rev", "0"), 16)
+    struct.pack_into("<HHHH", cfg, 0, d["vendor"], d["device"], 0x0406, 0x0010)
+    cfg[8] = rev
+    cfg[9], cfg[10], cfg[11] = cls & 0xff, (cls >> 8) & 0xff, (cls >> 16) & 0xff
+    cfg[0x0e] = (1 if is_bridge else 0) | (0x80 if multifunction else 0)
+    if is_bridge:
+        prim = addr_key(d["addr"])[1]
+        sec, sub = bridge_buses.get(d["addr"], (0, 0))
+        cfg[0x18], cfg[0x19], cfg[0x1a] = prim, sec, sub
+    elif "sub" in d:
+        sv, sd = d["sub"].split(":")
+        struct.pack_into("<HH", cfg, 0x2c, int(sv, 16), int(sd, 16))
+    return bytes(cfg)
+
+
+class Builder:
+    def __init__(self, host, out):
+        self.h = host
+        self.root = os.path.abspath(out)
+        self.sys = os.path.join(self.root, "sys")
+        self.paths = {}   # pci addr -> absolute device directory
+
+    def mkdir(self, *parts):
+        p = os.path.join(*parts)
+        os.makedirs(p, exist_ok=True)
+        return p
+
+    def build(self):
+        os.makedirs(self.root, exist_ok=True)
+        self.build_pci()
+        self.build_groups()
+        self.build_usb()
+        self.build_cpus()
+        self.build_proc()
+        self.build_misc()
+        self.build_ids()
+
+    def device_path(self, addr):
+        if addr in self.paths:
+            return self.paths[addr]
+        d = self.h.pci[addr]
+        parent = d.get("parent")
+        if parent:
+            base = self.device_path(norm_addr(parent))
+        else:
+            dom, bus = addr.split(":")[0:2]
+            base = os.path.join(self.sys, "devices", "pci%s:%s" % (dom, bus))
+        self.paths[addr] = os.path.join(base, addr)
+        return self.paths[addr]
+
+    def bridge_buses(self):
+        """Secondary and subordinate bus numbers of each bridge, from its descendants."""
+        buses = {}
+        for addr, d in self.h.pci.items():
+            bus = addr_key(addr)[1]
+            p = d.get("parent")
+            while p:
+                p = norm_addr(p)
+                sec, sub = buses.get(p, (0xff, 0))
+                direct = norm_addr(d["parent"]) == p
+                buses[p] = (min(sec, bus) if direct else sec, max(sub, bus))
+                p = self.h.pci[p].get("parent")
+        return {a: (s if s != 0xff else sub, sub) for a, (s, sub) in buses.items()}
+
+    def build_pci(self):
+        bus_pci = self.mkdir(self.sys, "bus", "pci")
+        devices = self.mkdir(bus_pci, "devices")
+        self.mkdir(bus_pci, "drivers")
+        slots = {}
+        for addr in self.h.pci:
+            slots.setdefault(addr[:-2], []).append(addr)
+        buses = self.bridge_buses()
+        for addr in sorted(self.h.pci, key=addr_key):
+            d = self.h.pci[addr]
+            mf = len(slots[addr[:-2]]) > 1
+            path = self.device_path(addr)
+            os.makedirs(path, exist_ok=True)
+            self.device_files(d, path, config_space(d, mf, buses))
+            link(path, os.path.join(devices, addr))
+            self.device_links(d, path, bus_pci)
+
+    def device_files(self, d, path, config):
+        cls = d["cls"]
+        files = {
+            "vendor": "0x%04x\n" % d["vendor"], "device": "0x%04x\n" % d["device"],
+            "class": "0x%06x\n" % cls, "revision": "0x%02x\n" % int(d.get("rev", "0"), 16),
+            "irq": "0\n", "numa_node": "%s\n" % d.get("numa", "-1"),
+            "resource": "0x0000000000000000 0x0000000000000000 0x0000000000000000\n" * 13,
+            "modalias": "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n" % (
+                d["vendor"], d["device"], 0, 0, cls >> 16, (cls >> 8) & 0xff, cls & 0xff),
+        }
+        sv, sd = d.get("sub", "0000:0000").split(":")
+        files["subsystem_vendor"] = "0x%s\n" % sv.lower()
+        files["subsystem_device"] = "0x%s\n" % sd.lower()
+        if (cls >> 8) == 0x0300:
+            files["boot_vga"] = "%s\n" % d.get("boot_vga", "0")
+        if "reset" in d:
+            files["reset_method"] = d["reset"].replace(",", " ") + "\n" if d["reset"] else "\n"
+        for name, text in files.items():
+            write(os.path.join(path, name), text)
+        with open(os.path.join(path, "config"), "wb") as f:
+            f.write(config)
+
+    def device_links(self, d, path, bus_pci):
+        if "driver" in d:
+            drv = self.mkdir(bus_pci, "drivers", d["driver"])
+            link(drv, os.path.join(path, "driver"))
+            link(path, os.path.join(drv, d["addr"]))
+        if "group" in d:
+            g = self.mkdir(self.sys, "kernel", "iommu_groups", d["group"], "devices")
+            link(os.path.dirname(g), os.path.join(path, "iommu_group"))
+            link(path, os.path.join(g, d["addr"]))
+        if "physfn" in d:
+            pf = norm_addr(d["physfn"])
+            link(self.device_path(pf), os.path.join(path, "physfn"))
+            pfpath = self.device_path(pf)
+            os.makedirs(pfpath, exist_ok=True)
+            n = len([e for e in os.listdir(pfpath) if e.startswith("virtfn")])
+            link(path, os.path.join(pfpath, "virtfn%d" % n))
+
+    def build_groups(self):
+        self.mkdir(self.sys, "kernel", "iommu_groups") if self.h.iommu else None
+        cls_iommu = self.mkdir(self.sys, "class", "iommu")
+        for name in self.h.iommu:
+            target = self.mkdir(self.sys, "devices", "virtual", "iommu", name)
+            link(target, os.path.join(cls_iommu, name))
+
+    def build_usb(self):
+        usb = self.mkdir(self.sys, "bus", "usb", "devices")
+        for u in self.h.usb:
+            parent = u.get("parent")
+            base = (self.device_path(norm_addr(parent)) if parent
+                    else self.mkdir(self.sys, "devices", "platform", "usb-host"))
+            hub = u["name"].startswith("usb")
+            path = self.mkdir(base, u["name"]) if hub else self.mkdir(base, "usb" + u["bus"], u["name"])
+            files = {"idVendor": u["vendor"], "idProduct": u["product"], "busnum": u["bus"],
+                     "devnum": u["dev"]}
+            for key in ("manufacturer", "product"):
+                if key in u:
+                    files[key] = u[key]
+            for name, text in files.items():
+                write(os.path.join(path, name), text + "\n")
+            link(path, os.path.join(usb, u["name"]))
+            iname = ("%s-0" % u["bus"] if hub else u["name"]) + ":1.0"
+            iface = self.mkdir(path, iname)   # an interface: no idVendor
+            write(os.path.join(iface, "bInterfaceClass"), "09\n" if hub else "03\n")
+            link(iface, os.path.join(usb, iname))
+
+    def topology(self):
+        """(cpu, package, core, node) for every CPU; SMT siblings get ids cores*sockets apart."""
+        c = self.h.cpu
+        sockets, cores, threads = int(c["sockets"]), int(c["cores"]), int(c["threads"])
+        nodes = int(c.get("nodes", "1"))
+        per = sockets * cores
+        out = []
+        for t in range(threads):
+            for s in range(sockets):
+                for k in range(cores):
+                    out.append((t * per + s * cores + k, s, k, s * nodes // sockets))
+        return sorted(out), per, threads
+
+    def build_cpus(self):
+        cpus, per, threads = self.topology()
+        base = self.mkdir(self.sys, "devices", "system", "cpu")
+        last = len(cpus) - 1
+        for name in ("online", "possible", "present"):
+            write(os.path.join(base, name), "0-%d\n" % last)
+        for cpu, pkg, core, node in cpus:
+            topo = self.mkdir(base, "cpu%d" % cpu, "topology")
+            sib = ",".join(str(cpu % per + t * per) for t in range(threads))
+            write(os.path.join(topo, "core_id"), "%d\n" % core)
+            write(os.path.join(topo, "physical_package_id"), "%d\n" % pkg)
+            write(os.path.join(topo, "thread_siblings_list"), sib + "\n")
+        nodes = {}
+        for cpu, pkg, core, node in cpus:
+            nodes.setdefault(node, []).append(str(cpu))
+        nbase = self.mkdir(self.sys, "devices", "system", "node")
+        write(os.path.join(nbase, "online"), "0-%d\n" % (len(nodes) - 1))
+        for node, members in nodes.items():
+            write(os.path.join(self.mkdir(nbase, "node%d" % node), "cpulist"),
+                  ",".join(members) + "\n")
+
+    def build_proc(self):
+        proc = self.mkdir(self.root, "proc")
+        c = self.h.cpu
+        cpus, _, threads = self.topology()
+        blocks = []
+        for cpu, pkg, core, node in cpus:
+            blocks.append(
+                "processor\t: %d\nvendor_id\t: %s\ncpu family\t: 6\nmodel name\t: %s\n"
+                "physical id\t: %d\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %s\n"
+                "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep %s\n\n"
+                % (cpu, c["vendor"], c["model"], pkg, int(c["cores"]) * threads, core,
+                   c["cores"], " ".join(c["flags"].split(","))))
+        write(os.path.join(proc, "cpuinfo"), "".join(blocks))
+        if self.h.memory is not None:
+            write(os.path.join(proc, "meminfo"),
+                  "MemTotal:       %8d kB\nMemFree:        %8d kB\nHugepagesize:       2048 kB\n"
+                  % (self.h.memory, self.h.memory // 2))
+        if self.h.kernel is not None:
+            write(os.path.join(self.mkdir(proc, "sys", "kernel"), "osrelease"),
+                  self.h.kernel + "\n")
+        if self.h.cmdline is not None:
+            write(os.path.join(proc, "cmdline"), self.h.cmdline + "\n")
+
+    def build_misc(self):
+        for kib in self.h.hugepages:
+            hp = self.mkdir(self.sys, "kernel", "mm", "hugepages", "hugepages-%dkB" % kib)
+            write(os.path.join(hp, "nr_hugepages"), "0\n")
+
+    def build_ids(self):
+        """The root's own pci.ids: the vendors and devices named in the description."""
+        lines = ["# pci.ids of a vfioc test root (tests/mkroot.py)\n"]
+        named = {}
+        for d in self.h.pci.values():
+            if "name" in d:
+                named.setdefault(d["vendor"], {})[d["device"]] = d["name"]
+        for ven in sorted(set(named) | {int(v, 16) for v in self.h.vendors}):
+            vname = self.h.vendors.get("%04x" % ven)
+            if vname is None:
+                die("no 'vendor %04x' line for named devices" % ven)
+            lines.append("%04x  %s\n" % (ven, vname))
+            for dev, name in sorted(named.get(ven, {}).items()):
+                lines.append("\t%04x  %s\n" % (dev, name))
+        for (base, sub), name in sorted(CLASS_NAMES.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1)):
+            lines.append("C %02x  %s\n" % (base, name) if sub is None else "\t%02x  %s\n" % (sub, name))
+        ids = self.mkdir(self.root, "usr", "share", "misc")
+        write(os.path.join(ids, "pci.ids"), "".join(lines))
+
+
+def synthetic(n):
+    """A host with n PCI devices: per domain a host bridge and up to 248 root ports (bus 0),
+    each with a 1-4 function endpoint behind it; one group per port and per endpoint."""
+    h = Host()
+    h.cpu.update(sockets="2", cores="8", threads="2", nodes="2", flags="vmx,pdpe1gb")
+    h.memory, h.hugepages, h.kernel = 268435456, [2048, 1048576], "6.6.30"
+    h.cmdline, h.iommu = "intel_iommu=on", ["dmar0"]
+    h.vendors = {"8086": "Intel Corporation", "10de": "NVIDIA Corporation"}
+    group, count, port = 0, 0, 0
+    while count < n:
+        dom, k = divmod(port, 248)
+        if k == 0:
+            hb = "%04x:00:00.0" % dom
+            h.pci[hb] = dict(addr=hb, vendor=0x8086, device=0x2020, cls=0x060000,
+                             group=str(group), name="Sky Lake-E DMI3 Registers")
+            group, count, port = group + 1, count + 1, port + 1
+            continue
+        rp = "%04x:00:%02x.%d" % (dom, 1 + (k - 1) // 8, (k - 1) % 8)
+        h.pci[rp] = dict(addr=rp, vendor=0x8086, device=0x2030, cls=0x060400,
+                         group=str(group), driver="pcieport", reset="")
+        group, count = group + 1, count + 1
+        for f in range(min(1 + port % 4, n - count)):
+            a = "%04x:%02x:00.%d" % (dom, k, f)
+            cls, drv = [(0x030000, "nouveau"), (0x040300, "snd_hda_intel"),
+                        (0x0c0330, "xhci_hcd"), (0x0c8000, "nvidia-gpu")][f]
+            h.pci[a] = dict(addr=a, vendor=0x10de, device=0x1b80 + f, cls=cls, parent=rp,
+                            group=str(group), driver=drv, reset="flr bus", sub="10de:1234")
+            count += 1
+        group, port = group + 1, port + 1
+    return h
+
+
+def main(argv):
+    if len(argv) == 4 and argv[1] == "--synthetic":
+        host, out = synthetic(int(argv[2])), argv[3]
+    elif len(argv) == 3 and not argv[1].startswith("-"):
+        host, out = Host(), argv[2]
+        host.parse(argv[1])
+    else:
+        sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
+        return 2
+    if os.path.exists(out) and os.listdir(out):
+        die("%s exists and is not empty" % out)
+    Builder(host, out).build()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
