@@ -32,7 +32,12 @@ static bool utf8_valid(const char *s)
 
 char *emit_config_name(const char *config_rel)
 {
-	char *s = xstrdup(config_rel ? config_rel : "(unknown config)");
+	return emit_comment_safe(config_rel ? config_rel : "(unknown config)");
+}
+
+char *emit_comment_safe(const char *text)
+{
+	char *s = xstrdup(text);
 	bool ascii_only = !utf8_valid(s);
 	for (unsigned char *u = (unsigned char *)s; *u; u++) {
 		bool bad = *u < 0x20 || *u == 0x7f || (ascii_only && *u >= 0x80) ||

@@ -32,8 +32,11 @@ static void emit_preamble(struct buf *b, const struct plan *p)
 {
 	emit_header(b, p, "# ");
 	buf_printf(b, "#\n# A NixOS module for NixOS %s", nixos_release_name(p->nixos));
-	if (p->kernel_series)
-		buf_printf(b, " with Linux %s", p->kernel_series);
+	if (p->kernel_series) {
+		char *k = emit_comment_safe(p->kernel_series);
+		buf_printf(b, " with Linux %s", k);
+		free(k);
+	}
 	buf_puts(b, ". Import it from configuration.nix:\n"
 		    "#   imports = [ ./generated/vfio.nix ];\n"
 		    "{ config, lib, pkgs, ... }:\n\n{\n");
@@ -75,8 +78,11 @@ static void emit_override(struct buf *b, const struct plan *p)
 			   "ATTR{driver_override}=\"vfio-pci\"\n", a);
 	}
 	buf_puts(b, "\n  # Binding by PCI address (driver_override)");
-	if (p->strategy_reason)
-		buf_printf(b, ": %s", p->strategy_reason);
+	if (p->strategy_reason) {
+		char *why = emit_comment_safe(p->strategy_reason);
+		buf_printf(b, ": %s", why);
+		free(why);
+	}
 	buf_puts(b, "\n  # One variant per initrd; each applies only where that initrd is in use.\n"
 		    "  boot.initrd.preDeviceCommands = lib.mkIf (!config.boot.initrd.systemd.enable) ");
 	nix_lines(b, buf_str(&sh), "  ");

@@ -306,8 +306,120 @@ static void test_validate(void)
 	out_set_free(&s);
 }
 
-int main(void)
+/* --dump DIR: write the outputs of a few plans, each in DIR/<variant>/ with expect.json
+ * holding the strings the consumers must read back (t-backend-nix.sh, t-backend-libvirt.sh). */
+static void json_str(FILE *f, const char *s)
 {
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_list(FILE *f, const char *key, const char *const *v, size_t n, bool last)
+{
+	fprintf(f, "  \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		json_str(f, v[i]);
+	}
+	fprintf(f, "]%s\n", last ? "" : ",");
+}
+
+static void write_out(const char *dir, const char *name, const struct buf *data)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fwrite(buf_str(data), 1, data->len, f);
+		fclose(f);
+	}
+	free(path);
+}
+
+static void dump_variant(const char *root, const char *variant, const struct plan *p)
+{
+	char *dir = xasprintf("%s/%s", root, variant), *cmd = xasprintf("mkdir -p '%s/domains'", dir);
+	if (system(cmd) != 0)
+		printf("# cannot create %s\n", dir);
+	struct out_set s = {0};
+	char *err = NULL;
+	if (backends_run(p, &s, &err) != 0)
+		printf("# %s: %s\n", variant, err);
+	for (size_t i = 0; i < s.n; i++)
+		write_out(dir, s.files[i].name, &s.files[i].data);
+	char *path = xasprintf("%s/expect.json", dir);
+	FILE *f = fopen(path, "w");
+	const struct plan_vm *vm = &p->vms[0];
+	const char *disk_paths[8];
+	for (size_t i = 0; i < vm->ndisks; i++)
+		disk_paths[i] = vm->disks[i].path;
+	fprintf(f, "{\n  \"release\": \"%s\",\n  \"oldKernel\": %s,\n  \"override\": %s,\n",
+		nixos_release_name(p->nixos), p->kernel_before_6_2 ? "true" : "false",
+		p->strategy == STRATEGY_DRIVER_OVERRIDE ? "true" : "false");
+	fprintf(f, "  \"vm\": ");
+	json_str(f, vm->name);
+	fputs(",\n", f);
+	json_list(f, "kernelParams", p->kernel_params.v, p->kernel_params.n, false);
+	json_list(f, "initrdModules", p->initrd_modules.v, p->initrd_modules.n, false);
+	json_list(f, "users", p->users.v, p->users.n, false);
+	json_list(f, "evdev", vm->evdev, vm->nevdev, false);
+	json_list(f, "disks", disk_paths, vm->ndisks, true);
+	fputs("}\n", f);
+	fclose(f);
+	free(path);
+	out_set_free(&s);
+	free(err);
+	free(cmd);
+	free(dir);
+}
+
+static const char *hostile_users[] = { "my user", "q\"uote", "back\\slash", "dollar${HOME}",
+				       "apo'str''ophe", "new\nline", "in" };
+static const char *hostile_params[] = { "amd_iommu=on", "x=${y}", "a\\b", "c''d", "e'f" };
+static const char *old_mods[] = { "vfio_pci", "vfio", "vfio_iommu_type1", "vfio_virqfd", "amdgpu" };
+
+static int dump(const char *root)
+{
+	struct plan_vm vm = make_vm();
+	struct plan p = make_plan(NIXOS_25_05, &vm);
+	dump_variant(root, "ids-25.05", &p);
+	p = make_plan(NIXOS_25_11, &vm);
+	p.strategy = STRATEGY_DRIVER_OVERRIDE;
+	p.override_addrs = overrides;
+	p.noverride = 2;
+	p.strategy_reason = "1002:67b0 is also the host's GPU; ''${oops}\n injected";
+	dump_variant(root, "override-25.11", &p);
+	p = make_plan(NIXOS_24_05, &vm);
+	p.kernel_before_6_2 = true;
+	p.kernel_series = "6.1";
+	p.initrd_modules = (struct plan_strlist){ old_mods, ARRAY_LEN(old_mods) };
+	p.run_as_root = false;
+	p.qemu_package = QEMU_FULL;
+	dump_variant(root, "old-kernel-24.05", &p);
+	vm.name = "a+b.c-d_e";
+	vm.disks[1].path = "/var/lib/my \"disks\"/${x} & <y> 'z'.qcow2";
+	vm.evdev[0] = "/dev/input/by-id/$(rm -rf)`x`-event-kbd";
+	vm.firmware = FW_BIOS;
+	vm.secure_boot = false;
+	p = make_plan(NIXOS_UNSTABLE, &vm);
+	p.config_rel = "../we--ird\nconfig.yaml";
+	p.users = (struct plan_strlist){ hostile_users, ARRAY_LEN(hostile_users) };
+	p.kernel_params = (struct plan_strlist){ hostile_params, ARRAY_LEN(hostile_params) };
+	dump_variant(root, "hostile-unstable", &p);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--dump"))
+		return dump(argv[2]);
 	test_files_and_cmdline();
 	test_nix();
 	test_nix_quoting();

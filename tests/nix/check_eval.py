@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""check_eval.py: compare one evaluation of a generated vfio.nix (tests/nix/eval.nix output)
+with what the plan asked for (expect.json) and with kernel-cmdline. Prints one "ok NAME" or
+"FAIL NAME: why" line per check; used by tests/t-backend-nix.sh and t-build-examples.sh.
+
+usage: check_eval.py EVAL.json EXPECT.json KERNEL-CMDLINE LABEL SYSTEMD_INITRD(true|false)
+EXPECT.json may hold only some keys; absent keys are not checked."""
+import json
+import sys
+
+ev = json.load(open(sys.argv[1]))
+exp = json.load(open(sys.argv[2]))
+cmdline = open(sys.argv[3], encoding="utf-8", errors="surrogateescape").read()
+label, systemd = sys.argv[4], sys.argv[5] == "true"
+
+
+def get(d, path, default=None):
+    for k in path.split("."):
+        if not isinstance(d, dict) or k not in d:
+            return default
+        d = d[k]
+    return d
+
+
+def check(name, cond, why=""):
+    print(("ok %s: %s" % (label, name)) if cond else ("FAIL %s: %s: %s" % (label, name, why)))
+
+
+params = get(ev, "boot.kernelParams", [])
+mods = get(ev, "boot.initrd.kernelModules", [])
+check("module is a function", ev.get("isFunction") is True)
+check("only options of NixOS %s" % exp.get("release", "?"), ev.get("unknown") == [], ev.get("unknown"))
+check("kernel-cmdline is one newline-terminated line", cmdline.endswith("\n") and cmdline.count("\n") == 1)
+check("kernel-cmdline == boot.kernelParams", cmdline[:-1] == " ".join(params), (cmdline, params))
+check("vfio modules first", mods[:3] == ["vfio_pci", "vfio", "vfio_iommu_type1"], mods)
+if "kernelParams" in exp:
+    check("kernelParams read back as written", params == exp["kernelParams"], params)
+if "initrdModules" in exp:
+    check("initrd modules in plan order", mods == exp["initrdModules"], mods)
+if "oldKernel" in exp:
+    check("vfio_virqfd only before 6.2", ("vfio_virqfd" in mods) == exp["oldKernel"], mods)
+if "users" in exp:
+    users = get(ev, "users.users", {})
+    check("user names read back as written", sorted(users) == sorted(exp["users"]), sorted(users))
+    check("users in libvirtd", all(u.get("extraGroups") == ["libvirtd"] for u in users.values()))
+if "release" in exp:
+    has_ovmf = get(ev, "virtualisation.libvirtd.qemu.ovmf") is not None
+    check("ovmf block only up to 25.05", has_ovmf == (exp["release"] in ("24.05", "24.11", "25.05")))
+if "override" in exp:
+    pre = get(ev, "boot.initrd.preDeviceCommands")
+    udev = get(ev, "boot.initrd.services.udev.rules")
+    check("scripted-initrd override only there", (pre is not None) == (exp["override"] and not systemd), pre)
+    check("systemd-initrd udev rule only there", (udev is not None) == (exp["override"] and systemd), udev)
+    if pre is not None:
+        check("override writes driver_override", "driver_override" in pre and "drivers_probe" in pre)
+    if udev is not None:
+        check("udev rule sets driver_override", 'ATTR{driver_override}="vfio-pci"' in udev)
+check("no preDeviceCommands with the systemd initrd", ev.get("initrdOk") is True)
+if get(ev, "virtualisation.libvirtd.enable"):
+    check("libvirtd qemu package", str(get(ev, "virtualisation.libvirtd.qemu.package", "")).startswith("pkgs.qemu"))
+    check("runAsRoot is a bool", isinstance(get(ev, "virtualisation.libvirtd.qemu.runAsRoot"), bool))
+if "vm" in exp:
+    script = get(ev, "systemd.services.vfioc-define-domains.script", "")
+    check("define service copies domains/%s.xml into the store" % exp["vm"],
+          "virsh define /nix/store/" in script and ("-%s.xml" % exp["vm"]) in script, script)
