@@ -118,12 +118,13 @@ static void finish_outputs(const struct out_set *set, const struct plan *p,
 	if (out_diff(set, o->outdir, marker, &ch, &err) != 0) {
 		diag_emit(ds, D_IO_ERROR, NULL, "%s", err);
 	} else if (o->check) {
-		for (size_t i = 0; i < ch.n; i++) {
-			struct diag *d = diag_emit(ds, D_STALE_OUTPUT, NULL, "%s/%s %s", o->outdir,
-						   ch.v[i].name, change_text(ch.v[i].kind));
+		struct diag *d = NULL;
+		for (size_t i = 0; i < ch.n; i++)
+			d = diag_emit(ds, D_STALE_OUTPUT, NULL, "%s/%s %s", o->outdir, ch.v[i].name,
+				      change_text(ch.v[i].kind));
+		if (d)
 			diag_hint(d, "run 'vfioc build %s -o %s' and commit the result", o->config,
 				  o->outdir);
-		}
 	} else if (ch.n && out_write(set, o->outdir, &ch, &err) != 0) {
 		diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);
 	}
