@@ -156,7 +156,7 @@ enum severity diag_severity(enum diag_id id) { return table[id].sev; }
 
 static const char *sev_word(enum severity s)
 {
-	return s == SEV_WARNING ? "warning" : "error";
+	return s == SEV_WARNING ? "warning" : s == SEV_NOTE ? "note" : "error";
 }
 
 /* Diagnostics without a place first, then by file, line, column, emission order. */
@@ -334,7 +334,8 @@ static void gh_escape(FILE *out, const char *s, bool property)
 
 static void print_github(const struct diag *d, FILE *out)
 {
-	fprintf(out, "::%s ", table[d->id].sev == SEV_WARNING ? "warning" : "error");
+	enum severity sev = table[d->id].sev;
+	fprintf(out, "::%s ", sev == SEV_WARNING ? "warning" : sev == SEV_NOTE ? "notice" : "error");
 	if (d->loc.file) {
 		fputs("file=", out);
 		gh_escape(out, d->loc.file, true);

@@ -8,7 +8,8 @@
 
 #include "loc.h"
 
-enum severity { SEV_WARNING, SEV_ERROR, SEV_SYSTEM };
+/* SEV_NOTE: information (a choice vfioc made for the user); never affects the exit status. */
+enum severity { SEV_WARNING, SEV_ERROR, SEV_SYSTEM, SEV_NOTE };
 
 enum diag_id {
 #define DIAG(id, sev, code, doc) D_##id,

@@ -1,0 +1,134 @@
+/* check_config.c: rules between keys of the config that need no hardware: firmware and TPM,
+ * hugepages without a reservation, pcie_acs_override, CPU topology and pin counts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static void check_secure_boot(struct check_ctx *cx, const struct cfg_vm *vm)
+{
+	if (!vm->secure_boot.v || vm->firmware.v != FW_BIOS)
+		return;
+	struct diag *d = diag_emit(cx->ds, D_SECURE_BOOT_BIOS, &vm->secure_boot.loc,
+				   "VM '%s' has secure-boot, which needs UEFI firmware", vm->name);
+	if (LOC_SET(vm->firmware.loc))
+		diag_note(d, &vm->firmware.loc, "firmware set to bios here");
+	diag_hint(d, "set 'firmware: uefi' in vms.%s, or remove 'secure-boot'", vm->name);
+}
+
+static void check_tpm(struct check_ctx *cx, const struct cfg_vm *vm)
+{
+	const struct cfg_bool *swtpm = &cx->cfg->host.libvirt.swtpm;
+	/* Unwritten, swtpm follows the VMs (plan.c): only an explicit false conflicts. */
+	if (!vm->tpm.v || !LOC_SET(swtpm->loc) || swtpm->v)
+		return;
+	struct diag *d = diag_emit(cx->ds, D_TPM_NO_SWTPM, &vm->tpm.loc,
+				   "VM '%s' has a TPM, but the host has no swtpm to emulate it",
+				   vm->name);
+	diag_note(d, &swtpm->loc, "swtpm turned off here");
+	diag_hint(d, "set 'host.libvirt.swtpm: true', or remove 'tpm' from vms.%s", vm->name);
+}
+
+static void check_vm_hugepages(struct check_ctx *cx, const struct cfg_vm *vm)
+{
+	if (!vm->hugepages.v || LOC_SET(cx->cfg->host.hugepages.loc))
+		return;
+	struct diag *d = diag_emit(cx->ds, D_HUGEPAGES_NO_RESERVATION, &vm->hugepages.loc,
+				   "VM '%s' asks for hugepages, but host.hugepages reserves none",
+				   vm->name);
+	diag_hint(d, "add to host: 'hugepages: { size: 1G, count: %llu }' (enough for %llu MiB)",
+		  (unsigned long long)((vm->memory.v + 1023) / 1024),
+		  (unsigned long long)vm->memory.v);
+}
+
+/* "sockets: 1, cores: 3, threads: 2" for n vCPUs: two threads per core when n is even. */
+static void suggest_topology(struct diag *d, uint64_t n)
+{
+	uint64_t threads = n % 2 == 0 ? 2 : 1;
+	diag_hint(d, "for %llu vCPUs: 'topology: { sockets: 1, cores: %llu, threads: %llu }'",
+		  (unsigned long long)n, (unsigned long long)(n / threads),
+		  (unsigned long long)threads);
+}
+
+static void check_topology(struct check_ctx *cx, const struct cfg_vm *vm)
+{
+	const struct cfg_topology *t = &vm->topology;
+	if (!LOC_SET(t->loc))
+		return;
+	uint64_t product = t->sockets.v * t->cores.v * t->threads.v;
+	if (product == vm->vcpus.v)
+		return;
+	struct diag *d = diag_emit(cx->ds, D_TOPOLOGY_MISMATCH, &t->loc,
+				   "cpu.topology of VM '%s' gives %llu x %llu x %llu = %llu vCPUs, "
+				   "but vcpus is %llu", vm->name, (unsigned long long)t->sockets.v,
+				   (unsigned long long)t->cores.v, (unsigned long long)t->threads.v,
+				   (unsigned long long)product, (unsigned long long)vm->vcpus.v);
+	diag_note(d, &vm->vcpus.loc, "vcpus set here");
+	suggest_topology(d, vm->vcpus.v);
+}
+
+static void check_pin_count(struct check_ctx *cx, const struct cfg_vm *vm)
+{
+	if (!LOC_SET(vm->pin.loc) || vm->pin.v.n == vm->vcpus.v)
+		return;
+	struct diag *d = diag_emit(cx->ds, D_PIN_COUNT, &vm->pin.loc,
+				   "cpu.pin of VM '%s' lists %zu CPUs, but vcpus is %llu: "
+				   "one host CPU per vCPU, in order", vm->name, vm->pin.v.n,
+				   (unsigned long long)vm->vcpus.v);
+	diag_note(d, &vm->vcpus.loc, "vcpus set here");
+}
+
+/* Emulator threads on vCPU CPUs steal time from the guest: a bitmap keeps this linear. */
+static void check_emulator_overlap(struct check_ctx *cx, const struct cfg_vm *vm)
+{
+	if (!vm->pin.v.n || !vm->emulator_pin.v.n)
+		return;
+	unsigned char *pinned = xcalloc(CPULIST_MAX_CPU + 1, 1);
+	for (size_t i = 0; i < vm->pin.v.n; i++)
+		pinned[vm->pin.v.cpu[i]] = 1;
+	struct arena a = {0};
+	struct cpulist both = { arena_alloc(&a, vm->emulator_pin.v.n * sizeof(unsigned)), 0 };
+	for (size_t i = 0; i < vm->emulator_pin.v.n; i++)
+		if (pinned[vm->emulator_pin.v.cpu[i]])
+			both.cpu[both.n++] = vm->emulator_pin.v.cpu[i];
+	free(pinned);
+	if (both.n) {
+		struct buf list = {0};
+		cpulist_fmt(&both, &list);
+		struct diag *d = diag_emit(cx->ds, D_EMULATOR_OVERLAP, &vm->emulator_pin.loc,
+					   "VM '%s' pins emulator threads to CPU %s, which also run its vCPUs",
+					   vm->name, buf_str(&list));
+		diag_note(d, &vm->pin.loc, "vCPUs pinned here");
+		diag_hint(d, "pin the emulator to host CPUs that no vCPU uses");
+		buf_free(&list);
+	}
+	arena_free(&a);
+}
+
+static void check_kernel_params(struct check_ctx *cx)
+{
+	const struct cfg_strlist *kp = &cx->cfg->host.kernel_params;
+	for (size_t i = 0; i < kp->n; i++) {
+		if (strncmp(kp->v[i].v, "pcie_acs_override", 17) != 0)
+			continue;
+		struct diag *d = diag_emit(cx->ds, D_ACS_OVERRIDE, &kp->v[i].loc,
+					   "'%s' removes the isolation between devices that IOMMU "
+					   "groups stand for", kp->v[i].v);
+		diag_hint(d, "devices split this way can still reach each other by peer-to-peer "
+			  "DMA; prefer moving the card to a slot with its own group");
+	}
+}
+
+void check_config(struct check_ctx *cx)
+{
+	check_kernel_params(cx);
+	for (size_t i = 0; i < cx->cfg->nvms; i++) {
+		const struct cfg_vm *vm = &cx->cfg->vms[i];
+		check_secure_boot(cx, vm);
+		check_tpm(cx, vm);
+		check_vm_hugepages(cx, vm);
+		check_topology(cx, vm);
+		check_pin_count(cx, vm);
+		check_emulator_overlap(cx, vm);
+	}
+}

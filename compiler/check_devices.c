@@ -1,0 +1,123 @@
+/* check_devices.c: the rules for each passed PCI device on its own: listed twice, passed to
+ * two VMs, a bridge, the boot GPU, no reset method. Resolves every entry first (into
+ * cx->vms) and records which VM claims each device (cx->owner), for the group checks. */
+#include <stdlib.h>
+
+#include "check.h"
+
+static int cmp_rdev(const void *pa, const void *pb)
+{
+	const struct rdev *a = pa, *b = pb;
+	return a->hw < b->hw ? -1 : a->hw > b->hw;
+}
+
+/* The same device twice in one VM: cx->stamp holds vm + 1 for the devices seen so far. */
+static bool check_duplicate(struct check_ctx *cx, size_t vm, const struct cfg_pci *e, size_t i)
+{
+	if (cx->stamp[i] != vm + 1)
+		return false;
+	const struct rvm *r = &cx->vms[vm];
+	char a[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&cx->hw->pci[i].addr, a);
+	struct diag *d = diag_emit(cx->ds, D_DUPLICATE_ITEM, &e->loc,
+				   "%s is already passed to VM '%s'", a, cx->cfg->vms[vm].name);
+	for (size_t k = 0; k < r->n; k++)  /* only on this error path */
+		if (r->dev[k].hw == i)
+			diag_note(d, &r->dev[k].entry->loc, "listed here first");
+	return true;
+}
+
+static void check_shared(struct check_ctx *cx, size_t vm, const struct cfg_pci *e, size_t i)
+{
+	size_t other = cx->owner[i];
+	if (other == NO_VM) {
+		cx->owner[i] = vm;
+		cx->owner_entry[i] = e;
+		return;
+	}
+	const struct cfg_vm *a = &cx->cfg->vms[other], *b = &cx->cfg->vms[vm];
+	bool both = a->autostart.v && b->autostart.v;
+	char addr[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&cx->hw->pci[i].addr, addr);
+	struct diag *d = diag_emit(cx->ds, both ? D_DEVICE_SHARED_AUTOSTART : D_DEVICE_SHARED,
+				   &e->loc, "%s is passed to VM '%s' and to VM '%s'%s", addr,
+				   a->name, b->name, both ? ", which both autostart" : "");
+	diag_note(d, &cx->owner_entry[i]->loc, "also passed to VM '%s' here", a->name);
+	if (both)
+		diag_hint(d, "only one of them can hold the device: set 'autostart: false' on one");
+	else
+		diag_hint(d, "only one of these VMs can run at a time");
+}
+
+static void check_bridge(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+{
+	struct buf what = {0};
+	check_describe_full(dev, &what);
+	struct diag *d = diag_emit(cx->ds, D_PASS_BRIDGE, &e->loc,
+				   "%s is a bridge: bridges and root ports stay on the host",
+				   buf_str(&what));
+	diag_hint(d, "remove this entry and pass the devices behind the bridge instead");
+	buf_free(&what);
+}
+
+static void check_boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+{
+	char a[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&dev->addr, a);
+	struct diag *d = diag_emit(cx->ds, D_BOOT_GPU, &e->loc,
+				   "%s is the GPU the firmware boots on (boot_vga=1): the host's "
+				   "framebuffer holds it", a);
+	diag_hint(d, "best: make the other GPU primary in the firmware setup (or swap the slots)");
+	diag_hint(d, "else add to host.kernel-params: \"video=efifb:off\" and "
+		  "\"initcall_blacklist=sysfb_init\" (the host then has no console on this GPU)");
+}
+
+static void check_reset(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+{
+	/* NULL: the kernel did not say (no reset_method file); only an empty list is known. */
+	if (!dev->reset_methods || dev->reset_methods[0])
+		return;
+	char a[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&dev->addr, a);
+	struct diag *d = diag_emit(cx->ds, D_NO_RESET, &e->loc,
+				   "%s has no reset method: after the VM stops it may not work "
+				   "again until the host reboots", a);
+	if (dev->vendor == 0x1002 && hw_is_gpu(dev))
+		diag_hint(d, "AMD GPUs with the reset bug work with the vendor-reset module: "
+			  "boot.extraModulePackages = [ config.boot.kernelPackages.vendor-reset ]");
+	else
+		diag_hint(d, "pass it only if the VM can live with that, or use another device");
+}
+
+/* Resolve one entry and apply the per-device rules; returns whether to keep it. */
+static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e, size_t i)
+{
+	const struct hw_pci *dev = &cx->hw->pci[i];
+	if (check_duplicate(cx, vm, e, i))
+		return false;
+	cx->stamp[i] = vm + 1;
+	if (hw_is_bridge(dev)) {
+		check_bridge(cx, e, dev);
+		return false;
+	}
+	check_shared(cx, vm, e, i);
+	if (dev->boot_vga == 1)
+		check_boot_gpu(cx, e, dev);
+	check_reset(cx, e, dev);
+	return true;
+}
+
+void check_devices(struct check_ctx *cx)
+{
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
+		const struct cfg_vm *v = &cx->cfg->vms[vm];
+		struct rvm *r = &cx->vms[vm];
+		for (size_t k = 0; k < v->npci; k++) {
+			size_t i = check_resolve(cx, &v->pci[k]);
+			if (i != NO_VM && check_entry(cx, vm, &v->pci[k], i))
+				VEC_PUSH(r->dev, r->n, r->cap) = (struct rdev){ &v->pci[k], i };
+		}
+		if (r->n > 1)
+			qsort(r->dev, r->n, sizeof(*r->dev), cmp_rdev);
+	}
+}

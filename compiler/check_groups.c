@@ -1,0 +1,143 @@
+/* check_groups.c: IOMMU group viability (every endpoint of a passed device's group goes to
+ * the same VM; bridges may stay) and functions of a passed device left on the host.
+ * Linear: each VM marks its devices in cx->stamp, then reads each group it touches once. */
+#include <stdlib.h>
+
+#include "check.h"
+
+#define FEW_CHIPSET 4  /* more members left than this: the card sits in a chipset group */
+
+/* Stamps of this pass start above those check_devices left (vm + 1 <= nvms). */
+static size_t mark_of(const struct check_ctx *cx, size_t vm)
+{
+	return cx->cfg->nvms + vm + 1;
+}
+
+static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *other_vm)
+{
+	const struct hw_pci *dev = &cx->hw->pci[m];
+	struct buf what = {0};
+	check_describe_full(dev, &what);
+	if (cx->owner[m] != NO_VM) {
+		diag_note(d, &cx->owner_entry[m]->loc, "%s is in the same group and passed to VM "
+			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->owner[m]].name);
+		*other_vm = true;
+	} else if (dev->driver) {
+		diag_note(d, NULL, "%s stays on the host (driver %s)", buf_str(&what), dev->driver);
+	} else {
+		diag_note(d, NULL, "%s stays on the host", buf_str(&what));
+	}
+	buf_free(&what);
+}
+
+static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
+			 const struct hw_group *g, const size_t *left, size_t nleft)
+{
+	const char *name = cx->cfg->vms[vm].name;
+	struct diag *d = diag_emit(cx->ds, D_GROUP_NOT_VIABLE, &rd->entry->loc,
+				   "IOMMU group %d is not viable for VM '%s': %zu of its %zu devices "
+				   "%s not passed to it", g->number, name, nleft, g->n,
+				   nleft == 1 ? "is" : "are");
+	bool other_vm = false;
+	for (size_t i = 0; i < nleft; i++)
+		note_member(cx, d, left[i], &other_vm);
+	for (size_t i = 0; i < nleft; i++)
+		if (cx->owner[left[i]] == NO_VM)
+			check_hint_add(d, name, &cx->hw->pci[left[i]]);
+	if (other_vm)
+		diag_hint(d, "an IOMMU group goes to one VM as a whole");
+	if (nleft > FEW_CHIPSET)
+		diag_hint(d, "a group this large is usually the chipset's: a slot wired to the CPU "
+			  "often has a group of its own");
+}
+
+struct idxvec {
+	size_t *v;
+	size_t n, cap;
+};
+
+static void check_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
+			struct idxvec *left)
+{
+	const struct hw *hw = cx->hw;
+	const struct hw_group *g = hw_find_group(hw, hw->pci[rd->hw].iommu_group);
+	if (!g || cx->group_stamp[g - hw->groups] == vm + 1)
+		return;
+	cx->group_stamp[g - hw->groups] = vm + 1;
+	left->n = 0;
+	for (size_t k = 0; k < g->n; k++) {
+		size_t m = g->member[k];
+		if (cx->stamp[m] != mark_of(cx, vm) && !hw_is_bridge(&hw->pci[m]))
+			VEC_PUSH(left->v, left->n, left->cap) = m;
+	}
+	if (left->n)
+		report_group(cx, vm, rd, g, left->v, left->n);
+}
+
+/* Functions of rd's slot that no VM takes, in a group other than rd's (in the same group
+ * check_group reports them) or when groups are unknown. */
+static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *rd)
+{
+	const struct hw *hw = cx->hw;
+	const struct hw_pci *dev = &hw->pci[rd->hw];
+	if (dev->is_vf)  /* virtual functions share slots but are independent devices */
+		return;
+	size_t lo = rd->hw, hi = rd->hw + 1;
+	while (lo > 0 && pci_same_slot(&hw->pci[lo - 1].addr, &dev->addr))
+		lo--;
+	while (hi < hw->npci && pci_same_slot(&hw->pci[hi].addr, &dev->addr))
+		hi++;
+	struct diag *d = NULL;
+	for (size_t s = lo; s < hi; s++) {
+		const struct hw_pci *f = &hw->pci[s];
+		if (cx->stamp[s] == mark_of(cx, vm) || cx->owner[s] != NO_VM || hw_is_bridge(f) ||
+		    (f->iommu_group == dev->iommu_group && f->iommu_group >= 0))
+			continue;
+		struct buf what = {0};
+		check_describe_full(f, &what);
+		if (!d)
+			d = diag_emit(cx->ds, D_FUNCTION_LEFT, &rd->entry->loc,
+				      "another function of this device stays on the host: %s",
+				      buf_str(&what));
+		else
+			diag_note(d, NULL, "also left on the host: %s", buf_str(&what));
+		buf_free(&what);
+		check_hint_add(d, cx->cfg->vms[vm].name, f);
+	}
+}
+
+static void report_iommu_off(struct check_ctx *cx, const struct rdev *first)
+{
+	struct diag *d = diag_emit(cx->ds, D_IOMMU_OFF, &first->entry->loc,
+				   "the hardware shows no IOMMU groups: whether the passed devices can "
+				   "be isolated cannot be verified");
+	if (cx->iommu == IOMMU_OFF)
+		diag_hint(d, "host.iommu is off: without an IOMMU no device can be passed");
+	else
+		diag_hint(d, "enable %s in the firmware setup, boot with the generated kernel "
+			  "parameters, then run 'vfioc probe' and 'vfioc check' again",
+			  cx->hw->cpu_vendor == CPU_AMD ? "AMD-Vi (IOMMU)" : "VT-d");
+}
+
+void check_groups(struct check_ctx *cx)
+{
+	bool groups = cx->hw->ngroups > 0, warned = false;
+	struct idxvec left = {0};
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
+		const struct rvm *r = &cx->vms[vm];
+		for (size_t k = 0; k < r->n; k++)
+			cx->stamp[r->dev[k].hw] = mark_of(cx, vm);
+		if (r->n && !groups && !warned) {
+			report_iommu_off(cx, &r->dev[0]);
+			warned = true;
+		}
+		for (size_t k = 0; k < r->n; k++) {
+			if (groups)
+				check_group(cx, vm, &r->dev[k], &left);
+			if (k == 0 || !pci_same_slot(&cx->hw->pci[r->dev[k - 1].hw].addr,
+						     &cx->hw->pci[r->dev[k].hw].addr))
+				check_functions(cx, vm, &r->dev[k]);
+		}
+	}
+	free(left.v);
+}

@@ -1,0 +1,25 @@
+/* plan_build.h: the parts plan.c assembles the plan from (internal to plan*.c). */
+#ifndef VFIOC_PLAN_BUILD_H
+#define VFIOC_PLAN_BUILD_H
+
+#include <stdint.h>
+
+#include "check.h"
+#include "plan.h"
+
+/* A name-derived UUID (version 8, variant 10) and MAC 52:54:00:xx:xx:xx (plan_ident.c). */
+void plan_uuid(const char *name, uint8_t uuid[16]);
+void plan_mac(const char *name, uint8_t mac[6]);
+
+/* The config's path relative to outdir, from the real paths of both; the file's base name
+ * when outdir is NULL or no relative path can be formed (plan_path.c). In the arena. */
+const char *plan_config_rel(struct arena *a, const char *config, const char *outdir);
+
+/* Host-wide parts: binding, vfio IDs, kernel parameters, initrd modules, softdeps, and the
+ * host settings copied from the config (plan_host.c). */
+void plan_host(struct plan *p, const struct check_ctx *cx);
+
+/* One VM (plan_vm.c). */
+void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out);
+
+#endif

@@ -1,0 +1,236 @@
+/* plan_host.c: the host-wide part of the plan: how devices are bound, the one kernel
+ * parameter list (outputs.md order), initrd modules, softdeps, and the host settings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_build.h"
+#include "release.h"
+
+struct strvec {
+	const char **v;
+	size_t n, cap;
+};
+
+static void push(struct strvec *s, const char *str)
+{
+	VEC_PUSH(s->v, s->n, s->cap) = str;
+}
+
+/* Move a vector into the plan's arena. */
+static struct plan_strlist freeze(struct plan *p, struct strvec *s)
+{
+	struct plan_strlist l = { arena_alloc(&p->arena, (s->n ? s->n : 1) * sizeof(char *)), s->n };
+	for (size_t i = 0; i < s->n; i++)
+		l.v[i] = arena_strdup(&p->arena, s->v[i]);
+	free(s->v);
+	*s = (struct strvec){0};
+	return l;
+}
+
+static int cmp_size(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* Boot-bound devices of every VM, in address order (hw->pci order), each once. */
+static size_t *boot_devices(const struct check_ctx *cx, size_t *n)
+{
+	size_t *v = NULL, cap = 0;
+	*n = 0;
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
+		for (size_t k = 0; k < cx->vms[vm].n; k++)
+			if (cx->vms[vm].dev[k].entry->bind.v == PCI_BIND_BOOT)
+				VEC_PUSH(v, *n, cap) = cx->vms[vm].dev[k].hw;
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_size);
+	size_t out = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (out == 0 || v[out - 1] != v[i])
+			v[out++] = v[i];
+	*n = out;
+	return v;
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* "vvvv:dddd" of each device into v, in address order, each ID once (a sorted copy marks
+ * those already written, so this stays n log n). Strings from a. */
+static void vfio_ids(const struct hw *hw, const size_t *dev, size_t n, struct arena *a,
+		     struct strvec *v)
+{
+	uint32_t *seen = xmalloc((n ? n : 1) * sizeof(*seen));
+	bool *done = xcalloc(n ? n : 1, sizeof(*done));
+	for (size_t i = 0; i < n; i++)
+		seen[i] = (uint32_t)hw->pci[dev[i]].vendor << 16 | hw->pci[dev[i]].device;
+	if (n > 1)
+		qsort(seen, n, sizeof(*seen), cmp_u32);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t key = (uint32_t)hw->pci[dev[i]].vendor << 16 | hw->pci[dev[i]].device;
+		size_t at = (size_t)((uint32_t *)bsearch(&key, seen, n, sizeof(*seen), cmp_u32) - seen);
+		while (at > 0 && seen[at - 1] == key)   /* one flag per ID: the first copy's */
+			at--;
+		if (!done[at])
+			push(v, arena_printf(a, "%04x:%04x", key >> 16, key & 0xffff));
+		done[at] = true;
+	}
+	free(seen);
+	free(done);
+}
+
+/* The IDs joined into "vfio-pci.ids=a,b", or NULL when there are none. malloc'd. */
+static char *ids_param(const struct plan_strlist *ids)
+{
+	if (!ids->n)
+		return NULL;
+	struct buf b = {0};
+	buf_puts(&b, "vfio-pci.ids=");
+	for (size_t i = 0; i < ids->n; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", ids->v[i]);
+	return b.s;
+}
+
+static void binding(struct plan *p, const struct check_ctx *cx, char **ids)
+{
+	size_t n, *dev = boot_devices(cx, &n);
+	p->strategy = cx->strategy;
+	p->strategy_reason = arena_strdup(&p->arena, cx->strategy_reason ? cx->strategy_reason : "");
+	*ids = NULL;
+	if (p->strategy == STRATEGY_IDS) {
+		struct strvec v = {0};
+		vfio_ids(cx->hw, dev, n, &p->arena, &v);
+		p->vfio_ids = freeze(p, &v);
+		*ids = ids_param(&p->vfio_ids);
+	} else {
+		p->override_addrs = arena_alloc(&p->arena, (n ? n : 1) * sizeof(struct pci_addr));
+		for (size_t i = 0; i < n; i++)
+			p->override_addrs[i] = cx->hw->pci[dev[i]].addr;
+		p->noverride = n;
+	}
+	free(dev);
+}
+
+static void hugepage_params(struct plan *p, struct strvec *v, struct arena *tmp)
+{
+	const char *sz = hugepage_size_name(p->hugepage_size);
+	push(v, arena_printf(tmp, "default_hugepagesz=%s", sz));
+	push(v, arena_printf(tmp, "hugepagesz=%s", sz));
+	push(v, arena_printf(tmp, "hugepages=%llu", (unsigned long long)p->hugepage_count));
+}
+
+static void isolation_params(const struct cfg_cpus *c, struct strvec *v, struct arena *tmp)
+{
+	struct buf l = {0};
+	cpulist_fmt(&c->v, &l);
+	static const char *const keys[] = { "isolcpus", "nohz_full", "rcu_nocbs" };
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		push(v, arena_printf(tmp, "%s=%s", keys[i], buf_str(&l)));
+	buf_free(&l);
+}
+
+/* outputs.md: IOMMU, iommu=pt, vfio-pci.ids, hugepages, CPU isolation, host.kernel-params. */
+static void kernel_params(struct plan *p, const struct check_ctx *cx, const char *ids)
+{
+	const struct cfg_host *h = &cx->cfg->host;
+	struct strvec v = {0};
+	struct arena tmp = {0};
+	if (p->iommu == IOMMU_INTEL || p->iommu == IOMMU_AMD)
+		push(&v, p->iommu == IOMMU_INTEL ? "intel_iommu=on" : "amd_iommu=on");
+	if (h->iommu_passthrough.v)
+		push(&v, "iommu=pt");
+	if (ids)
+		push(&v, ids);
+	if (p->has_hugepages)
+		hugepage_params(p, &v, &tmp);
+	if (h->isolate_cpus.v.n)
+		isolation_params(&h->isolate_cpus, &v, &tmp);
+	for (size_t i = 0; i < h->kernel_params.n; i++)
+		push(&v, h->kernel_params.v[i].v);
+	p->kernel_params = freeze(p, &v);
+	arena_free(&tmp);
+}
+
+static void initrd_modules(struct plan *p, const struct check_ctx *cx)
+{
+	struct strvec v = {0};
+	push(&v, "vfio_pci");
+	push(&v, "vfio");
+	push(&v, "vfio_iommu_type1");
+	if (p->kernel_before_6_2)   /* folded into vfio in 6.2; listing it later breaks the initrd */
+		push(&v, "vfio_virqfd");
+	for (size_t i = 0; i < cx->cfg->host.display_drivers.n; i++)
+		push(&v, cx->cfg->host.display_drivers.v[i].v);
+	p->initrd_modules = freeze(p, &v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Display drivers and the current drivers of passed devices, sorted, each once. */
+static void softdeps(struct plan *p, const struct check_ctx *cx)
+{
+	struct strvec v = {0};
+	for (size_t i = 0; i < cx->cfg->host.display_drivers.n; i++)
+		push(&v, cx->cfg->host.display_drivers.v[i].v);
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
+		for (size_t k = 0; k < cx->vms[vm].n; k++) {
+			const char *drv = cx->hw->pci[cx->vms[vm].dev[k].hw].driver;
+			if (drv && strcmp(drv, "vfio-pci") && strcmp(drv, "vfio_pci"))
+				push(&v, drv);
+		}
+	if (v.n > 1)
+		qsort(v.v, v.n, sizeof(*v.v), cmp_str);
+	size_t out = 0;
+	for (size_t i = 0; i < v.n; i++)
+		if (out == 0 || strcmp(v.v[out - 1], v.v[i]))
+			v.v[out++] = v.v[i];
+	v.n = out;
+	p->softdep_drivers = freeze(p, &v);
+}
+
+static void settings(struct plan *p, const struct check_ctx *cx)
+{
+	const struct cfg_host *h = &cx->cfg->host;
+	struct strvec users = {0};
+	for (size_t i = 0; i < h->users.n; i++)
+		push(&users, h->users.v[i].v);
+	p->users = freeze(p, &users);
+	p->virt_manager = h->virt_manager.v;
+	p->spice_usb_redirection = h->spice_usb_redirection.v;
+	p->libvirt_enable = h->libvirt.enable.v;
+	p->qemu_package = (enum qemu_package)h->libvirt.qemu_package.v;
+	p->run_as_root = h->libvirt.run_as_root.v;
+	bool any_tpm = false;
+	for (size_t i = 0; i < cx->cfg->nvms; i++)
+		any_tpm |= cx->cfg->vms[i].tpm.v;
+	p->swtpm = LOC_SET(h->libvirt.swtpm.loc) ? h->libvirt.swtpm.v : any_tpm;
+	p->ovmf_secure_boot = h->libvirt.ovmf.secure_boot.v;
+	p->ovmf_tpm = h->libvirt.ovmf.tpm.v;
+	p->define_domains = h->libvirt.define_domains.v;
+	p->has_hugepages = LOC_SET(h->hugepages.loc);
+	p->hugepage_size = (enum hugepage_size)h->hugepages.size.v;
+	p->hugepage_count = h->hugepages.count.v;
+}
+
+void plan_host(struct plan *p, const struct check_ctx *cx)
+{
+	const struct cfg_target *t = &cx->cfg->target;
+	p->nixos = (enum nixos_release)t->nixos.v;
+	p->kernel_series = arena_strdup(&p->arena, t->kernel.v ? t->kernel.v
+							       : release_default_kernel(p->nixos));
+	p->kernel_before_6_2 = kernel_before(p->kernel_series, 6, 2);
+	p->iommu = cx->iommu;
+	settings(p, cx);
+	char *ids;
+	binding(p, cx, &ids);
+	kernel_params(p, cx, ids);
+	free(ids);
+	initrd_modules(p, cx);
+	softdeps(p, cx);
+}

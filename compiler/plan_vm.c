@@ -1,0 +1,136 @@
+/* plan_vm.c: one VM of the plan: its devices with their guest placement, the derived
+ * topology, identities, and the rest of its settings copied out of the config (the plan
+ * owns every string, so it outlives the config and the hardware).
+ *
+ * Guest placement: each physical device (host domain:bus:slot) gets a guest bus of its own,
+ * GUEST_FIRST_BUS + i for the i-th physical device of the VM in address order, at slot 0;
+ * its functions keep their order as functions 0, 1, ...; function 0 has multifunction='on'
+ * when there are several. Buses from 1 without gaps let the backend give each its own
+ * pcie-root-port (controller index = bus), as GPUs and their drivers expect, without
+ * libvirt filling gaps with unused controllers. */
+#include <string.h>
+
+#include "plan_build.h"
+
+#define GUEST_FIRST_BUS 1
+#define HYPERV_VENDOR_ID "vfioc"  /* any value up to 12 characters; not "KVMKVMKVM" */
+
+static const char *copy(struct plan *p, const char *s)
+{
+	return s ? arena_strdup(&p->arena, s) : NULL;
+}
+
+static void place_devices(struct plan_dev *d, size_t n)
+{
+	unsigned bus = GUEST_FIRST_BUS - 1, func = 0;
+	size_t first = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || !pci_same_slot(&d[i - 1].addr, &d[i].addr)) {
+			bus++;
+			func = 0;
+			first = i;
+		}
+		d[i].guest_bus = bus;
+		d[i].guest_slot = 0;
+		d[i].guest_func = func++;
+		d[first].guest_multifunction = func > 1;
+	}
+}
+
+static void devices(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out)
+{
+	const struct rvm *r = &cx->vms[vm];
+	out->devs = arena_alloc(&p->arena, (r->n ? r->n : 1) * sizeof(*out->devs));
+	out->ndevs = r->n;
+	for (size_t k = 0; k < r->n; k++) {
+		const struct hw_pci *h = &cx->hw->pci[r->dev[k].hw];
+		const struct cfg_pci *e = r->dev[k].entry;
+		out->devs[k] = (struct plan_dev){
+			.addr = h->addr, .vendor = h->vendor, .device = h->device, .class = h->class,
+			.vendor_name = copy(p, h->vendor_name), .device_name = copy(p, h->device_name),
+			.iommu_group = h->iommu_group, .host_driver = copy(p, h->driver),
+			.rom = copy(p, e->rom.v), .managed = e->bind.v == PCI_BIND_MANAGED,
+		};
+	}
+	place_devices(out->devs, out->ndevs);
+}
+
+static bool host_smt(const struct hw *hw)
+{
+	for (size_t i = 0; i < hw->ncpus; i++)
+		if (hw->cpus[i].siblings.n > 1)
+			return true;
+	return false;
+}
+
+/* Written, or derived: one socket; two threads per core when vcpus is even and the host has
+ * SMT (so the guest schedules sibling pairs like the host), else one. */
+static void topology(const struct check_ctx *cx, const struct cfg_vm *v, struct plan_vm *out)
+{
+	if (LOC_SET(v->topology.loc)) {
+		out->sockets = (unsigned)v->topology.sockets.v;
+		out->cores = (unsigned)v->topology.cores.v;
+		out->threads = (unsigned)v->topology.threads.v;
+		return;
+	}
+	out->sockets = 1;
+	out->threads = out->vcpus % 2 == 0 && host_smt(cx->hw) ? 2 : 1;
+	out->cores = out->vcpus / out->threads;
+}
+
+static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
+{
+	unsigned *c = arena_alloc(&p->arena, (l->n ? l->n : 1) * sizeof(*c));
+	memcpy(c, l->cpu, l->n * sizeof(*c));
+	*n = l->n;
+	return c;
+}
+
+static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
+{
+	out->usb = arena_alloc(&p->arena, (v->nusb ? v->nusb : 1) * sizeof(*out->usb));
+	memcpy(out->usb, v->usb, v->nusb * sizeof(*out->usb));
+	out->nusb = v->nusb;
+	out->disks = arena_alloc(&p->arena, (v->ndisks ? v->ndisks : 1) * sizeof(*out->disks));
+	out->ndisks = v->ndisks;
+	for (size_t i = 0; i < v->ndisks; i++) {
+		const struct cfg_disk *d = &v->disks[i];
+		out->disks[i] = (struct plan_disk){
+			.cdrom = d->cdrom.v != NULL, .path = copy(p, d->cdrom.v ? d->cdrom.v : d->path.v),
+			.bus = (enum disk_bus)d->bus.v, .format = (enum disk_format)d->format.v,
+		};
+	}
+	out->net_kind = v->network.kind;
+	out->net_name = copy(p, v->network.name);
+	out->graphics = (enum graphics)v->graphics.v;
+	out->evdev = arena_alloc(&p->arena, (v->evdev.n ? v->evdev.n : 1) * sizeof(char *));
+	for (size_t i = 0; i < v->evdev.n; i++)
+		out->evdev[i] = copy(p, v->evdev.v[i].v);
+	out->nevdev = v->evdev.n;
+	out->looking_glass_mib = LOC_SET(v->looking_glass.loc) ? v->looking_glass.size.v : 0;
+}
+
+void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out)
+{
+	const struct cfg_vm *v = &cx->cfg->vms[vm];
+	out->name = copy(p, v->name);
+	plan_uuid(v->name, out->uuid);
+	plan_mac(v->name, out->mac);
+	out->memory_kib = v->memory.v * 1024;
+	out->vcpus = (unsigned)v->vcpus.v;
+	topology(cx, v, out);
+	out->pin = cpus(p, &v->pin.v, &out->npin);
+	out->emulator_pin = cpus(p, &v->emulator_pin.v, &out->nemulator_pin);
+	out->hugepages = v->hugepages.v;
+	out->hugepage_kib = v->hugepages.v ? check_hugepage_kib(p->hugepage_size) : 0;
+	out->firmware = (enum firmware)v->firmware.v;
+	out->secure_boot = v->secure_boot.v;
+	out->tpm = v->tpm.v;
+	out->hyperv = v->hyperv.v;
+	out->hyperv_vendor_id = HYPERV_VENDOR_ID;
+	out->hide_kvm = v->hide_kvm.v;
+	out->host_amd = cx->hw->cpu_vendor == CPU_AMD;
+	out->autostart = v->autostart.v;
+	devices(p, cx, vm, out);
+	io(p, v, out);
+}

@@ -1,0 +1,16 @@
+/* release.h: facts about NixOS releases that decide what the outputs may contain. */
+#ifndef VFIOC_RELEASE_H
+#define VFIOC_RELEASE_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+/* The kernel series a release boots by default (its linuxPackages): "6.12". */
+const char *release_default_kernel(enum nixos_release r);
+
+/* Whether a kernel series or release ("6.1", "5.15.0-105-generic") is older than
+ * major.minor. A string that does not start with a version counts as new. */
+bool kernel_before(const char *series, unsigned major, unsigned minor);
+
+#endif
