@@ -48,6 +48,28 @@ char *emit_comment_safe(const char *text)
 	return s;
 }
 
+void emit_comment(struct buf *b, const char *prefix, const char *text)
+{
+	char *safe = emit_comment_safe(text);
+	size_t width = strlen(prefix) < 60 ? 80 - strlen(prefix) : 20;
+	const char *s = safe;
+	while (*s) {
+		size_t n = strlen(s);
+		if (n > width) {  /* break at the last space that fits, else the first after */
+			n = width;
+			while (n && s[n] != ' ')
+				n--;
+			if (!n)
+				n = strcspn(s, " ");
+		}
+		buf_printf(b, "%s%.*s\n", prefix, (int)n, s);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+	free(safe);
+}
+
 char *emit_marker(const struct plan *p)
 {
 	char *name = emit_config_name(p->config_rel);

@@ -77,13 +77,12 @@ static void emit_override(struct buf *b, const struct plan *p)
 		buf_printf(&udev, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
 			   "ATTR{driver_override}=\"vfio-pci\"\n", a);
 	}
-	buf_puts(b, "\n  # Binding by PCI address (driver_override)");
-	if (p->strategy_reason) {
-		char *why = emit_comment_safe(p->strategy_reason);
-		buf_printf(b, ": %s", why);
-		free(why);
-	}
-	buf_puts(b, "\n  # One variant per initrd; each applies only where that initrd is in use.\n"
+	char *why = xasprintf("Binding by PCI address (driver_override)%s%s",
+			      p->strategy_reason ? ": " : ".", p->strategy_reason ? p->strategy_reason : "");
+	buf_putc(b, '\n');
+	emit_comment(b, "  # ", why);
+	free(why);
+	buf_puts(b, "  # One variant per initrd; each applies only where that initrd is in use.\n"
 		    "  boot.initrd.preDeviceCommands = lib.mkIf (!config.boot.initrd.systemd.enable) ");
 	nix_lines(b, buf_str(&sh), "  ");
 	buf_puts(b, ";\n  boot.initrd.services.udev.rules = lib.mkIf config.boot.initrd.systemd.enable ");

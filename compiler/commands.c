@@ -5,12 +5,14 @@
 #include "cmd.h"
 
 extern const struct command cmd_check;
+extern const struct command cmd_build;
 extern const struct command cmd_schema;
 extern const struct command cmd_probe;
 extern const struct command cmd_groups;
 
 const struct command *const commands[] = {
 	&cmd_check,
+	&cmd_build,
 	&cmd_schema,
 	&cmd_probe,
 	&cmd_groups,

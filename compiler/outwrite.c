@@ -132,6 +132,26 @@ static int make_parents(struct writer *w, const char *rel)
 	return 0;
 }
 
+/* mkdir -p path, recording what it creates. */
+static int make_dir_p(struct writer *w, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
+	const char *slash = strrchr(path, '/');
+	if (slash && slash != path) {
+		char *parent = xstrndup(path, (size_t)(slash - path));
+		int rc = make_dir_p(w, parent);
+		free(parent);
+		if (rc != 0)
+			return -1;
+	}
+	if (mkdir(path, 0777) != 0)
+		return errno == EEXIST ? 0 : -1;
+	VEC_PUSH(w->made_dirs, w->nmade, w->capmade) = xstrdup(path);
+	return 0;
+}
+
 static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
@@ -201,9 +221,7 @@ static mode_t file_mode(void)
 static int stage(struct writer *w, const struct out_set *set, const struct out_changes *ch,
 		 char **err)
 {
-	if (mkdir(w->dir, 0777) == 0)
-		VEC_PUSH(w->made_dirs, w->nmade, w->capmade) = xstrdup(w->dir);
-	else if (errno != EEXIST) {
+	if (make_dir_p(w, w->dir) != 0) {
 		*err = xasprintf("cannot create %s: %s", w->dir, strerror(errno));
 		return -1;
 	}
