@@ -92,7 +92,7 @@ static bool fill_trapped(struct probe *p, struct pci_dev *dev, u8 *header_type)
 }
 
 /* A name from pci.ids (flag PCI_LOOKUP_VENDOR, _DEVICE or _CLASS), or NULL. */
-static const char *lookup(struct probe *p, int flag, unsigned a, unsigned b)
+static char *lookup(struct probe *p, int flag, unsigned a, unsigned b)
 {
 	char buf[256];
 	if (p->names_broken)
@@ -110,11 +110,24 @@ static const char *lookup(struct probe *p, int flag, unsigned a, unsigned b)
 	return s;
 }
 
+/* For a subclass pci.ids does not know, libpci names the base class and appends the code
+ * ("Non-Essential Instrumentation [1300]"); the code is shown elsewhere, so drop it. */
+static const char *class_name(struct probe *p, unsigned code)
+{
+	char *name = lookup(p, PCI_LOOKUP_CLASS, code, 0);
+	char suffix[8];
+	snprintf(suffix, sizeof(suffix), " [%04x]", code & 0xffff);
+	size_t n = name ? strlen(name) : 0, ns = strlen(suffix);
+	if (n > ns && strcmp(name + n - ns, suffix) == 0)
+		name[n - ns] = '\0';
+	return name;
+}
+
 static void read_names(struct probe *p, struct hw_pci *d)
 {
 	d->vendor_name = lookup(p, PCI_LOOKUP_VENDOR, d->vendor, 0);
 	d->device_name = lookup(p, PCI_LOOKUP_DEVICE, d->vendor, d->device);
-	d->class_name = lookup(p, PCI_LOOKUP_CLASS, d->class >> 8, 0);
+	d->class_name = class_name(p, d->class >> 8);
 }
 
 /* The files libpci does not read. */

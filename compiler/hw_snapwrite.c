@@ -26,9 +26,9 @@ static void emit(struct emitter *em, yaml_event_t *ev)
 static void scalar(struct emitter *em, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
-	bool plain = style == YAML_PLAIN_SCALAR_STYLE;
-	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), plain,
-					  !plain, style)) {
+	/* Both implicit: never a "!" tag, even when a word cannot be plain ("?x"). */
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
+					  style)) {
 		em->failed = true;
 		return;
 	}

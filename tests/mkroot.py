@@ -137,7 +137,7 @@ class Host:
             self.pci[addr] = d
         elif kind == "usb":
             ven, prod = pos[1].split(":")
-            self.usb.append(dict(kv, name=pos[0], vendor=ven, product=prod))
+            self.usb.append(dict(kv, name=pos[0], id_vendor=ven, id_product=prod))
         else:
             die("%s:%d: unknown record '%s'" % (path, n, kind))
 
@@ -282,7 +282,7 @@ class Builder:
                     else self.mkdir(self.sys, "devices", "platform", "usb-host"))
             hub = u["name"].startswith("usb")
             path = self.mkdir(base, u["name"]) if hub else self.mkdir(base, "usb" + u["bus"], u["name"])
-            files = {"idVendor": u["vendor"], "idProduct": u["product"], "busnum": u["bus"],
+            files = {"idVendor": u["id_vendor"], "idProduct": u["id_product"], "busnum": u["bus"],
                      "devnum": u["dev"]}
             for key in ("manufacturer", "product"):
                 if key in u:

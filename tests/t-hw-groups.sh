@@ -1,0 +1,66 @@
+# t-hw-groups: `vfioc groups` on every test root against tests/golden/groups/ROOT.out (the
+# spec of the output: review changes by eye), the same from the root and from its snapshot,
+# the IOMMU-off message, and the verdicts that matter (bridges never, siblings named).
+. ./lib.sh
+. ./hwroots.sh
+
+for r in $HW_ROOTS; do
+	root=$(hwroot "$r")
+	rc_is "groups $r: exit 0" 0 vfioc groups --root "$root"
+	cp "$TMP/rc.out" "$TMP/$r.groups"
+	same "groups $r: golden/groups/$r.out" "golden/groups/$r.out" "$TMP/$r.groups"
+	vfioc probe --root "$root" -o "$TMP/$r.yaml"
+	vfioc groups --hardware "$TMP/$r.yaml" > "$TMP/$r.snap.groups"
+	same "groups $r: a snapshot gives what the root gives" "$TMP/$r.groups" "$TMP/$r.snap.groups"
+done
+
+g=$TMP/seed.groups
+has "seed: the R9 290X only with its audio" \
+	'^                only together with 0000:01:00.1$' "$g"
+has "seed: the root port in its group stays on the host" \
+	'^  0000:00:01.0  PCI bridge \[0604\]:.*driver: pcieport$' "$g"
+has "seed: the guest NVMe alone" \
+	'^IOMMU group 8: one endpoint, can be passed alone$' "$g"
+has "seed: the boot GPU is marked" 'can be passed alone; boot GPU \(boot_vga=1\)' "$g"
+g=$TMP/amd-chipset.groups
+has "amd-chipset: the chipset group names USB and SATA" \
+	'only together with 0000:03:00.1, 0000:04:00.0, 0000:04:00.1, 0000:04:00.3, 0000:05:00.0, 0000:06:00.0$' "$g"
+has "amd-chipset: bridges do not count as endpoints" '^IOMMU group 15: 7 endpoints' "$g"
+g=$TMP/turing.groups
+has "turing: all four functions together" '^IOMMU group 11: 4 endpoints, to be passed together$' "$g"
+g=$TMP/server.groups
+has "server: a VF alone, with its physical function named" \
+	'can be passed alone; SR-IOV virtual function of 0000:d8:00.1$' "$g"
+g=$TMP/iommu-off.groups
+has "iommu-off: says the IOMMU is off" '^No IOMMU groups: the IOMMU is off' "$g"
+has "iommu-off: AMD host: how to turn it on" 'Enable AMD-Vi \(IOMMU\) in the firmware setup, then boot with amd_iommu=on' "$g"
+
+# No groups although the IOMMU hardware is there: the kernel was not told.
+d=$(hwcopy seed no-groups)
+rm -r "$d/sys/kernel/iommu_groups"
+find "$d/sys/devices" -name iommu_group -exec rm {} +
+rc_is "no groups, IOMMU present: exit 0" 0 vfioc groups --root "$d"
+has "no groups, IOMMU present: boot with intel_iommu=on" \
+	'kernel did not enable it: boot with intel_iommu=on' "$TMP/rc.out"
+
+# A device outside every group while others have one.
+d=$(hwcopy seed ungrouped)
+rm "$d/sys/bus/pci/devices/0000:00:17.0/iommu_group" "$d/sys/kernel/iommu_groups/4/devices/0000:00:17.0"
+vfioc groups --root "$d" > "$TMP/ungrouped.out"
+has "ungrouped device: listed apart" '^Not in any IOMMU group \(cannot be passed through\)$' "$TMP/ungrouped.out"
+has "ungrouped device: the SATA controller" '^  0000:00:17.0  SATA controller' "$TMP/ungrouped.out"
+
+# A device without a reset method.
+d=$(hwcopy seed noreset)
+: > "$d/sys/bus/pci/devices/0000:02:00.0/reset_method"
+vfioc groups --root "$d" > "$TMP/noreset.out"
+has "no reset method: marked" 'can be passed alone; no reset method' "$TMP/noreset.out"
+
+rc_is "groups: missing root exits 3" 3 vfioc groups --root "$TMP/nowhere"
+expect "groups: ... nothing on stdout" test ! -s "$TMP/rc.out"
+has "groups: ... names the path" 'nowhere/sys/bus/pci' "$TMP/rc.err"
+printf 'version: 2\npci: []\n' > "$TMP/v2.yaml"
+rc_is "groups: snapshot version 2 exits 1" 1 vfioc groups --hardware "$TMP/v2.yaml"
+has "groups: ... located" 'v2.yaml:1:10: error: snapshot version .2. is not supported.*\[snapshot-invalid\]' "$TMP/rc.err"
+rc_is "groups: --root and --hardware: usage error" 2 vfioc groups --root / --hardware x
+rc_is "groups: an argument: usage error" 2 vfioc groups extra

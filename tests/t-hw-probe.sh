@@ -1,0 +1,160 @@
+# t-hw-probe: `vfioc probe` on every test root: deterministic snapshots that load back to
+# the same bytes, the facts of each root, -o written atomically, examples/seed/hardware.yaml
+# current, and damaged roots (missing, dangling, garbage files) read without a crash.
+. ./lib.sh
+. ./hwroots.sh
+
+# dev_field SNAPSHOT ADDR KEY: the value of KEY in the device ADDR of a snapshot.
+dev_field() {
+	awk -v a="- address: \"$2\"" -v k="  $3: " '
+		$0 == a { on = 1; next } /^- / { on = 0 } /^[a-z]/ { on = 0 }
+		on && index($0, k) == 1 { print substr($0, length(k) + 1) }' "$1"
+}
+
+# field_is NAME SNAPSHOT ADDR KEY VALUE
+field_is() {
+	got=$(dev_field "$2" "$3" "$4")
+	if [ "$got" = "$5" ]; then pass "$1"; else fail "$1 (got '$got', want '$5')"; fi
+}
+
+for r in $HW_ROOTS; do
+	root=$(hwroot "$r")
+	rc_is "probe $r: exit 0" 0 vfioc probe --root "$root"
+	cp "$TMP/rc.out" "$TMP/$r.yaml"
+	has "probe $r: version 1 first" '^version: 1$' "$TMP/$r.yaml"
+	expect "probe $r: nothing on stderr" test ! -s "$TMP/rc.err"
+	vfioc probe --root "$root" > "$TMP/$r.again.yaml"
+	same "probe $r: same bytes twice" "$TMP/$r.yaml" "$TMP/$r.again.yaml"
+	vfioc probe --hardware "$TMP/$r.yaml" > "$TMP/$r.round.yaml"
+	same "probe $r: snapshot loads back to the same bytes" "$TMP/$r.yaml" "$TMP/$r.round.yaml"
+	rc_is "probe $r: -o exit 0" 0 vfioc probe --root "$root" -o "$TMP/out-$r.yaml"
+	same "probe $r: -o writes what stdout shows" "$TMP/$r.yaml" "$TMP/out-$r.yaml"
+	expect "probe $r: -o prints nothing" test ! -s "$TMP/rc.out"
+done
+expect "probe -o: no temporary files left" sh -c "! ls '$TMP' | grep -q '\.tmp\.'"
+
+# The facts of the roots (tests/roots/*.desc).
+s=$TMP/seed.yaml
+field_is "seed: 01:00.0 is the R9 290X" "$s" 0000:01:00.0 id '"1002:67b0"'
+field_is "seed: 01:00.0 in group 1" "$s" 0000:01:00.0 iommu-group 1
+field_is "seed: 01:00.1 in group 1" "$s" 0000:01:00.1 iommu-group 1
+field_is "seed: 01:00.0 multifunction" "$s" 0000:01:00.0 multifunction true
+field_is "seed: 01:00.1 multifunction (function 0's bit)" "$s" 0000:01:00.1 multifunction true
+field_is "seed: iGPU is the boot GPU" "$s" 0000:00:02.0 boot-vga true
+field_is "seed: R9 290X is not" "$s" 0000:01:00.0 boot-vga false
+field_is "seed: R9 290X resets by bus only" "$s" 0000:01:00.0 reset-methods '[bus]'
+field_is "seed: root port has no reset method" "$s" 0000:00:01.0 reset-methods '[]'
+field_is "seed: host NVMe bound to nvme" "$s" 0000:03:00.0 driver '"nvme"'
+field_is "seed: guest NVMe 144d:a80a" "$s" 0000:02:00.0 id '"144d:a80a"'
+field_is "seed: class of the NVMe" "$s" 0000:02:00.0 class '"0x010802"'
+field_is "seed: subsystem" "$s" 0000:01:00.0 subsystem '"1043:046a"'
+field_is "seed: revision" "$s" 0000:00:00.0 revision '"0x0a"'
+field_is "seed: name from the root's pci.ids" "$s" 0000:01:00.0 device-name \
+	'"Hawaii XT / Grenada XT [Radeon R9 290X/390X]"'
+field_is "seed: SRAM has no driver" "$s" 0000:00:14.2 driver ''
+has "seed: Intel CPU" '^  vendor: intel$' "$s"
+has "seed: vmx and pdpe1gb" '^  flags: \[vmx, pdpe1gb\]$' "$s"
+has "seed: SMT siblings" 'id: 7, core: 1, package: 0, siblings: "1,7"' "$s"
+has "seed: 12 CPUs" '\{id: 11,' "$s"
+has "seed: memory" '^  total-kib: 32795660$' "$s"
+has "seed: 2M and 1G hugepages" '^  hugepage-sizes-kib: \[2048, 1048576\]$' "$s"
+has "seed: kernel release" '^  release: "6.6.30"$' "$s"
+has "seed: cmdline" 'cmdline: ".*intel_iommu=on"$' "$s"
+has "seed: IOMMU hardware" '^  present: true$' "$s"
+has "seed: USB receiver" '\{bus: 1, device: 2, id: "046d:c52b", manufacturer: "Logitech", product: "USB Receiver"\}' "$s"
+lacks "seed: USB interfaces are not devices" '1-3:1.0' "$s"
+s=$TMP/amd-chipset.yaml
+has "amd-chipset: AMD CPU with svm" '^  flags: \[svm, pdpe1gb\]$' "$s"
+field_is "amd-chipset: GTX 1050 Ti in the chipset group" "$s" 0000:03:00.0 iommu-group 15
+field_is "amd-chipset: SATA in the chipset group" "$s" 0000:05:00.0 iommu-group 15
+field_is "amd-chipset: a device unknown to pci.ids has no name" "$s" 0000:00:18.3 device-name ''
+s=$TMP/iommu-off.yaml
+lacks "iommu-off: no groups" 'iommu-group' "$s"
+has "iommu-off: no IOMMU hardware" '^  present: false$' "$s"
+s=$TMP/server.yaml
+n=$(grep -c '^- address:' "$s")
+expect "server: more than 100 PCI devices ($n)" test "$n" -gt 100
+n=$(grep -c '^  physfn: ' "$s")
+expect "server: 16 virtual functions ($n)" test "$n" -eq 16
+field_is "server: VF's physical function" "$s" 0000:18:02.5 physfn '"0000:18:00.1"'
+field_is "server: NUMA node 1" "$s" 0000:af:00.0 numa-node 1
+field_is "server: NUMA node 0" "$s" 0000:5e:00.0 numa-node 0
+has "server: 64 CPUs, two packages" '\{id: 63, core: 15, package: 1, siblings: "31,63"\}' "$s"
+s=$TMP/turing.yaml
+field_is "turing: UCSI function in the GPU's group" "$s" 0000:01:00.3 iommu-group 11
+
+# The seed example's snapshot is this generator's output.
+same "examples/seed/hardware.yaml is current (vfioc probe --root seed)" \
+	../examples/seed/hardware.yaml "$TMP/seed.yaml"
+
+# Failures: exit 3 naming the path, nothing on stdout.
+rc_is "probe: missing root exits 3" 3 vfioc probe --root "$TMP/no-such-root"
+has "probe: missing root names sys/bus/pci" "no-such-root/sys/bus/pci.*\[hw-unreadable\]" "$TMP/rc.err"
+expect "probe: missing root prints nothing on stdout" test ! -s "$TMP/rc.out"
+mkdir -p "$TMP/empty-root"
+rc_is "probe: root without sys/bus/pci exits 3" 3 vfioc probe --root "$TMP/empty-root"
+mkdir -p "$TMP/no-devices/sys/bus/pci/devices"
+rc_is "probe: root without PCI devices exits 0" 0 vfioc probe --root "$TMP/no-devices"
+has "probe: ... and lists none" '^pci: \[\]$' "$TMP/rc.out"
+has "probe: ... and knows no CPU vendor" '^cpu:$' "$TMP/rc.out"
+mkdir -p "$TMP/pci-no-devices/sys/bus/pci"
+rc_is "probe: sys/bus/pci without devices/ exits 3" 3 vfioc probe --root "$TMP/pci-no-devices"
+has "probe: ... with libpci's message" 'Cannot open .*devices' "$TMP/rc.err"
+rc_is "probe: -o into a missing directory exits 3" 3 \
+	vfioc probe --root "$(hwroot seed)" -o "$TMP/nodir/x.yaml"
+has "probe: ... io-error" 'cannot write .*nodir/x.yaml.*\[io-error\]' "$TMP/rc.err"
+rc_is "probe: an argument is a usage error" 2 vfioc probe extra
+rc_is "probe: --root with --hardware is a usage error" 2 vfioc probe --root / --hardware x
+
+# Damaged roots: unknown facts or a warning, never a crash.
+d=$(hwcopy seed damaged)
+p=$d/sys/bus/pci/devices
+rm "$p/0000:00:17.0/vendor"
+echo garbage > "$p/0000:00:02.0/boot_vga"
+printf '\001\377flr\n' > "$p/0000:00:14.0/reset_method"
+rm "$p/0000:00:14.0/config"
+rm -r "$d/sys/bus/pci/drivers/nvme"
+rm "$p/0000:00:14.2/iommu_group"
+ln -sfn ../../../kernel/iommu_groups/99 "$p/0000:00:1f.3/iommu_group"
+ln -sfn ../../../kernel/iommu_groups/98 "$p/0000:00:1f.4/iommu_group"
+rm "$d/sys/kernel/iommu_groups/7/devices/0000:00:1f.4"
+echo 'zz' > "$p/0000:00:1f.4/class"
+rm -r "$d/proc" "$d/sys/devices/system/cpu/cpu3"
+echo '0-3,x' > "$d/sys/devices/system/cpu/online"
+echo 'not a pci.ids line' > "$d/usr/share/misc/pci.ids"
+rc_is "damaged: probe exits 0" 0 vfioc probe --root "$d"
+cp "$TMP/rc.out" "$TMP/damaged.yaml"
+cp "$TMP/rc.err" "$TMP/damaged.err"
+has "damaged: a device libpci cannot read is left out, with a warning" \
+	'0000:00:17.0 left out.*vendor.*\[hw-incomplete\]' "$TMP/damaged.err"
+lacks "damaged: ... and is not in the snapshot" '0000:00:17.0' "$TMP/damaged.yaml"
+has "damaged: a broken pci.ids is a warning" 'device names unavailable.*\[hw-incomplete\]' "$TMP/damaged.err"
+lacks "damaged: ... and names are unknown" 'device-name' "$TMP/damaged.yaml"
+field_is "damaged: garbage boot_vga is unknown" "$TMP/damaged.yaml" 0000:00:02.0 boot-vga ''
+field_is "damaged: control bytes in reset_method cleaned" "$TMP/damaged.yaml" 0000:00:14.0 reset-methods "['??flr']"
+field_is "damaged: no config space: not multifunction" "$TMP/damaged.yaml" 0000:00:14.0 multifunction ''
+field_is "damaged: ... nor its function 2" "$TMP/damaged.yaml" 0000:00:14.2 multifunction ''
+field_is "damaged: dangling driver link: no driver" "$TMP/damaged.yaml" 0000:03:00.0 driver ''
+field_is "damaged: missing iommu_group link: group from iommu_groups/N/devices" \
+	"$TMP/damaged.yaml" 0000:00:14.2 iommu-group 3
+field_is "damaged: dangling iommu_group link: group from iommu_groups/N/devices" \
+	"$TMP/damaged.yaml" 0000:00:1f.3 iommu-group 7
+field_is "damaged: dangling link, not listed in any group: no group" "$TMP/damaged.yaml" \
+	0000:00:1f.4 iommu-group ''
+field_is "damaged: garbage class reads as 0" "$TMP/damaged.yaml" 0000:00:1f.4 class '"0x000000"'
+lacks "damaged: no proc: kernel unknown" '^kernel:' "$TMP/damaged.yaml"
+has "damaged: CPUs from the cpuN directories when online is garbage" '\{id: 11,' "$TMP/damaged.yaml"
+lacks "damaged: ... a missing cpuN is not online" '\{id: 3,' "$TMP/damaged.yaml"
+d=$(hwcopy seed junk-entry)
+mkdir "$d/sys/bus/pci/devices/junk"
+rc_is "junk entry in sys/bus/pci/devices: exit 3" 3 vfioc probe --root "$d"
+has "junk entry: libpci's message, no crash" 'parse entry name junk.*\[hw-unreadable\]' "$TMP/rc.err"
+d=$(hwcopy seed plain-dirs)
+p=$d/sys/bus/pci/devices
+for l in "$p"/*; do
+	t=$(readlink -f "$l"); rm "$l"; cp -a "$t" "$l"
+	drv=$(readlink "$l/driver") && ln -sfn "../../drivers/${drv##*/}" "$l/driver"
+	grp=$(readlink "$l/iommu_group") && ln -sfn "../../../../kernel/iommu_groups/${grp##*/}" "$l/iommu_group"
+done
+vfioc probe --root "$d" > "$TMP/plain.yaml" 2> "$TMP/plain.err"
+same "plain directories under sys/bus/pci/devices read like links" "$TMP/seed.yaml" "$TMP/plain.yaml"

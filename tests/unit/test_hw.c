@@ -1,0 +1,216 @@
+/* test_hw.c: the hardware model: hw_finish ordering and groups, O(log n) lookups, the
+ * snapshot loader (values, defaults, located errors) and write -> load -> write. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "hw.h"
+
+/* A model with devices at the given addresses, groups and IDs, in scrambled order. */
+static struct hw *model(void)
+{
+	static const struct { const char *addr; uint16_t v, d; uint32_t cls; int group; } devs[] = {
+		{ "0000:03:00.0", 0x144d, 0xa808, 0x010802, 9 },
+		{ "0000:01:00.1", 0x1002, 0xaac8, 0x040300, 1 },
+		{ "0000:00:01.0", 0x8086, 0x1901, 0x060400, 1 },
+		{ "0000:01:00.0", 0x1002, 0x67b0, 0x030000, 1 },
+		{ "0000:04:00.0", 0x1002, 0x67b0, 0x030000, 12 },
+		{ "0000:00:00.0", 0x8086, 0x3ec2, 0x060000, -1 },
+	};
+	struct hw *hw = hw_new("test");
+	hw->npci = ARRAY_LEN(devs);
+	hw->pci = arena_alloc(&hw->arena, sizeof(devs) / sizeof(devs[0]) * sizeof(struct hw_pci));
+	for (size_t i = 0; i < hw->npci; i++) {
+		struct hw_pci *p = &hw->pci[i];
+		pci_addr_parse(devs[i].addr, &p->addr);
+		p->vendor = devs[i].v;
+		p->device = devs[i].d;
+		p->class = devs[i].cls;
+		p->iommu_group = devs[i].group;
+		p->boot_vga = p->numa_node = -1;
+	}
+	hw->ncpus = 3;
+	hw->cpus = arena_alloc(&hw->arena, 3 * sizeof(struct hw_cpu));
+	hw->cpus[0].id = 5;
+	hw->cpus[1].id = 0;
+	hw->cpus[2].id = 2;
+	hw_finish(hw);
+	return hw;
+}
+
+static void test_finish_and_lookups(void)
+{
+	struct hw *hw = model();
+	char a[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&hw->pci[0].addr, a);
+	STR_EQ(a, "0000:00:00.0", "finish: devices in address order (first)");
+	pci_addr_fmt(&hw->pci[5].addr, a);
+	STR_EQ(a, "0000:04:00.0", "finish: devices in address order (last)");
+	INT_EQ(hw->ngroups, 3, "finish: three groups (a device without one is in none)");
+	INT_EQ(hw->groups[0].number, 1, "finish: groups in number order");
+	INT_EQ(hw->groups[2].number, 12, "finish: group 12 last");
+	INT_EQ(hw->groups[0].n, 3, "finish: group 1 has three members");
+	pci_addr_fmt(&hw->pci[hw->groups[0].member[0]].addr, a);
+	STR_EQ(a, "0000:00:01.0", "finish: members in address order");
+
+	struct pci_addr x;
+	pci_addr_parse("01:00.1", &x);
+	const struct hw_pci *d = hw_find_pci(hw, &x);
+	OK(d && d->device == 0xaac8, "find_pci: 01:00.1 is the audio function");
+	pci_addr_parse("01:00.2", &x);
+	OK(!hw_find_pci(hw, &x), "find_pci: absent address");
+	OK(hw_find_group(hw, 9) && hw_find_group(hw, 9)->n == 1, "find_group: group 9");
+	OK(!hw_find_group(hw, 2), "find_group: absent group");
+	OK(hw_find_cpu(hw, 2) && !hw_find_cpu(hw, 3), "find_cpu: 2 yes, 3 no");
+	INT_EQ(hw->cpus[2].id, 5, "finish: CPUs by id");
+
+	size_t out[4];
+	INT_EQ(hw_find_ids(hw, 0x1002, 0x67b0, out, 4), 2, "find_ids: two R9 290X");
+	pci_addr_fmt(&hw->pci[out[0]].addr, a);
+	STR_EQ(a, "0000:01:00.0", "find_ids: in address order");
+	INT_EQ(hw_find_ids(hw, 0x1002, 0x67b0, out, 1), 2, "find_ids: count beyond max");
+	INT_EQ(hw_find_ids(hw, 0x10de, 0x1b80, out, 4), 0, "find_ids: absent ID");
+	INT_EQ(hw_find_ids(hw, 0xffff, 0xffff, out, 4), 0, "find_ids: ffff:ffff");
+	OK(hw_is_bridge(&hw->pci[0]) && !hw_is_bridge(hw_find_pci(hw, &hw->pci[2].addr)),
+	   "is_bridge: class 06xx");
+	pci_addr_parse("01:00.0", &x);
+	OK(hw_is_gpu(hw_find_pci(hw, &x)), "is_gpu: class 03xx");
+	hw_free(hw);
+}
+
+static const char snapshot[] =
+	"version: 1\n"
+	"kernel:\n  release: \"6.6.30\"\n  cmdline: \"quiet intel_iommu=on\"\n"
+	"cpu:\n  vendor: intel\n  flags: [vmx, pdpe1gb]\n"
+	"  cpus:\n  - {id: 1, core: 0, package: 0, siblings: \"0-1\"}\n  - {id: 0}\n"
+	"memory:\n  total-kib: 1024\n  hugepage-sizes-kib: [2048, 1048576]\n"
+	"iommu:\n  present: true\n"
+	"pci:\n"
+	"- address: \"0000:01:00.0\"\n  id: \"1002:67b0\"\n  class: \"0x030000\"\n  revision: \"0x01\"\n"
+	"  device-name: \"Hawaii\"\n  iommu-group: 1\n  driver: \"radeon\"\n  boot-vga: false\n"
+	"  reset-methods: [flr, bus]\n  numa-node: 0\n  multifunction: true\n"
+	"- address: \"0000:00:02.0\"\n  id: \"8086:3e92\"\n  class: \"0x030000\"\n  revision: \"0x00\"\n"
+	"  reset-methods: []\n  physfn: \"0000:00:01.0\"\n"
+	"usb:\n- {bus: 1, device: 2, id: \"046d:c52b\", product: \"USB Receiver\"}\n";
+
+static char *print_diags(struct diags *ds)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	diags_print(ds, f, DFMT_TEXT);
+	fclose(f);
+	return text;
+}
+
+static void test_load(void)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = hw_load_snapshot_mem("s.yaml", snapshot, strlen(snapshot), ds);
+	OK(hw != NULL, "load: a valid snapshot loads");
+	if (!hw) {
+		diags_free(ds);
+		return;
+	}
+	INT_EQ(hw->cpu_vendor, CPU_INTEL, "load: CPU vendor");
+	OK(hw->cpu_vmx && !hw->cpu_svm && hw->cpu_pdpe1gb, "load: CPU flags");
+	INT_EQ(hw->ncpus, 2, "load: two CPUs");
+	INT_EQ(hw->cpus[0].core_id, -1, "load: CPU 0 core unknown");
+	INT_EQ(hw->cpus[1].siblings.n, 2, "load: siblings of CPU 1");
+	INT_EQ(hw->mem_total_kib, 1024, "load: memory");
+	INT_EQ(hw->nhugepage, 2, "load: hugepage sizes");
+	STR_EQ(hw->cmdline, "quiet intel_iommu=on", "load: cmdline");
+	OK(hw->iommu_present, "load: IOMMU present");
+	const struct hw_pci *d = &hw->pci[1];
+	INT_EQ(d->revision, 1, "load: revision");
+	STR_EQ(d->reset_methods, "flr bus", "load: reset methods joined");
+	INT_EQ(d->boot_vga, 0, "load: boot-vga false");
+	OK(d->multifunction && d->numa_node == 0, "load: multifunction, numa node");
+	INT_EQ(d->loc.line, 17, "load: device located at its address");
+	d = &hw->pci[0];
+	OK(d->iommu_group == -1 && d->boot_vga == -1 && !d->driver && !d->device_name,
+	   "load: absent keys are unknown facts");
+	OK(d->is_vf && d->physfn.slot == 1, "load: physfn makes a virtual function");
+	STR_EQ(d->reset_methods, "", "load: [] is no reset method");
+	INT_EQ(hw->nusb, 1, "load: one USB device");
+	OK(hw->usb[0].product == 0xc52b && !hw->usb[0].manufacturer, "load: USB device fields");
+	hw_free(hw);
+	diags_free(ds);
+}
+
+/* bad snapshot -> the diagnostics must contain want. */
+static void load_fails(const char *text, const char *want, const char *name)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = hw_load_snapshot_mem("bad.yaml", text, strlen(text), ds);
+	char *out = print_diags(ds);
+	OK(!hw && strstr(out, want), name);
+	if (hw || !strstr(out, want))
+		printf("    got: %s\n", out);
+	free(out);
+	hw_free(hw);
+	diags_free(ds);
+}
+
+static void test_load_errors(void)
+{
+	load_fails("version: 2\npci: []\n", "bad.yaml:1:10: error: snapshot version '2' is not supported",
+		   "load: version 2 rejected, located");
+	load_fails("pci: []\n", "no 'version'", "load: no version");
+	load_fails("version: 1\n", "without 'pci'", "load: no pci");
+	load_fails("version: 1\npci: []\nextra: 1\n", "bad.yaml:3:1: error: unknown key 'extra'",
+		   "load: unknown top-level key");
+	load_fails("version: 1\npci:\n- address: \"01:00.x\"\n  id: \"1002:67b0\"\n  class: \"0x030000\"\n",
+		   "bad.yaml:3:12: error: malformed PCI address", "load: bad address located");
+	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\", class: \"0x030000\"}\n"
+		   "- {address: \"01:00.0\", id: \"1002:67b1\", class: \"0x030000\"}\n",
+		   "bad.yaml:4:13: error: PCI device 0000:01:00.0 appears twice", "load: duplicate address");
+	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\"}\n",
+		   "a PCI device without 'class'", "load: device without class");
+	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: 1002, class: \"0x030000\"}\n",
+		   "malformed ID '1002'", "load: bad ID");
+	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\", class: \"0x030000\", "
+		   "iommu-group: -1}\n", "expected a number", "load: negative group");
+	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\", class: \"0x030000\", "
+		   "boot-vga: yes}\n", "expected true or false", "load: bad boolean");
+	load_fails("version: 1\npci: {}\n", "expected a list of PCI devices", "load: pci not a list");
+	load_fails("version: 1\ncpu: {vendor: via}\npci: []\n", "unknown CPU vendor 'via'",
+		   "load: unknown CPU vendor");
+	load_fails("version: 1\npci: [\n", "yaml-syntax", "load: YAML syntax error");
+	load_fails("- 1\n", "expected a mapping", "load: not a mapping");
+}
+
+static void test_round_trip(void)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = hw_load_snapshot_mem("s.yaml", snapshot, strlen(snapshot), ds);
+	char *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+	FILE *f = open_memstream(&a, &alen);
+	INT_EQ(hw ? hw_write_snapshot(hw, f) : -1, 0, "write: snapshot written");
+	fclose(f);
+	struct hw *again = hw_load_snapshot_mem("a.yaml", a, alen, ds);
+	f = open_memstream(&b, &blen);
+	INT_EQ(again ? hw_write_snapshot(again, f) : -1, 0, "write: written snapshot loads");
+	fclose(f);
+	OK(alen == blen && memcmp(a, b, alen) == 0, "write: load -> write gives the same bytes");
+	OK(strstr(a, "- address: \"0000:00:02.0\"") < strstr(a, "- address: \"0000:01:00.0\""),
+	   "write: devices in address order");
+	OK(strstr(a, "reset-methods: []") != NULL, "write: no reset method is []");
+	free(a);
+	free(b);
+	hw_free(hw);
+	hw_free(again);
+	diags_free(ds);
+}
+
+int main(void)
+{
+	test_finish_and_lookups();
+	test_load();
+	test_load_errors();
+	test_round_trip();
+	HARNESS_END();
+}
