@@ -101,7 +101,8 @@ int out_diff(const struct out_set *set, const char *dir, const char *marker,
 					 strerror(errno));
 			return -1;
 		}
-	qsort(ch->v, ch->n, sizeof(*ch->v), cmp_change);
+	if (ch->n)
+		qsort(ch->v, ch->n, sizeof(*ch->v), cmp_change);
 	return 0;
 }
 
