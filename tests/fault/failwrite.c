@@ -5,8 +5,10 @@
  *   FAIL_WRITE_CALL=N    the Nth write call to a file fails with ENOSPC (and every later one)
  *   FAIL_RENAME_CALL=N   the Nth rename fails with EIO (later ones succeed)
  *   FAIL_FSYNC_CALL=N    the Nth fsync fails with EIO
- *   FAIL_CLOSE_CALL=N    the Nth close of a file descriptor > 2 closes it and reports EIO
- *   FAIL_OPEN_MATCH=S    opening a path containing S fails with EACCES (FAIL_OPEN_ERRNO=N)
+ *   FAIL_CLOSE_CALL=N    the Nth close (close, fclose) of a file opened for writing closes
+ *                        it and reports EIO
+ *   FAIL_OPEN_MATCH=S    opening (open, fopen, mkstemp) a path containing S fails with
+ *                        EACCES, or errno FAIL_OPEN_ERRNO (30: EROFS, a read-only file system)
  *   FAIL_READ_MATCH=S    reads of a file whose path contains S stop after FAIL_READ_AFTER
  *                        bytes (default 0): with FAIL_READ_EOF=1 as if truncated, else EIO
  * Standard input, output and error are never failed, so messages still get out. Every fault
@@ -76,6 +78,8 @@ static ssize_t write_budget(int fd, size_t n)
 		return -1;
 	}
 	size_t left = (size_t)(after - written);
+	if (n > left)
+		note("write", "half-way (FAIL_WRITE_AFTER)");
 	return (ssize_t)(n < left ? n : left);
 }
 
@@ -134,7 +138,10 @@ size_t fwrite(const void *p, size_t size, size_t nmemb, FILE *f)
 	if (!size || !nmemb)
 		return 0;
 	size_t ok = stdio_budget(f, size * nmemb) / size;
-	return ok ? w(p, size, ok, f) : 0;
+	size_t done = ok ? w(p, size, ok, f) : 0;
+	if (done < nmemb)
+		errno = ENOSPC;   /* as a real short write leaves it */
+	return done;
 }
 
 int fputs(const char *s, FILE *f)
@@ -208,6 +215,7 @@ int fsync(int fd)
 /* ---- reads: paths are remembered per descriptor at open ---- */
 
 static char watched[MAX_FD];       /* fd was opened from a FAIL_READ_MATCH path */
+static char writable[MAX_FD];      /* fd was opened for writing */
 static long long read_so_far[MAX_FD];
 
 static int path_matches(const char *path, const char *var)
@@ -236,21 +244,40 @@ static int opened(int fd, const char *path)
 	return fd;
 }
 
+static int opened_w(int fd, const char *path, int for_writing)
+{
+	if (fd >= 0 && fd < MAX_FD)
+		writable[fd] = (char)for_writing;
+	return opened(fd, path);
+}
+
+/* Count a close of fd; true when this one is to be reported as failed. */
+static int close_fails(int fd)
+{
+	int was_writable = fd >= 0 && fd < MAX_FD && writable[fd];
+	if (fd >= 0 && fd < MAX_FD)
+		watched[fd] = writable[fd] = 0;
+	if (fd <= 2 || !was_writable || ++close_calls != env_num("FAIL_CLOSE_CALL"))
+		return 0;
+	note("close", "(FAIL_CLOSE_CALL)");
+	return 1;
+}
+
 int close(int fd)
 {
 	static int (*c)(int);
 	if (!c)
 		c = real("close");
-	if (fd >= 0 && fd < MAX_FD)
-		watched[fd] = 0;
+	int fails = close_fails(fd);
 	int r = c(fd);
-	if (fd > 2 && r == 0 && ++close_calls == env_num("FAIL_CLOSE_CALL")) {
-		note("close", "(FAIL_CLOSE_CALL)");
+	if (r == 0 && fails) {
 		errno = EIO;
 		return -1;
 	}
 	return r;
 }
+
+#define WRITING(flags) (((flags) & O_ACCMODE) != O_RDONLY || ((flags) & O_CREAT))
 
 static mode_t open_mode(int flags, va_list ap)
 {
@@ -266,7 +293,7 @@ int open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return open_refused(path) ? -1 : opened(o(path, flags, mode), path);
+	return open_refused(path) ? -1 : opened_w(o(path, flags, mode), path, WRITING(flags));
 }
 
 int open64(const char *path, int flags, ...)
@@ -278,7 +305,7 @@ int open64(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return open_refused(path) ? -1 : opened(o(path, flags, mode), path);
+	return open_refused(path) ? -1 : opened_w(o(path, flags, mode), path, WRITING(flags));
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
@@ -290,7 +317,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return open_refused(path) ? -1 : opened(o(dirfd, path, flags, mode), path);
+	return open_refused(path) ? -1 : opened_w(o(dirfd, path, flags, mode), path, WRITING(flags));
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
@@ -302,7 +329,24 @@ int openat64(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return open_refused(path) ? -1 : opened(o(dirfd, path, flags, mode), path);
+	return open_refused(path) ? -1 : opened_w(o(dirfd, path, flags, mode), path, WRITING(flags));
+}
+
+/* Temporary files: mkstemp opens inside libc, so FAIL_OPEN_MATCH is applied here too. */
+int mkstemp(char *template)
+{
+	static int (*m)(char *);
+	if (!m)
+		m = real("mkstemp");
+	return open_refused(template) ? -1 : opened_w(m(template), template, 1);
+}
+
+int mkostemp(char *template, int flags)
+{
+	static int (*m)(char *, int);
+	if (!m)
+		m = real("mkostemp");
+	return open_refused(template) ? -1 : opened_w(m(template, flags), template, 1);
 }
 
 static FILE *fopen_common(const char *name, const char *path, const char *mode)
@@ -312,7 +356,7 @@ static FILE *fopen_common(const char *name, const char *path, const char *mode)
 		return NULL;
 	FILE *f = o(path, mode);
 	if (f)
-		opened(fileno(f), path);
+		opened_w(fileno(f), path, strpbrk(mode, "wa+") != NULL);
 	return f;
 }
 
@@ -324,10 +368,13 @@ int fclose(FILE *f)
 	static int (*c)(FILE *);
 	if (!c)
 		c = real("fclose");
-	int fd = fileno(f);
-	if (fd >= 0 && fd < MAX_FD)
-		watched[fd] = 0;
-	return c(f);
+	int fails = close_fails(fileno(f));
+	int r = c(f);
+	if (r == 0 && fails) {
+		errno = EIO;
+		return EOF;
+	}
+	return r;
 }
 
 /* How many of n bytes a read of fd may return; -1: fail it (errno set). */

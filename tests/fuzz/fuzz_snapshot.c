@@ -1,6 +1,7 @@
-/* fuzz_snapshot.c: libFuzzer target: snapshot text -> struct hw -> snapshot text again.
- * A snapshot that loads must write back, and what it writes must load and write back to the
- * same bytes (a fixpoint): anything else aborts. Built with FUZZ_NO_ENTRY, it only defines
+/* fuzz_snapshot.c: libFuzzer target: snapshot text -> struct hw -> snapshot text again, and
+ * a fixed config checked against that hardware through every backend. A snapshot that loads
+ * must write back, and what it writes must load and write back to the same bytes (a
+ * fixpoint): anything else aborts. Built with FUZZ_NO_ENTRY, it only defines
  * fuzz_snapshot() for the replay driver. */
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +9,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "diag.h"
 #include "hw.h"
+#include "pipeline.h"
+
+/* The seed config (examples/seed/host.yaml) with a second VM: by address, by ID, guarded. */
+static const char snap_config[] =
+	"version: 1\n"
+	"host: {iommu: auto, display-drivers: [i915], hugepages: {size: 2M, count: 64},\n"
+	"       isolate-cpus: \"2-5\"}\n"
+	"vms:\n"
+	"  win10:\n"
+	"    memory: 16GiB\n"
+	"    vcpus: 4\n"
+	"    cpu: {pin: \"2-5\", emulator-pin: \"0-1\"}\n"
+	"    secure-boot: true\n"
+	"    tpm: true\n"
+	"    pci: [01:00.0, 01:00.1, 144d:a80a]\n"
+	"    usb: [\"046d:c52b\"]\n"
+	"  linux:\n"
+	"    memory: 64MiB\n"
+	"    vcpus: 1\n"
+	"    hugepages: true\n"
+	"    pci: [{address: \"02:00.0\", id: \"144d:a80a\", bind: managed}]\n";
+
+/* The fixed config against hw, through every backend; only crashes and leaks matter. */
+static void snapshot_check(const struct hw *hw)
+{
+	struct diags *ds = diags_new();
+	struct config *cfg = config_load_mem("fuzz-config.yaml", snap_config,
+					     sizeof(snap_config) - 1, ds);
+	struct plan *p = cfg ? check_and_plan(cfg, hw, NULL, ds) : NULL;
+	for (size_t i = 0; p && backends[i]; i++) {
+		struct out_set out = { 0 };
+		char *err = NULL;
+		(void)backends[i]->emit(p, &out, &err);
+		free(err);
+		out_set_free(&out);
+	}
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (!f)
+		abort();
+	diags_print(ds, f, DFMT_TEXT);
+	fclose(f);
+	free(text);
+	plan_free(p);
+	config_free(cfg);
+	diags_free(ds);
+}
 
 /* hw written as snapshot text into a malloc'd buffer; aborts when the writer fails. */
 static char *snapshot_text(const struct hw *hw, size_t *len)
@@ -62,6 +112,7 @@ static int fuzz_snapshot(const uint8_t *data, size_t size)
 	if (hw) {
 		size_t len;
 		char *text = snapshot_text(hw, &len);
+		snapshot_check(hw);
 		hw_free(hw);
 		snapshot_fixpoint(text, len);
 		free(text);
