@@ -24,6 +24,7 @@ struct rdev {
 struct rvm {
 	struct rdev *dev;
 	size_t n, cap;
+	bool unresolved;         /* an entry names no device: group rules would only echo it */
 };
 
 struct check_ctx {

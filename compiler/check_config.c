@@ -96,7 +96,7 @@ static void check_emulator_overlap(struct check_ctx *cx, const struct cfg_vm *vm
 		struct buf list = {0};
 		cpulist_fmt(&both, &list);
 		struct diag *d = diag_emit(cx->ds, D_EMULATOR_OVERLAP, &vm->emulator_pin.loc,
-					   "VM '%s' pins emulator threads to CPU %s, which also run its vCPUs",
+					   "VM '%s' pins both emulator threads and vCPUs to CPU %s",
 					   vm->name, buf_str(&list));
 		diag_note(d, &vm->pin.loc, "vCPUs pinned here");
 		diag_hint(d, "pin the emulator to host CPUs that no vCPU uses");

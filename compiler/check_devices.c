@@ -114,6 +114,7 @@ void check_devices(struct check_ctx *cx)
 		struct rvm *r = &cx->vms[vm];
 		for (size_t k = 0; k < v->npci; k++) {
 			size_t i = check_resolve(cx, &v->pci[k]);
+			r->unresolved |= i == NO_VM;
 			if (i != NO_VM && check_entry(cx, vm, &v->pci[k], i))
 				VEC_PUSH(r->dev, r->n, r->cap) = (struct rdev){ &v->pci[k], i };
 		}

@@ -1,6 +1,7 @@
 /* check_groups.c: IOMMU group viability (every endpoint of a passed device's group goes to
  * the same VM; bridges may stay) and functions of a passed device left on the host.
- * Linear: each VM marks its devices in cx->stamp, then reads each group it touches once. */
+ * Linear: each VM marks its devices in cx->stamp, then reads each group it touches once.
+ * A VM with an entry that names no device is skipped: the fix of that entry comes first. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -131,7 +132,7 @@ void check_groups(struct check_ctx *cx)
 			report_iommu_off(cx, &r->dev[0]);
 			warned = true;
 		}
-		for (size_t k = 0; k < r->n; k++) {
+		for (size_t k = 0; k < r->n && !r->unresolved; k++) {
 			if (groups)
 				check_group(cx, vm, &r->dev[k], &left);
 			if (k == 0 || !pci_same_slot(&cx->hw->pci[r->dev[k - 1].hw].addr,

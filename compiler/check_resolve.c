@@ -47,7 +47,7 @@ static void hint_id_now(struct diag *d, const struct hw *hw, uint16_t ven, uint1
 		diag_hint(d, "... and at %zu more addresses", n - MAX_LISTED);
 }
 
-/* The functions of addr's slot, or else the devices just before and after addr. */
+/* Notes: the functions of addr's slot, or else the devices just before and after it. */
 static void hint_nearby(struct diag *d, const struct hw *hw, const struct pci_addr *addr)
 {
 	size_t p = check_lower_bound(hw, addr), lo = p, hi = p;
@@ -78,9 +78,9 @@ static size_t resolve_address(struct check_ctx *cx, const struct cfg_pci *e)
 	if (!dev) {
 		struct diag *d = diag_emit(cx->ds, D_HW_MISSING, &e->address.loc,
 					   "no PCI device at %s on this host", a);
+		hint_nearby(d, hw, &e->address.v);
 		if (LOC_SET(e->id.loc))
 			hint_id_now(d, hw, e->id.vendor, e->id.device);
-		hint_nearby(d, hw, &e->address.v);
 		return NO_VM;
 	}
 	if (!LOC_SET(e->id.loc) || (dev->vendor == e->id.vendor && dev->device == e->id.device))

@@ -81,7 +81,8 @@ static void topology(const struct check_ctx *cx, const struct cfg_vm *v, struct 
 static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 {
 	unsigned *c = arena_alloc(&p->arena, (l->n ? l->n : 1) * sizeof(*c));
-	memcpy(c, l->cpu, l->n * sizeof(*c));
+	if (l->n)   /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(c, l->cpu, l->n * sizeof(*c));
 	*n = l->n;
 	return c;
 }
@@ -89,7 +90,8 @@ static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
 {
 	out->usb = arena_alloc(&p->arena, (v->nusb ? v->nusb : 1) * sizeof(*out->usb));
-	memcpy(out->usb, v->usb, v->nusb * sizeof(*out->usb));
+	if (v->nusb)
+		memcpy(out->usb, v->usb, v->nusb * sizeof(*out->usb));
 	out->nusb = v->nusb;
 	out->disks = arena_alloc(&p->arena, (v->ndisks ? v->ndisks : 1) * sizeof(*out->disks));
 	out->ndisks = v->ndisks;

@@ -1,0 +1,65 @@
+# t-check: `vfioc check` against test roots. Each golden/check/CASE.yaml names its root on
+# its first line ("# root: NAME": tests/roots/NAME.desc, else golden/check/roots/NAME.desc)
+# and must give exactly CASE.stderr and exit status CASE.rc, with nothing on stdout.
+# UPDATE=1 sh t-check.sh rewrites the expected files instead (review them with git diff).
+. ./lib.sh
+. ./hwroots.sh
+
+# checkroot NAME: the built root for NAME, from either place a .desc can live.
+checkroot() {
+	if [ -f "roots/$1.desc" ]; then hwroot "$1"; return; fi
+	if [ ! -d "$TMP/roots/$1" ]; then
+		mkdir -p "$TMP/roots"
+		python3 ./mkroot.py "golden/check/roots/$1.desc" "$TMP/roots/$1" >&2 || return 1
+	fi
+	echo "$TMP/roots/$1"
+}
+
+for cfg in golden/check/*.yaml; do
+	case=${cfg%.yaml}
+	root=$(sed -n '1s/^# root: *//p' "$cfg")
+	dir=$(checkroot "$root") || { fail "$case: cannot build root '$root'"; continue; }
+	vfioc check "$cfg" --root "$dir" > "$TMP/out" 2> "$TMP/err"
+	echo $? > "$TMP/rc"
+	if [ -n "${UPDATE:-}" ]; then
+		cp "$TMP/err" "$case.stderr"; cp "$TMP/rc" "$case.rc"
+	fi
+	if [ -s "$TMP/out" ]; then
+		fail "$case: printed on stdout"
+	elif cmp -s "$case.stderr" "$TMP/err" && cmp -s "$case.rc" "$TMP/rc"; then
+		pass "$case"
+	else
+		fail "$case"
+		diff -u "$case.stderr" "$TMP/err" | head -30 >&2
+		diff -u "$case.rc" "$TMP/rc" >&2
+	fi
+done
+
+# Every near miss (CASE-ok) is clean: exit 0, nothing printed.
+for cfg in golden/check/*-ok.yaml; do
+	case=${cfg%.yaml}
+	if [ "$(cat "$case.rc")" = 0 ] && [ ! -s "$case.stderr" ]; then pass "$case: clean"
+	else fail "$case: a near miss must check clean"; fi
+done
+
+# The seed config on the seed root: clean, and the plan's vfio-pci.ids exactly as config.md.
+seed=$(hwroot seed)
+rc_is "seed: checks clean" 0 vfioc check ../examples/seed/host.yaml --root "$seed"
+expect "seed: nothing on stderr" test ! -s "$TMP/rc.err"
+rc_is "seed: builds" 0 vfioc build ../examples/seed/host.yaml --root "$seed" -o "$TMP/seed-out"
+has "seed: vfio-pci.ids" '(^| )vfio-pci\.ids=1002:67b0,1002:aac8,144d:a80a( |$)' "$TMP/seed-out/kernel-cmdline"
+
+# --werror turns warnings into exit 1; a note (bind-switched) never does.
+rc_is "werror: a warning fails" 1 vfioc check golden/check/acs-override.yaml --root "$seed" --werror
+rc_is "werror: a note does not" 0 vfioc check golden/check/bind-switched.yaml \
+	--root "$(hwroot twin-gpu)" --werror
+vfioc check golden/check/bind-switched.yaml --root "$(hwroot twin-gpu)" --format github \
+	2> "$TMP/gh" > /dev/null
+has "github: a note is a notice" '^::notice file=golden/check/bind-switched.yaml,line=' "$TMP/gh"
+vfioc check golden/check/group-not-viable.yaml --root "$(hwroot turing)" --format json \
+	2> "$TMP/json" > /dev/null
+has "json: the hints name both functions" '"add to vms.win11.pci: - \\"0000:01:00.2\\".*0000:01:00.3' "$TMP/json"
+
+# Usage errors.
+rc_is "usage: --root and --hardware" 2 vfioc check ../examples/seed/host.yaml --root x --hardware y
+rc_is "usage: --root needs a value" 2 vfioc check ../examples/seed/host.yaml --root
