@@ -1,0 +1,61 @@
+# t-build-examples: every example under examples/ is kept current (`vfioc build --check`), its
+# domains pass libvirt's validators (virt-xml-validate and build --validate), and its
+# vfio.nix parses and evaluates with Nix under both initrds (tests/nix/eval.nix), setting
+# only options of its release, with kernel-cmdline equal to boot.kernelParams.
+. ./lib.sh
+
+ex=$TESTS_DIR/../examples
+# name, NixOS release, driver-override binding, kernel before 6.2
+table="seed 25.05 false false
+seed-25.11 25.11 false false
+win11-gaming 26.05 false false
+twin-gpu 24.11 true true
+amd-usb-controller 25.11 false false
+headless-server 25.11 true false"
+
+for d in "$ex"/*/; do
+	n=$(basename "$d")
+	if echo "$table" | grep -q "^$n "; then pass "examples: $n is tested"
+	else fail "examples: $n is tested (add it to t-build-examples.sh)"; fi
+done
+
+for tool in nix-instantiate virt-xml-validate python3; do
+	command -v $tool > /dev/null || fail "examples: $tool is installed"
+done
+
+echo "$table" | while read -r n rel override old; do
+	e=$ex/$n
+	expect "examples: $n has a README" test -s "$e/README.md"
+	vfioc build --check "$e/host.yaml" > "$TMP/out" 2> "$TMP/err"
+	if [ $? -eq 0 ]; then pass "examples: $n/generated is current"; else
+		fail "examples: $n/generated is current (run: ./vfioc build examples/$n/host.yaml)"
+		head -20 "$TMP/err" >&2
+	fi
+	for f in "$e"/generated/domains/*.xml; do
+		expect "examples: $n/$(basename "$f") passes virt-xml-validate" \
+			virt-xml-validate "$f" domain
+	done
+	expect "examples: $n passes build --validate" vfioc build --validate "$e/host.yaml" -o "$TMP/v-$n"
+	expect "examples: $n/vfio.nix parses" nix-instantiate --parse "$e/generated/vfio.nix"
+	printf '{"release": "%s", "override": %s, "oldKernel": %s}\n' "$rel" "$override" "$old" \
+		> "$TMP/expect.json"
+	for sd in false true; do
+		if ! nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix \
+			--arg module "$e/generated/vfio.nix" --argstr release "$rel" \
+			--arg systemdInitrd $sd > "$TMP/eval.json" 2> "$TMP/eval.err"; then
+			fail "examples: $n/vfio.nix evaluates (systemd initrd $sd)"
+			head -5 "$TMP/eval.err" >&2
+			continue
+		fi
+		pass "examples: $n/vfio.nix evaluates (systemd initrd $sd)"
+		python3 nix/check_eval.py "$TMP/eval.json" "$TMP/expect.json" \
+			"$e/generated/kernel-cmdline" "examples: $n (systemd initrd $sd)" $sd \
+			> "$TMP/check.out" 2>&1 || echo "FAIL examples: $n: check_eval.py crashed" >> "$TMP/check.out"
+		while IFS= read -r line; do
+			case $line in
+			ok\ *) pass "${line#ok }" ;;
+			*) fail "${line#FAIL }" ;;
+			esac
+		done < "$TMP/check.out"
+	done
+done
