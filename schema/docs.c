@@ -64,9 +64,9 @@ void schema_write_markdown(FILE *out)
 	fputs("\n## Diagnostic codes\n\nEvery diagnostic ends with its code in brackets; "
 	      "`--format json` reports it as `code`.\n\n| code | severity | meaning |\n|---|---|---|\n", out);
 	for (int i = 0; i < D_COUNT; i++) {
-		enum severity s = diag_severity((enum diag_id)i);
+		static const char *const words[] = { [SEV_WARNING] = "warning", [SEV_ERROR] = "error",
+						     [SEV_SYSTEM] = "system (exit 3)", [SEV_NOTE] = "note" };
 		fprintf(out, "| `%s` | %s | %s |\n", diag_code((enum diag_id)i),
-			s == SEV_WARNING ? "warning" : s == SEV_ERROR ? "error" : "system (exit 3)",
-			diag_doc((enum diag_id)i));
+			words[diag_severity((enum diag_id)i)], diag_doc((enum diag_id)i));
 	}
 }
