@@ -15,8 +15,9 @@ if [ $# -eq 0 ]; then
 fi
 for t in "$@"; do
 	t=${t%.sh}
-	echo "== $t ($MODE)"
+	start=$(date +%s)
 	(cd "$here" && sh "./$t.sh") || echo "FAIL $t: script exited $?" | tee -a "$RESULTS_FILE"
+	echo "== $t ($MODE): $(($(date +%s) - start))s"
 done
 pass=$(grep -c '^ok ' "$RESULTS_FILE")
 fail=$(grep -c '^FAIL ' "$RESULTS_FILE")
