@@ -57,3 +57,7 @@ fuzz-merge: fuzz-build
 # Replay the committed corpus with the normal build (no clang needed).
 fuzz-replay: $(REPLAY_BIN)
 	@cd tests && $(abspath $(REPLAY_BIN)) fuzz/corpus | grep -c '^ok ' | sed 's/$$/ inputs replayed/'
+
+# Figures for check, build and probe at growing sizes (bench/bench.py); never fails on timing.
+bench: $(VFIOC)
+	@VFIOC=$(abspath $(VFIOC)) python3 bench/bench.py

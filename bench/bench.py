@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""bench.py: the vfioc benchmark (`make bench`). Prints figures; never fails on timing.
+
+Measures `check`, `build` and `probe` at growing sizes -- 1, 10, 100, 1000 VMs (configs by
+bench/gen_config.py against a synthetic 5000-device host) and 10, 100, 1000, 5000 PCI
+devices (roots by tests/mkroot.py --synthetic) -- plus the seed example and `lspci -nn` on
+the same roots: wall time (best of N by hyperfine), instructions (callgrind) and peak RSS
+(/usr/bin/time). Then the scaling exponent (log-log slope of instructions against size) and
+the targets of issue #6. Roots are cached in build/bench/roots (generating 5000 devices
+takes a while); BENCH_RUNS sets the hyperfine runs, BENCH_FAST=1 skips callgrind.
+"""
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+VFIOC = os.path.abspath(os.environ.get("VFIOC", os.path.join(TOP, "vfioc")))
+WORK = os.path.join(TOP, "build", "bench")
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+FAST = os.environ.get("BENCH_FAST") == "1"
+VMS = [1, 10, 100, 1000]
+DEVICES = [10, 100, 1000, 5000]
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, **kw)
+
+
+def sh_quote(args):
+    return " ".join("'" + a.replace("'", "'\\''") + "'" for a in args)
+
+
+def wall_ms(args, prepare=None):
+    """Best wall time of RUNS runs, in ms (hyperfine; a timing loop without it)."""
+    cmd = sh_quote(args) + " > /dev/null 2>&1"
+    if have("hyperfine"):
+        with tempfile.NamedTemporaryFile(suffix=".json") as j:
+            hf = ["hyperfine"] + (["--shell", "sh"] if prepare else ["-N"]) + ["--runs", str(RUNS),
+                  "--warmup", "1", "--style", "none", "--export-json", j.name]
+            if prepare:
+                hf += ["--prepare", prepare, cmd]
+            else:
+                hf += ["--output=null", sh_quote(args)]
+            run(hf)
+            return min(json.load(open(j.name))["results"][0]["times"]) * 1000
+    import time
+    best = math.inf
+    for _ in range(RUNS):
+        if prepare:
+            subprocess.run(prepare, shell=True, check=True)
+        t = time.perf_counter()
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t)
+    return best * 1000
+
+
+def peak_rss_kib(args, prepare=None):
+    if prepare:
+        subprocess.run(prepare, shell=True, check=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + args, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    return int(r.stderr.strip().splitlines()[-1])
+
+
+def instructions(args, prepare=None, keep=None):
+    """Instructions executed (callgrind Ir); keep: where to leave the profile."""
+    if FAST or not have("valgrind"):
+        return None
+    if prepare:
+        subprocess.run(prepare, shell=True, check=True)
+    out = keep or os.path.join(WORK, "callgrind.tmp")
+    subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + args,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ir = None
+    with open(out) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                ir = int(line.split()[1])
+    if not keep:
+        os.unlink(out)
+    return ir
+
+
+def measure(name, args, prepare=None, keep=None):
+    return {"name": name, "wall_ms": wall_ms(args, prepare),
+            "rss_kib": peak_rss_kib(args, prepare),
+            "instr": instructions(args, prepare, keep)}
+
+
+def synthetic_root(n):
+    root = os.path.join(WORK, "roots", "syn%d" % n)
+    if not os.path.isdir(root):
+        tmp = root + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(os.path.dirname(root), exist_ok=True)
+        run([sys.executable, os.path.join(TOP, "tests", "mkroot.py"), "--synthetic", str(n),
+             tmp])
+        os.rename(tmp, root)
+    snap = root + ".yaml"
+    run([VFIOC, "probe", "--root", root, "-o", snap])
+    return root, snap
+
+
+def config_for(snap, vms):
+    path = os.path.join(WORK, "vms%d.yaml" % vms)
+    with open(path, "w") as f:
+        f.write(run([sys.executable, os.path.join(HERE, "gen_config.py"), snap, str(vms)]).stdout)
+    r = subprocess.run([VFIOC, "check", path, "--hardware", snap], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        sys.exit("bench: generated config %s does not pass check:\n%s" % (path, r.stderr[-2000:]))
+    return path
+
+
+def slope(xs, ys):
+    """Least-squares slope of log y against log x, and the slope between the last two."""
+    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys) if y]
+    if len(pts) < 2:
+        return None, None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    fit = sum((p[0] - mx) * (p[1] - my) for p in pts) / sum((p[0] - mx) ** 2 for p in pts)
+    last = (pts[-1][1] - pts[-2][1]) / (pts[-1][0] - pts[-2][0])
+    return fit, last
+
+
+def fmt_instr(n):
+    return "-" if n is None else "%.2fM" % (n / 1e6)
+
+
+def table(title, rows):
+    print("\n" + title)
+    print("%-30s %10s %10s %12s" % ("case", "wall ms", "RSS MiB", "instr"))
+    for r in rows:
+        print("%-30s %10.2f %10.1f %12s" % (r["name"], r["wall_ms"], r["rss_kib"] / 1024,
+                                            fmt_instr(r["instr"])))
+
+
+def scaling(label, sizes, rows):
+    fit, last = slope(sizes, [r["instr"] for r in rows])
+    wfit, wlast = slope(sizes, [r["wall_ms"] for r in rows])
+    s = lambda v: "-" if v is None else "%.2f" % v
+    print("  scaling of %-22s instr: fit %s, last step %s;  wall: fit %s, last step %s"
+          % (label, s(fit), s(last), s(wfit), s(wlast)))
+    return last if last is not None else wlast
+
+
+def main():
+    if not os.access(VFIOC, os.X_OK):
+        sys.exit("bench: %s not built (run make)" % VFIOC)
+    os.makedirs(WORK, exist_ok=True)
+    print("vfioc benchmark: best of %d runs (hyperfine), peak RSS (/usr/bin/time), "
+          "instructions (callgrind%s)" % (RUNS, ", skipped" if FAST else ""))
+
+    out = os.path.join(WORK, "out")
+    clean = "rm -rf " + out
+    seed = os.path.join(TOP, "examples", "seed", "host.yaml")
+    seed_rows = [measure("seed check", [VFIOC, "check", seed]),
+                 measure("seed build (fresh DIR)", [VFIOC, "build", seed, "-o", out], clean),
+                 measure("seed build (up to date)", [VFIOC, "build", seed, "-o", out])]
+    table("seed example (examples/seed)", seed_rows)
+
+    roots = {n: synthetic_root(n) for n in DEVICES}
+    big = roots[DEVICES[-1]][1]
+    check_rows, build_rows = [], []
+    for v in VMS:
+        cfg = config_for(big, v)
+        check_rows.append(measure("check %d VMs" % v, [VFIOC, "check", cfg, "--hardware", big]))
+        keep = os.path.join(WORK, "callgrind.build%d" % v) if v == VMS[-1] else None
+        build_rows.append(measure("build %d VMs" % v,
+                                  [VFIOC, "build", cfg, "--hardware", big, "-o", out],
+                                  clean, keep))
+    table("VMs (against a %d-device snapshot)" % DEVICES[-1], check_rows + build_rows)
+    scaling("check in VMs", VMS, check_rows)
+    scaling("build in VMs", VMS, build_rows)
+
+    probe_rows, lspci_rows, hwcheck_rows = [], [], []
+    one_vm = config_for(roots[DEVICES[0]][1], 1)
+    for n in DEVICES:
+        root = roots[n][0]
+        keep = os.path.join(WORK, "callgrind.probe%d" % n) if n == DEVICES[-1] else None
+        probe_rows.append(measure("probe %d devices" % n, [VFIOC, "probe", "--root", root],
+                                  None, keep))
+        if have("lspci"):
+            lspci_rows.append(measure("lspci -nn %d devices" % n,
+                                      ["lspci", "-A", "linux-sysfs", "-O",
+                                       "sysfs.path=" + root + "/sys/bus/pci", "-nn"]))
+        hwcheck_rows.append(measure("check 1 VM, %d devices" % n,
+                                    [VFIOC, "check", one_vm, "--root", root]))
+    table("PCI devices (synthetic roots, tests/mkroot.py --synthetic)",
+          probe_rows + lspci_rows + hwcheck_rows)
+    scaling("probe in devices", DEVICES, probe_rows)
+    if lspci_rows:
+        scaling("lspci in devices", DEVICES, lspci_rows)
+    scaling("check --root in devices", DEVICES, hwcheck_rows)
+
+    print("\ntargets (issue #6)")
+    sb = seed_rows[1]
+    verdict = lambda ok: "met" if ok else "MISSED"
+    print("  seed build < 5 ms wall:          %8.2f ms   %s" % (sb["wall_ms"], verdict(sb["wall_ms"] < 5)))
+    print("  seed build < 8 MiB peak RSS:     %8.1f MiB  %s" % (sb["rss_kib"] / 1024, verdict(sb["rss_kib"] < 8192)))
+    b = build_rows[-1]
+    print("  1000 VMs built < 1 s:            %8.2f ms   %s" % (b["wall_ms"], verdict(b["wall_ms"] < 1000)))
+    if lspci_rows:
+        p, l = probe_rows[-1], lspci_rows[-1]
+        print("  probe 5000 <= lspci -nn 5000:    %8.2f ms vs %.2f ms  %s"
+              % (p["wall_ms"], l["wall_ms"], verdict(p["wall_ms"] <= l["wall_ms"])))
+    for label, sizes, rows in (("check in VMs", VMS, check_rows), ("build in VMs", VMS, build_rows),
+                               ("probe in devices", DEVICES, probe_rows)):
+        fit, last = slope(sizes, [r["instr"] for r in rows])
+        if last is not None:
+            print("  linear growth, %-18s last-step slope %.2f  %s" % (label + ":", last,
+                                                                      verdict(last < 1.2)))
+    print("\nprofiles: %s/callgrind.build%d, callgrind.probe%d (callgrind_annotate FILE)"
+          % (WORK, VMS[-1], DEVICES[-1]))
+
+
+if __name__ == "__main__":
+    main()
