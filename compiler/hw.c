@@ -20,6 +20,13 @@ void hw_free(struct hw *hw)
 	free(hw);
 }
 
+/* qsort, which must not see a NULL array even when it is empty. */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static int cmp_pci(const void *a, const void *b)
 {
 	return pci_addr_cmp(&((const struct hw_pci *)a)->addr, &((const struct hw_pci *)b)->addr);
@@ -50,7 +57,7 @@ static void finish_hugepages(struct hw *hw)
 {
 	if (hw->nhugepage == 0)
 		return;
-	qsort(hw->hugepage_kib, hw->nhugepage, sizeof(uint64_t), cmp_u64);
+	sort(hw->hugepage_kib, hw->nhugepage, sizeof(uint64_t), cmp_u64);
 	size_t n = 1;
 	for (size_t i = 1; i < hw->nhugepage; i++)
 		if (hw->hugepage_kib[i] != hw->hugepage_kib[n - 1])
@@ -73,7 +80,7 @@ static void build_groups(struct hw *hw)
 	uint64_t *key = xmalloc((n ? n : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < n; i++)
 		key[i] = (uint64_t)(unsigned)hw->pci[order[i]].iommu_group << 32 | order[i];
-	qsort(key, n, sizeof(uint64_t), cmp_u64);
+	sort(key, n, sizeof(uint64_t), cmp_u64);
 	hw->ngroups = 0;
 	hw->groups = arena_alloc(&hw->arena, (n ? n : 1) * sizeof(struct hw_group));
 	for (size_t i = 0; i < n; i++) {
@@ -104,15 +111,15 @@ static void build_by_id(struct hw *hw)
 	for (size_t i = 0; i < hw->npci; i++)
 		hw->by_id[i] = i;
 	sort_ctx = hw;
-	qsort(hw->by_id, hw->npci, sizeof(size_t), cmp_by_id);
+	sort(hw->by_id, hw->npci, sizeof(size_t), cmp_by_id);
 	sort_ctx = NULL;
 }
 
 void hw_finish(struct hw *hw)
 {
-	qsort(hw->pci, hw->npci, sizeof(*hw->pci), cmp_pci);
-	qsort(hw->usb, hw->nusb, sizeof(*hw->usb), cmp_usb);
-	qsort(hw->cpus, hw->ncpus, sizeof(*hw->cpus), cmp_cpu);
+	sort(hw->pci, hw->npci, sizeof(*hw->pci), cmp_pci);
+	sort(hw->usb, hw->nusb, sizeof(*hw->usb), cmp_usb);
+	sort(hw->cpus, hw->ncpus, sizeof(*hw->cpus), cmp_cpu);
 	finish_hugepages(hw);
 	build_groups(hw);
 	build_by_id(hw);

@@ -76,14 +76,17 @@ struct hw {
  * hw_free frees the arena and the struct, nothing else. */
 struct hw *hw_new(const char *source);
 
-/* Read live (root "/") or a test root. Problems go to ds: a missing ROOT/sys/bus/pci is a
- * SYSTEM diagnostic naming the path; missing optional files are unknown facts; a device
- * libpci cannot read is left out with a warning. Names come from ROOT/usr/share/misc/pci.ids
+/* Read live (root "/") or a test root. Problems go to ds: a missing ROOT/sys/bus/pci, or a
+ * file that is there but unreadable (EACCES, EIO), is a SYSTEM diagnostic naming the path
+ * (D_HW_UNREADABLE, and NULL is returned); missing optional files and garbage in them are
+ * unknown facts; a device whose vendor/device/class file is missing is left out with a
+ * warning (D_HW_INCOMPLETE). Names come from ROOT/usr/share/misc/pci.ids
  * (or ROOT/usr/share/hwdata/pci.ids) when the root has one, else from the system's pci.ids.
  * Returns NULL when nothing usable could be read. */
 struct hw *hw_probe(const char *root, struct diags *ds);
-/* Load a snapshot written by hw_write_snapshot (through yamldoc, so problems are located).
- * Locations in the model (hw_pci.loc) name the file as ds knows it. */
+/* Load a snapshot written by hw_write_snapshot (through yamldoc, so problems are located:
+ * D_SNAPSHOT_INVALID, or yamldoc's own codes). NULL on any error. hw_pci.loc and
+ * hw_usb.loc point into the file; their loc.file string belongs to ds (keep ds alive). */
 struct hw *hw_load_snapshot(const char *path, struct diags *ds);
 struct hw *hw_load_snapshot_mem(const char *name, const char *text, size_t len, struct diags *ds);
 /* Write the snapshot: YAML from libyaml's emitter, deterministic. Returns 0 or -1 (errno). */

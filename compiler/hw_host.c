@@ -39,7 +39,7 @@ static void read_cpuinfo(struct hw *hw, struct hw_reader *r)
 {
 	char *text;
 	size_t len;
-	if (read_file(hwr_path(r, "proc/cpuinfo"), CPUINFO_MAX, &text, &len) != 0)
+	if (hwr_file(r, hwr_path(r, "proc/cpuinfo"), CPUINFO_MAX, &text, &len) != 0)
 		return;
 	char *vendor = proc_field(text, "vendor_id");
 	char *flags = proc_field(text, "flags");
@@ -61,7 +61,7 @@ static void read_meminfo(struct hw *hw, struct hw_reader *r)
 {
 	char *text;
 	size_t len;
-	if (read_file(hwr_path(r, "proc/meminfo"), 1u << 20, &text, &len) != 0)
+	if (hwr_file(r, hwr_path(r, "proc/meminfo"), 1u << 20, &text, &len) != 0)
 		return;
 	char *total = proc_field(text, "MemTotal");
 	unsigned long long kib;
@@ -92,7 +92,7 @@ static bool online_cpus(struct hw_reader *r, struct cpulist *l)
 	const char *online = hwr_text(r, "sys/devices/system/cpu/online");
 	if (online && cpulist_parse(online, r->a, l, &why))
 		return true;
-	DIR *dir = opendir(hwr_path(r, "sys/devices/system/cpu"));
+	DIR *dir = hwr_opendir(r, hwr_path(r, "sys/devices/system/cpu"));
 	if (!dir)
 		return false;
 	size_t cap = 0;
@@ -126,7 +126,7 @@ static void read_cpus(struct hw *hw, struct hw_reader *r)
 
 static void read_hugepages(struct hw *hw, struct hw_reader *r)
 {
-	DIR *dir = opendir(hwr_path(r, "sys/kernel/mm/hugepages"));
+	DIR *dir = hwr_opendir(r, hwr_path(r, "sys/kernel/mm/hugepages"));
 	if (!dir)
 		return;
 	size_t cap = 0;
@@ -142,9 +142,9 @@ static void read_hugepages(struct hw *hw, struct hw_reader *r)
 	hw->hugepage_kib = hw_arena_keep(&hw->arena, sizes, hw->nhugepage * sizeof(uint64_t));
 }
 
-static bool dir_has_entries(const char *path)
+static bool dir_has_entries(struct hw_reader *r, const char *path)
 {
-	DIR *dir = opendir(path);
+	DIR *dir = hwr_opendir(r, path);
 	if (!dir)
 		return false;
 	bool any = false;
@@ -175,7 +175,7 @@ static bool read_usb_device(struct hw_reader *r, const char *name, struct hw_usb
 
 static void read_usb(struct hw *hw, struct hw_reader *r)
 {
-	DIR *dir = opendir(hwr_path(r, "sys/bus/usb/devices"));
+	DIR *dir = hwr_opendir(r, hwr_path(r, "sys/bus/usb/devices"));
 	if (!dir)
 		return;
 	size_t cap = 0;
@@ -195,6 +195,6 @@ void hw_probe_host(struct hw *hw, struct hw_reader *r)
 	read_hugepages(hw, r);
 	hw->kernel_release = hwr_text(r, "proc/sys/kernel/osrelease");
 	hw->cmdline = hwr_text(r, "proc/cmdline");
-	hw->iommu_present = dir_has_entries(hwr_path(r, "sys/class/iommu"));
+	hw->iommu_present = dir_has_entries(r, hwr_path(r, "sys/class/iommu"));
 	read_usb(hw, r);
 }

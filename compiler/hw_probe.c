@@ -25,6 +25,7 @@ struct probe {
 	struct pci_access *pacc;
 	jmp_buf jmp;          /* where libpci's error callback returns to */
 	char msg[512];        /* libpci's last error */
+	int err;              /* errno when libpci gave up (0: not an I/O error) */
 	bool names_broken;    /* pci.ids failed to load: names stay unknown */
 };
 
@@ -32,6 +33,7 @@ static struct probe *active;  /* libpci's callbacks take no context argument */
 
 static __attribute__((noreturn, format(printf, 1, 2))) void libpci_error(char *fmt, ...)
 {
+	active->err = errno;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(active->msg, sizeof(active->msg), fmt, ap);
@@ -83,6 +85,7 @@ static bool libpci_open(struct probe *p, const char *sysfs)
 /* libpci's facts and the header type byte; false when libpci gave up on the device. */
 static bool fill_trapped(struct probe *p, struct pci_dev *dev, u8 *header_type)
 {
+	errno = 0;
 	if (setjmp(p->jmp))
 		return false;
 	pci_fill_info(dev, FILL_FLAGS);
@@ -179,8 +182,12 @@ static bool usable(struct probe *p, struct pci_dev *dev, u8 *header_type)
 		return false;
 	}
 	if (!fill_trapped(p, dev, header_type)) {
-		diag_emit(p->ds, D_HW_INCOMPLETE, NULL, "PCI device %04x:%02x:%02x.%x left out: %s",
-			  (unsigned)dev->domain, dev->bus, dev->dev, dev->func, p->msg);
+		/* A file that is there but unreadable is a system failure; a missing or
+		 * malformed one only costs this device. */
+		bool io = p->err == EACCES || p->err == EPERM || p->err == EIO;
+		diag_emit(p->ds, io ? D_HW_UNREADABLE : D_HW_INCOMPLETE, NULL,
+			  "PCI device %04x:%02x:%02x.%x %s: %s", (unsigned)dev->domain, dev->bus,
+			  dev->dev, dev->func, io ? "unreadable" : "left out", p->msg);
 		return false;
 	}
 	return true;
@@ -203,7 +210,7 @@ static void read_devices(struct probe *p)
 static bool group_members(struct probe *p, const char *group)
 {
 	int n = group_number(group);
-	DIR *dir = n < 0 ? NULL : opendir(hwr_path(&p->r, "sys/kernel/iommu_groups/%s/devices", group));
+	DIR *dir = n < 0 ? NULL : hwr_opendir(&p->r, hwr_path(&p->r, "sys/kernel/iommu_groups/%s/devices", group));
 	if (!dir)
 		return false;
 	bool changed = false;
@@ -221,7 +228,10 @@ static bool group_members(struct probe *p, const char *group)
 
 static bool groups_from_kernel_list(struct probe *p)
 {
-	DIR *dir = opendir(hwr_path(&p->r, "sys/kernel/iommu_groups"));
+	bool all_grouped = true;
+	for (size_t i = 0; i < p->hw->npci && all_grouped; i++)
+		all_grouped = p->hw->pci[i].iommu_group >= 0;
+	DIR *dir = all_grouped ? NULL : hwr_opendir(&p->r, hwr_path(&p->r, "sys/kernel/iommu_groups"));
 	if (!dir)
 		return false;
 	bool changed = false;
@@ -258,7 +268,8 @@ static bool check_sysfs(struct probe *p, const char *sysfs)
 struct hw *hw_probe(const char *root, struct diags *ds)
 {
 	struct probe p = { .hw = hw_new(root), .ds = ds };
-	p.r = (struct hw_reader){ .root = root, .a = &p.hw->arena };
+	p.r = (struct hw_reader){ .root = root, .a = &p.hw->arena, .ds = ds };
+	size_t failures = diags_count(ds, SEV_SYSTEM);
 	char *sysfs = xstrdup(hwr_path(&p.r, "sys/bus/pci"));
 	bool ok = check_sysfs(&p, sysfs);
 	active = &p;
@@ -285,5 +296,9 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 	hw_probe_host(p.hw, &p.r);
 	hw_finish(p.hw);
 	buf_free(&p.r.path);
+	if (diags_count(ds, SEV_SYSTEM) > failures) {  /* a file there but unreadable */
+		hw_free(p.hw);
+		return NULL;
+	}
 	return p.hw;
 }

@@ -60,11 +60,37 @@ void hw_clean_text(char *s)
 	}
 }
 
+bool hwr_io_error(struct hw_reader *r, const char *path, int err)
+{
+	switch (err) {
+	case 0: case ENOENT: case ENOTDIR: case EISDIR: case EINVAL: case EFBIG: case ELOOP:
+		return false;  /* missing, or not what a sysfs file is: an unknown fact */
+	default:
+		diag_emit(r->ds, D_HW_UNREADABLE, NULL, "cannot read %s: %s", path, strerror(err));
+		return true;
+	}
+}
+
+int hwr_file(struct hw_reader *r, const char *path, size_t max, char **text, size_t *len)
+{
+	int err = read_file(path, max, text, len);
+	hwr_io_error(r, path, err);
+	return err;
+}
+
+DIR *hwr_opendir(struct hw_reader *r, const char *path)
+{
+	DIR *dir = opendir(path);
+	if (!dir)
+		hwr_io_error(r, path, errno);
+	return dir;
+}
+
 static char *read_text(struct hw_reader *r, const char *path)
 {
 	char *text;
 	size_t len;
-	if (read_file(path, HWR_MAX_TEXT, &text, &len) != 0)
+	if (hwr_file(r, path, HWR_MAX_TEXT, &text, &len) != 0)
 		return NULL;
 	while (len > 0 && strchr(" \t\r\n", text[len - 1]))
 		len--;
@@ -114,8 +140,10 @@ char *hwr_link_base(struct hw_reader *r, const char *fmt, ...)
 	va_end(ap);
 	char target[4096];
 	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
+	if (n <= 0) {
+		hwr_io_error(r, path, n < 0 ? errno : 0);
 		return NULL;
+	}
 	target[n] = '\0';
 	while (n > 1 && target[n - 1] == '/')
 		target[--n] = '\0';
