@@ -106,15 +106,18 @@ int out_diff(const struct out_set *set, const char *dir, const char *marker,
 	return 0;
 }
 
-/* The state of one write, so that a failure can undo it. */
+/* The state of one write, so that a failure can undo it. tmp and bak are parallel to the
+ * changes: the new contents' temporary (NULL for a stale file) and a hard link that keeps
+ * the old file (NULL for a new one). */
 struct writer {
 	const char *dir;
+	const struct out_changes *ch;
 	char **made_dirs; size_t nmade, capmade;  /* created by us, in creation order */
-	char **tmp; size_t ntmp, captmp;          /* temporaries, parallel to the changes */
+	char **tmp, **bak;
 	mode_t mode;                              /* 0666 & ~umask */
 };
 
-/* Create path's directory and its parents inside w->dir when missing. */
+/* Create rel's directory and its parents inside w->dir when missing. */
 static int make_parents(struct writer *w, const char *rel)
 {
 	for (const char *slash = rel; (slash = strchr(slash, '/')); slash++) {
@@ -167,21 +170,27 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-/* Write f into a new temporary file beside its final place; its name goes into w->tmp. */
-static int write_temp(struct writer *w, const struct out_file *f)
+/* A new hidden file beside rel: DIR/[SUB/].BASE.vfioc-TAGXXXXXX, created empty. */
+static char *make_sibling(const struct writer *w, const char *rel, const char *tag, int *fd)
 {
-	if (make_parents(w, f->name) != 0)
-		return -1;
-	const char *base = strrchr(f->name, '/');
-	size_t dirlen = base ? (size_t)(base - f->name) + 1 : 0;
-	char *tmp = xasprintf("%s/%.*s.%s.vfioc-XXXXXX", w->dir, (int)dirlen, f->name,
-			      base ? base + 1 : f->name);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		return -1;
+	const char *base = strrchr(rel, '/');
+	size_t dirlen = base ? (size_t)(base - rel) + 1 : 0;
+	char *name = xasprintf("%s/%.*s.%s.vfioc-%sXXXXXX", w->dir, (int)dirlen, rel,
+			       base ? base + 1 : rel, tag);
+	*fd = mkstemp(name);
+	if (*fd < 0) {
+		free(name);
+		return NULL;
 	}
-	VEC_PUSH(w->tmp, w->ntmp, w->captmp) = tmp;
+	return name;
+}
+
+/* Write f into a new temporary beside its final place (w->tmp[i]). */
+static int write_temp(struct writer *w, size_t i, const struct out_file *f)
+{
+	int fd;
+	if (make_parents(w, f->name) != 0 || !(w->tmp[i] = make_sibling(w, f->name, "", &fd)))
+		return -1;
 	int rc = write_all(fd, buf_str(&f->data), f->data.len);
 	if (rc == 0)
 		rc = fchmod(fd, w->mode);
@@ -192,22 +201,52 @@ static int write_temp(struct writer *w, const struct out_file *f)
 	return rc;
 }
 
-/* Undo everything: temporaries, then the directories we made, newest first. */
-static void undo(struct writer *w)
+/* Keep the file being replaced or removed under a second name (w->bak[i]), so that a
+ * failure in the commit can put it back. */
+static int keep_old(struct writer *w, size_t i)
 {
-	for (size_t i = 0; i < w->ntmp; i++)
-		unlink(w->tmp[i]);
-	for (size_t i = w->nmade; i-- > 0;)
+	int fd;
+	char *path = xasprintf("%s/%s", w->dir, w->ch->v[i].name);
+	w->bak[i] = make_sibling(w, w->ch->v[i].name, "old-", &fd);
+	int rc = -1;
+	if (w->bak[i]) {
+		rc = close(fd) == 0 && unlink(w->bak[i]) == 0 ? link(path, w->bak[i]) : -1;
+		if (rc != 0) {
+			int e = errno;
+			unlink(w->bak[i]);  /* the placeholder, if still there */
+			errno = e;
+			free(w->bak[i]);
+			w->bak[i] = NULL;
+		}
+	}
+	free(path);
+	return rc;
+}
+
+/* Remove every temporary and kept old file still there, and (after a failure) the
+ * directories we made, newest first. */
+static void cleanup(struct writer *w, bool failed)
+{
+	for (size_t i = 0; i < w->ch->n; i++) {
+		if (w->tmp[i])
+			unlink(w->tmp[i]);
+		if (w->bak[i])
+			unlink(w->bak[i]);
+	}
+	for (size_t i = w->nmade; failed && i-- > 0;)
 		rmdir(w->made_dirs[i]);
 }
 
 static void writer_free(struct writer *w)
 {
-	for (size_t i = 0; i < w->ntmp; i++)
+	for (size_t i = 0; i < w->ch->n; i++) {
 		free(w->tmp[i]);
+		free(w->bak[i]);
+	}
 	for (size_t i = 0; i < w->nmade; i++)
 		free(w->made_dirs[i]);
 	free(w->tmp);
+	free(w->bak);
 	free(w->made_dirs);
 }
 
@@ -218,53 +257,78 @@ static mode_t file_mode(void)
 	return 0666 & ~um;
 }
 
-/* Phase 1: the directory and every temporary. Nothing visible has changed yet. */
-static int stage(struct writer *w, const struct out_set *set, const struct out_changes *ch,
-		 char **err)
+/* Phase 1: directories, every temporary, a second name for every file to replace or
+ * remove. Nothing visible has changed yet. */
+static int stage(struct writer *w, const struct out_set *set, char **err)
 {
 	if (make_dir_p(w, w->dir) != 0) {
 		*err = xasprintf("cannot create %s: %s", w->dir, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < ch->n; i++) {
-		if (ch->v[i].kind == OUT_STALE)
-			continue;
-		if (write_temp(w, &set->files[ch->v[i].file]) != 0) {
-			*err = xasprintf("cannot write %s/%s: %s", w->dir, ch->v[i].name,
-					 strerror(errno));
+	for (size_t i = 0; i < w->ch->n; i++) {
+		const struct out_change *c = &w->ch->v[i];
+		if (c->kind != OUT_STALE && write_temp(w, i, &set->files[c->file]) != 0) {
+			*err = xasprintf("cannot write %s/%s: %s", w->dir, c->name, strerror(errno));
+			return -1;
+		}
+		if (c->kind != OUT_MISSING && keep_old(w, i) != 0) {
+			*err = xasprintf("cannot link %s/%s: %s", w->dir, c->name, strerror(errno));
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* Phase 2: rename every temporary into place, then remove stale files. */
-static int commit(struct writer *w, const struct out_changes *ch, char **err)
+/* Undo the first n actions of the commit, newest first: the old files come back. */
+static void roll_back(struct writer *w, size_t n)
 {
-	size_t t = 0;
-	for (size_t i = 0; i < ch->n; i++) {
-		char *path = xasprintf("%s/%s", w->dir, ch->v[i].name);
-		int rc = ch->v[i].kind == OUT_STALE ? unlink(path) : rename(w->tmp[t++], path);
-		if (rc != 0 && !*err)
-			*err = xasprintf("cannot %s %s: %s", ch->v[i].kind == OUT_STALE ?
-					 "remove" : "replace", path, strerror(errno));
+	while (n-- > 0) {
+		char *path = xasprintf("%s/%s", w->dir, w->ch->v[n].name);
+		if (w->bak[n] && rename(w->bak[n], path) == 0) {
+			free(w->bak[n]);
+			w->bak[n] = NULL;
+		} else if (!w->bak[n]) {
+			unlink(path);  /* a new file */
+		}
 		free(path);
 	}
-	for (; t < w->ntmp; t++)
-		unlink(w->tmp[t]);
-	return *err ? -1 : 0;
+}
+
+/* Phase 2: rename every temporary into place and remove stale files; on a failure, undo
+ * the ones done so far. */
+static int commit(struct writer *w, char **err)
+{
+	for (size_t i = 0; i < w->ch->n; i++) {
+		bool stale = w->ch->v[i].kind == OUT_STALE;
+		char *path = xasprintf("%s/%s", w->dir, w->ch->v[i].name);
+		int rc = stale ? unlink(path) : rename(w->tmp[i], path);
+		if (rc != 0) {
+			*err = xasprintf("cannot %s %s: %s", stale ? "remove" : "replace", path,
+					 strerror(errno));
+			free(path);
+			roll_back(w, i);
+			return -1;
+		}
+		if (!stale) {  /* consumed by the rename */
+			free(w->tmp[i]);
+			w->tmp[i] = NULL;
+		}
+		free(path);
+	}
+	return 0;
 }
 
 int out_write(const struct out_set *set, const char *dir, const struct out_changes *ch,
 	      char **err)
 {
-	struct writer w = { .dir = dir, .mode = file_mode() };
+	struct writer w = { .dir = dir, .ch = ch, .mode = file_mode() };
+	w.tmp = xcalloc(ch->n, sizeof(*w.tmp));
+	w.bak = xcalloc(ch->n, sizeof(*w.bak));
 	*err = NULL;
-	int rc = stage(&w, set, ch, err);
-	if (rc != 0)
-		undo(&w);
-	else
-		rc = commit(&w, ch, err);
+	int rc = stage(&w, set, err);
+	if (rc == 0)
+		rc = commit(&w, err);
+	cleanup(&w, rc != 0);
 	writer_free(&w);
 	return rc;
 }

@@ -29,9 +29,11 @@ int out_diff(const struct out_set *set, const char *dir, const char *marker,
 	     struct out_changes *ch, char **err);
 
 /* Apply ch to dir: every new or changed file is first written to a temporary file next to
- * it; only when all are written are they renamed into place, then stale files removed.
- * Unchanged files are not touched. Returns 0, or -1 with *err (malloc'd); on a failure
- * before the renames nothing in dir has changed (directories it created are removed). */
+ * it, and every file to be replaced or removed gets a second (hard-linked) name; only then
+ * are the temporaries renamed into place and stale files removed. If one of those steps
+ * fails, the ones done are undone from the second names. Unchanged files are not touched.
+ * Returns 0, or -1 with *err (malloc'd) and dir as it was (directories it created are
+ * removed again, no temporaries are left). */
 int out_write(const struct out_set *set, const char *dir, const struct out_changes *ch,
 	      char **err);
 
