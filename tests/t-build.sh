@@ -134,6 +134,22 @@ expect "validate: an invalid domain exits 1" test $rc -eq 1
 expect "validate: reports domain-invalid" grep -q 'win10.xml fails.*\[domain-invalid\]' "$TMP/err"
 expect "validate: nothing written for an invalid domain" test ! -e "$W/v3"
 
+# Warnings: written, unless --werror.
+sed 's/^host:$/host:\n  kernel-params: [pcie_acs_override=downstream]/' "$W/host.yaml" > "$W/warn.yaml"
+vfioc build "$W/warn.yaml" -o "$W/warn" 2> "$TMP/err"
+rc=$?
+expect "werror: a warning alone still builds" test $rc -eq 0 -a -f "$W/warn/vfio.nix"
+expect "werror: the warning is shown" grep -q 'warning:.*\[acs-override\]' "$TMP/err"
+expect "werror: the parameter reaches kernel-cmdline" grep -q 'pcie_acs_override=downstream$' \
+	"$W/warn/kernel-cmdline"
+vfioc build --werror "$W/warn.yaml" -o "$W/warn2" 2> "$TMP/err"
+rc=$?
+expect "werror: --werror exits 1" test $rc -eq 1
+expect "werror: --werror writes nothing" test ! -e "$W/warn2"
+vfioc build --format json "$W/warn.yaml" -o "$W/warn3" 2> "$TMP/err"
+expect "format: --format json prints a JSON array" python3 -c \
+	'import json,sys; assert isinstance(json.load(open(sys.argv[1])), list)' "$TMP/err"
+
 # Usage
 vfioc build 2> /dev/null
 expect "usage: no CONFIG exits 2" test $? -eq 2
