@@ -83,6 +83,132 @@ static void test_stable_identity(void)
 	diags_free(ds);
 }
 
+
+/* Two identical GTX 1080 (twin-gpu root): the host keeps 01:00.*, the VM gets 04:00.*. */
+static struct hw *fix_twin(void)
+{
+	struct hw *hw = fix_hw(CPU_INTEL, 8, false);
+	fix_pci(hw, "00:01.0", 0x8086, 0x1901, 0x060400, 1, "pcieport", -1, "", "x16 port");
+	fix_pci(hw, "00:1c.4", 0x8086, 0xa294, 0x060400, 9, "pcieport", -1, "", "Root Port 5");
+	fix_pci(hw, "01:00.0", 0x10de, 0x1b80, 0x030000, 1, "nvidia", 1, "bus", "GTX 1080");
+	fix_pci(hw, "01:00.1", 0x10de, 0x10f0, 0x040300, 1, "snd_hda_intel", -1, "bus", "GP104 HDA");
+	fix_pci(hw, "04:00.0", 0x10de, 0x1b80, 0x030000, 9, "nvidia", 0, "bus", "GTX 1080");
+	fix_pci(hw, "04:00.1", 0x10de, 0x10f0, 0x040300, 9, "snd_hda_intel", -1, "bus", "GP104 HDA");
+	hw_finish(hw);
+	return hw;
+}
+
+static struct plan *plan_of(const char *text, struct hw *hw, struct diags *ds)
+{
+	struct config *cfg = fix_config(text, ds);
+	struct plan *p = cfg ? check_and_plan(cfg, hw, NULL, ds) : NULL;
+	config_free(cfg);   /* the plan owns its strings: it must outlive the config */
+	return p;
+}
+
+static void test_twin_override(void)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = fix_twin();
+	struct plan *p = plan_of("version: 1\nvms:\n  w:\n    memory: 4GiB\n    vcpus: 3\n"
+				 "    pci: [\"04:00.0\", \"04:00.1\"]\n", hw, ds);
+	OK(p != NULL, "twin: auto plans");
+	INT_EQ(diags_count(ds, SEV_NOTE), 1, "twin: one note says why");
+	if (p) {
+		INT_EQ(p->strategy, STRATEGY_DRIVER_OVERRIDE, "twin: driver-override");
+		INT_EQ(p->vfio_ids.n, 0, "twin: no vfio ids");
+		INT_EQ(p->noverride, 2, "twin: both functions by address");
+		INT_EQ(p->override_addrs[0].bus, 4, "twin: the guest card's address");
+		OK(strstr(p->strategy_reason, "0000:01:00.0") != NULL, "twin: reason names the host card");
+		STR_EQ(joined(&p->kernel_params), "intel_iommu=on", "twin: no vfio-pci.ids parameter");
+		INT_EQ(p->vms[0].threads, 1, "odd vcpus: one thread per core");
+		INT_EQ(p->vms[0].cores, 3, "odd vcpus: a core per vCPU");
+	}
+	plan_free(p);
+	diags_free(ds);
+	ds = diags_new();
+	p = plan_of("version: 1\nhost: { bind: ids }\nvms:\n  w:\n    memory: 4GiB\n    vcpus: 2\n"
+		    "    pci: [\"04:00.0\", \"04:00.1\"]\n", hw, ds);
+	OK(p == NULL, "twin: bind ids is refused");
+	INT_EQ(diags_count(ds, SEV_ERROR), 2, "twin: one error per colliding ID");
+	plan_free(p);
+	diags_free(ds);
+	hw_free(hw);
+}
+
+static const char features[] =
+	"version: 1\n"
+	"target: { nixos: \"24.05\", kernel: \"6.1\" }\n"
+	"host:\n"
+	"  iommu-passthrough: true\n"
+	"  hugepages: { size: 1G, count: 8 }\n"
+	"  isolate-cpus: \"8-11,2-5\"\n"
+	"  kernel-params: [quiet]\n"
+	"  display-drivers: [i915]\n"
+	"vms:\n"
+	"  w:\n"
+	"    memory: 8GiB\n"
+	"    vcpus: 4\n"
+	"    hugepages: true\n"
+	"    cpu: { pin: \"2-5\", emulator-pin: \"0\", topology: { sockets: 1, cores: 4, threads: 1 } }\n"
+	"    pci:\n"
+	"      - 01:00.1\n"
+	"      - { address: \"01:00.0\", bind: managed, rom: /var/lib/vbios/r9.rom }\n"
+	"      - 02:00.0\n";
+
+static void test_features(void)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = fix_seed();
+	struct plan *p = plan_of(features, hw, ds);
+	OK(p != NULL, "features: plans");
+	if (p) {
+		STR_EQ(joined(&p->kernel_params),
+		       "intel_iommu=on iommu=pt vfio-pci.ids=1002:aac8,144d:a80a "
+		       "default_hugepagesz=1G hugepagesz=1G hugepages=8 "
+		       "isolcpus=2-5,8-11 nohz_full=2-5,8-11 rcu_nocbs=2-5,8-11 quiet",
+		       "features: every parameter, in order; managed devices not in ids");
+		STR_EQ(joined(&p->initrd_modules), "vfio_pci vfio vfio_iommu_type1 vfio_virqfd i915",
+		       "features: vfio_virqfd before 6.2");
+		const struct plan_vm *vm = &p->vms[0];
+		INT_EQ(vm->hugepage_kib, 1048576, "features: VM page size");
+		INT_EQ(vm->npin, 4, "features: pins copied");
+		INT_EQ(vm->cores, 4, "features: written topology kept");
+		OK(vm->devs[0].managed && !vm->devs[1].managed, "features: managed flag per device");
+		STR_EQ(vm->devs[0].rom, "/var/lib/vbios/r9.rom", "features: rom");
+		INT_EQ(vm->devs[0].addr.func, 0, "features: devices in address order");
+	}
+	plan_free(p);
+	diags_free(ds);
+	hw_free(hw);
+}
+
+/* Only function 1 of a dual-port NIC passed (each port has its own group): it becomes
+ * guest function 0, since a guest slot without function 0 is not scanned. */
+static void test_layout_without_func0(void)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = fix_hw(CPU_AMD, 4, true);
+	fix_pci(hw, "05:00.0", 0x8086, 0x1521, 0x020000, 20, "igb", -1, "flr", "I350");
+	fix_pci(hw, "05:00.1", 0x8086, 0x1521, 0x020000, 21, "igb", -1, "flr", "I350");
+	hw_finish(hw);
+	struct plan *p = plan_of("version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 2\n"
+				 "    pci: [\"05:00.1\"]\n", hw, ds);
+	OK(p != NULL, "one port: plans (with a warning)");
+	INT_EQ(diags_count(ds, SEV_WARNING), 1, "one port: function-left warning");
+	if (p) {
+		INT_EQ(p->vms[0].devs[0].guest_func, 0, "one port: guest function 0");
+		OK(!p->vms[0].devs[0].guest_multifunction, "one port: not multifunction");
+		OK(p->vms[0].host_amd, "one port: AMD host");
+		INT_EQ(p->vms[0].threads, 2, "one port: SMT host, even vcpus: two threads");
+		INT_EQ(p->iommu, IOMMU_AMD, "one port: auto on AMD");
+		INT_EQ(p->strategy, STRATEGY_DRIVER_OVERRIDE, "one port: twin port stays, by address");
+	}
+	plan_free(p);
+	diags_free(ds);
+	hw_free(hw);
+}
+
 int main(void)
 {
 	struct diags *ds = diags_new();
@@ -101,5 +227,8 @@ int main(void)
 	hw_free(hw);
 	diags_free(ds);
 	test_stable_identity();
+	test_twin_override();
+	test_features();
+	test_layout_without_func0();
 	HARNESS_END();
 }
