@@ -5,7 +5,7 @@
 
 #include "check.h"
 
-/* The first device with d's ID that no VM claims, or NO_VM. */
+/* The first device with d's ID that no VM claims, or NO_VM. Looked up once per ID. */
 static size_t id_twin_on_host(const struct check_ctx *cx, const struct hw_pci *d)
 {
 	size_t one, n = hw_find_ids(cx->hw, d->vendor, d->device, &one, 1);
@@ -18,6 +18,39 @@ static size_t id_twin_on_host(const struct check_ctx *cx, const struct hw_pci *d
 			found = all[i];
 	free(all);
 	return found;
+}
+
+/* A boot-bound entry with its device's vendor:device as one sortable key. */
+struct keyed {
+	uint32_t id;
+	const struct rdev *r;
+};
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->r->hw < b->r->hw ? -1 : a->r->hw > b->r->hw;
+}
+
+/* Boot-bound entries of every VM, sorted by ID, so each ID is looked up once. */
+static struct keyed *boot_entries(const struct check_ctx *cx, size_t *n)
+{
+	struct keyed *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
+		for (size_t k = 0; k < cx->vms[vm].n; k++) {
+			const struct rdev *r = &cx->vms[vm].dev[k];
+			const struct hw_pci *d = &cx->hw->pci[r->hw];
+			if (r->entry->bind.v == PCI_BIND_BOOT)
+				VEC_PUSH(v, *n, cap) = (struct keyed){
+					(uint32_t)d->vendor << 16 | d->device, r };
+		}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_keyed);
+	return v;
 }
 
 static void report_ids_collision(struct check_ctx *cx, const struct rdev *rd, size_t twin)
@@ -49,25 +82,28 @@ static void switch_to_override(struct check_ctx *cx, const struct rdev *rd, size
 		  "is also the ID of %s, which stays on the host", d->vendor, d->device, a, ta);
 }
 
-/* Under ids or auto: look for a boot-bound device whose ID another device shares. */
+/* Under ids or auto: look for boot-bound devices whose ID another device shares. Under
+ * auto one note names the first of them by address; the whole set moves to driver-override. */
 static void check_collisions(struct check_ctx *cx, enum bind_mode mode)
 {
-	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
-		const struct rvm *r = &cx->vms[vm];
-		for (size_t k = 0; k < r->n; k++) {
-			if (r->dev[k].entry->bind.v != PCI_BIND_BOOT)
-				continue;
-			size_t twin = id_twin_on_host(cx, &cx->hw->pci[r->dev[k].hw]);
-			if (twin == NO_VM)
-				continue;
-			if (mode == BIND_IDS) {
-				report_ids_collision(cx, &r->dev[k], twin);
-				continue;
-			}
-			switch_to_override(cx, &r->dev[k], twin);
-			return;  /* one note says it; the whole set moves to driver-override */
+	size_t n, twin = NO_VM, first_twin = NO_VM;
+	struct keyed *e = boot_entries(cx, &n);
+	const struct rdev *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || e[i].id != e[i - 1].id)
+			twin = id_twin_on_host(cx, &cx->hw->pci[e[i].r->hw]);
+		if (twin == NO_VM)
+			continue;
+		if (mode == BIND_IDS) {
+			report_ids_collision(cx, e[i].r, twin);
+		} else if (!first || e[i].r->hw < first->hw) {
+			first = e[i].r;
+			first_twin = twin;
 		}
 	}
+	if (first)
+		switch_to_override(cx, first, first_twin);
+	free(e);
 }
 
 void check_binding(struct check_ctx *cx)
