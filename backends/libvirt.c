@@ -10,6 +10,7 @@
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
+#include <libxml/xmlversion.h>
 
 #include "backend.h"
 #include "emit.h"
@@ -64,6 +65,8 @@ static void attrf(struct dom *d, xmlNodePtr n, const char *name, const char *fmt
 }
 
 /* <NAME a1='v1' a2='v2' .../>: attribute name/value pairs, NULL-terminated. */
+static xmlNodePtr el_attrs(struct dom *d, xmlNodePtr parent, const char *name, ...)
+	__attribute__((sentinel));
 static xmlNodePtr el_attrs(struct dom *d, xmlNodePtr parent, const char *name, ...)
 {
 	xmlNodePtr n = el(d, parent, name, NULL);
@@ -473,8 +476,15 @@ static int libvirt_emit(const struct plan *p, struct out_set *out, char **err)
 	return 0;
 }
 
+/* libxml2 2.12 made the error argument const. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *error_arg;
+#else
+typedef xmlErrorPtr error_arg;
+#endif
+
 /* libxml2 reports schema and validity problems here; they are collected one per line. */
-static void collect_error(void *ctx, xmlErrorPtr e)
+static void collect_error(void *ctx, error_arg e)
 {
 	struct buf *b = ctx;
 	if (!e || !e->message)
