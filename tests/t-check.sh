@@ -49,6 +49,13 @@ expect "seed: nothing on stderr" test ! -s "$TMP/rc.err"
 rc_is "seed: builds" 0 vfioc build ../examples/seed/host.yaml --root "$seed" -o "$TMP/seed-out"
 has "seed: vfio-pci.ids" '(^| )vfio-pci\.ids=1002:67b0,1002:aac8,144d:a80a( |$)' "$TMP/seed-out/kernel-cmdline"
 
+# The same checks from a snapshot of the same host (--hardware).
+vfioc probe --root "$seed" -o "$TMP/seed-hw.yaml" 2> /dev/null
+rc_is "snapshot: seed checks clean" 0 vfioc check ../examples/seed/host.yaml --hardware "$TMP/seed-hw.yaml"
+rc_is "snapshot: the same errors as the root" 1 vfioc check golden/check/hw-id-guard.yaml \
+	--hardware "$TMP/seed-hw.yaml"
+same "snapshot: the same text as the root" golden/check/hw-id-guard.stderr "$TMP/rc.err"
+
 # --werror turns warnings into exit 1; a note (bind-switched) never does.
 rc_is "werror: a warning fails" 1 vfioc check golden/check/acs-override.yaml --root "$seed" --werror
 rc_is "werror: a note does not" 0 vfioc check golden/check/bind-switched.yaml \
@@ -58,6 +65,9 @@ vfioc check golden/check/bind-switched.yaml --root "$(hwroot twin-gpu)" --format
 has "github: a note is a notice" '^::notice file=golden/check/bind-switched.yaml,line=' "$TMP/gh"
 vfioc check golden/check/group-not-viable.yaml --root "$(hwroot turing)" --format json \
 	2> "$TMP/json" > /dev/null
+vfioc check golden/check/bind-switched.yaml --root "$(hwroot twin-gpu)" --format json \
+	2> "$TMP/json-note" > /dev/null
+has "json: a note has severity note" '"severity": "note", "code": "bind-switched"' "$TMP/json-note"
 has "json: the hints name both functions" '"add to vms.win11.pci: - \\"0000:01:00.2\\".*0000:01:00.3' "$TMP/json"
 
 # Usage errors.
