@@ -255,6 +255,28 @@ static void slot_multifunction(struct hw *hw)
 	}
 }
 
+/* libpci's scan gives up (leaking its directory handle) on an entry of devices/ that is
+ * not a PCI address; find such entries first and name them. */
+static bool device_names_ok(struct probe *p, const char *sysfs)
+{
+	char *devices = xasprintf("%s/devices", sysfs);
+	DIR *dir = opendir(devices);
+	bool ok = true;
+	for (struct dirent *e; dir && (e = readdir(dir));) {
+		unsigned dom, bus, slot, func;
+		if (e->d_name[0] == '.' ||
+		    (sscanf(e->d_name, "%x:%x:%x.%u", &dom, &bus, &slot, &func) == 4 && dom <= 0x7fffffff))
+			continue;
+		diag_emit(p->ds, D_HW_UNREADABLE, NULL, "%s/%s: not a PCI device address", devices,
+			  e->d_name);
+		ok = false;
+	}
+	if (dir)
+		closedir(dir);
+	free(devices);
+	return ok;
+}
+
 static bool check_sysfs(struct probe *p, const char *sysfs)
 {
 	struct stat st;
@@ -271,7 +293,7 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 	p.r = (struct hw_reader){ .root = root, .a = &p.hw->arena, .ds = ds };
 	size_t failures = diags_count(ds, SEV_SYSTEM);
 	char *sysfs = xstrdup(hwr_path(&p.r, "sys/bus/pci"));
-	bool ok = check_sysfs(&p, sysfs);
+	bool ok = check_sysfs(&p, sysfs) && device_names_ok(&p, sysfs);
 	active = &p;
 	if (ok && !libpci_open(&p, sysfs)) {
 		diag_emit(ds, D_HW_UNREADABLE, NULL, "cannot read the PCI devices under %s: %s", sysfs,

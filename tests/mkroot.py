@@ -163,7 +163,8 @@ def config_space(d, multifunction, bridge_buses):
 
 
 class Builder:
-    def __init__(self, host, out):
+    def __init__(self, host, out, lean=False):
+        self.lean = lean  # synthetic roots: only the files vfioc and `lspci -nn` read
         self.h = host
         self.root = os.path.abspath(out)
         self.sys = os.path.join(self.root, "sys")
@@ -233,11 +234,13 @@ class Builder:
         files = {
             "vendor": "0x%04x\n" % d["vendor"], "device": "0x%04x\n" % d["device"],
             "class": "0x%06x\n" % cls, "revision": "0x%02x\n" % int(d.get("rev", "0"), 16),
-            "irq": "0\n", "numa_node": "%s\n" % d.get("numa", "-1"),
-            "resource": "0x0000000000000000 0x0000000000000000 0x0000000000000000\n" * 13,
-            "modalias": "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n" % (
-                d["vendor"], d["device"], 0, 0, cls >> 16, (cls >> 8) & 0xff, cls & 0xff),
+            "numa_node": "%s\n" % d.get("numa", "-1"),
         }
+        if not self.lean:
+            files["irq"] = "0\n"
+            files["resource"] = "0x0000000000000000 0x0000000000000000 0x0000000000000000\n" * 13
+            files["modalias"] = "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n" % (
+                d["vendor"], d["device"], 0, 0, cls >> 16, (cls >> 8) & 0xff, cls & 0xff)
         sv, sd = d.get("sub", "0000:0000").split(":")
         files["subsystem_vendor"] = "0x%s\n" % sv.lower()
         files["subsystem_device"] = "0x%s\n" % sd.lower()
@@ -254,7 +257,8 @@ class Builder:
         if "driver" in d:
             drv = self.mkdir(bus_pci, "drivers", d["driver"])
             link(drv, os.path.join(path, "driver"))
-            link(path, os.path.join(drv, d["addr"]))
+            if not self.lean:
+                link(path, os.path.join(drv, d["addr"]))
         if "group" in d:
             g = self.mkdir(self.sys, "kernel", "iommu_groups", d["group"], "devices")
             link(os.path.dirname(g), os.path.join(path, "iommu_group"))
@@ -410,17 +414,17 @@ def synthetic(n):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "--synthetic":
-        host, out = synthetic(int(argv[2])), argv[3]
+    if len(argv) == 4 and argv[1] == "--synthetic" and argv[2].isdigit():
+        host, out, lean = synthetic(int(argv[2])), argv[3], True
     elif len(argv) == 3 and not argv[1].startswith("-"):
-        host, out = Host(), argv[2]
+        host, out, lean = Host(), argv[2], False
         host.parse(argv[1])
     else:
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
     if os.path.exists(out) and os.listdir(out):
         die("%s exists and is not empty" % out)
-    Builder(host, out).build()
+    Builder(host, out, lean).build()
     return 0
 
 

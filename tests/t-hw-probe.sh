@@ -148,7 +148,7 @@ lacks "damaged: ... a missing cpuN is not online" '\{id: 3,' "$TMP/damaged.yaml"
 d=$(hwcopy seed junk-entry)
 mkdir "$d/sys/bus/pci/devices/junk"
 rc_is "junk entry in sys/bus/pci/devices: exit 3" 3 vfioc probe --root "$d"
-has "junk entry: libpci's message, no crash" 'parse entry name junk.*\[hw-unreadable\]' "$TMP/rc.err"
+has "junk entry: named, no crash" 'devices/junk: not a PCI device address \[hw-unreadable\]' "$TMP/rc.err"
 d=$(hwcopy seed plain-dirs)
 p=$d/sys/bus/pci/devices
 for l in "$p"/*; do
