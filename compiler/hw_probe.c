@@ -14,8 +14,9 @@
 
 #include "hw_read.h"
 
+/* numa_node is read by read_extra: libpci takes garbage there for node 0. */
 #define FILL_FLAGS (PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | \
-		    PCI_FILL_NUMA_NODE | PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER)
+		    PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER)
 #define LOOKUP_FLAGS (PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB)
 
 struct probe {
@@ -141,6 +142,8 @@ static void read_extra(struct probe *p, struct hw_pci *d, const char *addr)
 	d->boot_vga = hwr_long(r, &v, 10, "sys/bus/pci/devices/%s/boot_vga", addr) && (v == 0 || v == 1)
 		? (int)v : -1;
 	d->reset_methods = hwr_text(r, "sys/bus/pci/devices/%s/reset_method", addr);
+	d->numa_node = hwr_long(r, &v, 10, "sys/bus/pci/devices/%s/numa_node", addr) && v >= 0 &&
+		v <= 0xffff ? (int)v : -1;
 	const char *pf = hwr_link_base(r, "sys/bus/pci/devices/%s/physfn", addr);
 	d->is_vf = pf && pci_addr_parse(pf, &d->physfn);
 }
@@ -164,7 +167,6 @@ static void convert(struct probe *p, struct pci_dev *dev, u8 header_type, struct
 		d->sub_vendor = dev->subsys_vendor_id;
 		d->sub_device = dev->subsys_id;
 	}
-	d->numa_node = dev->numa_node >= 0 ? dev->numa_node : -1;
 	d->iommu_group = group_number(pci_get_string_property(dev, PCI_FILL_IOMMU_GROUP));
 	const char *drv = pci_get_string_property(dev, PCI_FILL_DRIVER);
 	d->driver = drv ? arena_strdup(&p->hw->arena, drv) : NULL;

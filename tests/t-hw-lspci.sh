@@ -34,8 +34,8 @@ for r in $HW_ROOTS; do
 	compare "$r" -A linux-sysfs -O "sysfs.path=$root/sys/bus/pci" -i "$root/usr/share/misc/pci.ids" \
 		-- --root "$root"
 done
-python3 ./mkroot.py --synthetic 600 "$TMP/synthetic"
-compare "synthetic 600" -A linux-sysfs -O "sysfs.path=$TMP/synthetic/sys/bus/pci" \
+python3 ./mkroot.py --synthetic 300 "$TMP/synthetic"
+compare "synthetic 300" -A linux-sysfs -O "sysfs.path=$TMP/synthetic/sys/bus/pci" \
 	-i "$TMP/synthetic/usr/share/misc/pci.ids" -- --root "$TMP/synthetic"
 if [ -d /sys/bus/pci/devices ]; then
 	compare "this machine" -A linux-sysfs -O hwdb.disable=1 -- --root /

@@ -119,6 +119,8 @@ ln -sfn ../../../kernel/iommu_groups/99 "$p/0000:00:1f.3/iommu_group"
 ln -sfn ../../../kernel/iommu_groups/98 "$p/0000:00:1f.4/iommu_group"
 rm "$d/sys/kernel/iommu_groups/7/devices/0000:00:1f.4"
 echo 'zz' > "$p/0000:00:1f.4/class"
+echo 'zz' > "$p/0000:00:1f.5/numa_node"
+echo '1' > "$p/0000:00:1f.6/numa_node"
 rm -r "$d/proc" "$d/sys/devices/system/cpu/cpu3"
 echo '0-3,x' > "$d/sys/devices/system/cpu/online"
 echo 'not a pci.ids line' > "$d/usr/share/misc/pci.ids"
@@ -141,6 +143,8 @@ field_is "damaged: dangling iommu_group link: group from iommu_groups/N/devices"
 	"$TMP/damaged.yaml" 0000:00:1f.3 iommu-group 7
 field_is "damaged: dangling link, not listed in any group: no group" "$TMP/damaged.yaml" \
 	0000:00:1f.4 iommu-group ''
+field_is "damaged: garbage numa_node is unknown" "$TMP/damaged.yaml" 0000:00:1f.5 numa-node ''
+field_is "damaged: numa_node 1 read" "$TMP/damaged.yaml" 0000:00:1f.6 numa-node 1
 field_is "damaged: garbage class reads as 0" "$TMP/damaged.yaml" 0000:00:1f.4 class '"0x000000"'
 lacks "damaged: no proc: kernel unknown" '^kernel:' "$TMP/damaged.yaml"
 has "damaged: CPUs from the cpuN directories when online is garbage" '\{id: 11,' "$TMP/damaged.yaml"

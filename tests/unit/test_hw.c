@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "hw.h"
+#include "pipeline.h"
 
 /* A model with devices at the given addresses, groups and IDs, in scrambled order. */
 static struct hw *model(void)
@@ -206,8 +207,64 @@ static void test_round_trip(void)
 	diags_free(ds);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* hw_for_config: `hardware:` relative to the config's directory; --hardware wins. */
+static void test_hw_for_config(void)
+{
+	char dir[] = "/tmp/vfioc-test-hw.XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	char *cfgpath = xasprintf("%s/host.yaml", dir), *snap = xasprintf("%s/hw.yaml", dir);
+	write_text(snap, snapshot);
+	struct config cfg = { .path = cfgpath };
+	cfg.hardware.v = "hw.yaml";
+	cfg.hardware.loc = (struct loc){ cfgpath, 2, 11, 7 };
+	struct diags *ds = diags_new();
+	struct hw *hw = hw_for_config(&cfg, &(struct hw_opts){ 0 }, ds);
+	OK(hw && hw->npci == 2, "hw_for_config: hardware: relative to the config");
+	hw_free(hw);
+	cfg.hardware.v = "missing.yaml";
+	hw = hw_for_config(&cfg, NULL, ds);
+	char *out = print_diags(ds);
+	OK(!hw && strstr(out, "host.yaml:2:11: error: cannot read the hardware snapshot") &&
+	   strstr(out, "hint: write it on the host with 'vfioc probe -o missing.yaml'"),
+	   "hw_for_config: a missing snapshot is reported at hardware:");
+	free(out);
+	hw = hw_for_config(&cfg, &(struct hw_opts){ .snapshot = snap }, ds);
+	OK(hw != NULL, "hw_for_config: --hardware wins over hardware:");
+	hw_free(hw);
+	hw = hw_for_config(&cfg, &(struct hw_opts){ .root = dir }, ds);
+	OK(!hw && diags_exit_code(ds, false) == 3, "hw_for_config: --root wins (no sys/bus/pci: exit 3)");
+	diags_free(ds);
+	remove(snap);
+	remove(dir);
+	free(cfgpath);
+	free(snap);
+}
+
+static void test_describe(void)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = hw_load_snapshot_mem("s.yaml", snapshot, strlen(snapshot), ds);
+	struct buf b = {0};
+	STR_EQ(hw ? hw_pci_describe(&hw->pci[1], &b) : NULL, "0000:01:00.0 [1002:67b0] device: Hawaii",
+	       "describe: address, ID, class (unknown here), name");
+	STR_EQ(hw_cpu_vendor_name(CPU_AMD), "amd", "cpu_vendor_name: amd");
+	buf_free(&b);
+	hw_free(hw);
+	diags_free(ds);
+}
+
 int main(void)
 {
+	test_hw_for_config();
+	test_describe();
 	test_finish_and_lookups();
 	test_load();
 	test_load_errors();
