@@ -231,6 +231,23 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 	fputc('\n', out);
 }
 
+/* Messages quote the user's values: a newline or escape sequence in a value must not
+ * break the one-line format or reach the terminal raw. */
+static void put_message(const char *s, FILE *out)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
 static void print_prefix(const struct loc *loc, FILE *out)
 {
 	if (!loc->file)
@@ -244,13 +261,17 @@ static void print_prefix(const struct loc *loc, FILE *out)
 static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
 {
 	print_prefix(&d->loc, out);
-	fprintf(out, "%s: %s [%s]\n", sev_word(table[d->id].sev), d->msg, table[d->id].code);
+	fprintf(out, "%s: ", sev_word(table[d->id].sev));
+	put_message(d->msg, out);
+	fprintf(out, " [%s]\n", table[d->id].code);
 	print_quote(ds, &d->loc, out);
 	for (size_t i = 0; i < d->nnotes; i++) {
 		const struct note *n = &d->notes[i];
 		const struct loc *at = n->hint || !n->loc.file ? &d->loc : &n->loc;
 		print_prefix(at, out);
-		fprintf(out, "%s: %s\n", n->hint ? "hint" : "note", n->msg);
+		fprintf(out, "%s: ", n->hint ? "hint" : "note");
+		put_message(n->msg, out);
+		fputc('\n', out);
 		if (!n->hint && n->loc.file)
 			print_quote(ds, &n->loc, out);
 	}

@@ -180,7 +180,8 @@ static struct ynode *pop(struct reader *r)
 	if (n->kind == Y_SEQ) {
 		n->n = f->n;
 		n->items = arena_alloc(r->arena, f->n * sizeof(*n->items));
-		memcpy(n->items, f->kids, f->n * sizeof(*n->items));
+		if (f->n)  /* an empty list has no kids vector at all */
+			memcpy(n->items, f->kids, f->n * sizeof(*n->items));
 	} else {
 		n->n = f->n / 2;
 		n->pairs = arena_alloc(r->arena, n->n * sizeof(*n->pairs));

@@ -98,7 +98,8 @@ static void test_lowering(void)
 {
 	struct diags *ds = diags_new();
 	struct config *c = load("version: 1\nvms:\n  w:\n    memory: 8G\n    vcpus: 4\n"
-				"    pci: [\"01:00.0\", 10de:1b80, {address: 02:00.0, bind: managed}]\n", ds);
+				"    pci: [\"01:00.0\", 10de:1b80, {address: 02:00.0, bind: managed}]\n"
+				"    usb: []\n    evdev: []\n    disks: []\n", ds);
 	OK(c != NULL, "lower: a small config loads");
 	if (c) {
 		INT_EQ(c->nvms, 1, "lower: one VM");
@@ -143,6 +144,15 @@ static void test_diag_format(void)
 	OK(strstr(text, "\"code\": \"bad-value\"") && strstr(text, "\"hints\": [\"did you mean 'intel'?\"]"), "diag: json format");
 	free(text);
 	INT_EQ(diags_exit_code(ds, false), 1, "diag: errors exit 1");
+	diags_free(ds);
+
+	ds = diags_new();
+	load("version: 1\nvms:\n  \"a\\nb\": {memory: 8G, vcpus: 1}\n", ds);
+	f = open_memstream(&text, &len);
+	diags_print(ds, f, DFMT_TEXT);
+	fclose(f);
+	OK(strstr(text, "invalid VM name 'a\\nb'") != NULL, "diag: a newline in a value is printed escaped");
+	free(text);
 	diags_free(ds);
 }
 
