@@ -61,3 +61,6 @@ fuzz-replay: $(REPLAY_BIN)
 # Figures for check, build and probe at growing sizes (bench/bench.py); never fails on timing.
 bench: $(VFIOC)
 	@VFIOC=$(abspath $(VFIOC)) python3 bench/bench.py
+
+# The replay driver includes the fuzz targets: rebuild it when they change.
+$(BUILD)/tests/test_fuzz_replay: $(wildcard tests/fuzz/*.c)
