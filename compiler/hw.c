@@ -187,6 +187,16 @@ bool hw_is_gpu(const struct hw_pci *d)
 	return PCI_CLASS_BASE(d->class) == 0x03;
 }
 
+bool hw_module_name_ok(const char *s)
+{
+	size_t n = 0;
+	for (; s && s[n]; n++)
+		if (!(s[n] >= 'a' && s[n] <= 'z') && !(s[n] >= 'A' && s[n] <= 'Z') &&
+		    !(s[n] >= '0' && s[n] <= '9') && s[n] != '_' && s[n] != '-')
+			return false;
+	return n >= 1 && n <= 63;
+}
+
 const char *hw_cpu_vendor_name(enum cpu_vendor v)
 {
 	switch (v) {

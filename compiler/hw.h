@@ -25,6 +25,8 @@ struct hw_pci {
 	bool multifunction;                /* header type bit 7 of function 0's config space */
 	int iommu_group;                   /* -1: none (IOMMU off, or not in a group) */
 	const char *driver;                /* driver in use; NULL: none */
+	const char *driver_module;         /* its kernel module (sys/bus/pci/drivers/DRV/module);
+					    * NULL: built-in, unknown, or no driver */
 	int boot_vga;                      /* 1, 0, or -1: no boot_vga file */
 	const char *reset_methods;         /* "flr bus"; "": none; NULL: unknown (no file) */
 	int numa_node;                     /* -1: unknown */
@@ -104,6 +106,8 @@ const struct hw_cpu *hw_find_cpu(const struct hw *hw, unsigned id);
 size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t *out, size_t max);
 bool hw_is_bridge(const struct hw_pci *d);  /* class 06xx */
 bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
+/* A kernel module name as sysfs shows it: 1 to 63 of [A-Za-z0-9_-] ("i2c_nvidia_gpu"). */
+bool hw_module_name_ok(const char *s);
 const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown" */
 /* "0000:01:00.0 [1002:67b0] VGA compatible controller: Hawaii XT ...", for messages. */
 const char *hw_pci_describe(const struct hw_pci *d, struct buf *out);

@@ -144,6 +144,12 @@ static void read_extra(struct probe *p, struct hw_pci *d, const char *addr)
 	d->reset_methods = hwr_text(r, "sys/bus/pci/devices/%s/reset_method", addr);
 	d->numa_node = hwr_long(r, &v, 10, "sys/bus/pci/devices/%s/numa_node", addr) && v >= 0 &&
 		v <= 0xffff ? (int)v : -1;
+	/* The driver's module: sys/bus/pci/drivers/DRV/module -> ../../../../module/NAME, reached
+	 * through the device's own driver link; none for a built-in driver. */
+	if (d->driver) {
+		const char *m = hwr_link_base(r, "sys/bus/pci/devices/%s/driver/module", addr);
+		d->driver_module = hw_module_name_ok(m) ? m : NULL;
+	}
 	const char *pf = hwr_link_base(r, "sys/bus/pci/devices/%s/physfn", addr);
 	d->is_vf = pf && pci_addr_parse(pf, &d->physfn);
 }

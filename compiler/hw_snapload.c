@@ -203,6 +203,15 @@ static void pci_driver(struct loader *l, const struct ynode *v, void *o)
 	((struct hw_pci *)o)->driver = get_str(l, v);
 }
 
+static void pci_module(struct loader *l, const struct ynode *v, void *o)
+{
+	const char *m = get_str(l, v);
+	if (m && !hw_module_name_ok(m))
+		bad(l, v, "malformed module name '%s'", m);
+	else
+		((struct hw_pci *)o)->driver_module = m;
+}
+
 static void pci_boot_vga(struct loader *l, const struct ynode *v, void *o)
 {
 	((struct hw_pci *)o)->boot_vga = get_bool(l, v);
@@ -244,7 +253,8 @@ static const struct field pci_fields[] = {
 	{ "address", pci_address }, { "id", pci_id }, { "subsystem", pci_subsystem },
 	{ "class", pci_class }, { "revision", pci_revision }, { "vendor-name", pci_vendor_name },
 	{ "device-name", pci_device_name }, { "class-name", pci_class_name },
-	{ "iommu-group", pci_group }, { "driver", pci_driver }, { "boot-vga", pci_boot_vga },
+	{ "iommu-group", pci_group }, { "driver", pci_driver }, { "module", pci_module },
+	{ "boot-vga", pci_boot_vga },
 	{ "reset-methods", pci_resets }, { "numa-node", pci_numa },
 	{ "multifunction", pci_multifunction }, { "physfn", pci_physfn },
 };
@@ -255,6 +265,8 @@ static void load_device(struct loader *l, const struct ynode *n, struct hw_pci *
 	*d = (struct hw_pci){ .iommu_group = -1, .boot_vga = -1, .numa_node = -1, .loc = n->loc };
 	load_map(l, n, pci_fields, ARRAY_LEN(pci_fields), "a PCI device", d);
 	require(l, n, required, ARRAY_LEN(required), "a PCI device");
+	if (d->driver_module && !d->driver)
+		bad(l, n, "a PCI device with a module but no driver");
 }
 
 static void load_pci(struct loader *l, const struct ynode *v, void *o)

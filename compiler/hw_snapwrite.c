@@ -216,6 +216,10 @@ static void write_device(struct emitter *em, const struct hw_pci *d)
 		key(em, "driver");
 		str(em, d->driver);
 	}
+	if (d->driver_module) {
+		key(em, "module");
+		str(em, d->driver_module);
+	}
 	if (d->boot_vga >= 0) {
 		key(em, "boot-vga");
 		word(em, d->boot_vga ? "true" : "false");

@@ -76,7 +76,8 @@ struct plan {
 	struct pci_addr *override_addrs; size_t noverride;  /* driver-override: boot-bound devices */
 	struct plan_strlist kernel_params;      /* the one list: cmdline == boot.kernelParams */
 	struct plan_strlist initrd_modules;     /* vfio modules first, then display drivers */
-	struct plan_strlist softdep_drivers;    /* "softdep <drv> pre: vfio-pci", sorted, once each */
+	struct plan_strlist softdep_drivers;    /* "softdep <module> pre: vfio-pci": module names
+						 * (not sysfs driver names), sorted, once each */
 	bool has_hugepages;
 	enum hugepage_size hugepage_size;
 	uint64_t hugepage_count;

@@ -172,7 +172,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Display drivers and the current drivers of passed devices, sorted, each once. */
+/* Display drivers (module names in the config) and the modules of the current drivers of
+ * passed devices, sorted, each once. modprobe's softdep takes module names, not the driver
+ * names of sysfs (nvidia-gpu is i2c_nvidia_gpu, xhci_hcd is xhci_pci); a built-in driver
+ * (no module) cannot be ordered by modprobe and is left out, and vfio-pci itself too. */
 static void softdeps(struct plan *p, const struct check_ctx *cx)
 {
 	struct strvec v = {0};
@@ -180,9 +183,9 @@ static void softdeps(struct plan *p, const struct check_ctx *cx)
 		push(&v, cx->cfg->host.display_drivers.v[i].v);
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
 		for (size_t k = 0; k < cx->vms[vm].n; k++) {
-			const char *drv = cx->hw->pci[cx->vms[vm].dev[k].hw].driver;
-			if (drv && strcmp(drv, "vfio-pci") && strcmp(drv, "vfio_pci"))
-				push(&v, drv);
+			const char *mod = cx->hw->pci[cx->vms[vm].dev[k].hw].driver_module;
+			if (mod && strcmp(mod, "vfio_pci") && strcmp(mod, "vfio-pci"))
+				push(&v, mod);
 		}
 	if (v.n > 1)
 		qsort(v.v, v.n, sizeof(*v.v), cmp_str);

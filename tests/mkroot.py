@@ -17,6 +17,9 @@ A .desc file is one record per line, words split as by a shell (shlex), '#' star
       name="..."  device name in the root's pci.ids (absent: unknown to pci.ids)
       parent=ADDR  the bridge it sits behind (sysfs hierarchy, bridge bus numbers)
       group=N  iommu_group link (absent: none)      driver=NAME  driver link
+      module=NAME  the driver's module (sys/bus/pci/drivers/DRV/module link to
+          sys/module/NAME); "module=" a built-in driver; absent: the kernel's module of
+          DRV from DRIVER_MODULES (built-in when listed as None, DRV itself when unlisted)
       sub=VVVV:DDDD  rev=HH  numa=N  boot_vga=0|1 (VGA class: default 0)
       reset=flr,bus (reset_method file; "reset=" an empty file; absent: no file)
       physfn=ADDR  an SR-IOV virtual function of that physical function
@@ -55,6 +58,24 @@ CLASS_NAMES = {  # (base, sub) -> name, from pci.ids; base alone under (base, No
     (0x11, None): "Signal processing controller",
     (0x11, 0x80): "Signal processing controller",
     (0x13, None): "Non-Essential Instrumentation",
+}
+
+
+# sysfs driver name -> kernel module name, as Linux has them; None: built into the kernel
+# (no module link). Drivers not listed are modules of their own name.
+DRIVER_MODULES = {
+    "pcieport": None,          # drivers/pci/pcie/portdrv.c, always built in
+    "skl_uncore": None, "skx_uncore": None,  # arch/x86/events/intel/uncore (=y on distros)
+    "nvidia-gpu": "i2c_nvidia_gpu",
+    "xhci_hcd": "xhci_pci",
+    "ehci-pci": "ehci_pci", "ohci-pci": "ohci_pci", "uhci_hcd": "uhci_hcd",
+    "i801_smbus": "i2c_i801",
+    "intel-spi": "spi_intel_pci",
+    "piix4_smbus": "i2c_piix4",
+    "vfio-pci": "vfio_pci",
+    "nvidia": "nvidia", "nouveau": "nouveau", "i915": "i915", "amdgpu": "amdgpu",
+    "radeon": "radeon", "snd_hda_intel": "snd_hda_intel", "nvme": "nvme", "ahci": "ahci",
+    "i40e": "i40e", "iavf": "iavf",
 }
 
 
@@ -257,6 +278,9 @@ class Builder:
         if "driver" in d:
             drv = self.mkdir(bus_pci, "drivers", d["driver"])
             link(drv, os.path.join(path, "driver"))
+            mod = d.get("module", DRIVER_MODULES.get(d["driver"], d["driver"])) or None
+            if mod and not os.path.lexists(os.path.join(drv, "module")):
+                link(self.mkdir(self.sys, "module", mod), os.path.join(drv, "module"))
             if not self.lean:
                 link(path, os.path.join(drv, d["addr"]))
         if "group" in d:

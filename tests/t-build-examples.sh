@@ -59,3 +59,20 @@ echo "$table" | while read -r n rel override old; do
 		done < "$TMP/check.out"
 	done
 done
+
+# softdep takes kernel module names: the Turing card of win11-gaming has the drivers
+# nvidia-gpu and xhci_hcd, whose modules are i2c_nvidia_gpu and xhci_pci.
+nix=$ex/win11-gaming/generated/vfio.nix
+sd=$(sed -n 's/^ *softdep \([^ ]*\) pre: vfio-pci$/\1/p' "$nix" | tr '\n' ' ')
+if [ "$sd" = "i2c_nvidia_gpu i915 nvidia snd_hda_intel xhci_pci " ]; then
+	pass "examples: win11-gaming softdeps are module names"
+else
+	fail "examples: win11-gaming softdeps are module names (got '$sd')"
+fi
+for drv in nvidia-gpu xhci_hcd; do
+	if grep -q "softdep $drv " "$ex"/*/generated/vfio.nix; then
+		fail "examples: no softdep names the driver $drv"
+	else
+		pass "examples: no softdep names the driver $drv"
+	fi
+done

@@ -82,6 +82,24 @@ field_is "server: NUMA node 0" "$s" 0000:5e:00.0 numa-node 0
 has "server: 64 CPUs, two packages" '\{id: 63, core: 15, package: 1, siblings: "31,63"\}' "$s"
 s=$TMP/turing.yaml
 field_is "turing: UCSI function in the GPU's group" "$s" 0000:01:00.3 iommu-group 11
+# Modules, not driver names (sys/bus/pci/drivers/DRV/module): what modprobe's softdep needs.
+field_is "turing: UCSI driver nvidia-gpu" "$s" 0000:01:00.3 driver '"nvidia-gpu"'
+field_is "turing: ... is module i2c_nvidia_gpu" "$s" 0000:01:00.3 module '"i2c_nvidia_gpu"'
+field_is "turing: xhci_hcd is module xhci_pci" "$s" 0000:01:00.2 module '"xhci_pci"'
+field_is "turing: nvidia is module nvidia" "$s" 0000:01:00.0 module '"nvidia"'
+field_is "turing: pcieport is built in: no module" "$s" 0000:00:01.0 module ''
+field_is "turing: no driver, no module" "$s" 0000:00:00.0 module ''
+
+# mkroot.py: module= overrides the kernel's module of a driver; "module=" is built in.
+cat > "$TMP/mod.desc" << 'EOF'
+pci 00:01.0 8086:1901 060400 driver=pcieport module=pcie_test
+pci 00:02.0 144d:a80a 010802 driver=nvme module=
+pci 00:03.0 8086:15b8 020000 driver=e1000e
+EOF
+python3 ./mkroot.py "$TMP/mod.desc" "$TMP/mod-root" && vfioc probe --root "$TMP/mod-root" > "$TMP/mod.yaml"
+field_is "mkroot module=NAME: that module" "$TMP/mod.yaml" 0000:00:01.0 module '"pcie_test"'
+field_is "mkroot module=: built in" "$TMP/mod.yaml" 0000:00:02.0 module ''
+field_is "mkroot unlisted driver: module of its name" "$TMP/mod.yaml" 0000:00:03.0 module '"e1000e"'
 
 # The seed example's snapshot is this generator's output.
 same "examples/seed/hardware.yaml is current (vfioc probe --root seed)" \
@@ -122,6 +140,8 @@ echo 'zz' > "$p/0000:00:1f.4/class"
 echo 'zz' > "$p/0000:00:1f.5/numa_node"
 echo '1' > "$p/0000:00:1f.6/numa_node"
 rm -r "$d/proc" "$d/sys/devices/system/cpu/cpu3"
+rm "$d/sys/bus/pci/drivers/snd_hda_intel/module"
+ln -sfn "../../../../module/bad name" "$d/sys/bus/pci/drivers/radeon/module"
 echo '0-3,x' > "$d/sys/devices/system/cpu/online"
 echo 'not a pci.ids line' > "$d/usr/share/misc/pci.ids"
 rc_is "damaged: probe exits 0" 0 vfioc probe --root "$d"
@@ -143,6 +163,9 @@ field_is "damaged: dangling iommu_group link: group from iommu_groups/N/devices"
 	"$TMP/damaged.yaml" 0000:00:1f.3 iommu-group 7
 field_is "damaged: dangling link, not listed in any group: no group" "$TMP/damaged.yaml" \
 	0000:00:1f.4 iommu-group ''
+field_is "damaged: no module link: no module" "$TMP/damaged.yaml" 0000:01:00.1 module ''
+field_is "damaged: ... but the driver" "$TMP/damaged.yaml" 0000:01:00.1 driver '"snd_hda_intel"'
+field_is "damaged: a module link to a malformed name: unknown" "$TMP/damaged.yaml" 0000:01:00.0 module ''
 field_is "damaged: garbage numa_node is unknown" "$TMP/damaged.yaml" 0000:00:1f.5 numa-node ''
 field_is "damaged: numa_node 1 read" "$TMP/damaged.yaml" 0000:00:1f.6 numa-node 1
 field_is "damaged: garbage class reads as 0" "$TMP/damaged.yaml" 0000:00:1f.4 class '"0x000000"'

@@ -38,8 +38,20 @@ static struct hw *fix_hw(enum cpu_vendor vendor, unsigned ncpus, bool smt)
 	return hw;
 }
 
-/* A device: address, ID, 24-bit class, group (-1 none), driver (NULL none), boot_vga,
- * reset methods (NULL unknown, "" none). */
+/* The kernel module of a driver, as tests/mkroot.py has it: NULL for built-in pcieport. */
+static const char *fix_module(const char *driver)
+{
+	if (!driver || !strcmp(driver, "pcieport"))
+		return NULL;
+	if (!strcmp(driver, "nvidia-gpu"))
+		return "i2c_nvidia_gpu";
+	if (!strcmp(driver, "xhci_hcd"))
+		return "xhci_pci";
+	return driver;
+}
+
+/* A device: address, ID, 24-bit class, group (-1 none), driver (NULL none; its module from
+ * fix_module), boot_vga, reset methods (NULL unknown, "" none). */
 static void fix_pci(struct hw *hw, const char *addr, uint16_t ven, uint16_t dev, uint32_t cls,
 		    int group, const char *driver, int boot_vga, const char *reset, const char *name)
 {
@@ -51,6 +63,7 @@ static void fix_pci(struct hw *hw, const char *addr, uint16_t ven, uint16_t dev,
 	d->class = cls;
 	d->iommu_group = group;
 	d->driver = driver;
+	d->driver_module = fix_module(driver);
 	d->boot_vga = boot_vga;
 	d->reset_methods = reset;
 	d->numa_node = -1;

@@ -209,6 +209,43 @@ static void test_layout_without_func0(void)
 	hw_free(hw);
 }
 
+/* softdep takes module names: the Turing card's four functions (drivers nvidia,
+ * snd_hda_intel, xhci_hcd, nvidia-gpu) give the modules i2c_nvidia_gpu and xhci_pci, never
+ * the driver names; a built-in driver (no module) and vfio-pci give no softdep. */
+static void test_softdep_modules(void)
+{
+	static const char cfg[] =
+		"version: 1\nhost: { display-drivers: [i915] }\n"
+		"vms:\n  g:\n    memory: 8GiB\n    vcpus: 4\n"
+		"    pci: [\"01:00.0\", \"01:00.1\", \"01:00.2\", \"01:00.3\", \"02:00.0\", \"03:00.0\"]\n";
+	struct diags *ds = diags_new();
+	struct hw *hw = fix_hw(CPU_INTEL, 8, true);
+	fix_pci(hw, "00:02.0", 0x8086, 0x3e92, 0x030000, 2, "i915", 1, "flr bus", "UHD 630");
+	fix_pci(hw, "01:00.0", 0x10de, 0x1e84, 0x030000, 11, "nvidia", 0, "bus", "TU104");
+	fix_pci(hw, "01:00.1", 0x10de, 0x10f8, 0x040300, 11, "snd_hda_intel", -1, "bus", "TU104 HDA");
+	fix_pci(hw, "01:00.2", 0x10de, 0x1ad8, 0x0c0330, 11, "xhci_hcd", -1, "bus", "TU104 USB");
+	fix_pci(hw, "01:00.3", 0x10de, 0x1ad9, 0x0c8000, 11, "nvidia-gpu", -1, "bus", "TU104 UCSI");
+	fix_pci(hw, "02:00.0", 0x144d, 0xa80a, 0x010802, 12, "nvme", -1, "flr", "PM9A1");
+	fix_pci(hw, "03:00.0", 0x144d, 0xa808, 0x010802, 13, "vfio-pci", -1, "flr", "SM981");
+	hw->pci[hw->npci - 1].driver_module = "vfio_pci";
+	hw->pci[hw->npci - 2].driver_module = NULL;   /* nvme built into this kernel */
+	hw_finish(hw);
+	struct plan *p = plan_of(cfg, hw, ds);
+	OK(p != NULL, "softdep: plans");
+	if (p) {
+		STR_EQ(joined(&p->softdep_drivers), "i2c_nvidia_gpu i915 nvidia snd_hda_intel xhci_pci",
+		       "softdep: module names, sorted, once each; built-in nvme and vfio_pci left out");
+		for (size_t i = 0; i < p->softdep_drivers.n; i++)
+			OK(strcmp(p->softdep_drivers.v[i], "nvidia-gpu") &&
+			   strcmp(p->softdep_drivers.v[i], "xhci_hcd") &&
+			   strcmp(p->softdep_drivers.v[i], "nvme"),
+			   "softdep: no driver name, no built-in driver");
+	}
+	plan_free(p);
+	diags_free(ds);
+	hw_free(hw);
+}
+
 int main(void)
 {
 	struct diags *ds = diags_new();
@@ -230,5 +267,6 @@ int main(void)
 	test_twin_override();
 	test_features();
 	test_layout_without_func0();
+	test_softdep_modules();
 	HARNESS_END();
 }

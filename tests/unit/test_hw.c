@@ -90,7 +90,8 @@ static const char snapshot[] =
 	"iommu:\n  present: true\n"
 	"pci:\n"
 	"- address: \"0000:01:00.0\"\n  id: \"1002:67b0\"\n  class: \"0x030000\"\n  revision: \"0x01\"\n"
-	"  device-name: \"Hawaii\"\n  iommu-group: 1\n  driver: \"radeon\"\n  boot-vga: false\n"
+	"  device-name: \"Hawaii\"\n  iommu-group: 1\n  driver: \"radeon\"\n  module: \"radeon\"\n"
+	"  boot-vga: false\n"
 	"  reset-methods: [flr, bus]\n  numa-node: 0\n  multifunction: true\n"
 	"- address: \"0000:00:02.0\"\n  id: \"8086:3e92\"\n  class: \"0x030000\"\n  revision: \"0x00\"\n"
 	"  reset-methods: []\n  physfn: \"0000:00:01.0\"\n"
@@ -127,11 +128,13 @@ static void test_load(void)
 	const struct hw_pci *d = &hw->pci[1];
 	INT_EQ(d->revision, 1, "load: revision");
 	STR_EQ(d->reset_methods, "flr bus", "load: reset methods joined");
+	STR_EQ(d->driver_module, "radeon", "load: the driver's module");
 	INT_EQ(d->boot_vga, 0, "load: boot-vga false");
 	OK(d->multifunction && d->numa_node == 0, "load: multifunction, numa node");
 	INT_EQ(d->loc.line, 17, "load: device located at its address");
 	d = &hw->pci[0];
-	OK(d->iommu_group == -1 && d->boot_vga == -1 && !d->driver && !d->device_name,
+	OK(d->iommu_group == -1 && d->boot_vga == -1 && !d->driver && !d->driver_module &&
+	   !d->device_name,
 	   "load: absent keys are unknown facts");
 	OK(d->is_vf && d->physfn.slot == 1, "load: physfn makes a virtual function");
 	STR_EQ(d->reset_methods, "", "load: [] is no reset method");
@@ -176,6 +179,11 @@ static void test_load_errors(void)
 		   "iommu-group: -1}\n", "expected a number", "load: negative group");
 	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\", class: \"0x030000\", "
 		   "boot-vga: yes}\n", "expected true or false", "load: bad boolean");
+	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\", class: \"0x030000\", "
+		   "driver: xhci_hcd, module: \"xhci pci\"}\n", "malformed module name 'xhci pci'",
+		   "load: bad module name");
+	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\", class: \"0x030000\", "
+		   "module: radeon}\n", "a module but no driver", "load: module without driver");
 	load_fails("version: 1\npci: {}\n", "expected a list of PCI devices", "load: pci not a list");
 	load_fails("version: 1\ncpu: {vendor: via}\npci: []\n", "unknown CPU vendor 'via'",
 		   "load: unknown CPU vendor");
@@ -200,6 +208,8 @@ static void test_round_trip(void)
 	OK(strstr(a, "- address: \"0000:00:02.0\"") < strstr(a, "- address: \"0000:01:00.0\""),
 	   "write: devices in address order");
 	OK(strstr(a, "reset-methods: []") != NULL, "write: no reset method is []");
+	OK(strstr(a, "driver: \"radeon\"\n  module: \"radeon\"\n") != NULL,
+	   "write: module right after driver");
 	free(a);
 	free(b);
 	hw_free(hw);

@@ -27,7 +27,7 @@
     softdep amdgpu pre: vfio-pci
     softdep nouveau pre: vfio-pci
     softdep snd_hda_intel pre: vfio-pci
-    softdep xhci_hcd pre: vfio-pci
+    softdep xhci_pci pre: vfio-pci
   '';
 
   virtualisation.libvirtd = {

@@ -30,11 +30,11 @@
     "i915"
   ];
   boot.extraModprobeConfig = ''
+    softdep i2c_nvidia_gpu pre: vfio-pci
     softdep i915 pre: vfio-pci
     softdep nvidia pre: vfio-pci
-    softdep nvidia-gpu pre: vfio-pci
     softdep snd_hda_intel pre: vfio-pci
-    softdep xhci_hcd pre: vfio-pci
+    softdep xhci_pci pre: vfio-pci
   '';
 
   virtualisation.libvirtd = {
