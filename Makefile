@@ -88,7 +88,7 @@ test-asan:
 	$(MAKE) BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" MODE=asan test
 
 test-valgrind: $(VFIOC)
-	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-golden-ok
+	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build
 
 # Everything, then one summary line for all three runs.
 check:

@@ -2,13 +2,17 @@
 # test time from tests/roots/NAME.desc by tests/mkroot.py, into $TMP/roots/NAME.
 HW_ROOTS="seed intel-desktop amd-chipset twin-gpu iommu-off turing server"
 
-# hwroot NAME: print the path of the root NAME, building it on first use.
+# hwroot NAME: print the path of the root NAME, building it on first use. run.sh shares
+# one cache ($HW_ROOT_CACHE) between the scripts of a run; roots there are only read
+# (hwcopy makes a private copy to damage).
 hwroot() {
-	if [ ! -d "$TMP/roots/$1" ]; then
-		mkdir -p "$TMP/roots"
-		python3 ./mkroot.py "roots/$1.desc" "$TMP/roots/$1" >&2 || return 1
+	cache=${HW_ROOT_CACHE:-$TMP/roots}
+	if [ ! -d "$cache/$1" ]; then
+		mkdir -p "$cache"
+		python3 ./mkroot.py "roots/$1.desc" "$cache/$1.part.$$" >&2 || return 1
+		mv "$cache/$1.part.$$" "$cache/$1"
 	fi
-	echo "$TMP/roots/$1"
+	echo "$cache/$1"
 }
 
 # hwcopy NAME COPY: a private copy of root NAME (links kept) to damage, at $TMP/COPY.

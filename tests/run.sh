@@ -9,6 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 export VFIOC MODE TESTS_DIR="$here"
 export RESULTS_FILE="${RESULTS:-${TMPDIR:-/tmp}}/results.$MODE.$$"
 : > "$RESULTS_FILE"
+# Test roots are built once per run and shared by the scripts (tests/hwroots.sh).
+HW_ROOT_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/vfioc-roots.XXXXXX")
+export HW_ROOT_CACHE
+trap 'rm -rf "$HW_ROOT_CACHE"' EXIT INT TERM
 
 if [ $# -eq 0 ]; then
 	set -- $(cd "$here" && ls t-*.sh | sed 's/\.sh$//')
