@@ -155,14 +155,10 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	struct diags *ds = diags_new();
-	struct config *cfg = config_load(o.config, ds);
-	struct hw *hw = cfg ? hw_for_config(cfg, &o.hw, ds) : NULL;
-	struct plan *p = hw ? check_and_plan(cfg, hw, o.outdir, ds) : NULL;
+	struct plan *p = compile_config(o.config, &o.hw, o.outdir, ds);
 	if (p)
 		build(p, &o, ds);
 	plan_free(p);
-	hw_free(hw);
-	config_free(cfg);
 	rc = cli_finish(ds, o.fmt, o.werror);
 	diags_free(ds);
 	free(o.outdir);

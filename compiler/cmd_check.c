@@ -54,11 +54,7 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	struct diags *ds = diags_new();
-	struct config *cfg = config_load(o.config, ds);
-	struct hw *hw = cfg ? hw_for_config(cfg, &o.hw, ds) : NULL;
-	plan_free(hw ? check_and_plan(cfg, hw, NULL, ds) : NULL);
-	hw_free(hw);
-	config_free(cfg);
+	plan_free(compile_config(o.config, &o.hw, NULL, ds));
 	rc = cli_finish(ds, o.fmt, o.werror);
 	diags_free(ds);
 	return rc;

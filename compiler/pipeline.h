@@ -27,4 +27,8 @@ struct hw *hw_for_config(const struct config *cfg, const struct hw_opts *opts, s
 struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const char *outdir,
 			    struct diags *ds);
 
+/* All of the above: load path, get its hardware, check, plan. NULL when anything failed. */
+struct plan *compile_config(const char *path, const struct hw_opts *opts, const char *outdir,
+			    struct diags *ds);
+
 #endif
