@@ -434,6 +434,7 @@ static void mem_hugepages(struct loader *l, const struct ynode *v, void *o)
 	if (!want(l, v, Y_SEQ, "a list of page sizes in KiB"))
 		return;
 	hw->hugepage_kib = arena_alloc(&hw->arena, (v->n ? v->n : 1) * sizeof(uint64_t));
+	hw->nhugepage = 0;  /* a repeated `memory:` map must not append past this new list */
 	for (size_t i = 0; i < v->n; i++) {
 		unsigned long long n;
 		if (get_uint(l, v->items[i], UINT64_MAX >> 10, &n))
