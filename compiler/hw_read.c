@@ -145,6 +145,8 @@ char *hwr_link_base(struct hw_reader *r, const char *fmt, ...)
 		return NULL;
 	}
 	target[n] = '\0';
+	if (access(path, F_OK) != 0)  /* a dangling link is no fact, as in the kernel's view */
+		return NULL;
 	while (n > 1 && target[n - 1] == '/')
 		target[--n] = '\0';
 	const char *base = strrchr(target, '/');
