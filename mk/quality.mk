@@ -11,7 +11,7 @@ FUZZ_SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
 	-DVFIOC_VERSION='"$(VERSION)"' -Icompiler -Ibackends -Ischema \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-FUZZ_FLAGS   := -max_len=65536 -timeout=10 -jobs=1 -workers=1 -print_final_stats=1
+FUZZ_FLAGS   := -max_len=65536 -timeout=10 -print_final_stats=1
 REPLAY_BIN   := $(BUILD)/tests/test_fuzz_replay
 
 .PHONY: fuzz-build fuzz-merge
