@@ -111,10 +111,11 @@ def synthetic_root(n):
     return root, snap
 
 
-def config_for(snap, vms):
-    path = os.path.join(WORK, "vms%d.yaml" % vms)
+def config_for(snap, vms, *extra):
+    path = os.path.join(WORK, "vms%d%s.yaml" % (vms, "".join(extra)))
     with open(path, "w") as f:
-        f.write(run([sys.executable, os.path.join(HERE, "gen_config.py"), snap, str(vms)]).stdout)
+        f.write(run([sys.executable, os.path.join(HERE, "gen_config.py"), snap, str(vms)]
+                    + list(extra)).stdout)
     r = subprocess.run([VFIOC, "check", path, "--hardware", snap], stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
@@ -180,7 +181,13 @@ def main():
         build_rows.append(measure("build %d VMs" % v,
                                   [VFIOC, "build", cfg, "--hardware", big, "-o", out],
                                   clean, keep))
+    # Issue #4's scale case: one VM with 200 devices on the largest host.
+    wide = config_for(big, 1, "--one-vm-devices", "200")
+    check_rows.append(measure("check 1 VM, 200 devices", [VFIOC, "check", wide, "--hardware", big]))
+    check_rows.append(measure("check 1 VM, 200 dev, --root", [VFIOC, "check", wide, "--root",
+                                                               roots[DEVICES[-1]][0]]))
     table("VMs (against a %d-device snapshot)" % DEVICES[-1], check_rows + build_rows)
+    check_rows = check_rows[:len(VMS)]
     scaling("check in VMs", VMS, check_rows)
     scaling("build in VMs", VMS, build_rows)
 
