@@ -115,7 +115,11 @@ static void emit_libvirtd(struct buf *b, const struct plan *p)
 		buf_puts(b, "\n  # libvirtd is not enabled (host.libvirt.enable is false).\n");
 		return;
 	}
-	buf_printf(b, "\n  virtualisation.libvirtd = {\n    enable = true;\n    qemu = {\n"
+	/* A guest with VFIO devices cannot be managed-saved, so the default onShutdown
+	 * "suspend" fails at host shutdown; onBoot "ignore" still starts autostart VMs. */
+	buf_printf(b, "\n  virtualisation.libvirtd = {\n    enable = true;\n"
+		   "    # VFIO guests cannot be suspended to disk: shut them down with the host.\n"
+		   "    onShutdown = \"shutdown\";\n    onBoot = \"ignore\";\n    qemu = {\n"
 		   "      package = pkgs.%s;\n      runAsRoot = %s;\n      swtpm.enable = %s;\n",
 		   qemu_package_name(p->qemu_package), p->run_as_root ? "true" : "false",
 		   p->swtpm ? "true" : "false");

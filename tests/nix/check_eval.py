@@ -59,6 +59,9 @@ check("no preDeviceCommands with the systemd initrd", ev.get("initrdOk") is True
 if get(ev, "virtualisation.libvirtd.enable"):
     check("libvirtd qemu package", str(get(ev, "virtualisation.libvirtd.qemu.package", "")).startswith("pkgs.qemu"))
     check("runAsRoot is a bool", isinstance(get(ev, "virtualisation.libvirtd.qemu.runAsRoot"), bool))
+    check("VFIO guests are shut down, not suspended, with the host",
+          get(ev, "virtualisation.libvirtd.onShutdown") == "shutdown"
+          and get(ev, "virtualisation.libvirtd.onBoot") == "ignore")
 if "vm" in exp:
     script = get(ev, "systemd.services.vfioc-define-domains.script", "")
     check("define service copies domains/%s.xml into the store" % exp["vm"],

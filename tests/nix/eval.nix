@@ -85,6 +85,7 @@ let
     "boot.kernelParams" "boot.initrd.kernelModules" "boot.extraModprobeConfig"
     "boot.initrd.preDeviceCommands" "boot.initrd.services.udev.rules"
     "virtualisation.libvirtd.enable" "virtualisation.libvirtd.qemu.package"
+    "virtualisation.libvirtd.onShutdown" "virtualisation.libvirtd.onBoot"
     "virtualisation.libvirtd.qemu.runAsRoot" "virtualisation.libvirtd.qemu.swtpm.enable"
     "programs.virt-manager.enable" "virtualisation.spiceUSBRedirection.enable"
     "users.users.<name>.extraGroups" "systemd.tmpfiles.rules"

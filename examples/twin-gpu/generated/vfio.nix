@@ -41,6 +41,9 @@
 
   virtualisation.libvirtd = {
     enable = true;
+    # VFIO guests cannot be suspended to disk: shut them down with the host.
+    onShutdown = "shutdown";
+    onBoot = "ignore";
     qemu = {
       package = pkgs.qemu_kvm;
       runAsRoot = true;
