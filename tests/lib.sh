@@ -32,5 +32,32 @@ same() {
 	fi
 }
 
+# golden CASE: after `vfioc ... > $TMP/out 2> $TMP/err; echo $? > $TMP/rc`, pass when nothing
+# went to stdout and stderr and the exit status are exactly CASE.stderr and CASE.rc.
+golden() {
+	if [ -s "$TMP/out" ]; then
+		fail "$1: printed on stdout"
+	elif [ ! -f "$1.stderr" ]; then
+		fail "$1: no $1.stderr (write it with the update script, then review it)"
+	elif cmp -s "$1.stderr" "$TMP/err" && cmp -s "$1.rc" "$TMP/rc"; then
+		pass "$1"
+	else
+		fail "$1"
+		diff -u "$1.stderr" "$TMP/err" | head -30 >&2
+		diff -u "$1.rc" "$TMP/rc" >&2
+	fi
+}
+
+# report_lines FILE [PREFIX]: an external checker's "ok NAME" / "FAIL NAME" lines as results.
+report_lines() {
+	grep -q . "$1" || { fail "${2:-}checker printed nothing"; return; }
+	while IFS= read -r line; do
+		case $line in
+		ok\ *) pass "${2:-}${line#ok }" ;;
+		*) fail "${2:-}${line#FAIL }" ;;
+		esac
+	done < "$1"
+}
+
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vfioc-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM

@@ -34,12 +34,7 @@ for d in "$TMP"/dump/*/; do
 		python3 nix/check_eval.py "$d/eval-$sd.json" "$d/expect.json" "$d/kernel-cmdline" \
 			"backend-nix: $v (systemd initrd $sd)" $sd > "$TMP/check.out" 2>&1 ||
 			echo "FAIL backend-nix: $v: check_eval.py crashed" >> "$TMP/check.out"
-		while IFS= read -r line; do
-			case $line in
-			ok\ *) pass "${line#ok }" ;;
-			*) fail "${line#FAIL }" ;;
-			esac
-		done < "$TMP/check.out"
+		report_lines "$TMP/check.out"
 	done
 done
 

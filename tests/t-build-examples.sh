@@ -51,12 +51,7 @@ echo "$table" | while read -r n rel override old; do
 		python3 nix/check_eval.py "$TMP/eval.json" "$TMP/expect.json" \
 			"$e/generated/kernel-cmdline" "examples: $n (systemd initrd $sd)" $sd \
 			> "$TMP/check.out" 2>&1 || echo "FAIL examples: $n: check_eval.py crashed" >> "$TMP/check.out"
-		while IFS= read -r line; do
-			case $line in
-			ok\ *) pass "${line#ok }" ;;
-			*) fail "${line#FAIL }" ;;
-			esac
-		done < "$TMP/check.out"
+		report_lines "$TMP/check.out"
 	done
 done
 

@@ -24,15 +24,7 @@ for cfg in golden/check/*.yaml; do
 	if [ -n "${UPDATE:-}" ]; then
 		cp "$TMP/err" "$case.stderr"; cp "$TMP/rc" "$case.rc"
 	fi
-	if [ -s "$TMP/out" ]; then
-		fail "$case: printed on stdout"
-	elif cmp -s "$case.stderr" "$TMP/err" && cmp -s "$case.rc" "$TMP/rc"; then
-		pass "$case"
-	else
-		fail "$case"
-		diff -u "$case.stderr" "$TMP/err" | head -30 >&2
-		diff -u "$case.rc" "$TMP/rc" >&2
-	fi
+	golden "$case"
 done
 
 # Every near miss (CASE-ok) is clean: exit 0, nothing printed.

@@ -20,8 +20,5 @@ invalid="unknown-key-top unknown-key-host unknown-key-vm unknown-key-pci-map enu
 	bad-user-name bad-module bad-network bad-kernel-series top-level-list null-value"
 files=$(for c in $invalid; do echo golden/err/$c.yaml; done)
 $py schema_check.py "$TMP/schema.json" invalid $files > "$TMP/invalid" 2>&1
-for f in "$TMP/valid" "$TMP/invalid"; do
-	grep -q . "$f" || echo "FAIL schema_check.py printed nothing" >> "$f"
-	sed -n 's/^ok /ok jsonschema: /p; s/^FAIL /FAIL jsonschema: /p' "$f" >> "$RESULTS_FILE"
-	grep -v '^ok ' "$f" >&2 || :
-done
+report_lines "$TMP/valid" "jsonschema: "
+report_lines "$TMP/invalid" "jsonschema: "
