@@ -36,8 +36,21 @@ WARN += -Werror
 endif
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
 	-DVFIOC_VERSION='"$(VERSION)"' -Icompiler -Ibackends -Ischema \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) $(CFLAGS)
-ALL_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) $(LDLIBS)
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -pthread $(CFLAGS)
+ALL_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -pthread $(LDLIBS)
+# STATIC=1 links libyaml and libxml2 from their static archives. Debian's libxml2 brings
+# ICU and libstdc++ into every run, and loading them is most of a seed build's time
+# (bench/RESULTS.md). The binary grows to ~34 MiB, mostly ICU's data, which is mapped, not
+# read. libpci and libc stay shared: Debian ships no libpci.a.
+ifneq ($(STATIC),)
+ALL_LDLIBS := -Wl,-Bstatic \
+	$(filter-out -lm -lpthread -ldl,$(shell $(PKG_CONFIG) --static --libs yaml-0.1 libxml-2.0)) \
+	-lstdc++ -Wl,-Bdynamic $(shell $(PKG_CONFIG) --libs libpci) -lm -pthread $(LDLIBS)
+endif
+# Relink when the link line changes (STATIC=1 after a plain build, or back).
+LINK_STAMP := $(BUILD)/link-line
+$(shell mkdir -p $(BUILD) && echo '$(LDFLAGS) $(ALL_LDLIBS)' | cmp -s - $(LINK_STAMP) || \
+	echo '$(LDFLAGS) $(ALL_LDLIBS)' > $(LINK_STAMP))
 
 SRC      := $(sort $(wildcard compiler/*.c schema/*.c backends/*.c))
 LIB_SRC  := $(filter-out compiler/main.c,$(SRC))
@@ -60,8 +73,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 all: $(VFIOC)
 
-$(VFIOC): $(MAIN_OBJ) $(BUILD)/libvfioc.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+$(VFIOC): $(MAIN_OBJ) $(BUILD)/libvfioc.a $(LINK_STAMP)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libvfioc.a $(ALL_LDLIBS)
 
 $(BUILD)/libvfioc.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -125,4 +138,5 @@ help:
 	@echo "make bench           benchmarks (prints figures)"
 	@echo "make fuzz            libFuzzer targets (needs clang)"
 	@echo "make install         PREFIX=$(PREFIX) DESTDIR=..."
+	@echo "make STATIC=1        link libyaml and libxml2 statically (faster start, ~34 MiB)"
 -include mk/quality.mk

@@ -104,6 +104,17 @@ struct diag *diag_emit(struct diags *ds, enum diag_id id, const struct loc *loc,
 	return d;
 }
 
+void diags_move(struct diags *to, struct diags *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		from->d[i]->seq = to->n;
+		VEC_PUSH(to->d, to->n, to->cap) = from->d[i];
+	}
+	for (size_t i = 0; i < from->nsrc; i++)
+		VEC_PUSH(to->src, to->nsrc, to->capsrc) = from->src[i];
+	from->n = from->nsrc = 0;
+}
+
 static void add_note(struct diag *d, const struct loc *loc, bool hint, char *msg)
 {
 	struct note *n = &VEC_PUSH(d->notes, d->nnotes, d->capnotes);

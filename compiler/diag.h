@@ -39,6 +39,9 @@ void diag_note(struct diag *d, const struct loc *loc, const char *fmt, ...)
 /* A fix the user can apply. */
 void diag_hint(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append from's diagnostics (and kept sources) to to, in their order; from is left empty. */
+void diags_move(struct diags *to, struct diags *from);
+
 size_t diags_count(const struct diags *ds, enum severity sev);
 bool diags_has_errors(const struct diags *ds);  /* any ERROR or SYSTEM */
 

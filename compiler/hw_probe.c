@@ -14,12 +14,33 @@
 
 #include "hw_read.h"
 
-/* numa_node is read by read_extra: libpci takes garbage there for node 0. */
-/* The iommu_group and driver links are read with one readlink(2) each (read_extra) rather
- * than PCI_FILL_IOMMU_GROUP/PCI_FILL_DRIVER: libpci resolves those with realpath(3), which
- * readlinks every path component and tripled the cost of probing a 5,000-device host. */
-#define FILL_FLAGS (PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS)
+/* libpci reads the kernel's view of the IDs and the class (sysfs files: quirks applied).
+ * Revision, prog-if, header type and a normal header's subsystem IDs come from the first 64
+ * bytes of config space in one read, as lspci takes them; without config space, from the
+ * kernel's files (FALLBACK_FLAGS). numa_node is read by read_extra: libpci takes garbage
+ * there for node 0. The iommu_group and driver links are read with one readlink(2) each
+ * rather than PCI_FILL_IOMMU_GROUP/PCI_FILL_DRIVER: libpci resolves those with realpath(3),
+ * which readlinks every path component and tripled the cost of probing 5,000 devices. */
+#define FILL_FLAGS (PCI_FILL_IDENT | PCI_FILL_CLASS)
+#define FALLBACK_FLAGS (PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS)
 #define LOOKUP_FLAGS (PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB)
+#define CONFIG_HEADER 64   /* what an unprivileged reader gets of config space */
+#define CONFIG_SPACE 256   /* the conventional config space, capabilities included */
+
+/* The parts of config space's header the probe uses. */
+struct header {
+	uint8_t type, revision, prog_if;
+	bool has_subsys;
+	uint16_t sub_vendor, sub_device;
+};
+
+/* A driver seen on some device: whether sys/bus/pci/drivers/NAME exists (a driver link to
+ * one that does not dangles) and its module, looked up once per driver. */
+struct driver_info {
+	const char *name;
+	bool exists;
+	const char *module;
+};
 
 struct probe {
 	struct hw *hw;
@@ -30,6 +51,9 @@ struct probe {
 	char msg[512];        /* libpci's last error */
 	int err;              /* errno when libpci gave up (0: not an I/O error) */
 	bool names_broken;    /* pci.ids failed to load: names stay unknown */
+	struct buf dev;       /* "ROOT/sys/bus/pci/devices/ADDR/NAME" (dev_file) */
+	size_t dev_base;      /* the length of "ROOT/sys/bus/pci/devices/" */
+	struct driver_info *drivers; size_t ndrivers, capdrivers;
 };
 
 static struct probe *active;  /* libpci's callbacks take no context argument */
@@ -85,15 +109,75 @@ static bool libpci_open(struct probe *p, const char *sysfs)
 	return true;
 }
 
-/* libpci's facts and the header type byte; false when libpci gave up on the device. */
-static bool fill_trapped(struct probe *p, struct pci_dev *dev, u8 *header_type)
+/* A bridge's subsystem IDs sit in its SSVID capability, where the kernel takes them from.
+ * Only root may read config space beyond the header: others get the kernel's files. */
+static void bridge_subsys(struct pci_dev *dev, u8 cfg[CONFIG_SPACE], struct header *h)
+{
+	if ((h->type & 0x7f) != PCI_HEADER_TYPE_BRIDGE ||
+	    !pci_read_block(dev, CONFIG_HEADER, cfg + CONFIG_HEADER, CONFIG_SPACE - CONFIG_HEADER)) {
+		pci_fill_info(dev, PCI_FILL_SUBSYS);
+		return;
+	}
+	pci_setup_cache(dev, cfg, CONFIG_SPACE);  /* libpci walks the capabilities in cfg */
+	struct pci_cap *cap = pci_find_cap(dev, PCI_CAP_ID_SSVID, PCI_CAP_NORMAL);
+	h->has_subsys = true;
+	if (cap) {
+		h->sub_vendor = pci_read_word(dev, cap->addr + PCI_SSVID_VENDOR);
+		h->sub_device = pci_read_word(dev, cap->addr + PCI_SSVID_DEVICE);
+	}
+	pci_setup_cache(dev, NULL, 0);
+}
+
+/* p->dev as the path of the device's file name, for reading or for a message. */
+static const char *dev_file(struct probe *p, const struct pci_addr *a, const char *name)
+{
+	char addr[PCI_ADDR_STRLEN];
+	pci_addr_fmt(a, addr);
+	p->dev.len = p->dev_base;
+	buf_puts(&p->dev, addr);
+	buf_putc(&p->dev, '/');
+	buf_puts(&p->dev, name);
+	return buf_str(&p->dev);
+}
+
+static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
+{
+	u8 cfg[CONFIG_SPACE];
+	errno = 0;
+	if (pci_read_block(dev, 0, cfg, CONFIG_HEADER)) {
+		h->type = cfg[PCI_HEADER_TYPE];
+		h->revision = cfg[PCI_REVISION_ID];
+		h->prog_if = cfg[PCI_CLASS_PROG];
+		if ((h->type & 0x7f) == PCI_HEADER_TYPE_NORMAL) {
+			h->has_subsys = true;
+			h->sub_vendor = (uint16_t)(cfg[PCI_SUBSYSTEM_VENDOR_ID] |
+						   cfg[PCI_SUBSYSTEM_VENDOR_ID + 1] << 8);
+			h->sub_device = (uint16_t)(cfg[PCI_SUBSYSTEM_ID] | cfg[PCI_SUBSYSTEM_ID + 1] << 8);
+		} else {
+			bridge_subsys(dev, cfg, h);
+		}
+		return;
+	}
+	/* libpci only warns; a config file there but unreadable is a failure like any other. */
+	const struct pci_addr a = { (uint16_t)dev->domain, dev->bus, dev->dev, dev->func };
+	if (errno)
+		hwr_io_error(&p->r, dev_file(p, &a, "config"), errno);
+	pci_fill_info(dev, FALLBACK_FLAGS);
+	if (!pci_read_block(dev, PCI_HEADER_TYPE, &h->type, 1))
+		h->type = 0;
+	h->revision = dev->rev_id;
+	h->prog_if = dev->prog_if;
+}
+
+/* libpci's facts and the config header; false when libpci gave up on the device. */
+static bool fill_trapped(struct probe *p, struct pci_dev *dev, struct header *h)
 {
 	errno = 0;
+	*h = (struct header){0};
 	if (setjmp(p->jmp))
 		return false;
 	pci_fill_info(dev, FILL_FLAGS);
-	if (!pci_read_block(dev, PCI_HEADER_TYPE, header_type, 1))
-		*header_type = 0;
+	read_header(p, dev, h);
 	return true;
 }
 
@@ -121,8 +205,9 @@ static char *lookup(struct probe *p, int flag, unsigned a, unsigned b)
 static const char *class_name(struct probe *p, unsigned code)
 {
 	char *name = lookup(p, PCI_LOOKUP_CLASS, code, 0);
-	char suffix[8];
-	snprintf(suffix, sizeof(suffix), " [%04x]", code & 0xffff);
+	char suffix[8] = " [";
+	pci_hex(suffix + 2, code & 0xffff, 4)[0] = ']';
+	suffix[7] = '\0';
 	size_t n = name ? strlen(name) : 0, ns = strlen(suffix);
 	if (n > ns && strcmp(name + n - ns, suffix) == 0)
 		name[n - ns] = '\0';
@@ -136,61 +221,68 @@ static void read_names(struct probe *p, struct hw_pci *d)
 	d->class_name = class_name(p, d->class >> 8);
 }
 
-/* The files libpci does not read. */
-static void read_extra(struct probe *p, struct hw_pci *d, const char *addr)
+/* Only VGA devices have boot_vga (class 0300, or 0001 from before class codes): the probe
+ * does not look for it on the others. */
+static bool may_have_boot_vga(const struct hw_pci *d)
 {
-	long v;
-	struct hw_reader *r = &p->r;
-	d->boot_vga = hwr_long(r, &v, 10, "sys/bus/pci/devices/%s/boot_vga", addr) && (v == 0 || v == 1)
-		? (int)v : -1;
-	d->reset_methods = hwr_text(r, "sys/bus/pci/devices/%s/reset_method", addr);
-	d->numa_node = hwr_long(r, &v, 10, "sys/bus/pci/devices/%s/numa_node", addr) && v >= 0 &&
-		v <= 0xffff ? (int)v : -1;
-	/* The driver's module: sys/bus/pci/drivers/DRV/module -> ../../../../module/NAME, reached
-	 * through the device's own driver link; none for a built-in driver. */
-	if (d->driver) {
-		const char *m = hwr_link_base(r, "sys/bus/pci/devices/%s/driver/module", addr);
-		d->driver_module = hw_module_name_ok(m) ? m : NULL;
-	}
-	const char *pf = hwr_link_base(r, "sys/bus/pci/devices/%s/physfn", addr);
-	d->is_vf = pf && pci_addr_parse(pf, &d->physfn);
+	return d->class >> 8 == 0x0300 || d->class >> 8 == 0x0001;
 }
 
-static int group_number(const char *s)
+/* boot_vga, the one file libpci does not read that depends on the class. */
+static void read_boot_vga(struct probe *p, struct hw_pci *d)
 {
 	long v;
-	return hw_parse_long(s, 10, &v) && v >= 0 && v <= 0x7fffffff ? (int)v : -1;
+	d->boot_vga = -1;
+	if (!may_have_boot_vga(d))
+		return;
+	if (hw_parse_long(hwr_text_at(&p->r, dev_file(p, &d->addr, "boot_vga")), 10, &v) &&
+	    (v == 0 || v == 1))
+		d->boot_vga = (int)v;
 }
 
-static void convert(struct probe *p, struct pci_dev *dev, u8 header_type, struct hw_pci *d)
+static void convert(struct probe *p, struct pci_dev *dev, const struct header *h, struct hw_pci *d)
 {
-	char addr[PCI_ADDR_STRLEN];
 	*d = (struct hw_pci){ .addr = { (uint16_t)dev->domain, dev->bus, dev->dev, dev->func } };
-	pci_addr_fmt(&d->addr, addr);
 	d->vendor = dev->vendor_id;
 	d->device = dev->device_id;
-	d->class = (uint32_t)dev->device_class << 8 | dev->prog_if;
-	d->revision = dev->rev_id;
-	if (dev->known_fields & PCI_FILL_SUBSYS) {
+	d->class = (uint32_t)dev->device_class << 8 | h->prog_if;
+	d->revision = h->revision;
+	if (h->has_subsys) {
+		d->sub_vendor = h->sub_vendor;
+		d->sub_device = h->sub_device;
+	} else if (dev->known_fields & PCI_FILL_SUBSYS) {
 		d->sub_vendor = dev->subsys_vendor_id;
 		d->sub_device = dev->subsys_id;
 	}
-	d->iommu_group = group_number(hwr_link_base(&p->r, "sys/bus/pci/devices/%s/iommu_group", addr));
-	d->driver = hwr_link_base(&p->r, "sys/bus/pci/devices/%s/driver", addr);
-	d->multifunction = header_type & 0x80;  /* function 0's bit is taken later */
+	d->multifunction = h->type & 0x80;  /* function 0's bit is taken later */
 	read_names(p, d);
-	read_extra(p, d, addr);
+	read_boot_vga(p, d);
 }
 
-static bool usable(struct probe *p, struct pci_dev *dev, u8 *header_type)
+static void add_extra(struct hw_pci *d, const struct hw_extra *x)
 {
-	if (dev->domain < 0 || dev->domain > 0xffff || dev->dev > 31 || dev->func > 7) {
-		diag_emit(p->ds, D_HW_INCOMPLETE, NULL,
-			  "PCI device %x:%02x:%02x.%x left out: vfioc handles domains up to ffff",
-			  (unsigned)dev->domain, dev->bus, dev->dev, dev->func);
-		return false;
-	}
-	if (!fill_trapped(p, dev, header_type)) {
+	d->iommu_group = x->iommu_group;
+	d->driver = x->driver;
+	d->reset_methods = x->reset_methods;
+	d->numa_node = x->numa_node;
+	d->is_vf = x->is_vf;
+	d->physfn = x->physfn;
+}
+
+/* Whether vfioc can name the device: libpci takes domains up to 7fffffff. */
+static bool in_range(struct probe *p, struct pci_dev *dev)
+{
+	if (dev->domain >= 0 && dev->domain <= 0xffff && dev->dev <= 31 && dev->func <= 7)
+		return true;
+	diag_emit(p->ds, D_HW_INCOMPLETE, NULL,
+		  "PCI device %x:%02x:%02x.%x left out: vfioc handles domains up to ffff",
+		  (unsigned)dev->domain, dev->bus, dev->dev, dev->func);
+	return false;
+}
+
+static bool usable(struct probe *p, struct pci_dev *dev, struct header *h)
+{
+	if (!fill_trapped(p, dev, h)) {
 		/* A file that is there but unreadable is a system failure; a missing or
 		 * malformed one only costs this device. */
 		bool io = p->err == EACCES || p->err == EPERM || p->err == EIO;
@@ -202,23 +294,103 @@ static bool usable(struct probe *p, struct pci_dev *dev, u8 *header_type)
 	return true;
 }
 
+/* libpci's facts here, the others (hw_extra.c) on a second thread meanwhile. */
 static void read_devices(struct probe *p)
 {
-	size_t n = 0, cap = 0;
-	struct hw_pci *pci = NULL;
-	u8 header_type;
+	size_t n = 0, m = 0, cap = 0, acap = 0, na = 0;
+	struct pci_dev **devs = NULL;
+	struct pci_addr *addr = NULL;
 	for (struct pci_dev *dev = p->pacc->devices; dev; dev = dev->next)
-		if (usable(p, dev, &header_type))
-			convert(p, dev, header_type, &VEC_PUSH(pci, n, cap));
+		if (in_range(p, dev)) {
+			VEC_PUSH(devs, m, cap) = dev;
+			VEC_PUSH(addr, na, acap) = (struct pci_addr){ (uint16_t)dev->domain, dev->bus,
+								      dev->dev, dev->func };
+		}
+	struct hw_extra_job *job = hw_extra_start(p->r.root, addr, m);
+	p->dev.len = 0;
+	buf_puts(&p->dev, hwr_path(&p->r, "sys/bus/pci/devices/"));
+	p->dev_base = p->dev.len;
+	struct hw_pci *pci = xmalloc((m ? m : 1) * sizeof(*pci));
+	size_t *from = xmalloc((m ? m : 1) * sizeof(*from));
+	struct header h;
+	for (size_t i = 0; i < m; i++)
+		if (usable(p, devs[i], &h)) {
+			from[n] = i;
+			convert(p, devs[i], &h, &pci[n++]);
+		}
+	struct hw_extra *extra = hw_extra_finish(job, &p->hw->arena, p->ds);
+	for (size_t i = 0; i < n; i++)
+		add_extra(&pci[i], &extra[from[i]]);
 	p->hw->pci = hw_arena_keep(&p->hw->arena, pci, n * sizeof(*pci));
 	p->hw->npci = n;
+	free(extra);
+	free(from);
+	free(addr);
+	free(devs);
+}
+
+static int cmp_int(const void *pa, const void *pb)
+{
+	int a = *(const int *)pa, b = *(const int *)pb;
+	return (a > b) - (a < b);
+}
+
+/* The groups in sys/kernel/iommu_groups, sorted; a device whose link names another one has
+ * a dangling link: no group (groups_from_kernel_list may still place it). */
+static void check_groups(struct probe *p)
+{
+	DIR *dir = opendir(hwr_path(&p->r, "sys/kernel/iommu_groups"));
+	int *have = NULL;
+	size_t n = 0, cap = 0;
+	for (struct dirent *e; dir && (e = readdir(dir));) {
+		int g = e->d_name[0] == '.' ? -1 : hw_group_number(e->d_name);
+		if (g >= 0)
+			VEC_PUSH(have, n, cap) = g;
+	}
+	if (dir)
+		closedir(dir);
+	if (n > 1)
+		qsort(have, n, sizeof(*have), cmp_int);
+	for (size_t i = 0; i < p->hw->npci; i++) {
+		int *g = &p->hw->pci[i].iommu_group;
+		if (*g >= 0 && (!n || !bsearch(g, have, n, sizeof(*have), cmp_int)))
+			*g = -1;
+	}
+	free(have);
+}
+
+static const struct driver_info *driver_info(struct probe *p, const char *name)
+{
+	for (size_t i = 0; i < p->ndrivers; i++)
+		if (strcmp(p->drivers[i].name, name) == 0)
+			return &p->drivers[i];
+	struct driver_info *d = &VEC_PUSH(p->drivers, p->ndrivers, p->capdrivers);
+	d->name = name;
+	d->exists = access(hwr_path(&p->r, "sys/bus/pci/drivers/%s", name), F_OK) == 0;
+	/* sys/bus/pci/drivers/DRV/module -> ../../../../module/NAME; none for a built-in. */
+	const char *m = d->exists ? hwr_link_base(&p->r, "sys/bus/pci/drivers/%s/module", name) : NULL;
+	d->module = hw_module_name_ok(m) ? m : NULL;
+	return d;
+}
+
+/* A driver link names a driver that exists, or it dangles: no driver. */
+static void check_drivers(struct probe *p)
+{
+	for (size_t i = 0; i < p->hw->npci; i++) {
+		struct hw_pci *d = &p->hw->pci[i];
+		const struct driver_info *info = d->driver ? driver_info(p, d->driver) : NULL;
+		if (info && !info->exists)
+			d->driver = NULL;
+		d->driver_module = info ? info->module : NULL;
+	}
+	free(p->drivers);
 }
 
 /* Devices listed in sys/kernel/iommu_groups/N/devices whose own iommu_group link is
  * missing or unreadable join group N. Needs hw->pci sorted. */
 static bool group_members(struct probe *p, const char *group)
 {
-	int n = group_number(group);
+	int n = hw_group_number(group);
 	DIR *dir = n < 0 ? NULL : hwr_opendir(&p->r, hwr_path(&p->r, "sys/kernel/iommu_groups/%s/devices", group));
 	if (!dir)
 		return false;
@@ -273,7 +445,8 @@ static bool device_names_ok(struct probe *p, const char *sysfs)
 	bool ok = true;
 	for (struct dirent *e; dir && (e = readdir(dir));) {
 		unsigned dom, bus, slot, func;
-		if (e->d_name[0] == '.' ||
+		struct pci_addr a;
+		if (e->d_name[0] == '.' || pci_addr_parse(e->d_name, &a) ||
 		    (sscanf(e->d_name, "%x:%x:%x.%u", &dom, &bus, &slot, &func) == 4 && dom <= 0x7fffffff))
 			continue;
 		diag_emit(p->ds, D_HW_UNREADABLE, NULL, "%s/%s: not a PCI device address", devices,
@@ -309,12 +482,16 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 			  p.msg);
 		ok = false;
 	}
-	if (ok)
+	if (ok) {
 		read_devices(&p);
+		check_groups(&p);
+		check_drivers(&p);
+	}
 	if (p.pacc)
 		pci_cleanup(p.pacc);
 	active = NULL;
 	free(sysfs);
+	buf_free(&p.dev);
 	if (!ok) {
 		buf_free(&p.r.path);
 		hw_free(p.hw);

@@ -29,10 +29,18 @@ char *hwr_text(struct hw_reader *r, const char *fmt, ...) __attribute__((format(
 /* The file holds one integer (decimal, or hex with 0x when base is 0). */
 bool hwr_long(struct hw_reader *r, long *out, int base, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* The last component of a symlink's target ("../../../kernel/iommu_groups/7" -> "7"). */
+/* The last component of a symlink's target ("../../../kernel/iommu_groups/7" -> "7");
+ * NULL when the link dangles, as in the kernel's view. */
 char *hwr_link_base(struct hw_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a path the caller built; must_resolve false skips the dangling-link test
+ * (an access(2)) when the caller checks the target itself, once per distinct target. */
+char *hwr_link_at(struct hw_reader *r, const char *path, bool must_resolve);
+/* hwr_text for a path the caller built: a small file (a sysfs attribute, up to 4 KiB). */
+char *hwr_text_at(struct hw_reader *r, const char *path);
 /* Replace bytes that are not printable UTF-8 with '?', in place. */
 void hw_clean_text(char *s);
+/* An IOMMU group number (a directory name, a link's base name); -1 when it is not one. */
+int hw_group_number(const char *s);
 /* "lspci-like" parse of a whole string as an integer; false on garbage. */
 bool hw_parse_long(const char *s, int base, long *out);
 
@@ -43,5 +51,23 @@ void *hw_arena_keep(struct arena *a, void *vec, size_t bytes);
 void hw_probe_host(struct hw *hw, struct hw_reader *r);
 /* opendir, reporting I/O errors other than a missing directory. */
 DIR *hwr_opendir(struct hw_reader *r, const char *path);
+
+/* The per-device facts libpci does not read (hw_extra.c). The iommu_group and driver are
+ * the links' base names, not yet checked for dangling. */
+struct hw_extra {
+	int iommu_group;
+	const char *driver;
+	const char *reset_methods;
+	int numa_node;
+	bool is_vf;
+	struct pci_addr physfn;
+};
+struct hw_extra_job;
+/* Start reading the extras of the n devices at addr (copied) under root, on a second thread
+ * when one can be started (else at once). root must outlive the job. */
+struct hw_extra_job *hw_extra_start(const char *root, const struct pci_addr *addr, size_t n);
+/* Wait for the job and end it: its strings move into a, its diagnostics (unreadable files)
+ * into ds, after those already there. Returns the n results, parallel to addr (free()). */
+struct hw_extra *hw_extra_finish(struct hw_extra_job *job, struct arena *a, struct diags *ds);
 
 #endif

@@ -2,7 +2,6 @@
  * API), deterministic: fixed key order, devices in address order, no timestamps. The
  * layout is described in hw_snapshot.h and read back by hw_snapload.c. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -41,9 +40,12 @@ static void word(struct emitter *em, const char *s) { scalar(em, s, YAML_PLAIN_S
 
 static void num(struct emitter *em, uint64_t v)
 {
-	char s[24];
-	snprintf(s, sizeof(s), "%" PRIu64, v);
-	word(em, s);
+	char s[24], *p = s + sizeof(s) - 1;
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	word(em, p);
 }
 
 static void collection(struct emitter *em, bool map, bool flow)
@@ -186,20 +188,27 @@ static void write_resets(struct emitter *em, const char *methods)
 	end(em, false);
 }
 
+/* "vvvv:dddd" */
+static const char *id_fmt(char out[10], unsigned vendor, unsigned device)
+{
+	char *p = pci_hex(out, vendor, 4);
+	*p++ = ':';
+	pci_hex(p, device, 4);
+	return out;
+}
+
 static void write_ids(struct emitter *em, const struct hw_pci *d)
 {
 	char s[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&d->addr, s);
 	kv_str(em, "address", s);
-	snprintf(s, sizeof(s), "%04x:%04x", d->vendor, d->device);
-	kv_str(em, "id", s);
-	if (d->sub_vendor || d->sub_device) {
-		snprintf(s, sizeof(s), "%04x:%04x", d->sub_vendor, d->sub_device);
-		kv_str(em, "subsystem", s);
-	}
-	snprintf(s, sizeof(s), "0x%06x", (unsigned)(d->class & 0xffffff));
+	kv_str(em, "id", id_fmt(s, d->vendor, d->device));
+	if (d->sub_vendor || d->sub_device)
+		kv_str(em, "subsystem", id_fmt(s, d->sub_vendor, d->sub_device));
+	s[0] = '0', s[1] = 'x';
+	pci_hex(s + 2, d->class & 0xffffff, 6);
 	kv_str(em, "class", s);
-	snprintf(s, sizeof(s), "0x%02x", d->revision);
+	pci_hex(s + 2, d->revision, 2);
 	kv_str(em, "revision", s);
 }
 
@@ -242,8 +251,7 @@ static void write_usb(struct emitter *em, const struct hw_usb *u)
 	collection(em, true, true);
 	kv_num(em, "bus", u->busnum);
 	kv_num(em, "device", u->devnum);
-	snprintf(id, sizeof(id), "%04x:%04x", u->vendor, u->product);
-	kv_str(em, "id", id);
+	kv_str(em, "id", id_fmt(id, u->vendor, u->product));
 	kv_str(em, "manufacturer", u->manufacturer);
 	kv_str(em, "product", u->product_name);
 	end(em, true);

@@ -1,5 +1,6 @@
 /* outwrite.c: write an output set into a directory all or nothing (temporary files renamed
  * into place), remove the stale files of the same config, and compare for `build --check`. */
+#define _GNU_SOURCE  /* sync_file_range */
 #include "outwrite.h"
 
 #include <dirent.h>
@@ -13,6 +14,7 @@
 
 #define OUT_MAX_READ (64u << 20)  /* a generated file is far smaller */
 #define MARKER_WINDOW 512
+#define FLUSH_BATCH 32            /* temporaries written but not yet fsync'd, at most */
 
 static struct out_change *add_change(struct out_changes *ch, enum out_change_kind k,
 				     const char *name, size_t file)
@@ -115,6 +117,8 @@ struct writer {
 	char **made_dirs; size_t nmade, capmade;  /* created by us, in creation order */
 	char **tmp, **bak;
 	mode_t mode;                              /* 0666 & ~umask */
+	int pending_fd[FLUSH_BATCH];              /* written, writeback started, not fsync'd */
+	size_t pending_change[FLUSH_BATCH], npending;
 };
 
 /* Create rel's directory and its parents inside w->dir when missing. */
@@ -185,20 +189,46 @@ static char *make_sibling(const struct writer *w, const char *rel, const char *t
 	return name;
 }
 
-/* Write f into a new temporary beside its final place (w->tmp[i]). */
-static int write_temp(struct writer *w, size_t i, const struct out_file *f)
+/* fsync the pending temporaries and close them. Their writeback was started when each was
+ * written, so the waits overlap: three files cost about one fsync, not three. */
+static int flush_pending(struct writer *w, char **err)
+{
+	int rc = 0;
+	for (size_t k = 0; k < w->npending; k++) {
+		int fd = w->pending_fd[k], e = 0;
+		if (fsync(fd) != 0)
+			e = errno;
+		if (close(fd) != 0 && !e)
+			e = errno;
+		if (e && rc == 0) {
+			*err = xasprintf("cannot write %s/%s: %s", w->dir,
+					 w->ch->v[w->pending_change[k]].name, strerror(e));
+			rc = -1;
+		}
+	}
+	w->npending = 0;
+	return rc;
+}
+
+/* Write f into a new temporary beside its final place (w->tmp[i]) and start its writeback;
+ * the fsync comes later, in flush_pending. */
+static int write_temp(struct writer *w, size_t i, const struct out_file *f, char **err)
 {
 	int fd;
 	if (make_parents(w, f->name) != 0 || !(w->tmp[i] = make_sibling(w, f->name, "", &fd)))
 		return -1;
-	int rc = write_all(fd, buf_str(&f->data), f->data.len);
-	if (rc == 0)
-		rc = fchmod(fd, w->mode);
-	if (rc == 0)
-		rc = fsync(fd);
-	if (close(fd) != 0)
-		rc = -1;
-	return rc;
+	if (write_all(fd, buf_str(&f->data), f->data.len) != 0 || fchmod(fd, w->mode) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+#ifdef SYNC_FILE_RANGE_WRITE
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  /* a hint: fsync reports errors */
+#endif
+	w->pending_fd[w->npending] = fd;
+	w->pending_change[w->npending++] = i;
+	return w->npending == FLUSH_BATCH ? flush_pending(w, err) : 0;
 }
 
 /* Keep the file being replaced or removed under a second name (w->bak[i]), so that a
@@ -227,6 +257,8 @@ static int keep_old(struct writer *w, size_t i)
  * directories we made, newest first. */
 static void cleanup(struct writer *w, bool failed)
 {
+	for (size_t k = 0; k < w->npending; k++)
+		close(w->pending_fd[k]);
 	for (size_t i = 0; i < w->ch->n; i++) {
 		if (w->tmp[i])
 			unlink(w->tmp[i]);
@@ -267,8 +299,10 @@ static int stage(struct writer *w, const struct out_set *set, char **err)
 	}
 	for (size_t i = 0; i < w->ch->n; i++) {
 		const struct out_change *c = &w->ch->v[i];
-		if (c->kind != OUT_STALE && write_temp(w, i, &set->files[c->file]) != 0) {
-			*err = xasprintf("cannot write %s/%s: %s", w->dir, c->name, strerror(errno));
+		if (c->kind != OUT_STALE && write_temp(w, i, &set->files[c->file], err) != 0) {
+			if (!*err)
+				*err = xasprintf("cannot write %s/%s: %s", w->dir, c->name,
+						 strerror(errno));
 			return -1;
 		}
 		if (c->kind != OUT_MISSING && keep_old(w, i) != 0) {
@@ -276,7 +310,7 @@ static int stage(struct writer *w, const struct out_set *set, char **err)
 			return -1;
 		}
 	}
-	return 0;
+	return flush_pending(w, err);
 }
 
 /* Undo the first n actions of the commit, newest first: the old files come back. */

@@ -1,7 +1,6 @@
 /* pci.c: PCI addresses and vendor:device IDs. */
 #include "pci.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* Parse exactly `digits` hex digits (no more, no fewer) at *s, advancing it. */
@@ -46,9 +45,25 @@ bool pci_addr_parse(const char *s, struct pci_addr *out)
 	return true;
 }
 
+char *pci_hex(char *out, unsigned v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = digits - 1; i >= 0; i--, v >>= 4)
+		out[i] = hex[v & 0xf];
+	out[digits] = '\0';
+	return out + digits;
+}
+
+/* By hand rather than snprintf: a probe of 5,000 devices formats 20,000 of these. */
 void pci_addr_fmt(const struct pci_addr *a, char out[PCI_ADDR_STRLEN])
 {
-	snprintf(out, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", a->domain, a->bus, a->slot, a->func);
+	char *p = pci_hex(out, a->domain, 4);
+	*p++ = ':';
+	p = pci_hex(p, a->bus, 2);
+	*p++ = ':';
+	p = pci_hex(p, a->slot, 2);
+	*p++ = '.';
+	pci_hex(p, a->func, 1);
 }
 
 uint32_t pci_addr_key(const struct pci_addr *a)

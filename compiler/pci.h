@@ -16,6 +16,8 @@ struct pci_addr {
 
 /* "[DDDD:]BB:SS.F", hex, case-insensitive; the domain defaults to 0000. */
 bool pci_addr_parse(const char *s, struct pci_addr *out);
+/* v as exactly `digits` lower-case hex digits and a NUL; returns the end (at the NUL). */
+char *pci_hex(char *out, unsigned v, int digits);
 /* Always "dddd:bb:ss.f", lower-case. */
 void pci_addr_fmt(const struct pci_addr *a, char out[PCI_ADDR_STRLEN]);
 /* Orders by domain, bus, slot, function. */

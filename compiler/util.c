@@ -177,6 +177,18 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+void arena_adopt(struct arena *to, struct arena *from)
+{
+	struct arena_chunk *tail = from->head;
+	if (!tail)
+		return;
+	while (tail->next)
+		tail = tail->next;
+	tail->next = to->head;
+	to->head = from->head;
+	from->head = NULL;
+}
+
 void arena_free(struct arena *a)
 {
 	struct arena_chunk *c = a->head;

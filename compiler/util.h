@@ -51,6 +51,8 @@ void *arena_alloc(struct arena *a, size_t n);  /* zeroed, aligned for any type *
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Move everything allocated in from into to (from is left empty). */
+void arena_adopt(struct arena *to, struct arena *from);
 void arena_free(struct arena *a);
 
 /* Levenshtein distance, for "did you mean" hints. */

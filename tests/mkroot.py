@@ -177,6 +177,10 @@ def config_space(d, multifunction, bridge_buses):
         prim = addr_key(d["addr"])[1]
         sec, sub = bridge_buses.get(d["addr"], (0, 0))
         cfg[0x18], cfg[0x19], cfg[0x1a] = prim, sec, sub
+        if "sub" in d:  # a bridge's subsystem IDs: an SSVID capability (id 0x0d) at 0x40
+            sv, sd = d["sub"].split(":")
+            cfg[0x34] = 0x40
+            struct.pack_into("<BBHHH", cfg, 0x40, 0x0d, 0, 0, int(sv, 16), int(sd, 16))
     elif "sub" in d:
         sv, sd = d["sub"].split(":")
         struct.pack_into("<HH", cfg, 0x2c, int(sv, 16), int(sd, 16))

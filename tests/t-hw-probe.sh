@@ -172,6 +172,25 @@ field_is "damaged: garbage class reads as 0" "$TMP/damaged.yaml" 0000:00:1f.4 cl
 lacks "damaged: no proc: kernel unknown" '^kernel:' "$TMP/damaged.yaml"
 has "damaged: CPUs from the cpuN directories when online is garbage" '\{id: 11,' "$TMP/damaged.yaml"
 lacks "damaged: ... a missing cpuN is not online" '\{id: 3,' "$TMP/damaged.yaml"
+# A bridge's subsystem IDs: from its SSVID capability, past the 64-byte header that anyone
+# may read; for an unprivileged reader (config cut at 64 bytes), from the kernel's files.
+field_is "bridge: subsystem IDs" "$TMP/intel-desktop.yaml" 0000:00:1c.0 subsystem '"1462:7d25"'
+d=$(hwcopy intel-desktop bridge-subsys)
+b=$d/sys/bus/pci/devices/0000:00:1c.0
+printf '0x0000\n' > "$b/subsystem_vendor"
+printf '0x0000\n' > "$b/subsystem_device"
+vfioc probe --root "$d" > "$TMP/bridge.yaml"
+field_is "bridge: ... read from the SSVID capability when config space allows" \
+	"$TMP/bridge.yaml" 0000:00:1c.0 subsystem '"1462:7d25"'
+head -c 64 "$b/config" > "$TMP/config64" && cat "$TMP/config64" > "$b/config"
+vfioc probe --root "$d" > "$TMP/bridge.yaml"
+field_is "bridge: ... from the kernel's files past 64 bytes (here: none)" \
+	"$TMP/bridge.yaml" 0000:00:1c.0 subsystem ''
+printf '0x1462\n' > "$b/subsystem_vendor"
+printf '0x7d25\n' > "$b/subsystem_device"
+vfioc probe --root "$d" > "$TMP/bridge.yaml"
+same "bridge: ... the same snapshot either way" "$TMP/intel-desktop.yaml" "$TMP/bridge.yaml"
+
 d=$(hwcopy seed junk-entry)
 mkdir "$d/sys/bus/pci/devices/junk"
 rc_is "junk entry in sys/bus/pci/devices: exit 3" 3 vfioc probe --root "$d"
