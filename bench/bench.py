@@ -145,9 +145,9 @@ def fmt_instr(n):
 
 def table(title, rows):
     print("\n" + title)
-    print("%-30s %10s %10s %12s" % ("case", "wall ms", "RSS MiB", "instr"))
+    print("%-38s %10s %10s %12s" % ("case", "wall ms", "RSS MiB", "instr"))
     for r in rows:
-        print("%-30s %10.2f %10.1f %12s" % (r["name"], r["wall_ms"], r["rss_kib"] / 1024,
+        print("%-38s %10.2f %10.1f %12s" % (r["name"], r["wall_ms"], r["rss_kib"] / 1024,
                                             fmt_instr(r["instr"])))
 
 
@@ -161,6 +161,7 @@ def scaling(label, sizes, rows):
 
 
 def main():
+    global RUNS
     if not os.access(VFIOC, os.X_OK):
         sys.exit("bench: %s not built (run make)" % VFIOC)
     os.makedirs(WORK, exist_ok=True)
@@ -169,14 +170,26 @@ def main():
 
     out = os.path.join(WORK, "out")
     clean = "rm -rf " + out
+    # A fresh DIR on disk waits for the disk (one fsync'd journal commit); on tmpfs it
+    # shows vfioc's own time.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    shm_out = os.path.join(shm, "vfioc-bench-%d" % os.getpid()) if shm else None
     seed = os.path.join(TOP, "examples", "seed", "host.yaml")
+    runs, RUNS = RUNS, max(RUNS, 30)  # a few ms each: more runs, a steadier best
     def seed_cases(exe, tag):
-        return [measure("seed check" + tag, [exe, "check", seed]),
-                measure("seed build (fresh DIR)" + tag, [exe, "build", seed, "-o", out], clean),
-                measure("seed build (up to date)" + tag, [exe, "build", seed, "-o", out])]
+        rows = [measure("seed check" + tag, [exe, "check", seed]),
+                measure("seed build, fresh DIR" + tag, [exe, "build", seed, "-o", out], clean)]
+        if shm_out:
+            rows.append(measure("seed build, fresh tmpfs DIR" + tag,
+                                [exe, "build", seed, "-o", shm_out], "rm -rf " + shm_out))
+            shutil.rmtree(shm_out, ignore_errors=True)
+        # DIR holds this build's outputs (the fresh-DIR case left them): nothing to write.
+        rows.append(measure("seed build, up to date" + tag, [exe, "build", seed, "-o", out]))
+        return rows
     floor = measure("true (process floor)", ["true"])
     seed_rows = seed_cases(VFIOC, "")
     static_rows = seed_cases(VFIOC_STATIC, ", STATIC=1") if VFIOC_STATIC else []
+    RUNS = runs
     table("seed example (examples/seed)", [floor] + seed_rows + static_rows)
 
     roots = {n: synthetic_root(n) for n in DEVICES}
@@ -221,12 +234,12 @@ def main():
 
     print("\ntargets (issue #6)")
     verdict = lambda ok: "met" if ok else "MISSED"
-    for sb in [seed_rows[1]] + static_rows[1:2]:
-        tag = ", STATIC=1" if sb is not seed_rows[1] else ""
-        print("  seed build < 5 ms wall%-10s %8.2f ms   %s  (floor %.2f ms)"
-              % (tag + ":", sb["wall_ms"], verdict(sb["wall_ms"] < 5), floor["wall_ms"]))
-        print("  seed build < 8 MiB peak RSS%-5s %8.1f MiB  %s"
-              % (tag + ":", sb["rss_kib"] / 1024, verdict(sb["rss_kib"] < 8192)))
+    print("  seed build < 5 ms wall (starting any process here: %.2f ms):" % floor["wall_ms"])
+    for r in seed_rows[1:] + static_rows[1:]:
+        print("    %-40s %8.2f ms   %s" % (r["name"][len("seed build, "):], r["wall_ms"],
+                                         verdict(r["wall_ms"] < 5)))
+    rss = max(r["rss_kib"] for r in seed_rows[1:] + static_rows[1:])
+    print("  seed build < 8 MiB peak RSS:     %8.1f MiB  %s" % (rss / 1024, verdict(rss < 8192)))
     b = build_rows[-1]
     print("  1000 VMs built < 1 s:            %8.2f ms   %s" % (b["wall_ms"], verdict(b["wall_ms"] < 1000)))
     if lspci_rows:

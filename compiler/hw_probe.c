@@ -1,6 +1,7 @@
-/* hw_probe.c: hw_probe(): PCI devices through libpci's sysfs method, the per-device files
- * libpci does not read (boot_vga, reset_method, physfn), then the host facts (hw_host.c).
- * libpci's error callback longjmps back here: a bad file never exits the program. */
+/* hw_probe.c: hw_probe(): PCI devices through libpci's sysfs method, with the per-device
+ * files libpci does not read (hw_extra.c, on a second thread meanwhile), then the host
+ * facts (hw_host.c). libpci's error callback longjmps back here: a bad file never exits
+ * the program. */
 #include <dirent.h>
 #include <errno.h>
 #include <pci/pci.h>
@@ -17,10 +18,11 @@
 /* libpci reads the kernel's view of the IDs and the class (sysfs files: quirks applied).
  * Revision, prog-if, header type and a normal header's subsystem IDs come from the first 64
  * bytes of config space in one read, as lspci takes them; without config space, from the
- * kernel's files (FALLBACK_FLAGS). numa_node is read by read_extra: libpci takes garbage
- * there for node 0. The iommu_group and driver links are read with one readlink(2) each
- * rather than PCI_FILL_IOMMU_GROUP/PCI_FILL_DRIVER: libpci resolves those with realpath(3),
- * which readlinks every path component and tripled the cost of probing 5,000 devices. */
+ * kernel's files (FALLBACK_FLAGS). numa_node is read by hw_extra.c: libpci takes garbage
+ * there for node 0. The iommu_group and driver links are read there with one readlink(2)
+ * each rather than PCI_FILL_IOMMU_GROUP/PCI_FILL_DRIVER: libpci resolves those with
+ * realpath(3), which readlinks every path component and tripled the cost of probing 5,000
+ * devices. */
 #define FILL_FLAGS (PCI_FILL_IDENT | PCI_FILL_CLASS)
 #define FALLBACK_FLAGS (PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS)
 #define LOOKUP_FLAGS (PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB)

@@ -16,6 +16,16 @@ static void test_pci(void)
 	OK(pci_addr_parse("0000:0A:1f.7", &a) && a.bus == 10 && a.slot == 31 && a.func == 7, "pci: full address, mixed case");
 	pci_addr_fmt(&a, s);
 	STR_EQ(s, "0000:0a:1f.7", "pci: formatted lower-case with domain");
+	struct pci_addr top = { 0xffff, 0xff, 31, 7 };
+	pci_addr_fmt(&top, s);
+	STR_EQ(s, "ffff:ff:1f.7", "pci: the largest address formatted");
+	char h[8];
+	OK(pci_hex(h, 0x3ec2, 4) == h + 4, "pci: pci_hex returns the end");
+	STR_EQ(h, "3ec2", "pci: pci_hex four digits");
+	pci_hex(h, 0x1ab, 2);
+	STR_EQ(h, "ab", "pci: pci_hex keeps the low digits");
+	pci_hex(h, 0, 6);
+	STR_EQ(h, "000000", "pci: pci_hex pads with zeros");
 	OK(!pci_addr_parse("01:20.0", &a), "pci: slot 0x20 rejected");
 	OK(!pci_addr_parse("01:00.8", &a), "pci: function 8 rejected");
 	OK(!pci_addr_parse("1:00.0", &a), "pci: one-digit bus rejected");
