@@ -46,16 +46,15 @@ def sh_quote(args):
 
 def wall_ms(args, prepare=None):
     """Best wall time of RUNS runs, in ms (hyperfine; a timing loop without it)."""
-    cmd = sh_quote(args) + " > /dev/null 2>&1"
     if have("hyperfine"):
+        # No shell, for the prepare command either (a plain "rm -rf DIR"): subtracting an
+        # estimate of a shell's start-up would blur figures of a few milliseconds.
         with tempfile.NamedTemporaryFile(suffix=".json") as j:
-            hf = ["hyperfine"] + (["--shell", "sh"] if prepare else ["-N"]) + ["--runs", str(RUNS),
-                  "--warmup", "1", "--style", "none", "--export-json", j.name]
+            hf = ["hyperfine", "-N", "--runs", str(RUNS), "--warmup", "1", "--style", "none",
+                  "--export-json", j.name, "--output=null"]
             if prepare:
-                hf += ["--prepare", prepare, cmd]
-            else:
-                hf += ["--output=null", sh_quote(args)]
-            run(hf)
+                hf += ["--prepare", prepare]
+            run(hf + [sh_quote(args)])
             return min(json.load(open(j.name))["results"][0]["times"]) * 1000
     import time
     best = math.inf
@@ -175,7 +174,7 @@ def main():
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     shm_out = os.path.join(shm, "vfioc-bench-%d" % os.getpid()) if shm else None
     seed = os.path.join(TOP, "examples", "seed", "host.yaml")
-    runs, RUNS = RUNS, max(RUNS, 30)  # a few ms each: more runs, a steadier best
+    runs, RUNS = RUNS, max(RUNS, 100)  # a few ms each: more runs, a steadier best
     def seed_cases(exe, tag):
         rows = [measure("seed check" + tag, [exe, "check", seed]),
                 measure("seed build, fresh DIR" + tag, [exe, "build", seed, "-o", out], clean)]
@@ -189,8 +188,8 @@ def main():
     floor = measure("true (process floor)", ["true"])
     seed_rows = seed_cases(VFIOC, "")
     static_rows = seed_cases(VFIOC_STATIC, ", STATIC=1") if VFIOC_STATIC else []
+    table("seed example (examples/seed), best of %d runs" % RUNS, [floor] + seed_rows + static_rows)
     RUNS = runs
-    table("seed example (examples/seed)", [floor] + seed_rows + static_rows)
 
     roots = {n: synthetic_root(n) for n in DEVICES}
     big = roots[DEVICES[-1]][1]
