@@ -1,5 +1,6 @@
 # t-cli: the command line: help, version, usage errors (exit 2), and the build's own
-# promises (install honours PREFIX and DESTDIR; a missing library names its package).
+# promises (install honours PREFIX and DESTDIR; a missing library names its package;
+# STATIC=1 links libyaml and libxml2 in and gives the same outputs).
 . ./lib.sh
 
 # status NAME WANT CMD...: pass when CMD exits WANT.
@@ -49,3 +50,22 @@ grep -q "apt-get install libyaml-dev" "$TMP/make" && pass "make names the missin
 make -s -C .. install DESTDIR="$TMP/dest" PREFIX=/opt/v > "$TMP/make" 2>&1
 [ -x "$TMP/dest/opt/v/bin/vfioc" ] && [ -f "$TMP/dest/opt/v/share/vfioc/vfioc.schema.json" ] \
 	&& pass "make install honours PREFIX and DESTDIR" || { fail "make install"; cat "$TMP/make" >&2; }
+
+# make STATIC=1 (README, Development): libyaml and libxml2 linked in, the same outputs.
+# Plain run only: it compiles everything once more.
+[ "$MODE" = plain ] || exit 0
+make -s -j2 -C .. BUILD="$TMP/static" STATIC=1 "$TMP/static/vfioc" > "$TMP/make" 2>&1
+if [ -x "$TMP/static/vfioc" ]; then
+	pass "make STATIC=1 links"
+	ldd "$TMP/static/vfioc" > "$TMP/ldd"
+	grep -q 'libxml2\|libyaml\|libicu' "$TMP/ldd" \
+		&& fail "STATIC=1: libyaml, libxml2 or ICU still shared" \
+		|| pass "STATIC=1: libyaml, libxml2 and ICU linked in"
+	"$TMP/static/vfioc" build ../examples/seed/host.yaml -o "$TMP/static-out" 2> "$TMP/err"
+	"$VFIOC" build ../examples/seed/host.yaml -o "$TMP/shared-out" 2>> "$TMP/err"
+	diff -r "$TMP/static-out" "$TMP/shared-out" > /dev/null && [ -s "$TMP/static-out/vfio.nix" ] \
+		&& pass "STATIC=1: the same outputs as the default build" \
+		|| { fail "STATIC=1: outputs differ from the default build"; cat "$TMP/err" >&2; }
+else
+	fail "make STATIC=1"; tail -5 "$TMP/make" >&2
+fi
