@@ -43,9 +43,18 @@ ALL_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -pthread $(LD
 # (bench/RESULTS.md). The binary grows to ~34 MiB, mostly ICU's data, which is mapped, not
 # read. libpci and libc stay shared: Debian ships no libpci.a.
 ifneq ($(STATIC),)
-ALL_LDLIBS := -Wl,-Bstatic \
-	$(filter-out -lm -lpthread -ldl,$(shell $(PKG_CONFIG) --static --libs yaml-0.1 libxml-2.0)) \
-	-lstdc++ -Wl,-Bdynamic $(shell $(PKG_CONFIG) --libs libpci) -lm -pthread $(LDLIBS)
+STATIC_LIBS := $(filter-out -lm -lpthread -ldl,\
+	$(shell $(PKG_CONFIG) --static --libs yaml-0.1 libxml-2.0 2>/dev/null)) -lstdc++
+ALL_LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic \
+	$(shell $(PKG_CONFIG) --libs libpci 2>/dev/null) -lm -pthread $(LDLIBS)
+# A missing archive is named with the Debian package that has it.
+static_pkg = $(or $(if $(filter icu%,$(1)),libicu-dev),$(if $(filter z,$(1)),zlib1g-dev),\
+	$(if $(filter stdc++,$(1)),g++),lib$(1)-dev)
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+$(foreach l,$(patsubst -l%,%,$(filter -l%,$(STATIC_LIBS))),\
+	$(if $(filter /%,$(shell $(CC) -print-file-name=lib$(l).a)),,\
+	$(error STATIC=1 needs lib$(l).a: install it with 'apt-get install $(call static_pkg,$(l))')))
+endif
 endif
 # Relink when the link line changes (STATIC=1 after a plain build, or back).
 LINK_STAMP := $(BUILD)/link-line

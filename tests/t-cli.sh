@@ -54,6 +54,12 @@ make -s -C .. install DESTDIR="$TMP/dest" PREFIX=/opt/v > "$TMP/make" 2>&1
 # make STATIC=1 (README, Development): libyaml and libxml2 linked in, the same outputs.
 # Plain run only: it compiles everything once more.
 [ "$MODE" = plain ] || exit 0
+printf '#!/bin/sh\nout=$(pkg-config "$@") || exit\ncase "$*" in *--static*) out="$out -licufoo";; esac\necho "$out"\n' \
+	> "$TMP/pkg-config" && chmod +x "$TMP/pkg-config"
+make -s -C .. -n STATIC=1 PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" > "$TMP/make" 2>&1
+grep -q "STATIC=1 needs libicufoo.a: install it with 'apt-get install libicu-dev'" "$TMP/make" \
+	&& pass "make STATIC=1 names the package of a missing archive" \
+	|| { fail "make STATIC=1 with a missing archive"; cat "$TMP/make" >&2; }
 make -s -j2 -C .. BUILD="$TMP/static" STATIC=1 "$TMP/static/vfioc" > "$TMP/make" 2>&1
 if [ -x "$TMP/static/vfioc" ]; then
 	pass "make STATIC=1 links"
