@@ -9,7 +9,7 @@
 
 #include "hw_read.h"
 
-#define HWR_SMALL 4096      /* a sysfs attribute is at most a page */
+#define HWR_SMALL 8192      /* a sysfs attribute is a page at most; /proc/cmdline 4 KiB */
 
 static const char *vpath(struct hw_reader *r, const char *fmt, va_list ap)
 {

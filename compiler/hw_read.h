@@ -35,7 +35,7 @@ char *hwr_link_base(struct hw_reader *r, const char *fmt, ...) __attribute__((fo
 /* The same for a path the caller built; must_resolve false skips the dangling-link test
  * (an access(2)) when the caller checks the target itself, once per distinct target. */
 char *hwr_link_at(struct hw_reader *r, const char *path, bool must_resolve);
-/* hwr_text for a path the caller built: a small file (a sysfs attribute, up to 4 KiB). */
+/* hwr_text for a path the caller built: a small file (a sysfs attribute, up to 8 KiB). */
 char *hwr_text_at(struct hw_reader *r, const char *path);
 /* Replace bytes that are not printable UTF-8 with '?', in place. */
 void hw_clean_text(char *s);
