@@ -41,11 +41,12 @@ ALL_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -pthread $(LD
 # STATIC=1 links libyaml and libxml2 from their static archives. Debian's libxml2 brings
 # ICU and libstdc++ into every run, and loading them is most of a seed build's time
 # (bench/RESULTS.md). The binary grows to ~34 MiB, mostly ICU's data, which is mapped, not
-# read. libpci and libc stay shared: Debian ships no libpci.a.
+# read. libpci and libc stay shared: Debian ships no libpci.a. libgcc (the unwinder
+# libstdc++ needs) is linked in too: one shared library fewer to load.
 ifneq ($(STATIC),)
 STATIC_LIBS := $(filter-out -lm -lpthread -ldl,\
 	$(shell $(PKG_CONFIG) --static --libs yaml-0.1 libxml-2.0 2>/dev/null)) -lstdc++
-ALL_LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic \
+ALL_LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -static-libgcc \
 	$(shell $(PKG_CONFIG) --libs libpci 2>/dev/null) -lm -pthread $(LDLIBS)
 # A missing archive is named with the Debian package that has it.
 static_pkg = $(or $(if $(filter icu%,$(1)),libicu-dev),$(if $(filter z,$(1)),zlib1g-dev),\
