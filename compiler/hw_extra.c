@@ -11,7 +11,7 @@
 struct hw_extra_job {
 	struct hw_reader r;       /* root, and this job's own arena and diagnostics */
 	struct arena arena;
-	struct buf dev;           /* "ROOT/sys/bus/pci/devices/ADDR/NAME" */
+	struct hw_devpath dev;
 	struct pci_addr *addr;
 	struct hw_extra *out;
 	size_t n;
@@ -19,42 +19,29 @@ struct hw_extra_job {
 	bool threaded;
 };
 
-/* The path of the device's file name (built by hand: 25,000 of them for 5,000 devices). */
-static const char *dev_file(struct hw_extra_job *job, size_t prefix, const char *name)
-{
-	job->dev.len = prefix;
-	buf_puts(&job->dev, name);
-	return buf_str(&job->dev);
-}
-
-static void read_one(struct hw_extra_job *job, size_t base, size_t i)
+static void read_one(struct hw_extra_job *job, size_t i)
 {
 	struct hw_reader *r = &job->r;
+	struct hw_devpath *dp = &job->dev;
 	struct hw_extra *x = &job->out[i];
-	char addr[PCI_ADDR_STRLEN];
 	long v;
-	pci_addr_fmt(&job->addr[i], addr);
-	job->dev.len = base;
-	buf_puts(&job->dev, addr);
-	buf_putc(&job->dev, '/');
-	size_t prefix = job->dev.len;
+	hwr_devpath_at(dp, &job->addr[i]);
 	/* Not checked for dangling here: hw_probe.c checks each distinct group and driver. */
-	x->iommu_group = hw_group_number(hwr_link_at(r, dev_file(job, prefix, "iommu_group"), false));
-	x->driver = hwr_link_at(r, dev_file(job, prefix, "driver"), false);
-	x->reset_methods = hwr_text_at(r, dev_file(job, prefix, "reset_method"));
-	x->numa_node = hw_parse_long(hwr_text_at(r, dev_file(job, prefix, "numa_node")), 10, &v) &&
+	x->iommu_group = hw_group_number(hwr_link_at(r, hwr_devpath_file(dp, "iommu_group"), false));
+	x->driver = hwr_link_at(r, hwr_devpath_file(dp, "driver"), false);
+	x->reset_methods = hwr_text_at(r, hwr_devpath_file(dp, "reset_method"));
+	x->numa_node = hw_parse_long(hwr_text_at(r, hwr_devpath_file(dp, "numa_node")), 10, &v) &&
 		v >= 0 && v <= 0xffff ? (int)v : -1;
-	const char *pf = hwr_link_at(r, dev_file(job, prefix, "physfn"), true);
+	const char *pf = hwr_link_at(r, hwr_devpath_file(dp, "physfn"), true);
 	x->is_vf = pf && pci_addr_parse(pf, &x->physfn);
 }
 
 static void *run(void *arg)
 {
 	struct hw_extra_job *job = arg;
-	buf_puts(&job->dev, hwr_path(&job->r, "sys/bus/pci/devices/"));
-	size_t base = job->dev.len;
+	hwr_devpath_init(&job->dev, &job->r);
 	for (size_t i = 0; i < job->n; i++)
-		read_one(job, base, i);
+		read_one(job, i);
 	return NULL;
 }
 
@@ -82,7 +69,7 @@ struct hw_extra *hw_extra_finish(struct hw_extra_job *job, struct arena *a, stru
 	diags_move(ds, job->r.ds);
 	diags_free(job->r.ds);
 	buf_free(&job->r.path);
-	buf_free(&job->dev);
+	hwr_devpath_free(&job->dev);
 	free(job->addr);
 	free(job);
 	return out;

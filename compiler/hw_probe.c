@@ -53,8 +53,7 @@ struct probe {
 	char msg[512];        /* libpci's last error */
 	int err;              /* errno when libpci gave up (0: not an I/O error) */
 	bool names_broken;    /* pci.ids failed to load: names stay unknown */
-	struct buf dev;       /* "ROOT/sys/bus/pci/devices/ADDR/NAME" (dev_file) */
-	size_t dev_base;      /* the length of "ROOT/sys/bus/pci/devices/" */
+	struct hw_devpath dev;  /* for boot_vga, and config in messages */
 	struct driver_info *drivers; size_t ndrivers, capdrivers;
 };
 
@@ -130,16 +129,11 @@ static void bridge_subsys(struct pci_dev *dev, u8 cfg[CONFIG_SPACE], struct head
 	pci_setup_cache(dev, NULL, 0);
 }
 
-/* p->dev as the path of the device's file name, for reading or for a message. */
+/* The path of the device's file name, for reading or for a message. */
 static const char *dev_file(struct probe *p, const struct pci_addr *a, const char *name)
 {
-	char addr[PCI_ADDR_STRLEN];
-	pci_addr_fmt(a, addr);
-	p->dev.len = p->dev_base;
-	buf_puts(&p->dev, addr);
-	buf_putc(&p->dev, '/');
-	buf_puts(&p->dev, name);
-	return buf_str(&p->dev);
+	hwr_devpath_at(&p->dev, a);
+	return hwr_devpath_file(&p->dev, name);
 }
 
 static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
@@ -309,9 +303,7 @@ static void read_devices(struct probe *p)
 								      dev->dev, dev->func };
 		}
 	struct hw_extra_job *job = hw_extra_start(p->r.root, addr, m);
-	p->dev.len = 0;
-	buf_puts(&p->dev, hwr_path(&p->r, "sys/bus/pci/devices/"));
-	p->dev_base = p->dev.len;
+	hwr_devpath_init(&p->dev, &p->r);
 	struct hw_pci *pci = xmalloc((m ? m : 1) * sizeof(*pci));
 	size_t *from = xmalloc((m ? m : 1) * sizeof(*from));
 	struct header h;
@@ -493,7 +485,7 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 		pci_cleanup(p.pacc);
 	active = NULL;
 	free(sysfs);
-	buf_free(&p.dev);
+	hwr_devpath_free(&p.dev);
 	if (!ok) {
 		buf_free(&p.r.path);
 		hw_free(p.hw);

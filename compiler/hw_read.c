@@ -189,6 +189,35 @@ char *hwr_link_base(struct hw_reader *r, const char *fmt, ...)
 	return hwr_link_at(r, path, true);
 }
 
+void hwr_devpath_init(struct hw_devpath *dp, struct hw_reader *r)
+{
+	*dp = (struct hw_devpath){0};
+	buf_puts(&dp->b, hwr_path(r, "sys/bus/pci/devices/"));
+	dp->base = dp->dir = dp->b.len;
+}
+
+void hwr_devpath_at(struct hw_devpath *dp, const struct pci_addr *a)
+{
+	char addr[PCI_ADDR_STRLEN];
+	pci_addr_fmt(a, addr);
+	dp->b.len = dp->base;
+	buf_puts(&dp->b, addr);
+	buf_putc(&dp->b, '/');
+	dp->dir = dp->b.len;
+}
+
+const char *hwr_devpath_file(struct hw_devpath *dp, const char *name)
+{
+	dp->b.len = dp->dir;
+	buf_puts(&dp->b, name);
+	return buf_str(&dp->b);
+}
+
+void hwr_devpath_free(struct hw_devpath *dp)
+{
+	buf_free(&dp->b);
+}
+
 void *hw_arena_keep(struct arena *a, void *vec, size_t bytes)
 {
 	void *p = NULL;
