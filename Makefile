@@ -37,27 +37,31 @@ endif
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
 	-DVFIOC_VERSION='"$(VERSION)"' -Icompiler -Ibackends -Ischema \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -pthread $(CFLAGS)
-ALL_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -pthread $(LDLIBS)
-# STATIC=1 links libyaml and libxml2 from their static archives. Debian's libxml2 brings
-# ICU and libstdc++ into every run, and loading them is most of a seed build's time
-# (bench/RESULTS.md). The binary grows to ~34 MiB, mostly ICU's data, which is mapped, not
-# read. libpci and libc stay shared: Debian ships no libpci.a. libgcc (the unwinder
-# libstdc++ needs) is linked in too: one shared library fewer to load.
-ifneq ($(STATIC),)
+# libpci is not linked: the probe loads it when it first needs it (compiler/pci_lib.c).
+# -ldl is empty since glibc 2.34 and needed before.
+SHARED_LDLIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 libxml-2.0 2>/dev/null) -ldl -pthread $(LDLIBS)
+# ./vfioc links libyaml and libxml2 from their static archives, with what Debian's libxml2
+# brings (ICU, libstdc++, zlib, liblzma): loading those as shared libraries took most of a
+# seed build's time (bench/RESULTS.md). The binary is ~34 MiB, mostly ICU's data, which is
+# mapped, not read. libgcc (the unwinder libstdc++ needs) is linked in too; libc and libm
+# stay shared. SHARED=1 links everything shared, as a distribution's package would; the
+# unit tests, the sanitizer and the fuzzing builds always do.
+ifneq ($(SHARED),)
+ALL_LDLIBS := $(SHARED_LDLIBS)
+else
 STATIC_LIBS := $(filter-out -lm -lpthread -ldl,\
 	$(shell $(PKG_CONFIG) --static --libs yaml-0.1 libxml-2.0 2>/dev/null)) -lstdc++
-ALL_LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -static-libgcc \
-	$(shell $(PKG_CONFIG) --libs libpci 2>/dev/null) -lm -pthread $(LDLIBS)
+ALL_LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -static-libgcc -lm -ldl -pthread $(LDLIBS)
 # A missing archive is named with the Debian package that has it.
 static_pkg = $(or $(if $(filter icu%,$(1)),libicu-dev),$(if $(filter z,$(1)),zlib1g-dev),\
 	$(if $(filter stdc++,$(1)),g++),lib$(1)-dev)
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 $(foreach l,$(patsubst -l%,%,$(filter -l%,$(STATIC_LIBS))),\
 	$(if $(filter /%,$(shell $(CC) -print-file-name=lib$(l).a)),,\
-	$(error STATIC=1 needs lib$(l).a: install it with 'apt-get install $(call static_pkg,$(l))')))
+	$(error linking vfioc needs lib$(l).a: install it with 'apt-get install $(call static_pkg,$(l))', or link everything shared with 'make SHARED=1')))
 endif
 endif
-# Relink when the link line changes (STATIC=1 after a plain build, or back).
+# Relink when the link line changes (SHARED=1 after a plain build, or back).
 LINK_STAMP := $(BUILD)/link-line
 $(shell mkdir -p $(BUILD) && echo '$(LDFLAGS) $(ALL_LDLIBS)' | cmp -s - $(LINK_STAMP) || \
 	echo '$(LDFLAGS) $(ALL_LDLIBS)' > $(LINK_STAMP))
@@ -95,7 +99,7 @@ $(BUILD)/%.o: %.c $(HEADERS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libvfioc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libvfioc.a $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libvfioc.a $(SHARED_LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -105,10 +109,10 @@ test: $(VFIOC) unit
 		tests/run.sh $(TESTS)
 
 asan:
-	$(MAKE) BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" build/asan/vfioc
+	$(MAKE) BUILD=build/asan SHARED=1 CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" build/asan/vfioc
 
 test-asan:
-	$(MAKE) BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" MODE=asan test
+	$(MAKE) BUILD=build/asan SHARED=1 CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" MODE=asan test
 
 test-valgrind: $(VFIOC)
 	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build
@@ -148,5 +152,5 @@ help:
 	@echo "make bench           benchmarks (prints figures)"
 	@echo "make fuzz            libFuzzer targets (needs clang)"
 	@echo "make install         PREFIX=$(PREFIX) DESTDIR=..."
-	@echo "make STATIC=1        link libyaml and libxml2 statically (faster start, ~34 MiB)"
+	@echo "make SHARED=1        link libyaml and libxml2 shared (slower start, a 0.8 MiB binary)"
 -include mk/quality.mk

@@ -112,7 +112,8 @@ const struct command cmd_probe = {
 	"  --format FORMAT  diagnostics as text (default), json or github\n\n"
 	"Exit status: 0 written (warnings about devices left out go to standard error), 1 a\n"
 	"malformed --hardware snapshot, 2 bad command line, 3 the hardware could not be read\n"
-	"(no DIR/sys/bus/pci, or a file there that cannot be read) or FILE could not be written.\n"
+	"(no DIR/sys/bus/pci, a file there that cannot be read, or no libpci) or FILE could not\n"
+	"be written.\n"
 	"Missing files are facts (no reset_method file: reset methods unknown; no iommu_groups:\n"
 	"the IOMMU is off).\n"
 	"Example: vfioc probe -o hardware.yaml\n",

@@ -4,7 +4,6 @@
  * the program. */
 #include <dirent.h>
 #include <errno.h>
-#include <pci/pci.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "hw_read.h"
+#include "pci_lib.h"
 
 /* libpci reads the kernel's view of the IDs and the class (sysfs files: quirks applied).
  * Revision, prog-if, header type and a normal header's subsystem IDs come from the first 64
@@ -58,6 +58,7 @@ struct probe {
 };
 
 static struct probe *active;  /* libpci's callbacks take no context argument */
+static const struct pci_lib *libpci;
 
 static __attribute__((noreturn, format(printf, 1, 2))) void libpci_error(char *fmt, ...)
 {
@@ -87,7 +88,7 @@ static void use_root_ids(struct probe *p)
 	for (size_t i = 0; i < ARRAY_LEN(where); i++) {
 		const char *path = hwr_path(&p->r, "%s", where[i]);
 		if (access(path, R_OK) == 0) {
-			pci_set_name_list_path(p->pacc, xstrdup(path), 1);
+			libpci->set_name_list_path(p->pacc, xstrdup(path), 1);
 			return;
 		}
 	}
@@ -95,18 +96,18 @@ static void use_root_ids(struct probe *p)
 
 static bool libpci_open(struct probe *p, const char *sysfs)
 {
-	p->pacc = pci_alloc();
+	p->pacc = libpci->alloc();
 	p->pacc->error = libpci_error;
 	p->pacc->warning = libpci_quiet;
 	p->pacc->debug = libpci_quiet;
 	p->pacc->method = PCI_ACCESS_SYS_BUS_PCI;
 	if (setjmp(p->jmp))
 		return false;
-	pci_set_param(p->pacc, "sysfs.path", (char *)sysfs);
-	pci_set_param(p->pacc, "hwdb.disable", "1");
+	libpci->set_param(p->pacc, "sysfs.path", (char *)sysfs);
+	libpci->set_param(p->pacc, "hwdb.disable", "1");
 	use_root_ids(p);
-	pci_init(p->pacc);
-	pci_scan_bus(p->pacc);
+	libpci->init(p->pacc);
+	libpci->scan_bus(p->pacc);
 	return true;
 }
 
@@ -115,18 +116,18 @@ static bool libpci_open(struct probe *p, const char *sysfs)
 static void bridge_subsys(struct pci_dev *dev, u8 cfg[CONFIG_SPACE], struct header *h)
 {
 	if ((h->type & 0x7f) != PCI_HEADER_TYPE_BRIDGE ||
-	    !pci_read_block(dev, CONFIG_HEADER, cfg + CONFIG_HEADER, CONFIG_SPACE - CONFIG_HEADER)) {
-		pci_fill_info(dev, PCI_FILL_SUBSYS);
+	    !libpci->read_block(dev, CONFIG_HEADER, cfg + CONFIG_HEADER, CONFIG_SPACE - CONFIG_HEADER)) {
+		libpci->fill_info(dev, PCI_FILL_SUBSYS);
 		return;
 	}
-	pci_setup_cache(dev, cfg, CONFIG_SPACE);  /* libpci walks the capabilities in cfg */
-	struct pci_cap *cap = pci_find_cap(dev, PCI_CAP_ID_SSVID, PCI_CAP_NORMAL);
+	libpci->setup_cache(dev, cfg, CONFIG_SPACE);  /* libpci walks the capabilities in cfg */
+	struct pci_cap *cap = libpci->find_cap(dev, PCI_CAP_ID_SSVID, PCI_CAP_NORMAL);
 	h->has_subsys = true;
 	if (cap) {
-		h->sub_vendor = pci_read_word(dev, cap->addr + PCI_SSVID_VENDOR);
-		h->sub_device = pci_read_word(dev, cap->addr + PCI_SSVID_DEVICE);
+		h->sub_vendor = libpci->read_word(dev, cap->addr + PCI_SSVID_VENDOR);
+		h->sub_device = libpci->read_word(dev, cap->addr + PCI_SSVID_DEVICE);
 	}
-	pci_setup_cache(dev, NULL, 0);
+	libpci->setup_cache(dev, NULL, 0);
 }
 
 /* The path of the device's file name, for reading or for a message. */
@@ -140,7 +141,7 @@ static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
 {
 	u8 cfg[CONFIG_SPACE];
 	errno = 0;
-	if (pci_read_block(dev, 0, cfg, CONFIG_HEADER)) {
+	if (libpci->read_block(dev, 0, cfg, CONFIG_HEADER)) {
 		h->type = cfg[PCI_HEADER_TYPE];
 		h->revision = cfg[PCI_REVISION_ID];
 		h->prog_if = cfg[PCI_CLASS_PROG];
@@ -158,8 +159,8 @@ static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
 	const struct pci_addr a = { (uint16_t)dev->domain, dev->bus, dev->dev, dev->func };
 	if (errno)
 		hwr_io_error(&p->r, dev_file(p, &a, "config"), errno);
-	pci_fill_info(dev, FALLBACK_FLAGS);
-	if (!pci_read_block(dev, PCI_HEADER_TYPE, &h->type, 1))
+	libpci->fill_info(dev, FALLBACK_FLAGS);
+	if (!libpci->read_block(dev, PCI_HEADER_TYPE, &h->type, 1))
 		h->type = 0;
 	h->revision = dev->rev_id;
 	h->prog_if = dev->prog_if;
@@ -172,7 +173,7 @@ static bool fill_trapped(struct probe *p, struct pci_dev *dev, struct header *h)
 	*h = (struct header){0};
 	if (setjmp(p->jmp))
 		return false;
-	pci_fill_info(dev, FILL_FLAGS);
+	libpci->fill_info(dev, FILL_FLAGS);
 	read_header(p, dev, h);
 	return true;
 }
@@ -188,7 +189,7 @@ static char *lookup(struct probe *p, int flag, unsigned a, unsigned b)
 		diag_emit(p->ds, D_HW_INCOMPLETE, NULL, "device names unavailable: %s", p->msg);
 		return NULL;
 	}
-	const char *name = pci_lookup_name(p->pacc, buf, sizeof(buf), flag | LOOKUP_FLAGS, a, b);
+	const char *name = libpci->lookup_name(p->pacc, buf, sizeof(buf), flag | LOOKUP_FLAGS, a, b);
 	if (!name)
 		return NULL;
 	char *s = arena_strdup(&p->hw->arena, name);
@@ -453,6 +454,18 @@ static bool device_names_ok(struct probe *p, const char *sysfs)
 	return ok;
 }
 
+static bool load_libpci(struct probe *p)
+{
+	char why[512];
+	if ((libpci = pci_lib_load(why, sizeof(why))))
+		return true;
+	struct diag *d = diag_emit(p->ds, D_HW_UNREADABLE, NULL,
+				   "cannot read the PCI devices without libpci: %s", why);
+	diag_hint(d, "install libpci (Debian, Ubuntu: apt-get install libpci3), or check "
+		     "against a snapshot from 'vfioc probe' with --hardware FILE");
+	return false;
+}
+
 static bool check_sysfs(struct probe *p, const char *sysfs)
 {
 	struct stat st;
@@ -469,7 +482,7 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 	p.r = (struct hw_reader){ .root = root, .a = &p.hw->arena, .ds = ds };
 	size_t failures = diags_count(ds, SEV_SYSTEM);
 	char *sysfs = xstrdup(hwr_path(&p.r, "sys/bus/pci"));
-	bool ok = check_sysfs(&p, sysfs) && device_names_ok(&p, sysfs);
+	bool ok = check_sysfs(&p, sysfs) && device_names_ok(&p, sysfs) && load_libpci(&p);
 	active = &p;
 	if (ok && !libpci_open(&p, sysfs)) {
 		diag_emit(ds, D_HW_UNREADABLE, NULL, "cannot read the PCI devices under %s: %s", sysfs,
@@ -482,7 +495,7 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 		check_drivers(&p);
 	}
 	if (p.pacc)
-		pci_cleanup(p.pacc);
+		libpci->cleanup(p.pacc);
 	active = NULL;
 	free(sysfs);
 	hwr_devpath_free(&p.dev);

@@ -18,13 +18,13 @@ REPLAY_BIN   := $(BUILD)/tests/test_fuzz_replay
 
 # The library instrumented for libFuzzer, built by this Makefile in its own tree.
 fuzz-build:
-	@$(MAKE) -s BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	@$(MAKE) -s BUILD=$(FUZZ_BUILD) SHARED=1 CC=$(FUZZ_CC) \
 		CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libvfioc.a
 	@$(MAKE) -s $(FUZZ_BINS)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libvfioc.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
-		$(FUZZ_BUILD)/libvfioc.a $(ALL_LDLIBS)
+		$(FUZZ_BUILD)/libvfioc.a $(SHARED_LDLIBS)
 
 # Each target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus/<t> (the committed corpus
 # is only read), crashes to build/fuzz/artifacts/. Fails when a target finds a crash.
@@ -57,10 +57,10 @@ fuzz-replay: $(REPLAY_BIN)
 	@cd tests && $(abspath $(REPLAY_BIN)) fuzz/corpus | grep -c '^ok ' | sed 's/$$/ inputs replayed/'
 
 # Figures for check, build and probe at growing sizes (bench/bench.py); never fails on timing.
-# The STATIC=1 build beside it, in its own tree, for the seed figures.
+# The SHARED=1 build beside it, in its own tree, for the seed figures.
 bench: $(VFIOC)
-	@$(MAKE) -s BUILD=build/static STATIC=1 build/static/vfioc
-	@VFIOC=$(abspath $(VFIOC)) VFIOC_STATIC=$(abspath build/static/vfioc) python3 bench/bench.py
+	@$(MAKE) -s BUILD=build/shared SHARED=1 build/shared/vfioc
+	@VFIOC=$(abspath $(VFIOC)) VFIOC_SHARED=$(abspath build/shared/vfioc) python3 bench/bench.py
 
 # The replay driver includes the fuzz targets: rebuild it when they change.
 $(BUILD)/tests/test_fuzz_replay: $(wildcard tests/fuzz/*.c)

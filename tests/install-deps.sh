@@ -3,12 +3,14 @@
 #   build  only what building vfioc needs
 #   (none) also everything the test suite uses: lspci, libvirt's schemas and
 #          virt-xml-validate, xmllint, nix-instantiate, valgrind, python3 with
-#          jsonschema and yaml, liblzma-dev (for the STATIC=1 build's test)
+#          jsonschema and yaml
 # Runs apt-get through sudo unless it already runs as root.
 set -eu
-build="build-essential pkg-config libyaml-dev libpci-dev libxml2-dev pci.ids"
+# liblzma-dev: liblzma.a, which linking libxml2.a in needs (libicu-dev, zlib1g-dev and
+# libstdc++'s archive come with libxml2-dev, libpci-dev and build-essential).
+build="build-essential pkg-config libyaml-dev libpci-dev libxml2-dev liblzma-dev pci.ids"
 tests="pciutils libvirt0 libvirt-clients libxml2-utils nix-bin valgrind time python3
-python3-yaml python3-jsonschema liblzma-dev"
+python3-yaml python3-jsonschema"
 pkgs=$build
 [ "${1:-}" = build ] || pkgs="$build $tests"
 sudo=

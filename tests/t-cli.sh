@@ -1,6 +1,6 @@
 # t-cli: the command line: help, version, usage errors (exit 2), and the build's own
-# promises (install honours PREFIX and DESTDIR; a missing library names its package;
-# STATIC=1 links libyaml and libxml2 in and gives the same outputs).
+# promises (install honours PREFIX and DESTDIR; a missing library names its package; the
+# default build links libyaml and libxml2 in, SHARED=1 does not and gives the same outputs).
 . ./lib.sh
 
 # status NAME WANT CMD...: pass when CMD exits WANT.
@@ -51,27 +51,43 @@ make -s -C .. install DESTDIR="$TMP/dest" PREFIX=/opt/v > "$TMP/make" 2>&1
 [ -x "$TMP/dest/opt/v/bin/vfioc" ] && [ -f "$TMP/dest/opt/v/share/vfioc/vfioc.schema.json" ] \
 	&& pass "make install honours PREFIX and DESTDIR" || { fail "make install"; cat "$TMP/make" >&2; }
 
-# make STATIC=1 (README, Development): libyaml and libxml2 linked in, the same outputs.
-# Plain run only: it compiles everything once more.
+# How ./vfioc is linked (README, Building): libyaml and libxml2 from their static archives,
+# libpci loaded only by a probe; SHARED=1 links them shared and gives the same outputs.
+# Plain run only: there $VFIOC is the default build, and it compiles everything once more.
 [ "$MODE" = plain ] || exit 0
+ldd "$VFIOC" > "$TMP/ldd"
+grep -q 'libxml2\|libyaml\|libicu\|libstdc++' "$TMP/ldd" \
+	&& fail "default build: libyaml, libxml2, ICU or libstdc++ still shared" \
+	|| pass "default build: libyaml, libxml2, ICU and libstdc++ linked in"
+grep -q 'libpci' "$TMP/ldd" && fail "default build: libpci loaded at start" \
+	|| pass "default build: libpci not loaded at start"
 printf '#!/bin/sh\nout=$(pkg-config "$@") || exit\ncase "$*" in *--static*) out="$out -licufoo";; esac\necho "$out"\n' \
 	> "$TMP/pkg-config" && chmod +x "$TMP/pkg-config"
-make -s -C .. -n STATIC=1 PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" > "$TMP/make" 2>&1
-grep -q "STATIC=1 needs libicufoo.a: install it with 'apt-get install libicu-dev'" "$TMP/make" \
-	&& pass "make STATIC=1 names the package of a missing archive" \
-	|| { fail "make STATIC=1 with a missing archive"; cat "$TMP/make" >&2; }
-make -s -j2 -C .. BUILD="$TMP/static" STATIC=1 "$TMP/static/vfioc" > "$TMP/make" 2>&1
-if [ -x "$TMP/static/vfioc" ]; then
-	pass "make STATIC=1 links"
-	ldd "$TMP/static/vfioc" > "$TMP/ldd"
-	grep -q 'libxml2\|libyaml\|libicu' "$TMP/ldd" \
-		&& fail "STATIC=1: libyaml, libxml2 or ICU still shared" \
-		|| pass "STATIC=1: libyaml, libxml2 and ICU linked in"
-	"$TMP/static/vfioc" build ../examples/seed/host.yaml -o "$TMP/static-out" 2> "$TMP/err"
-	"$VFIOC" build ../examples/seed/host.yaml -o "$TMP/shared-out" 2>> "$TMP/err"
+make -s -C .. -n PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" > "$TMP/make" 2>&1
+grep -q "needs libicufoo.a: install it with 'apt-get install libicu-dev', or link everything shared with 'make SHARED=1'" "$TMP/make" \
+	&& pass "make names the package of a missing archive, and SHARED=1" \
+	|| { fail "make with a missing archive"; cat "$TMP/make" >&2; }
+make -s -C .. -n SHARED=1 PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" > "$TMP/make" 2>&1 \
+	&& pass "make SHARED=1 needs no archive" || { fail "make SHARED=1 asks for archives"; cat "$TMP/make" >&2; }
+make -s -j2 -C .. BUILD="$TMP/shared" SHARED=1 "$TMP/shared/vfioc" > "$TMP/make" 2>&1
+if [ -x "$TMP/shared/vfioc" ]; then
+	pass "make SHARED=1 links"
+	ldd "$TMP/shared/vfioc" > "$TMP/ldd"
+	grep -q libxml2 "$TMP/ldd" && grep -q libyaml "$TMP/ldd" && ! grep -q libpci "$TMP/ldd" \
+		&& pass "SHARED=1: libyaml and libxml2 shared, libpci loaded on demand" \
+		|| { fail "SHARED=1: linked libraries"; cat "$TMP/ldd" >&2; }
+	"$TMP/shared/vfioc" build ../examples/seed/host.yaml -o "$TMP/shared-out" 2> "$TMP/err"
+	"$VFIOC" build ../examples/seed/host.yaml -o "$TMP/static-out" 2>> "$TMP/err"
 	diff -r "$TMP/static-out" "$TMP/shared-out" > /dev/null && [ -s "$TMP/static-out/vfio.nix" ] \
-		&& pass "STATIC=1: the same outputs as the default build" \
-		|| { fail "STATIC=1: outputs differ from the default build"; cat "$TMP/err" >&2; }
+		&& pass "SHARED=1: the same outputs as the default build" \
+		|| { fail "SHARED=1: outputs differ from the default build"; cat "$TMP/err" >&2; }
+	root=$TMP/sharedroot
+	python3 ./mkroot.py roots/seed.desc "$root" > /dev/null
+	"$TMP/shared/vfioc" probe --root "$root" -o "$TMP/shared.yaml" 2> "$TMP/err"
+	"$VFIOC" probe --root "$root" -o "$TMP/static.yaml" 2>> "$TMP/err"
+	cmp -s "$TMP/shared.yaml" "$TMP/static.yaml" && grep -q 'vendor: ' "$TMP/static.yaml" \
+		&& pass "SHARED=1: the same snapshot of a test root" \
+		|| { fail "SHARED=1: snapshots differ from the default build"; cat "$TMP/err" >&2; }
 else
-	fail "make STATIC=1"; tail -5 "$TMP/make" >&2
+	fail "make SHARED=1"; tail -5 "$TMP/make" >&2
 fi

@@ -1,5 +1,6 @@
 # t-fault-probe: `vfioc probe` under injected faults (tests/fault/failwrite.c): unreadable
-# sysfs files, -o FILE failing half-way (write, close, rename) or on a read-only file system.
+# sysfs files, no libpci, -o FILE failing half-way (write, close, rename) or on a read-only
+# file system.
 # Each must exit 3 with a message naming the file, and leave an earlier FILE as it was.
 . ./lib.sh
 . ./fault/faultlib.sh
@@ -15,6 +16,18 @@ for m in reset_method numa_node 01:00.0/vendor 01:00.0/class 01:00.0/config 00:0
 	faulty FAIL_OPEN_MATCH="$m" -- probe --root "$root"
 	fault_ok "fault-probe: unreadable $m: exit 3 naming it" 3 "$m" - -
 done
+
+# No libpci on the machine: the probe exits 3 naming it, with the way on; a run against a
+# snapshot never loads libpci, so it works there (the probe loads it on demand).
+faulty FAIL_DLOPEN_MATCH=libpci -- probe --root "$root"
+fault_ok "fault-probe: no libpci: exit 3 naming libpci.so.3" 3 libpci.so.3 - -
+grep -qF -- "--hardware FILE" "$TMP/f.err" && grep -qF "apt-get install libpci3" "$TMP/f.err" \
+	&& pass "fault-probe: no libpci: the hint names the package and --hardware" \
+	|| { fail "fault-probe: no libpci: no hint"; cat "$TMP/f.err" >&2; }
+faulty FAIL_DLOPEN_MATCH=libpci -- build ../examples/seed/host.yaml -o "$TMP/nopci-out"
+[ "$frc" -eq 0 ] && ! grep -q '^failwrite: failing dlopen' "$TMP/f.err" && [ -s "$TMP/nopci-out/vfio.nix" ] \
+	&& pass "fault-probe: no libpci: a build from a snapshot works and never loads it" \
+	|| { fail "fault-probe: no libpci: a build from a snapshot (exit $frc)"; cat "$TMP/f.err" >&2; }
 
 # The snapshot being written fails half-way: at once, after 1000 bytes, on close, on rename.
 for f in FAIL_WRITE_AFTER=0 FAIL_WRITE_AFTER=1000 FAIL_WRITE_CALL=1 FAIL_CLOSE_CALL=1 \

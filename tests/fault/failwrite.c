@@ -11,6 +11,8 @@
  *                        EACCES, or errno FAIL_OPEN_ERRNO (30: EROFS, a read-only file system)
  *   FAIL_READ_MATCH=S    reads of a file whose path contains S stop after FAIL_READ_AFTER
  *                        bytes (default 0): with FAIL_READ_EOF=1 as if truncated, else EIO
+ *   FAIL_DLOPEN_MATCH=S  dlopen of a library whose name contains S finds nothing, as if
+ *                        the library were not installed
  * Standard input, output and error are never failed, so messages still get out. Every fault
  * it injects is logged to stderr as "failwrite: ..." when FAIL_VERBOSE=1. */
 #define _GNU_SOURCE
@@ -449,4 +451,21 @@ size_t fread(void *p, size_t size, size_t nmemb, FILE *f)
 	size_t got = r(p, size, (size_t)ok / size ? (size_t)ok / size : 1, f);
 	read_so_far[fd] += (long long)(got * size);
 	return got;
+}
+
+/* ---- libraries ---- */
+
+/* The real dlopen is asked for a path that does not exist, so that dlerror() tells why in
+ * the words of the real loader. */
+void *dlopen(const char *file, int flags)
+{
+	static void *(*d)(const char *, int);
+	if (!d)
+		d = real("dlopen");
+	if (!file || !path_matches(file, "FAIL_DLOPEN_MATCH"))
+		return d(file, flags);
+	note("dlopen of", file);
+	char missing[4096];
+	snprintf(missing, sizeof(missing), "/nonexistent/%s", file);
+	return d(missing, flags);
 }
