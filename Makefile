@@ -93,6 +93,10 @@ $(VFIOC): $(MAIN_OBJ) $(BUILD)/libvfioc.a $(LINK_STAMP)
 $(BUILD)/libvfioc.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
+# Where the probe looks for libpci when the loader's search does not find it (NixOS).
+$(BUILD)/compiler/pci_lib.o: ALL_CFLAGS += \
+	-DPCI_LIB_DIR='"$(shell $(PKG_CONFIG) --variable=libdir libpci 2>/dev/null)"'
+
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

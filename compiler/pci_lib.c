@@ -15,8 +15,14 @@ const struct pci_lib *pci_lib_load(char *why, size_t whysize)
 		return &lib;
 	void *h = dlopen(PCI_LIB_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		snprintf(why, whysize, "%s", dlerror());
-		return NULL;
+		snprintf(why, whysize, "%s", dlerror());  /* the search's failure says most */
+#ifdef PCI_LIB_DIR
+		/* The libpci vfioc was built against, where the loader does not search: NixOS
+		 * keeps each library in its own directory, found through the binary's path. */
+		h = dlopen(PCI_LIB_DIR "/" PCI_LIB_SONAME, RTLD_NOW | RTLD_LOCAL);
+#endif
+		if (!h)
+			return NULL;
 	}
 	/* POSIX makes a data pointer from dlsym convertible to a function pointer; memcpy
 	 * says so without a cast that ISO C leaves undefined. */

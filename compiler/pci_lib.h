@@ -34,7 +34,9 @@ struct pci_lib {
 /* The library file dlopen(3) asks for: libpci's soname since pciutils 3.0. */
 #define PCI_LIB_SONAME "libpci.so.3"
 
-/* libpci, loaded on the first call; NULL when it cannot be, with why[] saying what failed. */
+/* libpci, loaded on the first call from the loader's search path, else from PCI_LIB_DIR
+ * (pkg-config's libdir of libpci, set by the Makefile); NULL when it cannot be, with why[]
+ * saying what failed. */
 const struct pci_lib *pci_lib_load(char *why, size_t whysize);
 
 #endif

@@ -24,6 +24,11 @@ fault_ok "fault-probe: no libpci: exit 3 naming libpci.so.3" 3 libpci.so.3 - -
 grep -qF -- "--hardware FILE" "$TMP/f.err" && grep -qF "apt-get install libpci3" "$TMP/f.err" \
 	&& pass "fault-probe: no libpci: the hint names the package and --hardware" \
 	|| { fail "fault-probe: no libpci: no hint"; cat "$TMP/f.err" >&2; }
+# Not on the loader's search path (as on NixOS): found where vfioc was built against it.
+faulty FAIL_DLOPEN_MATCH=libpci FAIL_DLOPEN_SEARCH=1 -- probe --root "$root" -o "$TMP/found.yaml"
+[ "$frc" -eq 0 ] && grep -q '^failwrite: failing dlopen' "$TMP/f.err" && cmp -s "$TMP/found.yaml" "$out/hardware.yaml" \
+	&& pass "fault-probe: libpci off the search path: loaded from its build-time directory" \
+	|| { fail "fault-probe: libpci off the search path (exit $frc)"; cat "$TMP/f.err" >&2; }
 faulty FAIL_DLOPEN_MATCH=libpci -- build ../examples/seed/host.yaml -o "$TMP/nopci-out"
 [ "$frc" -eq 0 ] && ! grep -q '^failwrite: failing dlopen' "$TMP/f.err" && [ -s "$TMP/nopci-out/vfio.nix" ] \
 	&& pass "fault-probe: no libpci: a build from a snapshot works and never loads it" \

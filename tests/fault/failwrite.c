@@ -12,7 +12,8 @@
  *   FAIL_READ_MATCH=S    reads of a file whose path contains S stop after FAIL_READ_AFTER
  *                        bytes (default 0): with FAIL_READ_EOF=1 as if truncated, else EIO
  *   FAIL_DLOPEN_MATCH=S  dlopen of a library whose name contains S finds nothing, as if
- *                        the library were not installed
+ *                        the library were not installed; with FAIL_DLOPEN_SEARCH=1 only
+ *                        a name without a '/', as if the loader's search path lacked it
  * Standard input, output and error are never failed, so messages still get out. Every fault
  * it injects is logged to stderr as "failwrite: ..." when FAIL_VERBOSE=1. */
 #define _GNU_SOURCE
@@ -462,7 +463,9 @@ void *dlopen(const char *file, int flags)
 	static void *(*d)(const char *, int);
 	if (!d)
 		d = real("dlopen");
-	if (!file || !path_matches(file, "FAIL_DLOPEN_MATCH"))
+	const char *search = getenv("FAIL_DLOPEN_SEARCH");
+	if (!file || !path_matches(file, "FAIL_DLOPEN_MATCH") ||
+	    (search && *search == '1' && strchr(file, '/')))
 		return d(file, flags);
 	note("dlopen of", file);
 	char missing[4096];
