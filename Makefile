@@ -44,22 +44,32 @@ SHARED_LDLIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 libxml-2.0 2>/dev/null) -
 # brings (ICU, libstdc++, zlib, liblzma): loading those as shared libraries took most of a
 # seed build's time (bench/RESULTS.md). The binary is ~34 MiB, mostly ICU's data, which is
 # mapped, not read. libgcc (the unwinder libstdc++ needs) is linked in too; libc and libm
-# stay shared. SHARED=1 links everything shared, as a distribution's package would; the
-# unit tests, the sanitizer and the fuzzing builds always do.
-ifneq ($(SHARED),)
-ALL_LDLIBS := $(SHARED_LDLIBS)
-else
+# stay shared. Where an archive is missing (NixOS and Fedora ship few), make says so and
+# links everything shared; STATIC=1 makes that an error instead. SHARED=1 links everything
+# shared, as a distribution's package would; the unit tests, the sanitizer and the fuzzing
+# builds always do.
+ifeq ($(SHARED),)
 STATIC_LIBS := $(filter-out -lm -lpthread -ldl,\
 	$(shell $(PKG_CONFIG) --static --libs yaml-0.1 libxml-2.0 2>/dev/null)) -lstdc++
-ALL_LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -static-libgcc -lm -ldl -pthread $(LDLIBS)
 # A missing archive is named with the Debian package that has it.
 static_pkg = $(or $(if $(filter icu%,$(1)),libicu-dev),$(if $(filter z,$(1)),zlib1g-dev),\
 	$(if $(filter stdc++,$(1)),g++),lib$(1)-dev)
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
-$(foreach l,$(patsubst -l%,%,$(filter -l%,$(STATIC_LIBS))),\
-	$(if $(filter /%,$(shell $(CC) -print-file-name=lib$(l).a)),,\
-	$(error linking vfioc needs lib$(l).a: install it with 'apt-get install $(call static_pkg,$(l))', or link everything shared with 'make SHARED=1')))
+STATIC_MISSING := $(firstword $(foreach l,$(patsubst -l%,%,$(filter -l%,$(STATIC_LIBS))),\
+	$(if $(filter /%,$(shell $(CC) -print-file-name=lib$(l).a)),,$(l))))
 endif
+ifneq ($(STATIC_MISSING),)
+ifneq ($(STATIC),)
+$(error STATIC=1 needs lib$(STATIC_MISSING).a: install it with 'apt-get install $(call static_pkg,$(STATIC_MISSING))')
+endif
+$(info vfioc: no lib$(STATIC_MISSING).a, so linking libyaml and libxml2 shared (vfioc starts ~3 ms later); 'apt-get install $(call static_pkg,$(STATIC_MISSING))' links them in)
+SHARED := 1
+endif
+endif
+ifneq ($(SHARED),)
+ALL_LDLIBS := $(SHARED_LDLIBS)
+else
+ALL_LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -static-libgcc -lm -ldl -pthread $(LDLIBS)
 endif
 # Relink when the link line changes (SHARED=1 after a plain build, or back).
 LINK_STAMP := $(BUILD)/link-line
@@ -157,4 +167,5 @@ help:
 	@echo "make fuzz            libFuzzer targets (needs clang)"
 	@echo "make install         PREFIX=$(PREFIX) DESTDIR=..."
 	@echo "make SHARED=1        link libyaml and libxml2 shared (slower start, a 0.8 MiB binary)"
+	@echo "make STATIC=1        link them in, or fail (the default falls back to shared)"
 -include mk/quality.mk

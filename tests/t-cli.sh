@@ -63,12 +63,19 @@ grep -q 'libpci' "$TMP/ldd" && fail "default build: libpci loaded at start" \
 	|| pass "default build: libpci not loaded at start"
 printf '#!/bin/sh\nout=$(pkg-config "$@") || exit\ncase "$*" in *--static*) out="$out -licufoo";; esac\necho "$out"\n' \
 	> "$TMP/pkg-config" && chmod +x "$TMP/pkg-config"
-make -s -C .. -n PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" > "$TMP/make" 2>&1
-grep -q "needs libicufoo.a: install it with 'apt-get install libicu-dev', or link everything shared with 'make SHARED=1'" "$TMP/make" \
-	&& pass "make names the package of a missing archive, and SHARED=1" \
+make -s -C .. -n PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" "$TMP/nostatic/vfioc" \
+	> "$TMP/make" 2>&1
+grep -q "no libicufoo.a, so linking libyaml and libxml2 shared .*'apt-get install libicu-dev' links them in" "$TMP/make" \
+	&& grep -q -- '-o [^ ]*/nostatic/vfioc .* -lxml2 ' "$TMP/make" && ! grep -q -- '-Bstatic' "$TMP/make" \
+	&& pass "make without an archive says so, names its package and links shared" \
 	|| { fail "make with a missing archive"; cat "$TMP/make" >&2; }
+make -s -C .. -n STATIC=1 PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" > "$TMP/make" 2>&1
+grep -q "STATIC=1 needs libicufoo.a: install it with 'apt-get install libicu-dev'" "$TMP/make" \
+	&& pass "make STATIC=1 without an archive fails naming its package" \
+	|| { fail "make STATIC=1 with a missing archive"; cat "$TMP/make" >&2; }
 make -s -C .. -n SHARED=1 PKG_CONFIG="$TMP/pkg-config" BUILD="$TMP/nostatic" > "$TMP/make" 2>&1 \
-	&& pass "make SHARED=1 needs no archive" || { fail "make SHARED=1 asks for archives"; cat "$TMP/make" >&2; }
+	&& ! grep -q 'libicufoo' "$TMP/make" \
+	&& pass "make SHARED=1 looks for no archive" || { fail "make SHARED=1 asks for archives"; cat "$TMP/make" >&2; }
 make -s -j2 -C .. BUILD="$TMP/shared" SHARED=1 "$TMP/shared/vfioc" > "$TMP/make" 2>&1
 if [ -x "$TMP/shared/vfioc" ]; then
 	pass "make SHARED=1 links"
