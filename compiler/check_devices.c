@@ -1,5 +1,5 @@
 /* check_devices.c: the rules for each passed PCI device on its own: listed twice, passed to
- * two VMs, a bridge, the boot GPU, no reset method. Resolves every entry first (into
+ * two VMs, a bridge, the host's own disk or network, the boot GPU, no reset method. Resolves every entry first (into
  * cx->vms) and records which VM claims each device (cx->owner), for the group checks. */
 #include <stdlib.h>
 
@@ -60,6 +60,26 @@ static void check_bridge(struct check_ctx *cx, const struct cfg_pci *e, const st
 	buf_free(&what);
 }
 
+/* The host runs on this device: its system file systems (error) or its default route. */
+static void check_host_use(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+{
+	char a[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&dev->addr, a);
+	if (dev->host_fs) {
+		struct diag *d = diag_emit(cx->ds, D_HOST_DISK, &e->loc,
+					   "%s holds the host's own file systems: %s", a, dev->host_fs);
+		diag_hint(d, "the host would lose them when the VM starts: pass another disk "
+			  "or controller, and keep this one on the host");
+	}
+	if (dev->host_route) {
+		struct diag *d = diag_emit(cx->ds, D_HOST_NETWORK, &e->loc,
+					   "%s carries the host's default route (%s): the host loses "
+					   "its network when the VM starts", a, dev->host_route);
+		diag_hint(d, "give the VM a virtual NIC on the host's bridge instead, or move the "
+			  "host's route to another interface first");
+	}
+}
+
 static void check_boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	char a[PCI_ADDR_STRLEN];
@@ -101,6 +121,7 @@ static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e
 		return false;
 	}
 	check_shared(cx, vm, e, i);
+	check_host_use(cx, e, dev);
 	if (dev->boot_vga == 1)
 		check_boot_gpu(cx, e, dev);
 	check_reset(cx, e, dev);

@@ -23,6 +23,13 @@ static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *ot
 		diag_note(d, &cx->owner_entry[m]->loc, "%s is in the same group and passed to VM "
 			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->owner[m]].name);
 		*other_vm = true;
+	} else if (dev->host_fs || dev->host_route) {
+		if (dev->host_fs)
+			diag_note(d, NULL, "%s stays on the host: it holds the host's %s",
+				  buf_str(&what), dev->host_fs);
+		else
+			diag_note(d, NULL, "%s stays on the host: it carries the host's default "
+				  "route (%s)", buf_str(&what), dev->host_route);
 	} else if (dev->driver) {
 		diag_note(d, NULL, "%s stays on the host (driver %s)", buf_str(&what), dev->driver);
 	} else {
@@ -39,12 +46,20 @@ static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 				   "IOMMU group %d is not viable for VM '%s': %zu of its %zu devices "
 				   "%s not passed to it", g->number, name, nleft, g->n,
 				   nleft == 1 ? "is" : "are");
-	bool other_vm = false;
+	bool other_vm = false, host_needs = false;
 	for (size_t i = 0; i < nleft; i++)
 		note_member(cx, d, left[i], &other_vm);
-	for (size_t i = 0; i < nleft; i++)
+	for (size_t i = 0; i < nleft; i++) {
+		const struct hw_pci *m = &cx->hw->pci[left[i]];
+		host_needs |= m->host_fs || m->host_route;
+	}
+	/* Adding what the host runs on would only trade this error for another. */
+	for (size_t i = 0; i < nleft && !host_needs; i++)
 		if (cx->owner[left[i]] == NO_VM)
 			check_hint_add(d, name, &cx->hw->pci[left[i]]);
+	if (host_needs)
+		diag_hint(d, "the host needs a device of this group, so the group cannot go to a "
+			  "VM: move the card to a slot whose group is its own");
 	if (other_vm)
 		diag_hint(d, "an IOMMU group goes to one VM as a whole");
 	if (nleft > FEW_CHIPSET)

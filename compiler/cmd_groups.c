@@ -52,9 +52,20 @@ static void print_siblings(const struct hw *hw, const struct hw_group *g, const 
 	}
 }
 
+/* The group's endpoint under the host's own file systems, if any: the group stays. */
+static const struct hw_pci *host_disk(const struct hw *hw, const struct hw_group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (hw->pci[g->member[i]].host_fs)
+			return &hw->pci[g->member[i]];
+	return NULL;
+}
+
 /* What else a user should know before passing d. */
 static void print_marks(const struct hw_pci *d)
 {
+	if (d->host_route)
+		printf("; carries the host's default route (%s)", d->host_route);
 	if (d->boot_vga == 1)
 		printf("; boot GPU (boot_vga=1): the firmware and the host console use it");
 	if (d->reset_methods && !*d->reset_methods)
@@ -69,11 +80,18 @@ static void print_marks(const struct hw_pci *d)
 static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
 			  size_t nend)
 {
+	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : host_disk(hw, g);
 	printf("                ");
-	if (hw_is_bridge(d))
+	if (hw_is_bridge(d)) {
 		printf("never: a bridge stays on the host (it does not keep the others from being "
 		       "passed)");
-	else if (nend == 1)
+	} else if (disk == d) {
+		printf("never: it holds the host's %s", d->host_fs);
+	} else if (disk) {
+		char addr[PCI_ADDR_STRLEN];
+		pci_addr_fmt(&disk->addr, addr);
+		printf("never: only together with %s, which holds the host's %s", addr, disk->host_fs);
+	} else if (nend == 1)
 		printf("can be passed alone");
 	else
 		print_siblings(hw, g, d, nend);
@@ -86,7 +104,11 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 {
 	size_t nend = endpoints(hw, g);
 	printf("IOMMU group %d", g->number);
-	if (nend == 0)
+	if (host_disk(hw, g))
+		printf(nend == 1 ? ": one endpoint, kept by the host: its own file systems are on it\n"
+				 : ": %zu endpoints, kept by the host: its own file systems are on one\n",
+		       nend);
+	else if (nend == 0)
 		printf(": bridges only, nothing to pass\n");
 	else if (nend == 1)
 		printf(": one endpoint, can be passed alone\n");
@@ -182,10 +204,12 @@ const struct command cmd_groups = {
 	"Usage: vfioc groups [--root DIR | --hardware FILE] [--format text|json|github]\n\n"
 	"Lists every IOMMU group with its devices (address, class, name, [vendor:device], driver\n"
 	"in use) and, under each device, whether it can be passed to a VM alone, only together\n"
-	"with the other endpoints of its group (name them all in the VM's `pci:` list), or never\n"
-	"(bridges and host bridges, class 06xx, stay on the host and do not keep the others from\n"
-	"being passed). The boot GPU, devices without a reset method and SR-IOV virtual functions\n"
-	"are marked. Without IOMMU groups (IOMMU off) it says how to turn the IOMMU on.\n\n"
+	"with the other endpoints of its group (name them all in the VM's `pci:` list), or never:\n"
+	"bridges and host bridges (class 06xx) stay on the host and do not keep the others from\n"
+	"being passed; the disk under the host's own /, /nix or /usr keeps its whole group. The\n"
+	"boot GPU, devices without a reset method, the NICs of the host's default route and\n"
+	"SR-IOV virtual functions are marked. Without IOMMU groups (IOMMU off) it says how to\n"
+	"turn the IOMMU on.\n\n"
 	"  --root DIR       read DIR/sys and DIR/proc instead of this machine's\n"
 	"  --hardware FILE  read a snapshot written by 'vfioc probe'\n"
 	"  --format FORMAT  diagnostics as text (default), json or github\n\n"

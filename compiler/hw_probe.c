@@ -510,6 +510,7 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 	slot_multifunction(p.hw);
 	hw_probe_host(p.hw, &p.r);
 	hw_finish(p.hw);
+	hw_probe_uses(p.hw, &p.r);
 	buf_free(&p.r.path);
 	if (diags_count(ds, SEV_SYSTEM) > failures) {  /* a file there but unreadable */
 		hw_free(p.hw);

@@ -60,6 +60,8 @@ void *hw_arena_keep(struct arena *a, void *vec, size_t bytes);
 
 /* The host facts beside PCI: CPUs, memory, hugepages, kernel, IOMMU hardware, USB. */
 void hw_probe_host(struct hw *hw, struct hw_reader *r);
+/* The devices the host runs on: its system file systems' disks, its default routes' NICs. */
+void hw_probe_uses(struct hw *hw, struct hw_reader *r);
 /* opendir, reporting I/O errors other than a missing directory. */
 DIR *hwr_opendir(struct hw_reader *r, const char *path);
 

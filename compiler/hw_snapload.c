@@ -249,6 +249,16 @@ static void pci_physfn(struct loader *l, const struct ynode *v, void *o)
 	d->is_vf = get_addr(l, v, &d->physfn);
 }
 
+static void pci_host_fs(struct loader *l, const struct ynode *v, void *o)
+{
+	((struct hw_pci *)o)->host_fs = get_str(l, v);
+}
+
+static void pci_host_route(struct loader *l, const struct ynode *v, void *o)
+{
+	((struct hw_pci *)o)->host_route = get_str(l, v);
+}
+
 static const struct field pci_fields[] = {
 	{ "address", pci_address }, { "id", pci_id }, { "subsystem", pci_subsystem },
 	{ "class", pci_class }, { "revision", pci_revision }, { "vendor-name", pci_vendor_name },
@@ -257,6 +267,7 @@ static const struct field pci_fields[] = {
 	{ "boot-vga", pci_boot_vga },
 	{ "reset-methods", pci_resets }, { "numa-node", pci_numa },
 	{ "multifunction", pci_multifunction }, { "physfn", pci_physfn },
+	{ "host-filesystems", pci_host_fs }, { "host-default-route", pci_host_route },
 };
 
 static void load_device(struct loader *l, const struct ynode *n, struct hw_pci *d)

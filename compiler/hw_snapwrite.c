@@ -242,6 +242,8 @@ static void write_device(struct emitter *em, const struct hw_pci *d)
 		pci_addr_fmt(&d->physfn, pf);
 		kv_str(em, "physfn", pf);
 	}
+	kv_str(em, "host-filesystems", d->host_fs);
+	kv_str(em, "host-default-route", d->host_route);
 	end(em, true);
 }
 

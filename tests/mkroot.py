@@ -24,6 +24,12 @@ A .desc file is one record per line, words split as by a shell (shlex), '#' star
       reset=flr,bus (reset_method file; "reset=" an empty file; absent: no file)
       physfn=ADDR  an SR-IOV virtual function of that physical function
   usb NAME VVVV:PPPP bus=N dev=N [manufacturer="..."] [product="..."] [parent=ADDR]
+  block NAME MAJ:MIN [on=ADDR] [slaves=NAME,...]   a block device: a disk of ADDR (under
+      its directory), else a virtual one (device mapper, md) over the slaves
+  mount POINT NAME [fs=TYPE]     a proc/self/mountinfo line mounting block NAME at POINT
+  net NAME [on=ADDR] [lower=NAME,...]   a network interface: ADDR's (a device link), else a
+      virtual one (bridge, bond, VLAN) over the lower ones
+  route NAME [v6]                a default route through NAME (proc/net/route, ipv6_route)
 
 Links are relative, as in real sysfs. The root also gets usr/share/misc/pci.ids holding the
 names above (and class names), so names do not depend on the pci.ids of the test machine.
@@ -121,6 +127,10 @@ class Host:
         self.vendors = {}
         self.pci = {}      # addr -> dict
         self.usb = []
+        self.blocks = {}   # name -> dict
+        self.mounts = []
+        self.nets = {}     # name -> dict
+        self.routes = []   # (name, v6)
 
     def parse(self, path):
         with open(path) as f:
@@ -159,6 +169,14 @@ class Host:
         elif kind == "usb":
             ven, prod = pos[1].split(":")
             self.usb.append(dict(kv, name=pos[0], id_vendor=ven, id_product=prod))
+        elif kind == "block":
+            self.blocks[pos[0]] = dict(kv, name=pos[0], devno=pos[1])
+        elif kind == "mount":
+            self.mounts.append(dict(kv, point=pos[0], name=pos[1]))
+        elif kind == "net":
+            self.nets[pos[0]] = dict(kv, name=pos[0])
+        elif kind == "route":
+            self.routes.append((pos[0], "v6" in pos[1:]))
         else:
             die("%s:%d: unknown record '%s'" % (path, n, kind))
 
@@ -209,6 +227,7 @@ class Builder:
         self.build_proc()
         self.build_misc()
         self.build_ids()
+        self.build_uses()
 
     def device_path(self, addr):
         if addr in self.paths:
@@ -388,6 +407,54 @@ class Builder:
         for kib in self.h.hugepages:
             hp = self.mkdir(self.sys, "kernel", "mm", "hugepages", "hugepages-%dkB" % kib)
             write(os.path.join(hp, "nr_hugepages"), "0\n")
+
+    def build_uses(self):
+        """Block devices, mounts, network interfaces and default routes, as Linux shows them."""
+        def place(kind, d, where):
+            on = d.get("on")
+            if on:
+                return self.mkdir(self.device_path(norm_addr(on)), where, d["name"])
+            return self.mkdir(self.sys, "devices", "virtual", kind, d["name"])
+        blocks = {name: place("block", d, "block") for name, d in self.h.blocks.items()}
+        for name, d in self.h.blocks.items():
+            write(os.path.join(blocks[name], "dev"), d["devno"] + "\n")
+            link(blocks[name], os.path.join(self.mkdir(self.sys, "dev", "block"), d["devno"]))
+            link(blocks[name], os.path.join(self.mkdir(self.sys, "class", "block"), name))
+            for slave in filter(None, d.get("slaves", "").split(",")):
+                link(blocks[slave], os.path.join(self.mkdir(blocks[name], "slaves"), slave))
+        lines = []
+        for n, m in enumerate(self.h.mounts, 20):
+            fs = m.get("fs", "ext4")
+            # btrfs shows an anonymous device number; only the source names the disk
+            devno = "0:%d" % n if fs == "btrfs" else self.h.blocks[m["name"]]["devno"]
+            lines.append("%d 1 %s / %s rw,relatime shared:%d - %s /dev/%s rw\n"
+                         % (n, devno, m["point"], n, fs, m["name"]))
+        if lines:
+            write(os.path.join(self.mkdir(self.root, "proc", "self"), "mountinfo"),
+                  "".join(lines))
+        nets = {name: place("net", d, "net") for name, d in self.h.nets.items()}
+        for name, d in self.h.nets.items():
+            if d.get("on"):
+                link(self.device_path(norm_addr(d["on"])), os.path.join(nets[name], "device"))
+            for low in filter(None, d.get("lower", "").split(",")):
+                link(nets[low], os.path.join(nets[name], "lower_" + low))
+            link(nets[name], os.path.join(self.mkdir(self.sys, "class", "net"), name))
+        if self.h.routes:
+            net = self.mkdir(self.root, "proc", "net")
+            v4 = ["Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"]
+            v6 = []
+            for name, is6 in self.h.routes:
+                if is6:
+                    v6.append("%s 00 %s 00 fe800000000000000000000000000001 00000400 00000001 "
+                              "00000000 00000003 %8s\n" % ("0" * 32, "0" * 32, name))
+                else:  # the default route, and the local network's
+                    v4.append("%s\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n" % name)
+                    v4.append("%s\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n" % name)
+            # the kernel's unreachable IPv6 default sits on lo: never a host route
+            v6.append("%s 00 %s 00 %s ffffffff 00000001 00000000 00200200       lo\n"
+                      % ("0" * 32, "0" * 32, "0" * 32))
+            write(os.path.join(net, "route"), "".join(v4))
+            write(os.path.join(net, "ipv6_route"), "".join(v6))
 
     def build_ids(self):
         """The root's own pci.ids: the vendors and devices named in the description."""

@@ -22,9 +22,18 @@ has "seed: the root port in its group stays on the host" \
 has "seed: the guest NVMe alone" \
 	'^IOMMU group 8: one endpoint, can be passed alone$' "$g"
 has "seed: the boot GPU is marked" 'can be passed alone; boot GPU \(boot_vga=1\)' "$g"
+has "seed: the chipset group names the others" \
+	'only together with 0000:00:1f.4, 0000:00:1f.5, 0000:00:1f.6$' "$g"
+has "seed: the NIC of the default route is marked" \
+	"0000:00:1f.5; carries the host's default route \(enp0s31f6 in br0\)$" "$g"
+has "seed: the root NVMe's group is kept by the host" \
+	'^IOMMU group 9: one endpoint, kept by the host: its own file systems are on it$' "$g"
 g=$TMP/amd-chipset.groups
-has "amd-chipset: the chipset group names USB and SATA" \
-	'only together with 0000:03:00.1, 0000:04:00.0, 0000:04:00.1, 0000:04:00.3, 0000:05:00.0, 0000:06:00.0$' "$g"
+has "amd-chipset: the chipset group holds the host's disk: never" \
+	"never: only together with 0000:05:00.0, which holds the host's / \\(sda2\\)$" "$g"
+has "amd-chipset: the host's disk itself: never" "never: it holds the host's / \\(sda2\\)$" "$g"
+has "amd-chipset: the chipset group is kept by the host" \
+	'^IOMMU group 15: 7 endpoints, kept by the host: its own file systems are on one$' "$g"
 has "amd-chipset: bridges do not count as endpoints" '^IOMMU group 15: 7 endpoints' "$g"
 g=$TMP/turing.groups
 has "turing: all four functions together" '^IOMMU group 11: 4 endpoints, to be passed together$' "$g"

@@ -41,6 +41,34 @@ field_is "seed: 01:00.1 in group 1" "$s" 0000:01:00.1 iommu-group 1
 field_is "seed: 01:00.0 multifunction" "$s" 0000:01:00.0 multifunction true
 field_is "seed: 01:00.1 multifunction (function 0's bit)" "$s" 0000:01:00.1 multifunction true
 field_is "seed: iGPU is the boot GPU" "$s" 0000:00:02.0 boot-vga true
+
+# What the host runs on: disks through partitions, LVM over md (slaves/), btrfs (whose
+# device number is anonymous); NICs through a bridge, a VLAN on a bond (lower_*).
+v=$TMP/server.yaml
+field_is "uses: seed / on the SM981" "$s" 0000:03:00.0 host-filesystems '"/ (nvme1n1p2)"'
+field_is "uses: seed default route via br0" "$s" 0000:00:1f.6 host-default-route '"enp0s31f6 in br0"'
+field_is "uses: seed guest NVMe is not the host's" "$s" 0000:02:00.0 host-filesystems ''
+field_is "uses: server / through LVM and md, /nix on btrfs" "$v" 0000:00:17.0 host-filesystems \
+	'"/ (sda2), /nix (sda3)"'
+field_is "uses: server / through md's other disk" "$v" 0000:00:11.5 host-filesystems '"/ (sdb2)"'
+field_is "uses: server route through VLAN and bond, port 0" "$v" 0000:18:00.0 host-default-route \
+	'"enp24s0f0 in bond0.100"'
+field_is "uses: server route through VLAN and bond, port 1" "$v" 0000:18:00.1 host-default-route \
+	'"enp24s0f1 in bond0.100"'
+field_is "uses: a VF of a bond port is not the host's" "$v" 0000:18:02.0 host-default-route ''
+# Links that leave the root, loop or dangle, and routes only on lo or virtual devices, mark
+# nothing and stop nothing.
+u=$TMP/uses-root
+python3 ./mkroot.py roots/seed.desc "$u" > /dev/null
+rm -f "$u/sys/dev/block/259:2" "$u/sys/class/net/br0/lower_enp0s31f6"
+ln -s ../../../../../../../../../etc "$u/sys/dev/block/259:2"
+ln -s lower_loop "$u/sys/class/net/br0/lower_loop"
+printf '20 1 259:2 / / rw - ext4 /dev/root rw\n21 1 0:99 / /nix rw - btrfs /dev/gone rw\nshort line\n' \
+	> "$u/proc/self/mountinfo"
+printf 'Iface\tDestination\nwg0\t00000000\t0\t0\t0\t0\t0\t00000000\n../x\t00000000\t0\t0\t0\t0\t0\t00000000\n' \
+	> "$u/proc/net/route"
+rc_is "uses: hostile links and routes: probe exits 0" 0 vfioc probe --root "$u"
+expect "uses: hostile links and routes: nothing marked" sh -c "! grep -q 'host-' '$TMP/rc.out'"
 field_is "seed: R9 290X is not" "$s" 0000:01:00.0 boot-vga false
 field_is "seed: R9 290X resets by bus only" "$s" 0000:01:00.0 reset-methods '[bus]'
 field_is "seed: root port has no reset method" "$s" 0000:00:01.0 reset-methods '[]'
