@@ -62,7 +62,7 @@ ifneq ($(STATIC_MISSING),)
 ifneq ($(STATIC),)
 $(error STATIC=1 needs lib$(STATIC_MISSING).a: install it with 'apt-get install $(call static_pkg,$(STATIC_MISSING))')
 endif
-$(info vfioc: no lib$(STATIC_MISSING).a, so linking libyaml and libxml2 shared (vfioc starts ~3 ms later); 'apt-get install $(call static_pkg,$(STATIC_MISSING))' links them in)
+$(info vfioc: no lib$(STATIC_MISSING).a, so linking libyaml and libxml2 shared (vfioc starts slower); 'apt-get install $(call static_pkg,$(STATIC_MISSING))' links them in)
 SHARED := 1
 endif
 endif
