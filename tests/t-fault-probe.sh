@@ -11,8 +11,10 @@ mkdir -p "$out"
 vfioc probe --root "$root" -o "$out/hardware.yaml" || fail "fault-probe: setup probe failed"
 cp -a "$out" "$TMP/before"
 
-# Unreadable sysfs files (as root chmod 000 does not stop reads: the shim fails the open).
-for m in reset_method numa_node 01:00.0/vendor 01:00.0/class 01:00.0/config 00:02.0/boot_vga; do
+# Unreadable sysfs and procfs files (as root chmod 000 does not stop reads: the shim fails
+# the open).
+for m in reset_method numa_node 01:00.0/vendor 01:00.0/class 01:00.0/config 00:02.0/boot_vga \
+	self/mountinfo net/route net/ipv6_route; do
 	faulty FAIL_OPEN_MATCH="$m" -- probe --root "$root"
 	fault_ok "fault-probe: unreadable $m: exit 3 naming it" 3 "$m" - -
 done
