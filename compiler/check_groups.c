@@ -46,20 +46,19 @@ static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 				   "IOMMU group %d is not viable for VM '%s': %zu of its %zu devices "
 				   "%s not passed to it", g->number, name, nleft, g->n,
 				   nleft == 1 ? "is" : "are");
-	bool other_vm = false, host_needs = false;
-	for (size_t i = 0; i < nleft; i++)
-		note_member(cx, d, left[i], &other_vm);
+	bool other_vm = false, host_disk = false;
 	for (size_t i = 0; i < nleft; i++) {
-		const struct hw_pci *m = &cx->hw->pci[left[i]];
-		host_needs |= m->host_fs || m->host_route;
+		note_member(cx, d, left[i], &other_vm);
+		host_disk |= cx->hw->pci[left[i]].host_fs != NULL;
 	}
-	/* Adding what the host runs on would only trade this error for another. */
-	for (size_t i = 0; i < nleft && !host_needs; i++)
+	/* Adding the host's own disk would only trade this error for host-disk. (A NIC of its
+	 * default route may go, with a warning: a router VM takes the uplink on purpose.) */
+	for (size_t i = 0; i < nleft && !host_disk; i++)
 		if (cx->owner[left[i]] == NO_VM)
 			check_hint_add(d, name, &cx->hw->pci[left[i]]);
-	if (host_needs)
-		diag_hint(d, "the host needs a device of this group, so the group cannot go to a "
-			  "VM: move the card to a slot whose group is its own");
+	if (host_disk)
+		diag_hint(d, "the host's own file systems are on a device of this group, so the "
+			  "group cannot go to a VM: move the card to a slot whose group is its own");
 	if (other_vm)
 		diag_hint(d, "an IOMMU group goes to one VM as a whole");
 	if (nleft > FEW_CHIPSET)

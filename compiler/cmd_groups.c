@@ -104,10 +104,10 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 {
 	size_t nend = endpoints(hw, g);
 	printf("IOMMU group %d", g->number);
-	if (host_disk(hw, g))
-		printf(nend == 1 ? ": one endpoint, kept by the host: its own file systems are on it\n"
-				 : ": %zu endpoints, kept by the host: its own file systems are on one\n",
-		       nend);
+	if (host_disk(hw, g) && nend == 1)
+		printf(": one endpoint, kept by the host: its own file systems are on it\n");
+	else if (host_disk(hw, g))
+		printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
 	else if (nend == 0)
 		printf(": bridges only, nothing to pass\n");
 	else if (nend == 1)
