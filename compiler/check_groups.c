@@ -23,13 +23,12 @@ static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *ot
 		diag_note(d, &cx->owner_entry[m]->loc, "%s is in the same group and passed to VM "
 			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->owner[m]].name);
 		*other_vm = true;
-	} else if (dev->host_fs || dev->host_route) {
-		if (dev->host_fs)
-			diag_note(d, NULL, "%s stays on the host: it holds the host's %s",
-				  buf_str(&what), dev->host_fs);
-		else
-			diag_note(d, NULL, "%s stays on the host: it carries the host's default "
-				  "route (%s)", buf_str(&what), dev->host_route);
+	} else if (dev->host_fs) {
+		diag_note(d, NULL, "%s stays on the host: it holds the host's %s", buf_str(&what),
+			  dev->host_fs);
+	} else if (dev->host_route) {
+		diag_note(d, NULL, "%s stays on the host: it carries the host's default route (%s)",
+			  buf_str(&what), dev->host_route);
 	} else if (dev->driver) {
 		diag_note(d, NULL, "%s stays on the host (driver %s)", buf_str(&what), dev->driver);
 	} else {

@@ -11,7 +11,7 @@
 
 #define HWR_SMALL 8192      /* a sysfs attribute is a page at most; /proc/cmdline 4 KiB */
 
-static const char *vpath(struct hw_reader *r, const char *fmt, va_list ap)
+const char *hwr_vpath(struct hw_reader *r, const char *fmt, va_list ap)
 {
 	r->path.len = 0;
 	buf_puts(&r->path, r->root);
@@ -25,7 +25,7 @@ const char *hwr_path(struct hw_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	const char *p = vpath(r, fmt, ap);
+	const char *p = hwr_vpath(r, fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -128,7 +128,7 @@ char *hwr_text(struct hw_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	const char *path = vpath(r, fmt, ap);
+	const char *path = hwr_vpath(r, fmt, ap);
 	va_end(ap);
 	return hwr_text_at(r, path);
 }
@@ -156,7 +156,7 @@ bool hwr_long(struct hw_reader *r, long *out, int base, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	const char *path = vpath(r, fmt, ap);
+	const char *path = hwr_vpath(r, fmt, ap);
 	va_end(ap);
 	return hw_parse_long(hwr_text_at(r, path), base, out);
 }
@@ -184,7 +184,7 @@ char *hwr_link_base(struct hw_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	const char *path = vpath(r, fmt, ap);
+	const char *path = hwr_vpath(r, fmt, ap);
 	va_end(ap);
 	return hwr_link_at(r, path, true);
 }

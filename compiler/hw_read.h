@@ -6,6 +6,7 @@
 #define VFIOC_HW_READ_H
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "hw.h"
@@ -19,6 +20,7 @@ struct hw_reader {
 
 /* ROOT/rel as one path (valid until the next call). */
 const char *hwr_path(struct hw_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *hwr_vpath(struct hw_reader *r, const char *fmt, va_list ap);
 /* Whether errno value err means the file is there but could not be read (not merely
  * missing or malformed); then it is reported as unreadable. */
 bool hwr_io_error(struct hw_reader *r, const char *path, int err);

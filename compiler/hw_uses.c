@@ -5,6 +5,8 @@
  * the layers above a disk or a NIC (device mapper, md: slaves/; bridges, bonds, VLANs:
  * lower_*). Anything missing leaves the devices unmarked. */
 #include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +24,13 @@ struct uses {
 	char *root;         /* realpath of the root, to make resolved paths root-relative */
 };
 
-/* The root-relative real path of ROOT/rel (links resolved), or NULL. */
-static char *resolve(struct uses *u, const char *rel)
+/* The root-relative real path of ROOT/FMT (links resolved), malloc'd, or NULL. */
+static __attribute__((format(printf, 2, 3))) char *resolve(struct uses *u, const char *fmt, ...)
 {
-	char *real = realpath(hwr_path(u->r, "%s", rel), NULL);
+	va_list ap;
+	va_start(ap, fmt);
+	char *real = realpath(hwr_vpath(u->r, fmt, ap), NULL);
+	va_end(ap);
 	if (!real)
 		return NULL;
 	size_t n = strlen(u->root);
@@ -36,6 +41,18 @@ static char *resolve(struct uses *u, const char *rel)
 		out = xstrdup(real + n + 1);
 	free(real);  /* a path leaving the root is not this host's */
 	return out;
+}
+
+/* The next line of text, NUL-terminated in place; NULL at the end. */
+static char *next_line(char **cursor)
+{
+	char *line = *cursor;
+	if (!*line)
+		return NULL;
+	char *end = line + strcspn(line, "\n");
+	*cursor = *end ? end + 1 : end;
+	*end = '\0';
+	return line;
 }
 
 /* The last PCI address among the components of path: the device the rest hangs off. sysfs
@@ -85,10 +102,14 @@ static void mark(struct uses *u, const struct pci_addr *a, bool fs, const char *
 	*list = arena_printf(&u->hw->arena, "%s, %s", *list, what);
 }
 
-/* Each entry of the directory rel whose name starts with prefix, as "rel/name". */
-static size_t list_dir(struct uses *u, const char *rel, const char *prefix, char ***out)
+/* The entries of the directory ROOT/FMT whose names start with prefix (malloc'd). */
+static __attribute__((format(printf, 4, 5))) size_t
+list_dir(struct uses *u, const char *prefix, char ***out, const char *fmt, ...)
 {
-	DIR *dir = hwr_opendir(u->r, hwr_path(u->r, "%s", rel));
+	va_list ap;
+	va_start(ap, fmt);
+	DIR *dir = hwr_opendir(u->r, hwr_vpath(u->r, fmt, ap));
+	va_end(ap);
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	if (!dir)
@@ -100,28 +121,34 @@ static size_t list_dir(struct uses *u, const char *rel, const char *prefix, char
 	return n;
 }
 
+static void free_list(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 /* A block device (root-relative sysfs directory) and the disks under it. */
 static void block_holders(struct uses *u, const char *dir, const char *mount, int depth)
 {
 	struct pci_addr a;
 	if (last_pci_addr(dir, &a)) {
-		char *what = arena_printf(&u->hw->arena, "%s (%s)", mount, base_name(dir));
+		char what[512];
+		snprintf(what, sizeof(what), "%s (%s)", mount, base_name(dir));
 		mark(u, &a, true, what);
 		return;
 	}
 	if (depth == MAX_DEPTH)
 		return;
-	char *slaves = arena_printf(&u->hw->arena, "%s/slaves", dir);
 	char **names;
-	size_t n = list_dir(u, slaves, "", &names);
+	size_t n = list_dir(u, "", &names, "%s/slaves", dir);
 	for (size_t i = 0; i < n; i++) {
-		char *below = resolve(u, arena_printf(&u->hw->arena, "%s/%s", slaves, names[i]));
+		char *below = resolve(u, "%s/slaves/%s", dir, names[i]);
 		if (below)
 			block_holders(u, below, mount, depth + 1);
 		free(below);
-		free(names[i]);
 	}
-	free(names);
+	free_list(names, n);
 }
 
 /* One mountinfo line (NUL-terminated): ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...]
@@ -140,15 +167,12 @@ static bool mount_line(const char *line, char devno[32], char mp[256], char sour
 /* The block devices of the system mounts (the last mount of a point hides the others). */
 static void system_fs(struct uses *u)
 {
-	char *text;
+	char *text, *cursor, *line;
 	size_t len;
 	if (hwr_file(u->r, hwr_path(u->r, "proc/self/mountinfo"), MOUNTINFO_MAX, &text, &len))
 		return;
 	char devno[ARRAY_LEN(system_mounts)][32] = { "" }, source[ARRAY_LEN(system_mounts)][256];
-	for (char *line = text, *next; *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
+	for (cursor = text; (line = next_line(&cursor));) {
 		char d[32], mp[256], src[256];
 		if (!mount_line(line, d, mp, src))
 			continue;
@@ -162,11 +186,10 @@ static void system_fs(struct uses *u)
 	for (size_t m = 0; m < ARRAY_LEN(system_mounts); m++) {
 		if (!devno[m][0])
 			continue;
-		char *dir = resolve(u, arena_printf(&u->hw->arena, "sys/dev/block/%s", devno[m]));
+		char *dir = resolve(u, "sys/dev/block/%s", devno[m]);
 		/* btrfs mounts show an anonymous device number: the source names the disk. */
 		if (!dir && strncmp(source[m], "/dev/", 5) == 0)
-			dir = resolve(u, arena_printf(&u->hw->arena, "sys/class/block/%s",
-						      base_name(source[m])));
+			dir = resolve(u, "sys/class/block/%s", base_name(source[m]));
 		if (dir)
 			block_holders(u, dir, system_mounts[m], 0);
 		free(dir);
@@ -177,20 +200,18 @@ static void system_fs(struct uses *u)
  * device); via: the interface the route names. */
 static void net_holders(struct uses *u, const char *name, const char *via, int depth)
 {
-	char *dev = resolve(u, arena_printf(&u->hw->arena, "sys/class/net/%s/device", name));
+	char *dev = resolve(u, "sys/class/net/%s/device", name);
 	struct pci_addr a;
 	if (dev && last_pci_addr(dev, &a)) {
-		mark(u, &a, false,
-		     strcmp(name, via) == 0 ? name : arena_printf(&u->hw->arena, "%s in %s", name, via));
+		char what[160];
+		snprintf(what, sizeof(what), strcmp(name, via) == 0 ? "%s" : "%s in %s", name, via);
+		mark(u, &a, false, what);
 	} else if (depth < MAX_DEPTH) {
 		char **lower;
-		size_t n = list_dir(u, arena_printf(&u->hw->arena, "sys/class/net/%s", name), "lower_",
-				    &lower);
-		for (size_t i = 0; i < n; i++) {
+		size_t n = list_dir(u, "lower_", &lower, "sys/class/net/%s", name);
+		for (size_t i = 0; i < n; i++)
 			net_holders(u, lower[i] + strlen("lower_"), via, depth + 1);
-			free(lower[i]);
-		}
-		free(lower);
+		free_list(lower, n);
 	}
 	free(dev);
 }
@@ -200,30 +221,40 @@ static bool all_zeros(const char *s)
 	return *s && s[strspn(s, "0")] == '\0';
 }
 
-/* The interfaces of the default routes: proc/net/route (IPv4: destination and mask 0) and
- * proc/net/ipv6_route (::/0; the kernel's unreachable default sits on lo). */
+/* proc/net/route: IFACE DESTINATION GATEWAY FLAGS REFCNT USE METRIC MASK ...; the default
+ * route has destination and mask 0. */
+static bool default_v4(const char *line, char iface[64])
+{
+	char dest[40], mask[40];
+	return sscanf(line, "%63s %39s %*s %*s %*s %*s %*s %39s", iface, dest, mask) == 3 &&
+	       all_zeros(dest) && all_zeros(mask);
+}
+
+/* proc/net/ipv6_route: DEST PLEN SRC SPLEN NEXTHOP METRIC REFCNT USE FLAGS IFACE; ::/0 is the
+ * default, and the kernel's unreachable one sits on lo. */
+static bool default_v6(const char *line, char iface[64])
+{
+	char dest[40], plen[40];
+	return sscanf(line, "%39s %39s %*s %*s %*s %*s %*s %*s %*s %63s", dest, plen, iface) == 3 &&
+	       all_zeros(dest) && all_zeros(plen) && strcmp(iface, "lo") != 0;
+}
+
+/* The interfaces of the default routes, IPv4 and IPv6. */
 static void default_routes(struct uses *u)
 {
-	static const char *const files[] = { "proc/net/route", "proc/net/ipv6_route" };
-	for (size_t f = 0; f < ARRAY_LEN(files); f++) {
-		char *text;
+	static const struct {
+		const char *file;
+		bool (*is_default)(const char *line, char iface[64]);
+	} tables[] = { { "proc/net/route", default_v4 }, { "proc/net/ipv6_route", default_v6 } };
+	for (size_t t = 0; t < ARRAY_LEN(tables); t++) {
+		char *text, *cursor, *line, iface[64];
 		size_t len;
-		if (hwr_file(u->r, hwr_path(u->r, "%s", files[f]), ROUTES_MAX, &text, &len))
+		if (hwr_file(u->r, hwr_path(u->r, "%s", tables[t].file), ROUTES_MAX, &text, &len))
 			continue;
-		for (char *line = text, *next; *line; line = next) {
-			next = line + strcspn(line, "\n");
-			if (*next)
-				*next++ = '\0';
-			char iface[64], dest[40], mask[40];
-			bool dflt = f == 0
-				? sscanf(line, "%63s %39s %*s %*s %*s %*s %*s %39s", iface, dest, mask) == 3 &&
-					  all_zeros(dest) && all_zeros(mask)
-				: sscanf(line, "%39s %39s %*s %*s %*s %*s %*s %*s %*s %63s", dest, mask,
-					 iface) == 3 && all_zeros(dest) && all_zeros(mask) &&
-					  strcmp(iface, "lo") != 0;
-			if (dflt && !strchr(iface, '/') && strcmp(iface, "..") != 0)
+		for (cursor = text; (line = next_line(&cursor));)
+			if (tables[t].is_default(line, iface) && !strchr(iface, '/') &&
+			    strcmp(iface, "..") != 0)
 				net_holders(u, iface, iface, 0);
-		}
 		free(text);
 	}
 }
