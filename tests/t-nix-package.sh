@@ -146,3 +146,42 @@ elif grep -q 'win10.xml differs.*\[stale-output\]' "$TMP/out"; then
 else
 	fail "nix-package: lib.check fails on stale outputs, naming the file"; cat "$TMP/out" >&2
 fi
+
+# The README: the NixOS way first, then Debian's commands, unchanged: the first sh block is
+# the two commands, and the second is what CI runs (.ci/run).
+mkdir -p "$TMP/user"
+python3 - "$top/README.md" "$top/.ci/run" "$TMP/user/flake.nix" > "$TMP/readme.out" 2>&1 <<'PY' || echo "FAIL nix-package: README checker crashed" >> "$TMP/readme.out"
+import re, sys
+text = open(sys.argv[1]).read()
+ci = [l for l in open(sys.argv[2]).read().splitlines() if l and not l.startswith("#") and not l.startswith(("set ", "cd "))]
+def check(name, cond, why=""):
+    print(("ok nix-package: %s" % name) if cond else ("FAIL nix-package: %s: %r" % (name, why)))
+nixos, debian = text.find("### On NixOS"), text.find("### On Debian")
+check("README: the NixOS way before the Debian way", 0 < nixos < debian, (nixos, debian))
+first = re.search(r"```sh\n(.*?)```", text, re.S)
+cmds = [l for l in first.group(1).splitlines() if l and not l.startswith("#")] if first else []
+check("README: the first sh block is Debian's two commands, after the NixOS section",
+      first is not None and first.start() > debian and len(cmds) == 2, cmds)
+check("README: its second command is what CI runs", cmds[1:] == ci, (cmds, ci))
+nix = re.search(r"```nix\n(\{.*?)```", text, re.S)
+with open(sys.argv[3], "w") as f:
+    f.write(nix.group(1) if nix else "")
+for n in ["nix run github:OWNER/vfioc -- init", "imports = [ ./generated/vfio.nix ];", "vfioc.lib.check", "inputs.vfioc.url"]:
+    check("README names %s" % n, n in text)
+PY
+report_lines "$TMP/readme.out"
+# The README's flake parses, and its checks.vfio is a lib.check derivation of this flake.
+expect "nix-package: README's flake parses" nix-instantiate --parse "$TMP/user/flake.nix"
+cp "$top/examples/seed/host.yaml" "$TMP/user/"
+nix-instantiate --eval --strict --json --store dummy:// -E "
+	let stub = import $TESTS_DIR/nix/stub-nixpkgs.nix { out = \"$TMP/pkg\"; };
+	    vfioc = let self = (import $top/flake.nix).outputs { inherit self; nixpkgs = stub; }; in self;
+	    user = (import $TMP/user/flake.nix).outputs {
+	      self = user; vfioc = vfioc; nixpkgs = stub // { lib = stub.lib // { nixosSystem = a: a; }; };
+	    };
+	in user.checks.x86_64-linux.vfio.buildCommand" > "$TMP/user.json" 2> "$TMP/err"
+if grep -q "vfioc 'build' '--check' 'host.yaml'" "$TMP/user.json"; then
+	pass "nix-package: README's checks.vfio runs vfioc build --check"
+else
+	fail "nix-package: README's checks.vfio runs vfioc build --check"; cat "$TMP/err" "$TMP/user.json" >&2
+fi
