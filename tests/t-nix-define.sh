@@ -5,7 +5,9 @@
 # the config is undefined with its NVRAM and TPM state kept (deleted only with
 # host.libvirt.delete-removed-state); domains defined by hand are never touched; a failed
 # undefine is tried again; nothing ever starts, stops or restarts a guest or libvirtd. The
-# unit itself never restarts libvirtd.
+# unit itself never restarts libvirtd. Then the same script against the real libvirt (Debian's
+# virsh and a session libvirtd, tests/nix/real-virsh): a removed UEFI VM is undefined with its
+# NVRAM file kept, or deleted when asked, and a domain defined by hand stays.
 . ./lib.sh
 
 ex=$TESTS_DIR/../examples/headless-server
@@ -42,14 +44,14 @@ run() {
 		fail "nix-define: $1: builds"; cat "$TMP/err" >&2; return 1
 	fi
 	if ! nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix \
-		--arg module "$W/generated/vfio.nix" --argstr release 25.11 > "$TMP/eval.json" 2> "$TMP/err"; then
+		--arg module "$W/generated/vfio.nix" --argstr release "${REL:-25.11}" > "$TMP/eval.json" 2> "$TMP/err"; then
 		fail "nix-define: $1: evaluates"; head -5 "$TMP/err" >&2; return 1
 	fi
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["systemd"]["services"]["vfioc-define-domains"]["script"], end="")' \
 		"$TMP/eval.json" > "$TMP/script.sh"
 	: > "$TMP/calls"
 	if FAKE_VIRSH_LOG=$TMP/calls FAKE_DOMAINS=$W/generated/domains STATE_DIRECTORY=$TMP/state \
-		PATH="$TMP/bin:$PATH" bash -e "$TMP/script.sh" > "$TMP/run.out" 2>&1; then
+		PATH="${BIN:-$TMP/bin}:$PATH" bash -e "$TMP/script.sh" > "$TMP/run.out" 2>&1; then
 		pass "nix-define: $1: the script succeeds"
 	else
 		fail "nix-define: $1: the script succeeds"; cat "$TMP/run.out" >&2
@@ -167,3 +169,60 @@ check("a oneshot that stays active", sc.get("Type") == "oneshot" and sc.get("Rem
 check("its state directory is /var/lib/vfioc", sc.get("StateDirectory") == "vfioc", sc)
 PY
 report_lines "$TMP/unit.out"
+
+# The real libvirt: a session libvirtd of its own (as nobody when root), the seed (25.05,
+# NVRAM files at explicit paths) with a second VM.
+for tool in libvirtd virsh setpriv; do
+	command -v $tool > /dev/null ||
+		{ fail "nix-define: $tool is installed (apt-get install libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86)"; exit 0; }
+done
+REAL=$(mktemp -d "${TMPDIR:-/tmp}/vfioc-libvirt.XXXXXX")
+chmod 755 "$REAL"
+mkdir -p "$REAL/home" "$REAL/run" "$REAL/cfg" "$REAL/cache" "$REAL/nvram" "$REAL/xml"
+chmod 700 "$REAL/run"
+[ "$(id -u)" -eq 0 ] && chown nobody:nogroup "$REAL/home" "$REAL/run" "$REAL/cfg" "$REAL/cache" "$REAL/nvram"
+export REAL
+stop_libvirtd() {
+	pid=$(cat "$REAL/run/libvirt/libvirtd.pid" 2> /dev/null) && kill "$pid" 2> /dev/null
+	rm -rf "$REAL"
+}
+trap 'stop_libvirtd; rm -rf "$TMP"' EXIT INT TERM
+mkdir -p "$TMP/realbin"
+ln -s "$TESTS_DIR/nix/real-virsh" "$TMP/realbin/virsh"
+rm -f "$TMP/state/defined-domains"
+seed=$TESTS_DIR/../examples/seed
+cp "$seed/hardware.yaml" "$W/"
+config() {
+	{ cat "$seed/host.yaml"; printf '  linux:\n    memory: 2GiB\n    vcpus: 2\n    firmware: uefi\n'; } > "$W/host.yaml"
+	[ "$1" = both ] || sed -i '/^  linux:$/,$d' "$W/host.yaml"
+	if [ "${2:-}" = delete ]; then
+		sed -i 's/^  libvirt:$/  libvirt:\n    delete-removed-state: true/' "$W/host.yaml"
+	fi
+}
+virshr() { FAKE_VIRSH_LOG=$TMP/hand.log "$TMP/realbin/virsh" "$@"; }
+listr() { virshr list --all --name 2> "$TMP/err" | grep . | sort | tr '\n' ' '; }
+sed -e 's|<name>win10</name>|<name>manual</name>|' -e '/<uuid>/d' -e '/<mac /d' \
+	-e 's/<domain type="kvm">/<domain type="qemu">/' -e "s|/var/lib/libvirt/qemu/nvram/win10|$REAL/nvram/manual|" \
+	"$seed/generated/domains/win10.xml" > "$REAL/xml/manual.xml"
+if virshr define "$REAL/xml/manual.xml" > "$TMP/out" 2>&1; then
+	pass "nix-define: real libvirt: a session libvirtd defines a domain by hand"
+else
+	fail "nix-define: real libvirt: a session libvirtd defines a domain by hand"; cat "$TMP/out" >&2; exit 0
+fi
+export BIN=$TMP/realbin REL=25.05
+config both
+run "real libvirt, first switch" &&
+	expect "nix-define: real libvirt: both VMs defined" test "$(listr)" = "linux manual win10 "
+touch "$REAL/nvram/linux_VARS.fd"   # as a guest that ran once leaves it
+config db
+run "real libvirt, linux removed" &&
+	expect "nix-define: real libvirt: linux undefined, the others stay" test "$(listr)" = "manual win10 "
+expect "nix-define: real libvirt: linux's NVRAM file is kept" test -f "$REAL/nvram/linux_VARS.fd"
+config both delete
+run "real libvirt, linux back" &&
+	expect "nix-define: real libvirt: linux defined again" test "$(listr)" = "linux manual win10 "
+config db delete
+run "real libvirt, linux removed, state deleted" &&
+	expect "nix-define: real libvirt: linux undefined again" test "$(listr)" = "manual win10 "
+expect "nix-define: real libvirt: delete-removed-state deletes linux's NVRAM file" \
+	test ! -e "$REAL/nvram/linux_VARS.fd"
