@@ -53,12 +53,12 @@ static bool release_sorts_modules(enum nixos_release r)
 static void emit_modules(struct buf *b, const struct plan *p)
 {
 	bool vfio = p->initrd_modules.n && !strcmp(p->initrd_modules.v[0], "vfio_pci");
-	if (!vfio)
+	if (!vfio) {
 		buf_puts(b, "\n  # No device is bound at boot (all are bind: managed): libvirt loads vfio-pci\n"
 			    "  # when a VM starts, so no vfio module, softdep or vfio-pci.ids here.\n");
-	if (!vfio && p->initrd_modules.n)
-		buf_puts(b, "  # The host's display drivers, loaded in the initrd as host.display-drivers asks.\n");
-	else if (release_sorts_modules(p->nixos))
+		if (p->initrd_modules.n)
+			buf_puts(b, "  # The host's display drivers, loaded in the initrd as host.display-drivers asks.\n");
+	} else if (release_sorts_modules(p->nixos))
 		buf_puts(b, "\n  # Loaded in the initrd. From NixOS 25.11 this option is a set of names, loaded\n"
 			    "  # in alphabetical order (lib.mkBefore does not order it), so a display driver\n"
 			    "  # may come first: the softdeps below make modprobe load vfio-pci before each\n"

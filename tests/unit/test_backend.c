@@ -186,6 +186,8 @@ static void test_nix(void)
 	   "nix: unstable: from the newest named release on");
 	OK(!has(nix, "boot.initrd.kernelModules") && !has(nix, "boot.extraModprobeConfig") &&
 	   has(nix, "No device is bound at boot"), "nix: nothing bound at boot: no modules, says why");
+	OK(!has(nix, "Loaded in the initrd") && !has(nix, "display drivers, loaded"),
+	   "nix: nothing bound at boot, no display driver: no word on module order");
 	OK(has(nix, "virsh undefine --nvram --tpm \"$name\""), "nix: delete-removed-state deletes");
 	out_set_free(&s);
 }
