@@ -42,18 +42,75 @@ static void emit_preamble(struct buf *b, const struct plan *p)
 		    "{ config, lib, pkgs, ... }:\n\n{\n");
 }
 
+/* From 25.11 boot.initrd.kernelModules is a set of names (types.attrNamesToTrue), loaded
+ * in alphabetical order whatever lib.mkBefore says (nixpkgs issue 420419). */
+static bool release_sorts_modules(enum nixos_release r)
+{
+	return r >= NIXOS_25_11;
+}
+
+/* The plan lists the vfio modules first, and only when a device is bound at boot. */
+static void emit_modules(struct buf *b, const struct plan *p)
+{
+	bool vfio = p->initrd_modules.n && !strcmp(p->initrd_modules.v[0], "vfio_pci");
+	if (!vfio) {
+		buf_puts(b, "\n  # No device is bound at boot (all are bind: managed): libvirt loads vfio-pci\n"
+			    "  # when a VM starts, so no vfio module, softdep or vfio-pci.ids here.\n");
+		if (p->initrd_modules.n)
+			buf_puts(b, "  # The host's display drivers, loaded in the initrd as host.display-drivers asks.\n");
+	} else if (release_sorts_modules(p->nixos))
+		buf_puts(b, "\n  # Loaded in the initrd. From NixOS 25.11 this option is a set of names, loaded\n"
+			    "  # in alphabetical order (lib.mkBefore does not order it), so a display driver\n"
+			    "  # may come first: the softdeps below make modprobe load vfio-pci before each\n"
+			    "  # of them, so that vfio-pci claims the passed devices first.\n");
+	else
+		buf_puts(b, "\n  # vfio first, so that vfio-pci claims the passed devices before a display\n"
+			    "  # driver can: NixOS up to 25.05 loads this list in order, and lib.mkBefore\n"
+			    "  # puts it before the modules other parts of the configuration add. The\n"
+			    "  # softdeps below keep that order for drivers loaded later.\n");
+	if (vfio && !p->kernel_before_6_2)
+		buf_puts(b, "  # (No vfio_virqfd: it is part of vfio since Linux 6.2.)\n");
+	if (!p->initrd_modules.n)
+		return;
+	buf_puts(b, !vfio || release_sorts_modules(p->nixos) ? "  boot.initrd.kernelModules = "
+							     : "  boot.initrd.kernelModules = lib.mkBefore ");
+	nix_list(b, &p->initrd_modules, "  ");
+	buf_puts(b, ";\n");
+}
+
+/* The options written are those of one release: on another, the module refuses to build
+ * with a message that names the fix, instead of failing on some option it lacks. `unstable`
+ * is anything from the newest named release on. */
+static void emit_assertion(struct buf *b, const struct plan *p)
+{
+	const char *want = nixos_release_name(p->nixos);
+	char *conf = emit_config_name(p->config_rel);
+	char *head = p->nixos == NIXOS_UNSTABLE
+		? xasprintf("vfio.nix is for NixOS unstable (target.nixos in %s), but this", conf)
+		: xasprintf("vfio.nix is for NixOS %s (target.nixos in %s), but this", want, conf);
+	buf_puts(b, "  # Written for the release in target.nixos: another release may lack its options.\n"
+		    "  assertions = [\n    {\n      assertion = ");
+	if (p->nixos == NIXOS_UNSTABLE)
+		buf_printf(b, "lib.versionAtLeast config.system.nixos.release \"%s\";\n",
+			   nixos_release_name(NIXOS_UNSTABLE - 1));
+	else
+		buf_printf(b, "lib.versions.majorMinor config.system.nixos.release == \"%s\";\n", want);
+	buf_puts(b, "      message = ");
+	nix_str(b, head);
+	buf_puts(b, "\n        + \" system is NixOS ${config.system.nixos.release}: set target.nixos to\"\n"
+		    "        + \" \\\"${lib.versions.majorMinor config.system.nixos.release}\\\" and run vfioc build again.\";\n"
+		    "    }\n  ];\n\n");
+	free(head);
+	free(conf);
+}
+
 static void emit_kernel(struct buf *b, const struct plan *p)
 {
 	buf_puts(b, "  # IOMMU, device binding, hugepages, CPU isolation, host.kernel-params:\n"
 		    "  # the same list as kernel-cmdline.\n  boot.kernelParams = ");
 	nix_list(b, &p->kernel_params, "  ");
-	buf_puts(b, ";\n\n  # vfio first, so that vfio-pci claims the passed devices before a display\n"
-		    "  # driver can; before the modules other parts of the configuration add.\n");
-	if (!p->kernel_before_6_2)
-		buf_puts(b, "  # (No vfio_virqfd: it is part of vfio since Linux 6.2.)\n");
-	buf_puts(b, "  boot.initrd.kernelModules = lib.mkBefore ");
-	nix_list(b, &p->initrd_modules, "  ");
 	buf_puts(b, ";\n");
+	emit_modules(b, p);
 	if (p->softdep_drivers.n) {
 		struct buf t = {0};
 		for (size_t i = 0; i < p->softdep_drivers.n; i++)
@@ -77,8 +134,11 @@ static void emit_override(struct buf *b, const struct plan *p)
 		buf_printf(&udev, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
 			   "ATTR{driver_override}=\"vfio-pci\"\n", a);
 	}
-	char *why = xasprintf("Binding by PCI address (driver_override)%s%s",
-			      p->strategy_reason ? ": " : ".", p->strategy_reason ? p->strategy_reason : "");
+	/* One sentence, ended by a period: the comment wraps and the next one follows. */
+	const char *r = p->strategy_reason && *p->strategy_reason ? p->strategy_reason : NULL;
+	size_t rn = r ? strlen(r) : 0;
+	char *why = xasprintf("Binding by PCI address (driver_override)%s%s%s", r ? ": " : ".",
+			      r ? r : "", r && r[rn - 1] != '.' ? "." : "");
 	buf_putc(b, '\n');
 	emit_comment(b, "  # ", why);
 	free(why);
@@ -165,21 +225,29 @@ static void emit_host_memory(struct buf *b, const struct plan *p)
 	free(rule);
 }
 
-static void emit_define(struct buf *b, const struct plan *p)
+/* The define-domains service's script. It only defines, sets autostart and undefines:
+ * libvirtd is never restarted (NixOS's libvirtd unit has restartIfChanged = false) and a
+ * running guest keeps running (virsh define changes its next start; an undefined running
+ * guest becomes transient until it stops). The names it defined are kept in its state
+ * directory, so a VM that left the config is undefined, and only such a VM. */
+static void emit_define_script(struct buf *b, const struct plan *p)
 {
-	if (!p->define_domains || !p->libvirt_enable || !p->nvms)
-		return;
-	buf_puts(b, "\n  # Defines the domains in domains/ (next to this file) in libvirt, at boot and\n"
-		    "  # whenever they change.\n"
-		    "  systemd.services.vfioc-define-domains = {\n"
-		    "    description = \"Define the libvirt domains generated by vfioc\";\n"
-		    "    after = [ \"libvirtd.service\" ];\n"
-		    "    requires = [ \"libvirtd.service\" ];\n"
-		    "    wantedBy = [ \"multi-user.target\" ];\n"
-		    "    path = [ config.virtualisation.libvirtd.package ];\n"
-		    "    serviceConfig.Type = \"oneshot\";\n"
-		    "    serviceConfig.RemainAfterExit = true;\n"
-		    "    script = ''\n");
+	buf_puts(b, "      defined=\"$STATE_DIRECTORY/defined-domains\"\n"
+		    "      keep=\" ");
+	for (size_t i = 0; i < p->nvms; i++)
+		buf_printf(b, "%s ", p->vms[i].name);
+	buf_printf(b, "\"\n"
+		   "      : > \"$defined.new\"\n"
+		   "      if [ -f \"$defined\" ]; then\n"
+		   "        existing=\" $(virsh list --all --name | tr '\\n' ' ') \"\n"
+		   "        while read -r name; do\n"
+		   "          case \"$keep\" in *\" $name \"*) continue ;; esac\n"
+		   "          case \"$existing\" in *\" $name \"*) ;; *) continue ;; esac\n"
+		   "          # Kept in the list when it fails, to be tried again.\n"
+		   "          virsh undefine %s \"$name\" || echo \"$name\" >> \"$defined.new\"\n"
+		   "        done < \"$defined\"\n"
+		   "      fi\n",
+		   p->delete_removed_state ? "--nvram --tpm" : "--keep-nvram --keep-tpm");
 	/* Written directly: the ${./...} interpolations are meant, and the VM names were
 	 * checked by nixos_emit (emit_vm_name_ok), so they are plain path and shell words. */
 	for (size_t i = 0; i < p->nvms; i++) {
@@ -187,7 +255,36 @@ static void emit_define(struct buf *b, const struct plan *p)
 		buf_printf(b, "      virsh define ${./domains/%s.xml}\n", vm->name);
 		buf_printf(b, "      virsh autostart %s%s\n", vm->autostart ? "" : "--disable ",
 			   vm->name);
+		buf_printf(b, "      echo %s >> \"$defined.new\"\n", vm->name);
 	}
+	buf_puts(b, "      mv \"$defined.new\" \"$defined\"\n");
+}
+
+static void emit_define(struct buf *b, const struct plan *p)
+{
+	if (!p->define_domains || !p->libvirt_enable)
+		return;
+	buf_putc(b, '\n');
+	emit_comment(b, "  # ", p->delete_removed_state
+		? "Defines the domains in domains/ (next to this file) in libvirt, at boot and "
+		  "whenever they change, and undefines those of VMs removed from the config, deleting "
+		  "their NVRAM and TPM state. A switch never restarts libvirtd or a running guest: a "
+		  "changed domain applies at the guest's next start."
+		: "Defines the domains in domains/ (next to this file) in libvirt, at boot and "
+		  "whenever they change, and undefines those of VMs removed from the config, keeping "
+		  "their NVRAM and TPM state. A switch never restarts libvirtd or a running guest: a "
+		  "changed domain applies at the guest's next start.");
+	buf_puts(b, "  systemd.services.vfioc-define-domains = {\n"
+		    "    description = \"Define the libvirt domains generated by vfioc\";\n"
+		    "    after = [ \"libvirtd.service\" ];\n"
+		    "    requires = [ \"libvirtd.service\" ];\n"
+		    "    wantedBy = [ \"multi-user.target\" ];\n"
+		    "    path = [ config.virtualisation.libvirtd.package ];\n"
+		    "    serviceConfig.Type = \"oneshot\";\n"
+		    "    serviceConfig.RemainAfterExit = true;\n"
+		    "    serviceConfig.StateDirectory = \"vfioc\";\n"
+		    "    script = ''\n");
+	emit_define_script(b, p);
 	buf_puts(b, "    '';\n  };\n");
 }
 
@@ -200,6 +297,7 @@ static int nixos_emit(const struct plan *p, struct out_set *out, char **err)
 		}
 	struct buf *b = out_set_add(out, "vfio.nix");
 	emit_preamble(b, p);
+	emit_assertion(b, p);
 	emit_kernel(b, p);
 	if (p->strategy == STRATEGY_DRIVER_OVERRIDE && p->noverride)
 		emit_override(b, p);

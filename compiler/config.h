@@ -138,6 +138,7 @@ struct cfg_libvirt {
 	struct cfg_bool swtpm;         /* !LOC_SET: true when any VM has tpm */
 	struct cfg_ovmf ovmf;
 	struct cfg_bool define_domains;
+	struct cfg_bool delete_removed_state;
 };
 
 struct cfg_host {

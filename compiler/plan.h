@@ -90,6 +90,7 @@ struct plan {
 	bool swtpm;
 	bool ovmf_secure_boot, ovmf_tpm;        /* emitted only where the release has the options */
 	bool define_domains;
+	bool delete_removed_state;              /* undefine removed VMs with --nvram --tpm */
 	struct plan_vm *vms; size_t nvms;       /* config order */
 	struct arena arena;                     /* owns everything above */
 };

@@ -154,14 +154,27 @@ static void kernel_params(struct plan *p, const struct check_ctx *cx, const char
 	arena_free(&tmp);
 }
 
+static bool any_boot_bound(const struct check_ctx *cx)
+{
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
+		for (size_t k = 0; k < cx->vms[vm].n; k++)
+			if (cx->vms[vm].dev[k].entry->bind.v == PCI_BIND_BOOT)
+				return true;
+	return false;
+}
+
+/* The vfio modules only when some device is bound at boot: with every device `bind:
+ * managed`, libvirt loads vfio-pci itself when a VM starts. */
 static void initrd_modules(struct plan *p, const struct check_ctx *cx)
 {
 	struct strvec v = {0};
-	push(&v, "vfio_pci");
-	push(&v, "vfio");
-	push(&v, "vfio_iommu_type1");
-	if (p->kernel_before_6_2)   /* folded into vfio in 6.2; listing it later breaks the initrd */
-		push(&v, "vfio_virqfd");
+	if (any_boot_bound(cx)) {
+		push(&v, "vfio_pci");
+		push(&v, "vfio");
+		push(&v, "vfio_iommu_type1");
+		if (p->kernel_before_6_2)   /* folded into vfio in 6.2; listing it later breaks the initrd */
+			push(&v, "vfio_virqfd");
+	}
 	for (size_t i = 0; i < cx->cfg->host.display_drivers.n; i++)
 		push(&v, cx->cfg->host.display_drivers.v[i].v);
 	p->initrd_modules = freeze(p, &v);
@@ -173,17 +186,25 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Display drivers (module names in the config) and the modules of the current drivers of
- * passed devices, sorted, each once. modprobe's softdep takes module names, not the driver
- * names of sysfs (nvidia-gpu is i2c_nvidia_gpu, xhci_hcd is xhci_pci); a built-in driver
- * (no module) cannot be ordered by modprobe and is left out, and vfio-pci itself too. */
+ * boot-bound devices, sorted, each once; none when no device is bound at boot (a `bind:
+ * managed` device keeps its driver until libvirt detaches it). modprobe's softdep takes
+ * module names, not the driver names of sysfs (nvidia-gpu is i2c_nvidia_gpu, xhci_hcd is
+ * xhci_pci); a built-in driver (no module) cannot be ordered by modprobe and is left out,
+ * and vfio-pci itself too. */
 static void softdeps(struct plan *p, const struct check_ctx *cx)
 {
 	struct strvec v = {0};
+	if (!any_boot_bound(cx)) {
+		p->softdep_drivers = freeze(p, &v);
+		return;
+	}
 	for (size_t i = 0; i < cx->cfg->host.display_drivers.n; i++)
 		push(&v, cx->cfg->host.display_drivers.v[i].v);
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
 		for (size_t k = 0; k < cx->vms[vm].n; k++) {
 			const char *mod = cx->hw->pci[cx->vms[vm].dev[k].hw].driver_module;
+			if (cx->vms[vm].dev[k].entry->bind.v != PCI_BIND_BOOT)
+				continue;
 			if (mod && strcmp(mod, "vfio_pci") && strcmp(mod, "vfio-pci"))
 				push(&v, mod);
 		}
@@ -216,6 +237,7 @@ static void settings(struct plan *p, const struct check_ctx *cx)
 	p->ovmf_secure_boot = h->libvirt.ovmf.secure_boot.v;
 	p->ovmf_tpm = h->libvirt.ovmf.tpm.v;
 	p->define_domains = h->libvirt.define_domains.v;
+	p->delete_removed_state = h->libvirt.delete_removed_state.v;
 	p->has_hugepages = LOC_SET(h->hugepages.loc);
 	p->hugepage_size = (enum hugepage_size)h->hugepages.size.v;
 	p->hugepage_count = h->hugepages.count.v;

@@ -162,6 +162,9 @@ static const struct field libvirt_fields[] = {
 	  .def_doc = "{secure-boot: true, tpm: true}", .doc = "OVMF build (NixOS up to 25.05)." },
 	{ "define-domains", FK_BOOL, F(struct cfg_libvirt, define_domains), .def = "true",
 	  .doc = "The NixOS module defines the generated domains in libvirt at boot (virsh define)." },
+	{ "delete-removed-state", FK_BOOL, F(struct cfg_libvirt, delete_removed_state), .def = "false",
+	  .doc = "When a VM leaves the config, the define-domains service undefines it and keeps its "
+		 "NVRAM and TPM state; true deletes them too." },
 };
 static const struct object libvirt_object = OBJECT("host.libvirt", struct cfg_libvirt, libvirt_fields,
 	.doc = "libvirtd settings.");

@@ -4,7 +4,8 @@ with what the plan asked for (expect.json) and with kernel-cmdline. Prints one "
 "FAIL NAME: why" line per check; used by tests/t-backend-nix.sh and t-build-examples.sh.
 
 usage: check_eval.py EVAL.json EXPECT.json KERNEL-CMDLINE LABEL SYSTEMD_INITRD(true|false)
-EXPECT.json may hold only some keys; absent keys are not checked."""
+EXPECT.json may hold only some keys; absent keys are not checked ("bootBound" is true when
+absent: some device is bound at boot)."""
 import json
 import sys
 
@@ -32,7 +33,17 @@ check("module is a function", ev.get("isFunction") is True)
 check("only options of NixOS %s" % exp.get("release", "?"), ev.get("unknown") == [], ev.get("unknown"))
 check("kernel-cmdline is one newline-terminated line", cmdline.endswith("\n") and cmdline.count("\n") == 1)
 check("kernel-cmdline == boot.kernelParams", cmdline[:-1] == " ".join(params), (cmdline, params))
-check("vfio modules first", mods[:3] == ["vfio_pci", "vfio", "vfio_iommu_type1"], mods)
+check("the release assertion holds on NixOS %s" % exp.get("release", "?"),
+      len(ev.get("assertions", [])) == 1 and ev.get("failedAssertions") == [],
+      (ev.get("assertions"), ev.get("failedAssertions")))
+if exp.get("bootBound", True):
+    check("vfio modules first", mods[:3] == ["vfio_pci", "vfio", "vfio_iommu_type1"], mods)
+else:
+    check("no vfio module without a boot-bound device", not [m for m in mods if m.startswith("vfio")], mods)
+    check("no softdep without a boot-bound device", get(ev, "boot.extraModprobeConfig") is None,
+          repr(get(ev, "boot.extraModprobeConfig")))
+    check("no vfio-pci.ids without a boot-bound device",
+          not [x for x in params if x.startswith("vfio-pci.ids=")], params)
 if "kernelParams" in exp:
     check("kernelParams read back as written", params == exp["kernelParams"], params)
 if "initrdModules" in exp:

@@ -5,7 +5,12 @@
 #
 #   nix-instantiate --eval --strict --json --store dummy:// tests/nix/eval.nix \
 #     --arg module ./generated/vfio.nix --argstr release 25.05 --arg systemdInitrd false
-{ module, release, systemdInitrd ? false }:
+#
+# `failedAssertions` holds the messages of the module's assertions that fail on a system
+# whose config.system.nixos.release is `nixosRelease` (by default the target's own release;
+# "unstable" stands for 26.11).
+{ module, release, systemdInitrd ? false,
+  nixosRelease ? (if release == "unstable" then "26.11" else release) }:
 let
   inherit (builtins) attrNames concatLists elem filter isAttrs isList length listToAttrs map;
 
@@ -22,6 +27,10 @@ let
     optionalString = c: s: if c then s else "";
     concatStringsSep = builtins.concatStringsSep;
     versionOlder = a: b: builtins.compareVersions a b < 0;
+    versionAtLeast = a: b: builtins.compareVersions a b >= 0;
+    versions.majorMinor = v:
+      let parts = builtins.splitVersion v;
+      in "${builtins.elemAt parts 0}.${builtins.elemAt parts 1}";
   };
 
   # Packages are their attribute names, so the tests can compare them.
@@ -42,6 +51,7 @@ let
   config = {
     boot.initrd.systemd.enable = systemdInitrd;
     virtualisation.libvirtd.package = "pkgs.libvirt";
+    system.nixos.release = nixosRelease;
   };
 
   raw = import module { inherit config lib pkgs; };
@@ -93,6 +103,7 @@ let
     "systemd.services.<name>.requires" "systemd.services.<name>.wantedBy"
     "systemd.services.<name>.path" "systemd.services.<name>.serviceConfig.Type"
     "systemd.services.<name>.serviceConfig.RemainAfterExit" "systemd.services.<name>.script"
+    "systemd.services.<name>.serviceConfig.StateDirectory" "assertions"
   ] ++ lib.optionals hasOvmf [
     "virtualisation.libvirtd.qemu.ovmf.enable" "virtualisation.libvirtd.qemu.ovmf.packages"
   ];
@@ -103,5 +114,6 @@ in
 cfg // {
   unknown = filter (p: !(elem p known)) (paths "" cfg);
   inherit initrdOk;
+  failedAssertions = map (a: a.message) (filter (a: !a.assertion) (cfg.assertions or [ ]));
   isFunction = builtins.isFunction (import module);
 }

@@ -170,6 +170,25 @@ static void test_nix(void)
 		    "    ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:00.0\", "
 		    "ATTR{driver_override}=\"vfio-pci\"\n"), "nix: systemd initrd udev rule");
 	OK(has(nix, "1002:67b0 is also the host's GPU."), "nix: says why driver-override");
+	OK(has(nix, "assertion = lib.versions.majorMinor config.system.nixos.release == \"25.11\";"),
+	   "nix: asserts the release of target.nixos");
+	OK(has(nix, "boot.initrd.kernelModules = [\n") && has(nix, "lib.mkBefore does not order it"),
+	   "nix: 25.11: a plain list, and the comment says why");
+	out_set_free(&s);
+
+	p = make_plan(NIXOS_UNSTABLE, &vm);
+	p.initrd_modules = (struct plan_strlist){ NULL, 0 };
+	p.softdep_drivers = (struct plan_strlist){ NULL, 0 };
+	p.delete_removed_state = true;
+	backends_run(&p, &s, &err);
+	nix = file(&s, "vfio.nix");
+	OK(has(nix, "assertion = lib.versionAtLeast config.system.nixos.release \"26.05\";"),
+	   "nix: unstable: from the newest named release on");
+	OK(!has(nix, "boot.initrd.kernelModules") && !has(nix, "boot.extraModprobeConfig") &&
+	   has(nix, "No device is bound at boot"), "nix: nothing bound at boot: no modules, says why");
+	OK(!has(nix, "Loaded in the initrd") && !has(nix, "display drivers, loaded"),
+	   "nix: nothing bound at boot, no display driver: no word on module order");
+	OK(has(nix, "virsh undefine --nvram --tpm \"$name\""), "nix: delete-removed-state deletes");
 	out_set_free(&s);
 }
 

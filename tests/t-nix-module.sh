@@ -1,0 +1,145 @@
+# t-nix-module: what vfio.nix does on a NixOS system, read by evaluating the module vfioc
+# builds (tests/nix/eval.nix): it refuses another NixOS release than target.nixos with a
+# message naming the fix; its comments tell the truth about module order per release; a
+# config whose devices are all `bind: managed` gets no vfio module, softdep or vfio-pci.ids;
+# the driver_override comment is a whole sentence.
+. ./lib.sh
+
+ex=$TESTS_DIR/../examples
+command -v nix-instantiate > /dev/null || { fail "nix-module: nix-instantiate is installed"; exit 0; }
+
+# nixeval MODULE RELEASE [NIXOS_RELEASE]: the evaluation as JSON on stdout.
+nixeval() {
+	if [ -n "${3:-}" ]; then
+		nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix --arg module "$1" \
+			--argstr release "$2" --argstr nixosRelease "$3"
+	else
+		nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix --arg module "$1" \
+			--argstr release "$2"
+	fi
+}
+
+# jget FILE EXPR: a Python expression over the evaluation `e`, printed.
+jget() { python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# The release assertion: the module of the seed (25.05) on systems of several releases.
+nix=$ex/seed/generated/vfio.nix
+for sys in 25.05 25.05.20250601.abcdef0 25.05pre-git; do
+	nixeval "$nix" 25.05 "$sys" > "$TMP/e.json" 2> "$TMP/err"
+	if [ "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 0 ]; then
+		pass "nix-module: a 25.05 module holds on NixOS $sys"
+	else
+		fail "nix-module: a 25.05 module holds on NixOS $sys"; cat "$TMP/err" >&2
+	fi
+done
+nixeval "$nix" 25.05 25.11.20251201.0123456 > "$TMP/e.json" 2> "$TMP/err"
+msg=$(jget "$TMP/e.json" '" | ".join(e["failedAssertions"])')
+case $msg in
+*'NixOS 25.05 (target.nixos in ../host.yaml)'*'this system is NixOS 25.11.20251201.0123456'*'set target.nixos to "25.11"'*'vfioc build'*)
+	pass "nix-module: a 25.05 module on NixOS 25.11 fails, naming target.nixos and the release" ;;
+*)	fail "nix-module: a 25.05 module on NixOS 25.11 fails, naming target.nixos and the release (got '$msg')" ;;
+esac
+nixeval "$ex/win11-gaming/generated/vfio.nix" 26.05 24.11 > "$TMP/e.json" 2> "$TMP/err"
+expect "nix-module: a 26.05 module on NixOS 24.11 fails" \
+	test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 1
+
+# An unstable target: anything from the newest named release on.
+W=$TMP/w
+mkdir -p "$W"
+cp "$ex/seed/hardware.yaml" "$W/"
+sed 's/^  nixos: "25.05".*/  nixos: unstable/' "$ex/seed/host.yaml" > "$W/host.yaml"
+if vfioc build "$W/host.yaml" -o "$W/unstable" 2> "$TMP/err"; then
+	for sys in 26.05 26.11.20261201.abc 27.05; do
+		nixeval "$W/unstable/vfio.nix" unstable "$sys" > "$TMP/e.json" 2> "$TMP/err"
+		expect "nix-module: an unstable module holds on NixOS $sys" \
+			test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 0
+	done
+	nixeval "$W/unstable/vfio.nix" unstable 25.11 > "$TMP/e.json" 2> "$TMP/err"
+	expect "nix-module: an unstable module on NixOS 25.11 fails" \
+		test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 1
+else
+	fail "nix-module: the seed builds for unstable"; cat "$TMP/err" >&2
+fi
+
+# Module order: up to 25.05 the list is ordered (lib.mkBefore, and the comment says vfio
+# first); from 25.11 it is a set sorted by name, so no lib.mkBefore, and the comment says
+# the softdeps carry the order, and every display driver in the initrd has one.
+for n in seed twin-gpu; do
+	if grep -q 'boot.initrd.kernelModules = lib.mkBefore' "$ex/$n/generated/vfio.nix" &&
+		grep -q 'NixOS up to 25.05 loads this list in order' "$ex/$n/generated/vfio.nix"; then
+		pass "nix-module: $n (up to 25.05) orders the module list"
+	else
+		fail "nix-module: $n (up to 25.05) orders the module list"
+	fi
+done
+for n in seed-25.11 win11-gaming amd-usb-controller headless-server; do
+	nix=$ex/$n/generated/vfio.nix
+	if grep -q '= lib.mkBefore' "$nix" || grep -q 'before the modules other parts' "$nix" ||
+		! grep -q 'alphabetical order (lib.mkBefore does not order it)' "$nix" ||
+		! grep -q 'softdeps below make modprobe load vfio-pci before' "$nix"; then
+		fail "nix-module: $n (25.11 on) says the softdeps carry the order, not lib.mkBefore"
+	else
+		pass "nix-module: $n (25.11 on) says the softdeps carry the order, not lib.mkBefore"
+	fi
+	rel=$(sed -n 's/^  nixos: "\([^"]*\)".*/\1/p' "$ex/$n/host.yaml")
+	nixeval "$nix" "$rel" > "$TMP/e.json" 2> "$TMP/err"
+	missing=$(jget "$TMP/e.json" '" ".join(m for m in e["boot"]["initrd"].get("kernelModules", [])
+		if not m.startswith("vfio") and "softdep %s pre: vfio-pci" % m not in e["boot"].get("extraModprobeConfig", ""))')
+	expect "nix-module: $n: each non-vfio initrd module has a softdep${missing:+ (missing: $missing)}" \
+		test -z "$missing"
+done
+
+# Every device `bind: managed`: the seed with each pci entry made managed.
+sed -e 's/^      - 01:00.0 .*/      - { address: 01:00.0, bind: managed }/' \
+	-e 's/^      - 01:00.1 .*/      - { address: 01:00.1, bind: managed }/' \
+	-e 's/^      - 144d:a80a .*/      - { id: 144d:a80a, bind: managed }/' \
+	"$ex/seed/host.yaml" > "$W/managed.yaml"
+expect "nix-module: the managed-only config makes every device managed" \
+	test "$(grep -c 'bind: managed' "$W/managed.yaml")" = 3
+if vfioc build "$W/managed.yaml" -o "$W/managed" 2> "$TMP/err"; then
+	printf '{"release": "25.05", "bootBound": false}\n' > "$TMP/expect.json"
+	for sd in false true; do
+		if nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix \
+			--arg module "$W/managed/vfio.nix" --argstr release 25.05 --arg systemdInitrd $sd \
+			> "$TMP/e.json" 2> "$TMP/err"; then
+			python3 nix/check_eval.py "$TMP/e.json" "$TMP/expect.json" "$W/managed/kernel-cmdline" \
+				"nix-module: managed-only (systemd initrd $sd)" $sd > "$TMP/check.out" 2>&1 ||
+				echo "FAIL nix-module: check_eval.py crashed" >> "$TMP/check.out"
+			report_lines "$TMP/check.out"
+		else
+			fail "nix-module: managed-only evaluates (systemd initrd $sd)"; head -5 "$TMP/err" >&2
+		fi
+	done
+	expect "nix-module: managed-only keeps the host's display driver in the initrd" \
+		test "$(jget "$TMP/e.json" 'e["boot"]["initrd"]["kernelModules"]')" = "['i915']"
+	expect "nix-module: managed-only domain keeps its devices managed" \
+		test "$(grep -c "<hostdev mode=.subsystem. type=.pci. managed=.yes." "$W/managed/domains/win10.xml")" = 3
+else
+	fail "nix-module: the managed-only config builds"; cat "$TMP/err" >&2
+fi
+# One managed device beside boot-bound ones: its driver (nvme) gets no softdep, its ID stays
+# out of vfio-pci.ids.
+sed -e 's/^      - 144d:a80a .*/      - { id: 144d:a80a, bind: managed }/' "$ex/seed/host.yaml" > "$W/mixed.yaml"
+if vfioc build "$W/mixed.yaml" -o "$W/mixed" 2> "$TMP/err"; then
+	expect "nix-module: a managed device's driver gets no softdep" \
+		test "$(grep -c 'softdep nvme ' "$W/mixed/vfio.nix")" = 0
+	expect "nix-module: the boot-bound devices keep theirs" grep -q 'softdep radeon pre: vfio-pci' "$W/mixed/vfio.nix"
+	expect "nix-module: a managed device's ID is not in vfio-pci.ids" \
+		grep -qx 'intel_iommu=on vfio-pci.ids=1002:67b0,1002:aac8' "$W/mixed/kernel-cmdline"
+else
+	fail "nix-module: the mixed config builds"; cat "$TMP/err" >&2
+fi
+
+# Comments are sentences: a comment line that ends a paragraph, or that is followed by one
+# starting a new sentence ("# One variant ..."), ends with a period, colon or parenthesis (a
+# wrapped reason once ended "...so passed devices are bound by / # address").
+for nix in "$ex"/*/generated/vfio.nix; do
+	n=$(basename "$(dirname "$(dirname "$nix")")")
+	bad=$(awk '
+		function ends(l) { return l ~ /[.:)]$/ || l ~ /imports = / }
+		/^ *# / { if (inc && !ends(last) && $0 ~ /^ *# [A-Z][a-z]+ [a-z]/) print last
+			  last = $0; inc = 1; next }
+		inc { if (!ends(last)) print last; inc = 0 }' "$nix")
+	if [ -z "$bad" ]; then pass "nix-module: $n: every comment ends a sentence"
+	else fail "nix-module: $n: every comment ends a sentence: $bad"; fi
+done
