@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 
+extern const struct command cmd_init;
 extern const struct command cmd_check;
 extern const struct command cmd_build;
 extern const struct command cmd_schema;
@@ -11,6 +12,7 @@ extern const struct command cmd_probe;
 extern const struct command cmd_groups;
 
 const struct command *const commands[] = {
+	&cmd_init,
 	&cmd_check,
 	&cmd_build,
 	&cmd_schema,
