@@ -281,10 +281,14 @@ static void twins(const struct verify_in *in, struct facts *out, const size_t *o
 							  d->vendor, d->device, p,
 							  d->driver ? d->driver : "no driver",
 							  want ? ", not " : "", want ? want : "");
-				if (is_vfio(d->driver))
+				if (is_vfio(d->driver) && in->plan->strategy == STRATEGY_IDS)
 					fact_hint(f, "vfio-pci.ids binds every device with that ID: write "
 						  "'bind: driver-override' (or 'auto') so that the passed one "
 						  "is bound by its address, then build and rebuild");
+				else if (is_vfio(d->driver))
+					fact_hint(f, "vfio.nix binds by address here, so something else bound "
+						  "it: a vfio-pci.ids= or 'options vfio-pci ids=' elsewhere in the "
+						  "system configuration?");
 				else
 					fact_hint(f, "its driver did not load or did not take it: see "
 						  "'dmesg' and 'lspci -k -s %s'", a);
