@@ -323,9 +323,21 @@ static void dev_vfio(const struct verify_in *in, struct facts *out)
 		} else {
 			struct fact *f = fact_add(out, FACT_FAIL, "/dev/vfio/%d is missing: vfio does not "
 						  "hold IOMMU group %d of VM '%s'", n, n, name);
-			fact_hint(f, "a device of the group is not on vfio-pci (above), or "
-				  "vfio_iommu_type1 is not loaded (vfio.nix puts it in "
-				  "boot.initrd.kernelModules)");
+			const struct hw_pci *other = NULL;
+			for (size_t k = 0; k < hw->groups[i].n && !other; k++) {
+				const struct hw_pci *m = &hw->pci[hw->groups[i].member[k]];
+				if (!hw_is_bridge(m) && m->driver && !is_vfio(m->driver))
+					other = m;
+			}
+			if (other) {
+				char a[PCI_ADDR_STRLEN];
+				pci_addr_fmt(&other->addr, a);
+				fact_hint(f, "%s of the group is on %s: vfio holds a group only when "
+					  "none of its devices is on another driver", a, other->driver);
+			} else {
+				fact_hint(f, "vfio_iommu_type1 is not loaded (vfio.nix puts it in "
+					  "boot.initrd.kernelModules), or /dev is not mounted");
+			}
 		}
 		free(rel);
 		free(path);
