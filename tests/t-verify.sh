@@ -168,3 +168,36 @@ rc_is "verify without CONFIG: exit 2" 2 vfioc verify
 rc_is "verify --help" 0 vfioc verify --help
 has "verify --help: usage" '^Usage: vfioc verify CONFIG' "$TMP/rc.out"
 rc_is "a config with errors: exit 1" 1 vfioc verify golden/err/bad-version.yaml --root "$TMP/seed-ok"
+
+# A real libvirtd (Debian's, qemu driver): a private session daemon run as nobody under
+# $TMP (started by virsh, stopped here by its pid file), the generated domain defined as
+# type qemu (no KVM here), then verify against it. Needs root to become nobody.
+if [ "$(id -u)" = 0 ] && command -v libvirtd > /dev/null && command -v virsh > /dev/null &&
+	command -v setpriv > /dev/null; then
+	lv=$TMP/libvirt
+	mkdir -p "$lv"
+	chmod 711 "$TMP"
+	sed 's/<domain type="kvm">/<domain type="qemu">/' "$dom" > "$lv/win10.xml"
+	cp -a "$TMP/seed-ok" "$lv/root"
+	cp -a ../examples/seed "$lv/seed"
+	chown -R nobody "$lv"
+	as_nobody() {
+		setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH=/usr/bin:/bin:/usr/sbin \
+			HOME="$lv" XDG_RUNTIME_DIR="$lv/run" XDG_CONFIG_HOME="$lv/cfg" \
+			XDG_CACHE_HOME="$lv/cache" XDG_DATA_HOME="$lv/data" "$@"
+	}
+	if as_nobody virsh -c qemu:///session define "$lv/win10.xml" > "$lv/define.out" 2>&1; then
+		pass "real libvirtd: the domain defines"
+		as_nobody "$VFIOC" verify "$lv/seed/host.yaml" --root "$lv/root" -c qemu:///session > "$TMP/real.out" 2>&1
+		echo $? > "$TMP/real.rc"
+		has "real libvirtd: the domain matches" "^ok   domain 'win10' is defined in libvirt as domains/win10.xml has it" "$TMP/real.out"
+		grep -qx 0 "$TMP/real.rc" && pass "real libvirtd: exit 0" || fail "real libvirtd: exit 0"
+		as_nobody virsh -c qemu:///session setmaxmem win10 8G --config > /dev/null 2>&1
+		as_nobody "$VFIOC" verify "$lv/seed/host.yaml" --root "$lv/root" -c qemu:///session > "$TMP/real.out" 2>&1
+		has "real libvirtd: a changed domain fails" "^FAIL domain 'win10' in libvirt differs from domains/win10.xml: memory: libvirt has 8388608 KiB, vfioc 16777216 KiB" "$TMP/real.out"
+	else
+		fail "real libvirtd: the domain defines"; sed 's/^/    /' "$lv/define.out" >&2
+	fi
+	pid=$(cat "$lv/run/libvirt/libvirtd.pid" 2>/dev/null)
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+fi
