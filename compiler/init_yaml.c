@@ -324,9 +324,13 @@ static void why_none(struct buf *b, const struct hw *hw, const struct init_pick 
 			       : "Enable VT-d in the firmware setup, build this config (its");
 		note(b, 4, amd ? "kernel command line has amd_iommu=on), boot it, then run"
 			       : "kernel command line has intel_iommu=on), boot it, then run");
+		if (p->suggested == INIT_NONE) {
+			note(b, 4, "`vfioc init --force` again. This host has no GPU (PCI class 03xx):");
+			note(b, 4, "pass other devices by address with an id guard (`vfioc groups`).");
+			return;
+		}
 		note(b, 4, "`vfioc init --force` again. The GPU it would choose, to check then:");
-		if (p->suggested != INIT_NONE)
-			entries(b, hw, &p->gpus[p->suggested], true);
+		entries(b, hw, &p->gpus[p->suggested], true);
 		return;
 	}
 	if (!p->ngpus) {

@@ -362,8 +362,15 @@ static void group_change(struct buf *b, size_t *n, const char *addr, int was, in
 static void groups(const struct verify_in *in, struct facts *out)
 {
 	const struct hw *was = in->planned, *now = in->live;
-	if (!in->snapshot || !now->ngroups)
-		return;  /* no snapshot to compare with; or the IOMMU is off (above) */
+	if (!now->ngroups)
+		return;  /* the IOMMU is off (above) */
+	if (!in->snapshot) {
+		struct fact *f = fact_add(out, FACT_SKIP, "the IOMMU groups: no snapshot to compare "
+					  "with (the config has no 'hardware:')");
+		fact_hint(f, "'vfioc probe -o hardware.yaml' and 'hardware: hardware.yaml' in the "
+			  "config record them, so that a later change shows here");
+		return;
+	}
 	struct buf b = {0};
 	size_t n = 0;
 	char a[PCI_ADDR_STRLEN];

@@ -124,5 +124,18 @@ grep -q 'evil' "$TMP/evil.yaml" || fail "hostile names: the test snapshot was ma
 init_ok "hostile names" "$TMP/evil" --hardware "$TMP/evil.yaml"
 lacks "hostile names: no line of their own" '^vms: \{\}' "$TMP/evil/host.yaml"
 
+# The snapshot it starts from is the one it would write: kept, not refused.
+mkdir -p "$TMP/keep"
+cp "$TMP/seed/../seed.probe.yaml" "$TMP/keep/hardware.yaml"
+init_ok "--hardware beside -o" "$TMP/keep" --hardware "$TMP/keep/hardware.yaml"
+same "--hardware beside -o: the snapshot kept" "$TMP/seed.probe.yaml" "$TMP/keep/hardware.yaml"
+
+# No GPU and no IOMMU: the config still checks and says so.
+d=$(hwcopy iommu-off no-gpu)
+for a in 0000:02:00.0 0000:02:00.1 0000:03:00.0 0000:03:00.1; do rm "$d/sys/bus/pci/devices/$a"; done
+init_ok "no GPU, IOMMU off" "$TMP/no-gpu" --root "$d"
+has "no GPU, IOMMU off: says there is no GPU" 'This host has no GPU' "$TMP/no-gpu/host.yaml"
+lacks "no GPU, IOMMU off: no empty promise" 'The GPU it would choose' "$TMP/no-gpu/host.yaml"
+
 rc_is "init --help" 0 vfioc init --help
 has "init --help: usage" '^Usage: vfioc init' "$TMP/rc.out"
