@@ -23,14 +23,6 @@ static void print_device(const struct hw_pci *d)
 	printf("  driver: %s\n", d->driver ? d->driver : "none");
 }
 
-static size_t endpoints(const struct hw *hw, const struct hw_group *g)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < g->n; i++)
-		n += !hw_is_bridge(&hw->pci[g->member[i]]);
-	return n;
-}
-
 /* "only together with A, B" or "... with the N other endpoints of the group". */
 static void print_siblings(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
 			   size_t nend)
@@ -52,15 +44,6 @@ static void print_siblings(const struct hw *hw, const struct hw_group *g, const 
 	}
 }
 
-/* The group's endpoint under the host's own file systems, if any: the group stays. */
-static const struct hw_pci *host_disk(const struct hw *hw, const struct hw_group *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		if (hw->pci[g->member[i]].host_fs)
-			return &hw->pci[g->member[i]];
-	return NULL;
-}
-
 /* What else a user should know before passing d. */
 static void print_marks(const struct hw_pci *d)
 {
@@ -80,7 +63,7 @@ static void print_marks(const struct hw_pci *d)
 static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
 			  size_t nend)
 {
-	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : host_disk(hw, g);
+	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : hw_group_host_disk(hw, g);
 	printf("                ");
 	if (hw_is_bridge(d)) {
 		printf("never: a bridge stays on the host (it does not keep the others from being "
@@ -102,11 +85,11 @@ static void print_verdict(const struct hw *hw, const struct hw_group *g, const s
 
 static void print_group(const struct hw *hw, const struct hw_group *g)
 {
-	size_t nend = endpoints(hw, g);
+	size_t nend = hw_group_endpoints(hw, g);
 	printf("IOMMU group %d", g->number);
-	if (host_disk(hw, g) && nend == 1)
+	if (hw_group_host_disk(hw, g) && nend == 1)
 		printf(": one endpoint, kept by the host: its own file systems are on it\n");
-	else if (host_disk(hw, g))
+	else if (hw_group_host_disk(hw, g))
 		printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
 	else if (nend == 0)
 		printf(": bridges only, nothing to pass\n");

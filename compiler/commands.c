@@ -4,15 +4,19 @@
 
 #include "cmd.h"
 
+extern const struct command cmd_init;
 extern const struct command cmd_check;
 extern const struct command cmd_build;
+extern const struct command cmd_verify;
 extern const struct command cmd_schema;
 extern const struct command cmd_probe;
 extern const struct command cmd_groups;
 
 const struct command *const commands[] = {
+	&cmd_init,
 	&cmd_check,
 	&cmd_build,
+	&cmd_verify,
 	&cmd_schema,
 	&cmd_probe,
 	&cmd_groups,

@@ -108,6 +108,13 @@ const struct hw_cpu *hw_find_cpu(const struct hw *hw, unsigned id);
  * returns how many there are in all. */
 size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t *out, size_t max);
 bool hw_is_bridge(const struct hw_pci *d);  /* class 06xx */
+/* The group rule (hw_group.c): the endpoints of g (members that are not bridges); the
+ * member that holds the host's own file systems (the group then stays), or NULL; and the
+ * endpoints not marked in passed (one flag per hw->pci), written to out (room for g->n). */
+size_t hw_group_endpoints(const struct hw *hw, const struct hw_group *g);
+const struct hw_pci *hw_group_host_disk(const struct hw *hw, const struct hw_group *g);
+size_t hw_group_left(const struct hw *hw, const struct hw_group *g, const bool *passed,
+		     size_t *out);
 bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
 /* A kernel module name as sysfs shows it: 1 to 63 of [A-Za-z0-9_-] ("i2c_nvidia_gpu"). */
 bool hw_module_name_ok(const char *s);

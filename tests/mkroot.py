@@ -8,7 +8,12 @@ A .desc file is one record per line, words split as by a shell (shlex), '#' star
 
   cpu vendor=GenuineIntel sockets=1 cores=6 threads=2 flags=vmx,pdpe1gb model="..."
   memory KIB                     MemTotal in kB
-  hugepages KIB...               supported page sizes (sys/kernel/mm/hugepages/hugepages-NkB)
+  hugepages KIB[:N]...           supported page sizes (sys/kernel/mm/hugepages/hugepages-NkB),
+                                 N of them reserved (nr_hugepages; default 0)
+  isolated LIST                  isolated CPUs, "2-7,10-15" (sys/devices/system/cpu/isolated;
+                                 empty without the line, as the kernel has it)
+  vfio N...                      dev/vfio/N for IOMMU groups held by vfio, and dev/vfio/vfio
+                                 (plain files: a test root cannot hold device nodes)
   kernel RELEASE                 proc/sys/kernel/osrelease
   cmdline "TEXT"                 proc/cmdline
   iommu NAME...                  sys/class/iommu/NAME (no line: no IOMMU hardware)
@@ -120,7 +125,9 @@ class Host:
         self.cpu = {"vendor": "GenuineIntel", "sockets": "1", "cores": "2", "threads": "1",
                     "flags": "vmx", "model": "Test CPU", "nodes": "1"}
         self.memory = None
-        self.hugepages = []
+        self.hugepages = []   # (kib, reserved)
+        self.isolated = ""
+        self.vfio = []
         self.kernel = None
         self.cmdline = None
         self.iommu = []
@@ -151,7 +158,12 @@ class Host:
         elif kind == "memory":
             self.memory = int(pos[0])
         elif kind == "hugepages":
-            self.hugepages = [int(p) for p in pos]
+            self.hugepages = [(int(p.split(":")[0]), int(p.split(":")[1]) if ":" in p else 0)
+                              for p in pos]
+        elif kind == "isolated":
+            self.isolated = pos[0] if pos else ""
+        elif kind == "vfio":
+            self.vfio = pos
         elif kind == "kernel":
             self.kernel = pos[0]
         elif kind == "cmdline":
@@ -404,9 +416,15 @@ class Builder:
             write(os.path.join(proc, "cmdline"), self.h.cmdline + "\n")
 
     def build_misc(self):
-        for kib in self.h.hugepages:
+        for kib, reserved in self.h.hugepages:
             hp = self.mkdir(self.sys, "kernel", "mm", "hugepages", "hugepages-%dkB" % kib)
-            write(os.path.join(hp, "nr_hugepages"), "0\n")
+            write(os.path.join(hp, "nr_hugepages"), "%d\n" % reserved)
+        write(os.path.join(self.mkdir(self.sys, "devices", "system", "cpu"), "isolated"),
+              self.h.isolated + "\n")
+        if self.h.vfio:
+            dev = self.mkdir(self.root, "dev", "vfio")
+            for name in ["vfio"] + self.h.vfio:
+                write(os.path.join(dev, name), "")
 
     def build_uses(self):
         """Block devices, mounts, network interfaces and default routes, as Linux shows them."""
@@ -481,7 +499,7 @@ def synthetic(n):
     each with a 1-4 function endpoint behind it; one group per port and per endpoint."""
     h = Host()
     h.cpu.update(sockets="2", cores="8", threads="2", nodes="2", flags="vmx,pdpe1gb")
-    h.memory, h.hugepages, h.kernel = 268435456, [2048, 1048576], "6.6.30"
+    h.memory, h.hugepages, h.kernel = 268435456, [(2048, 0), (1048576, 0)], "6.6.30"
     h.cmdline, h.iommu = "intel_iommu=on", ["dmar0"]
     h.vendors = {"8086": "Intel Corporation", "10de": "NVIDIA Corporation"}
     group, count, port = 0, 0, 0

@@ -1,0 +1,391 @@
+/* cmd_init.c: `vfioc init`: a starter config and its hardware snapshot, from the hardware
+ * (live, --root or --hardware), the running system's NixOS release and kernel, and the
+ * user. The config is checked against the same hardware before anything is written; both
+ * files are written whole or not at all, and an existing file is replaced only with --force. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "init.h"
+#include "pipeline.h"
+#include "schema.h"
+
+#define OS_RELEASE_MAX (64 * 1024)
+
+struct init_opts {
+	const char *out;
+	struct hw_opts hw;
+	const char *gpu;
+	bool force;
+	enum diag_format fmt;
+};
+
+static int parse_args(int argc, char **argv, struct init_opts *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "hardware", required_argument, NULL, 'H' },
+		{ "gpu", required_argument, NULL, 'g' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "format", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if (c == 'o')
+			o->out = optarg;
+		else if (c == 'r')
+			o->hw.root = optarg;
+		else if (c == 'H')
+			o->hw.snapshot = optarg;
+		else if (c == 'g')
+			o->gpu = optarg;
+		else if (c == 'F')
+			o->force = true;
+		else if (c == 'f' && !cli_parse_format(optarg, &o->fmt))
+			return cli_usage_error("init", "--format is text, json or github, not '%s'", optarg);
+		else if (c == '?')
+			return cli_usage_error("init", "unknown option or missing value '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
+	if (!*o->out)
+		return cli_usage_error("init", "-o needs a file name");
+	if (o->hw.root && o->hw.snapshot)
+		return cli_usage_error("init", "--root and --hardware exclude each other");
+	struct pci_addr a;
+	if (o->gpu && !pci_addr_parse(o->gpu, &a))
+		return cli_usage_error("init", "--gpu takes a PCI address like 01:00.0, not '%s'", o->gpu);
+	return EXIT_OK;
+}
+
+/* The value of KEY= in os-release text, unquoted, into an arena string; NULL when absent. */
+static const char *os_release_value(const char *text, const char *key, struct arena *a)
+{
+	size_t klen = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, klen) || p[klen] != '=')
+			continue;
+		const char *v = p + klen + 1, *end = v + strcspn(v, "\n");
+		if (end > v && (*v == '"' || *v == '\'') && end[-1] == *v && end - v >= 2) {
+			v++;
+			end--;
+		}
+		return arena_strndup(a, v, (size_t)(end - v));
+	}
+	return NULL;
+}
+
+/* The NixOS release: the running system's when /etc/os-release (of the root) names one that
+ * vfioc knows, else the newest stable release vfioc supports. */
+static void read_release(const struct init_opts *o, struct init_env *env, struct arena *a)
+{
+	enum nixos_release newest = (enum nixos_release)(NIXOS_UNSTABLE - 1);
+	env->nixos = newest;
+	if (o->hw.snapshot) {
+		env->nixos_why = "the newest release vfioc supports (a snapshot has no os-release)";
+		return;
+	}
+	const char *root = o->hw.root ? o->hw.root : "";
+	char *path = xasprintf("%s/etc/os-release", root), *text = NULL;
+	size_t len;
+	int err = read_file(path, OS_RELEASE_MAX, &text, &len);
+	if (err) {
+		free(path);
+		path = xasprintf("%s/usr/lib/os-release", root);
+		err = read_file(path, OS_RELEASE_MAX, &text, &len);
+	}
+	free(path);
+	if (err) {
+		env->nixos_why = "the newest release vfioc supports (no os-release to read)";
+		return;
+	}
+	for (size_t i = 0; i < len; i++)  /* NULs would end the search early, nothing worse */
+		text[i] = text[i] ? text[i] : '\n';
+	const char *id = os_release_value(text, "ID", a);
+	const char *version = os_release_value(text, "VERSION_ID", a);
+	free(text);
+	if (!id || strcmp(id, "nixos")) {
+		env->nixos_why = arena_printf(a, "the newest release vfioc supports (this system is "
+					      "%.32s, not NixOS)", id ? id : "not NixOS");
+		return;
+	}
+	for (int r = 0; r < NIXOS_UNSTABLE; r++)
+		if (version && !strcmp(version, nixos_release_name((enum nixos_release)r))) {
+			env->nixos = (enum nixos_release)r;
+			env->nixos_why = "the release this system runs (os-release)";
+			return;
+		}
+	env->nixos_why = arena_printf(a, "the newest release vfioc supports (this NixOS is %.32s)",
+				      version ? version : "of no version");
+}
+
+/* "6.6" from "6.6.30-foo": digits, a dot, digits, as target.kernel takes them. */
+static void read_kernel(const struct hw *hw, const struct init_opts *o, struct init_env *env,
+			struct arena *a)
+{
+	const char *r = hw->kernel_release, *why;
+	env->kernel[0] = 0;
+	if (!r)
+		return;
+	size_t major = strspn(r, "0123456789");
+	size_t minor = r[major] == '.' ? strspn(r + major + 1, "0123456789") : 0;
+	if (!major || !minor || major + 1 + minor >= sizeof(env->kernel))
+		return;
+	memcpy(env->kernel, r, major + 1 + minor);
+	env->kernel[major + 1 + minor] = 0;
+	if (!schema_check_string(SC_KERNEL, env->kernel, &why)) {
+		env->kernel[0] = 0;
+		return;
+	}
+	env->kernel_why = arena_printf(a, o->hw.snapshot ? "the snapshot's kernel, %.40s"
+						     : "the running kernel, %.40s", r);
+}
+
+static void read_user(struct init_env *env)
+{
+	const char *u = getenv("SUDO_USER"), *why;
+	if (!u || !*u || !strcmp(u, "root"))
+		u = getenv("USER");
+	if (!u || !*u || !strcmp(u, "root")) {
+		env->user_why = "no user in $SUDO_USER or $USER (root needs none): add yours";
+	} else if (!schema_check_string(SC_USER, u, &why)) {
+		env->user_why = "$SUDO_USER/$USER is no user name NixOS takes: add yours";
+	} else {
+		env->user = u;
+	}
+}
+
+/* "DIR/hardware.yaml" beside the config. */
+static char *beside(const char *config, const char *name)
+{
+	const char *slash = strrchr(config, '/');
+	return slash ? xasprintf("%.*s/%s", (int)(slash - config), config, name) : xstrdup(name);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Write data to a new temporary file beside path; returns its name (malloc'd) or NULL. */
+static char *stage(const char *path, const struct buf *data, struct diags *ds)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	bool ok = fd >= 0;
+	if (ok) {
+		mode_t mask = umask(0);
+		umask(mask);
+		const char *p = buf_str(data);
+		size_t left = data->len;
+		ok = fchmod(fd, 0666 & ~mask) == 0;
+		while (ok && left) {
+			ssize_t n = write(fd, p, left);
+			ok = n > 0;
+			p += ok ? n : 0;
+			left -= ok ? (size_t)n : 0;
+		}
+		ok = ok && fsync(fd) == 0;
+	}
+	int err = errno;
+	if (fd >= 0 && close(fd) != 0 && ok) {
+		ok = false;
+		err = errno;
+	}
+	if (!ok) {
+		if (fd >= 0)
+			unlink(tmp);
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(err));
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+/* Give tmp its final name: replacing what is there with --force, else only a new name
+ * (link(2) fails when path appeared in the meantime). */
+static bool publish(const char *tmp, const char *path, bool force, struct diags *ds)
+{
+	int rc = force ? rename(tmp, path) : link(tmp, path);
+	int err = errno;
+	if (!force)
+		unlink(tmp);
+	if (rc == 0)
+		return true;
+	if (force)
+		unlink(tmp);
+	if (err == EEXIST) {
+		struct diag *d = diag_emit(ds, D_OUTPUT_EXISTS, NULL, "%s exists", path);
+		diag_hint(d, "add --force to replace it, or write elsewhere with -o");
+	} else {
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(err));
+	}
+	return false;
+}
+
+static bool refuse_existing(const char *path, struct diags *ds)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return false;
+	struct diag *d = diag_emit(ds, D_OUTPUT_EXISTS, NULL, "%s exists", path);
+	diag_hint(d, "add --force to replace it, or write elsewhere with -o");
+	return true;
+}
+
+/* The config must pass its own check on this hardware; an error here is vfioc's bug. */
+static bool self_check(const char *name, const struct buf *yaml, const struct hw *hw,
+		       struct diags *ds)
+{
+	struct diags *own = diags_new();
+	struct config *cfg = config_load_mem(name, buf_str(yaml), yaml->len, own);
+	plan_free(cfg ? check_and_plan(cfg, hw, NULL, own) : NULL);
+	config_free(cfg);
+	bool ok = !diags_has_errors(own);
+	if (!ok) {
+		diag_emit(ds, D_IO_ERROR, NULL, "the config vfioc init made fails its own check "
+			  "(a bug in vfioc: please report it with the snapshot); nothing written");
+		diags_move(ds, own);
+	}
+	diags_free(own);
+	return ok;
+}
+
+static bool snapshot_text(const struct hw *hw, struct buf *out, struct diags *ds)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	bool ok = f && hw_write_snapshot(hw, f) == 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (ok)
+		buf_add(out, text, len);
+	else
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot write the snapshot: %s", strerror(errno));
+	free(text);
+	return ok;
+}
+
+/* The --gpu device as an index into hw->pci, or INIT_NONE after reporting why not. */
+static size_t find_gpu(const struct hw *hw, const char *gpu, struct diags *ds)
+{
+	struct pci_addr a;
+	pci_addr_parse(gpu, &a);
+	const struct hw_pci *d = hw_find_pci(hw, &a);
+	if (!d || hw_is_bridge(d)) {
+		char s[PCI_ADDR_STRLEN];
+		pci_addr_fmt(&a, s);
+		struct diag *e = diag_emit(ds, D_HW_MISSING, NULL, d ? "--gpu %s is a bridge" :
+					   "--gpu %s: no such device on this host", s);
+		diag_hint(e, "'vfioc groups' lists the devices and what can be passed");
+		return INIT_NONE;
+	}
+	return (size_t)(d - hw->pci);
+}
+
+static void write_files(const struct init_opts *o, const struct hw *hw, struct diags *ds)
+{
+	struct arena a = {0};
+	struct init_env env = { .snapshot_name = "hardware.yaml" };
+	char *snap_path = beside(o->out, env.snapshot_name);
+	const char *base = strrchr(o->out, '/');
+	env.config_name = base ? base + 1 : o->out;
+	env.source = o->hw.snapshot ? arena_printf(&a, "the snapshot %s", o->hw.snapshot)
+		     : o->hw.root ? arena_printf(&a, "the root %s", o->hw.root) : "this machine";
+	read_release(o, &env, &a);
+	read_kernel(hw, o, &env, &a);
+	read_user(&env);
+	size_t gpu = o->gpu ? find_gpu(hw, o->gpu, ds) : INIT_NONE;
+	struct init_pick pick;
+	struct buf yaml = {0}, snap = {0};
+	char *tmp_snap = NULL, *tmp_cfg = NULL;
+	bool keep_snap = o->hw.snapshot && same_file(o->hw.snapshot, snap_path);
+	if (diags_has_errors(ds))
+		goto out;
+	init_pick(hw, gpu, &pick);
+	init_yaml(hw, &pick, &env, &yaml);
+	init_pick_free(&pick);
+	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !snapshot_text(hw, &snap, ds)))
+		goto out;
+	if (!o->force && ((!keep_snap && refuse_existing(snap_path, ds)) |
+			  refuse_existing(o->out, ds)))
+		goto out;
+	if ((!keep_snap && !(tmp_snap = stage(snap_path, &snap, ds))) ||
+	    !(tmp_cfg = stage(o->out, &yaml, ds)))
+		goto out;
+	if (!keep_snap && !publish(tmp_snap, snap_path, o->force, ds))
+		goto out;
+	if (!publish(tmp_cfg, o->out, o->force, ds)) {
+		if (!keep_snap && !o->force)
+			unlink(snap_path);  /* it was new: leave nothing half done */
+		goto out;
+	}
+	printf("wrote %s and %s\n", o->out, keep_snap ? o->hw.snapshot : snap_path);
+	printf("next: vfioc check %s\n", o->out);
+out:
+	if (tmp_snap && access(tmp_snap, F_OK) == 0)
+		unlink(tmp_snap);
+	if (tmp_cfg && access(tmp_cfg, F_OK) == 0)
+		unlink(tmp_cfg);
+	free(tmp_snap);
+	free(tmp_cfg);
+	free(snap_path);
+	buf_free(&yaml);
+	buf_free(&snap);
+	arena_free(&a);
+}
+
+static int run(int argc, char **argv)
+{
+	struct init_opts o = { .out = "host.yaml", .fmt = DFMT_TEXT };
+	int rc = parse_args(argc, argv, &o);
+	if (rc != EXIT_OK)
+		return rc;
+	struct diags *ds = diags_new();
+	struct hw *hw = o.hw.snapshot ? hw_load_snapshot(o.hw.snapshot, ds)
+		       : hw_probe(o.hw.root ? o.hw.root : "/", ds);
+	if (hw)
+		write_files(&o, hw, ds);
+	hw_free(hw);
+	rc = cli_finish(ds, o.fmt, false);
+	diags_free(ds);
+	return rc;
+}
+
+const struct command cmd_init = {
+	"init", "write a starter config and its hardware snapshot for this host",
+	"Usage: vfioc init [-o FILE] [--root DIR | --hardware FILE] [--gpu ADDR] [--force]\n"
+	"                  [--format text|json|github]\n\n"
+	"Reads the hardware and writes a config that passes 'vfioc check' on it, with a comment\n"
+	"on each choice, and beside it the snapshot 'hardware.yaml' (as 'vfioc probe' writes it):\n"
+	"  - target.nixos and target.kernel: the release of /etc/os-release when it is NixOS,\n"
+	"    else the newest release vfioc supports; the series of the running kernel\n"
+	"  - host.iommu from the CPU vendor; display-drivers: the drivers of the GPUs that stay\n"
+	"    on the host; users: $SUDO_USER, else $USER\n"
+	"  - one VM with the best GPU: not the boot GPU when another can go, with every function\n"
+	"    of its slot and every endpoint of its IOMMU group, each with its 'id:' guard. When no\n"
+	"    GPU can be passed (one GPU only, groups shared with the host's disk or network, the\n"
+	"    IOMMU off) the VM has no devices and the comments say why and what to do.\n\n"
+	"  -o, --output FILE  the config to write (default host.yaml); the snapshot goes beside it\n"
+	"  --root DIR       read DIR/sys, DIR/proc and DIR/etc/os-release instead (tests)\n"
+	"  --hardware FILE  start from a snapshot by 'vfioc probe' instead of this machine\n"
+	"  --gpu ADDR       pass this GPU (e.g. 01:00.0) instead of the one vfioc would choose\n"
+	"  --force          replace FILE and hardware.yaml when they exist (else: an error)\n"
+	"  --format FORMAT  diagnostics as text (default), json or github\n\n"
+	"Both files are written whole or not at all. Exit status: 0 written, 1 a file exists\n"
+	"(without --force) or --gpu names no device, 2 bad command line, 3 the hardware could\n"
+	"not be read or a file not written.\n"
+	"Example: vfioc init -o host.yaml && vfioc check host.yaml\n",
+	run,
+};

@@ -1,0 +1,209 @@
+/* cmd_verify.c: `vfioc verify`: after the rebuild and the reboot, does the host hold what the
+ * config plans? The plan is made as `build` makes it (from the config's snapshot, or the
+ * host); the booted host is read as `probe` reads it; the facts (verify_*.c) are printed
+ * one per line: ✓/✗ on a terminal, ok/FAIL otherwise, or as JSON or GitHub annotations. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "pipeline.h"
+#include "verify.h"
+
+#define DEFAULT_URI "qemu:///system"
+
+struct verify_opts {
+	const char *config;
+	const char *root;        /* the booted host: --root DIR, else / */
+	const char *snapshot;    /* --hardware FILE: the plan's hardware instead of `hardware:` */
+	const char *uri;
+	enum diag_format fmt;
+};
+
+static int parse_args(int argc, char **argv, struct verify_opts *o)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "hardware", required_argument, NULL, 'H' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (c == 'r')
+			o->root = optarg;
+		else if (c == 'H')
+			o->snapshot = optarg;
+		else if (c == 'c')
+			o->uri = optarg;
+		else if (c == 'f' && !cli_parse_format(optarg, &o->fmt))
+			return cli_usage_error("verify", "--format is text, json or github, not '%s'", optarg);
+		else if (c == '?')
+			return cli_usage_error("verify", "unknown option or missing value '%s'", argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("verify", argc == optind ? "missing CONFIG" : "more than one CONFIG");
+	if (!*o->uri)
+		return cli_usage_error("verify", "--connect needs a libvirt URI");
+	o->config = argv[optind];
+	return EXIT_OK;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct facts *fs)
+{
+	static const char *const state[] = { "ok", "fail", "skip" };
+	putchar('[');
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct fact *f = &fs->v[i];
+		printf("%s\n  {\"status\": \"%s\", \"fact\": ", i ? "," : "", state[f->state]);
+		json_str(f->text);
+		printf(", \"hints\": [");
+		for (size_t k = 0; k < f->nhints; k++) {
+			printf("%s", k ? ", " : "");
+			json_str(f->hints[k]);
+		}
+		printf("]}");
+	}
+	printf("%s]\n", fs->n ? "\n" : "");
+}
+
+/* GitHub's workflow commands end at a newline and read %: escape both. */
+static void gh_str(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '%')
+			fputs("%25", stdout);
+		else if (*s == '\n')
+			fputs("%0A", stdout);
+		else if (*s == '\r')
+			fputs("%0D", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+static void print_github(const struct facts *fs)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct fact *f = &fs->v[i];
+		if (f->state == FACT_OK) {
+			printf("ok   %s\n", f->text);
+			continue;
+		}
+		fputs(f->state == FACT_FAIL ? "::error title=vfioc verify::" :
+		      "::notice title=vfioc verify::", stdout);
+		gh_str(f->text);
+		for (size_t k = 0; k < f->nhints; k++) {
+			fputs("%0Ahint: ", stdout);
+			gh_str(f->hints[k]);
+		}
+		putchar('\n');
+	}
+}
+
+static void print_text(const struct facts *fs, bool tty)
+{
+	static const char *const plain[] = { "ok  ", "FAIL", "skip" };
+	static const char *const marks[] = { "\u2713", "\u2717", "-" };
+	size_t count[3] = {0};
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct fact *f = &fs->v[i];
+		count[f->state]++;
+		printf("%s %s\n", tty ? marks[f->state] : plain[f->state], f->text);
+		for (size_t k = 0; k < f->nhints; k++)
+			printf("%*shint: %s\n", tty ? 2 : 5, "", f->hints[k]);
+	}
+	printf("%zu hold, %zu failed, %zu skipped\n", count[FACT_OK], count[FACT_FAIL],
+	       count[FACT_SKIP]);
+}
+
+static int run(int argc, char **argv)
+{
+	struct verify_opts o = { .uri = DEFAULT_URI, .fmt = DFMT_TEXT };
+	int rc = parse_args(argc, argv, &o);
+	if (rc != EXIT_OK)
+		return rc;
+	struct diags *ds = diags_new(), *quiet = diags_new();
+	const char *root = o.root ? o.root : "/";
+	struct config *cfg = config_load(o.config, ds);
+	struct hw *planned = NULL, *live = cfg ? hw_probe(root, ds) : NULL;
+	const char *snapshot = o.snapshot ? o.snapshot : cfg ? cfg->hardware.v : NULL;
+	if (live && snapshot)
+		planned = hw_for_config(cfg, &(struct hw_opts){ .snapshot = o.snapshot }, ds);
+	struct plan *plan = NULL;
+	if (live && (planned || !snapshot)) {
+		/* The check's warnings were for `vfioc check`; only its errors stop verify. */
+		plan = check_and_plan(cfg, planned ? planned : live, NULL, quiet);
+		if (!plan)
+			diags_move(ds, quiet);
+	}
+	struct facts fs = {0};
+	if (plan) {
+		struct verify_in in = { cfg, plan, planned ? planned : live, snapshot, live, root, o.uri };
+		verify_host(&in, &fs);
+		verify_libvirt(&in, &fs);
+		if (o.fmt == DFMT_JSON)
+			print_json(&fs);
+		else if (o.fmt == DFMT_GITHUB)
+			print_github(&fs);
+		else
+			print_text(&fs, isatty(STDOUT_FILENO));
+	}
+	rc = cli_finish(ds, o.fmt, false);
+	if (rc == EXIT_OK && facts_failed(&fs))
+		rc = EXIT_INPUT;
+	facts_free(&fs);
+	plan_free(plan);
+	hw_free(planned);
+	hw_free(live);
+	config_free(cfg);
+	diags_free(quiet);
+	diags_free(ds);
+	return rc;
+}
+
+const struct command cmd_verify = {
+	"verify", "check the booted host against the config (after the rebuild and reboot)",
+	"Usage: vfioc verify CONFIG [--root DIR] [--hardware FILE] [--connect URI]\n"
+	"                    [--format text|json|github]\n\n"
+	"After nixos-rebuild and a reboot: does the running host hold what CONFIG plans? One\n"
+	"line per fact, with a hint naming the likely cause and the fix when it does not:\n"
+	"  - the IOMMU is on, and the kernel command line holds every parameter of kernel-cmdline\n"
+	"  - every `bind: boot` device is on vfio-pci; every `bind: managed` device is there and\n"
+	"    its IOMMU group can go to its VM whole; devices that share an ID with a passed one\n"
+	"    and stay on the host are on their own driver\n"
+	"  - /dev/vfio/N exists for the group of every boot-bound device; the IOMMU groups are\n"
+	"    still those of the config's snapshot\n"
+	"  - the hugepages of host.hugepages are reserved; host.isolate-cpus are isolated\n"
+	"  - each VM's domain is defined in libvirt ('virsh -c URI dumpxml --inactive') as vfioc\n"
+	"    generates it, in devices, memory, CPUs and firmware (what libvirt adds is ignored);\n"
+	"    skipped, with a note, when libvirt cannot be reached\n"
+	"On a terminal facts are marked \u2713 and \u2717, else ok and FAIL.\n\n"
+	"  --root DIR       read the booted host from DIR/sys, DIR/proc and DIR/dev (tests)\n"
+	"  --hardware FILE  plan from this snapshot instead of the config's 'hardware:'\n"
+	"  -c, --connect URI  libvirt URI (default " DEFAULT_URI ")\n"
+	"  --format FORMAT  text (default), json (an array of {status, fact, hints}) or github\n"
+	"                   (::error annotations for the facts that fail)\n\n"
+	"Exit status: 0 every fact holds (skipped ones aside), 1 a fact fails or the config has\n"
+	"errors, 2 bad command line, 3 the host could not be read.\n"
+	"Example: vfioc verify host.yaml\n",
+	run,
+};

@@ -1,0 +1,48 @@
+/* verify.h: `vfioc verify`: the booted host against the plan. The facts are collected here
+ * (verify_host.c for the kernel, drivers, groups and reservations; verify_libvirt.c for
+ * the defined domains) and printed by cmd_verify.c, one line each. */
+#ifndef VFIOC_VERIFY_H
+#define VFIOC_VERIFY_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "hw.h"
+#include "plan.h"
+
+enum fact_state { FACT_OK, FACT_FAIL, FACT_SKIP };
+
+struct fact {
+	enum fact_state state;
+	char *text;            /* one line: what holds, or what does not */
+	char **hints;          /* likely cause and fix, for FACT_FAIL (or why skipped) */
+	size_t nhints, cap;
+};
+
+struct facts {
+	struct fact *v;
+	size_t n, cap;
+};
+
+struct fact *fact_add(struct facts *fs, enum fact_state s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void fact_hint(struct fact *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool facts_failed(const struct facts *fs);
+void facts_free(struct facts *fs);
+
+struct verify_in {
+	const struct config *cfg;
+	const struct plan *plan;
+	const struct hw *planned;    /* the hardware the plan was built from */
+	const char *snapshot;        /* its snapshot file, or NULL when it is the live host */
+	const struct hw *live;       /* the booted host */
+	const char *root;            /* where live was read: "/" or a test root */
+	const char *uri;             /* libvirt connection URI */
+};
+
+/* IOMMU, kernel command line, drivers, ID twins, /dev/vfio, groups, hugepages, isolation. */
+void verify_host(const struct verify_in *in, struct facts *out);
+/* Each domain as defined in libvirt against the one vfioc generates (virsh dumpxml). */
+void verify_libvirt(const struct verify_in *in, struct facts *out);
+
+#endif

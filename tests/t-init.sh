@@ -1,0 +1,141 @@
+# t-init: `vfioc init` on every test root and every example snapshot writes a config that
+# `vfioc check` passes with no error and the snapshot `vfioc probe` would write; the same
+# input gives the same bytes; nothing is overwritten without --force; the choices (GPU,
+# functions, group, id guards, display drivers, release, kernel, user) and the cases where
+# no GPU can go (IOMMU off, one GPU, a group shared with the host's disk).
+. ./lib.sh
+. ./hwroots.sh
+
+unset SUDO_USER
+export USER=alice
+
+# init_ok NAME DIR ARGS...: init into DIR/host.yaml, then check it: exit 0, no error.
+init_ok() {
+	name=$1 dir=$2; shift 2
+	mkdir -p "$dir"
+	rc_is "$name: init exits 0" 0 vfioc init -o "$dir/host.yaml" "$@"
+	vfioc check "$dir/host.yaml" > "$TMP/check.out" 2> "$TMP/check.err"
+	rc=$?
+	if [ "$rc" = 0 ] && ! grep -q 'error' "$TMP/check.err"; then pass "$name: vfioc check passes"; else
+		fail "$name: vfioc check passes (exit $rc)"; head -5 "$TMP/check.err" >&2; fi
+}
+
+for r in $HW_ROOTS; do
+	root=$(hwroot "$r")
+	init_ok "root $r" "$TMP/$r" --root "$root"
+	vfioc probe --root "$root" -o "$TMP/$r.probe.yaml"
+	same "root $r: hardware.yaml is what probe writes" "$TMP/$r.probe.yaml" "$TMP/$r/hardware.yaml"
+	mkdir -p "$TMP/$r.again"
+	vfioc init --root "$root" -o "$TMP/$r.again/host.yaml" > /dev/null 2>&1
+	same "root $r: the same root gives the same config" "$TMP/$r/host.yaml" "$TMP/$r.again/host.yaml"
+	# From the snapshot it wrote, the same choices (the comments name the source).
+	init_ok "root $r, from its snapshot" "$TMP/$r.snap" --hardware "$TMP/$r/hardware.yaml"
+	sed 's/ *#.*//' "$TMP/$r/host.yaml" > "$TMP/a"
+	sed 's/ *#.*//' "$TMP/$r.snap/host.yaml" > "$TMP/b"
+	same "root $r: its snapshot gives the same choices" "$TMP/a" "$TMP/b"
+done
+
+for e in ../examples/*/; do
+	n=$(basename "$e")
+	init_ok "example $n" "$TMP/ex-$n" --hardware "$e/hardware.yaml"
+done
+
+# The choices, on the seed host: the R9 290X (not the boot iGPU) with its HDMI audio.
+c=$TMP/seed/host.yaml
+has "seed: the GPU with its id guard" '^      - \{ address: "0000:01:00.0", id: "1002:67b0" \} # 01:00.0: the GPU, .*not the boot GPU$' "$c"
+has "seed: its audio, same group" '^      - \{ address: "0000:01:00.1", id: "1002:aac8" \} # 01:00.1: HDMI audio of the GPU, same group$' "$c"
+lacks "seed: not the boot iGPU" 'address: "0000:00:02.0"' "$c"
+lacks "seed: not the guest NVMe of another group" 'address: "0000:02:00.0"' "$c"
+has "seed: iommu from the Intel CPU" '^  iommu: intel +# the CPU is Intel' "$c"
+has "seed: the iGPU's driver stays for the host" '^    - i915 +# 0000:00:02.0 stays on the host' "$c"
+has "seed: the user from \$USER" '^  users: \[alice\]' "$c"
+has "seed: the kernel series of the root" '^  kernel: "6.6" +# the running kernel, 6.6.30$' "$c"
+has "seed: no os-release: the newest release" '^  nixos: "26.05" +# the newest release vfioc supports' "$c"
+has "seed: hardware: names the snapshot beside it" '^hardware: hardware.yaml ' "$c"
+
+c=$TMP/turing/host.yaml
+for f in 0 1 2 3; do
+	has "turing: function $f of the card" "address: \"0000:01:00.$f\"" "$c"
+done
+c=$TMP/twin-gpu/host.yaml
+has "twin-gpu: the second card, not the boot one" 'address: "0000:04:00.0"' "$c"
+lacks "twin-gpu: the boot card stays" 'address: "0000:01:00.0"' "$c"
+has "twin-gpu: says the IDs are shared" '^  bind: auto +# 10de:1b80 is also 0000:01:00.0' "$c"
+c=$TMP/amd-chipset/host.yaml
+has "amd-chipset: the card in the host disk's group is not passed, and why" \
+	"# Not 0000:03:00.0: its IOMMU group 15 also holds 0000:05:00.0, with the host's / \\(sda2\\)" "$c"
+lacks "amd-chipset: nothing of the chipset group" 'address: "0000:0[35]:' "$c"
+c=$TMP/iommu-off/host.yaml
+has "iommu-off: no device passed" '^    pci: \[\] ' "$c"
+has "iommu-off: says why" 'No GPU is passed: the IOMMU is off' "$c"
+has "iommu-off: says how (AMD)" 'Enable AMD-Vi \(IOMMU\) in the firmware setup' "$c"
+has "iommu-off: the GPU to pass later, commented" '^      # - \{ address: "0000:03:00.0", id: "10de:1b81" \}' "$c"
+has "iommu-off: iommu from the AMD CPU" '^  iommu: amd ' "$c"
+
+# One GPU only (the seed without its R9 290X): no GPU passed, and how to pass it anyway.
+d=$(hwcopy seed one-gpu)
+rm "$d/sys/bus/pci/devices/0000:01:00.0" "$d/sys/bus/pci/devices/0000:01:00.1"
+init_ok "one GPU" "$TMP/one" --root "$d"
+has "one GPU: no device passed" '^    pci: \[\] ' "$TMP/one/host.yaml"
+has "one GPU: says why" "# 0000:00:02.0: the host's only GPU" "$TMP/one/host.yaml"
+has "one GPU: says how" 'vfioc init --force --gpu 0000:00:02.0' "$TMP/one/host.yaml"
+init_ok "one GPU, --gpu" "$TMP/one-gpu" --root "$d" --gpu 00:02.0
+has "one GPU, --gpu: passed on request" 'address: "0000:00:02.0"' "$TMP/one-gpu/host.yaml"
+
+# --gpu chooses another card; a device that is not there is an error.
+init_ok "--gpu" "$TMP/gpu" --root "$(hwroot twin-gpu)" --gpu 01:00.0
+has "--gpu: the card asked for" 'address: "0000:01:00.0"' "$TMP/gpu/host.yaml"
+mkdir -p "$TMP/nogpu"
+rc_is "--gpu with no such device: exit 1" 1 vfioc init --root "$(hwroot seed)" --gpu 09:00.0 -o "$TMP/nogpu/host.yaml"
+has "--gpu with no such device: says so" 'no such device on this host \[hw-missing\]' "$TMP/rc.err"
+[ ! -e "$TMP/nogpu/host.yaml" ] && [ ! -e "$TMP/nogpu/hardware.yaml" ] && pass "--gpu with no such device: nothing written" || fail "--gpu with no such device: nothing written"
+rc_is "--gpu garbage: exit 2" 2 vfioc init --gpu zz -o "$TMP/nogpu/host.yaml"
+
+# Never overwrite without --force; with it, replace.
+echo "mine" > "$TMP/seed/extra.yaml"
+cp "$TMP/seed/host.yaml" "$TMP/before"
+rc_is "existing config: exit 1" 1 vfioc init --root "$(hwroot turing)" -o "$TMP/seed/host.yaml"
+has "existing config: named, with the fix" 'host.yaml exists \[output-exists\]' "$TMP/rc.err"
+has "existing config: hint --force" 'hint: add --force' "$TMP/rc.err"
+same "existing config: left alone" "$TMP/before" "$TMP/seed/host.yaml"
+mkdir -p "$TMP/only-snap"
+echo "mine" > "$TMP/only-snap/hardware.yaml"
+rc_is "existing snapshot: exit 1" 1 vfioc init --root "$(hwroot turing)" -o "$TMP/only-snap/host.yaml"
+[ ! -e "$TMP/only-snap/host.yaml" ] && grep -qx mine "$TMP/only-snap/hardware.yaml" && pass "existing snapshot: nothing written" || fail "existing snapshot: nothing written"
+rc_is "--force: exit 0" 0 vfioc init --force --root "$(hwroot turing)" -o "$TMP/seed/host.yaml"
+has "--force: replaced" 'address: "0000:01:00.3"' "$TMP/seed/host.yaml"
+ls "$TMP/seed" | grep -q tmp && fail "no temporaries left" || pass "no temporaries left"
+
+# The release from the root's os-release, the user from SUDO_USER first; bad ones left out.
+d=$(hwcopy seed nixos)
+mkdir -p "$d/etc"
+printf 'NAME=NixOS\nID=nixos\nVERSION_ID="25.05"\n' > "$d/etc/os-release"
+SUDO_USER=bob init_ok "NixOS 25.05" "$TMP/nixos" --root "$d"
+has "os-release: NixOS 25.05" '^  nixos: "25.05" +# the release this system runs' "$TMP/nixos/host.yaml"
+has "SUDO_USER wins over USER" '^  users: \[bob\]' "$TMP/nixos/host.yaml"
+printf 'ID=debian\nVERSION_ID="12"\n' > "$d/etc/os-release"
+USER='x y' init_ok "not NixOS, odd user" "$TMP/debian" --root "$d"
+has "os-release: not NixOS" '^  nixos: "26.05" +# .*this system is debian, not NixOS' "$TMP/debian/host.yaml"
+has "a user name NixOS does not take: left out" '^  users: \[\] ' "$TMP/debian/host.yaml"
+
+# A snapshot whose names carry newlines cannot add lines to the config.
+sed 's/^\(  device-name: \).*Hawaii XT.*/\1"evil\\nvms: {}\\n#"/' "$TMP/seed.probe.yaml" > "$TMP/evil.yaml"
+grep -q 'evil' "$TMP/evil.yaml" || fail "hostile names: the test snapshot was made"
+init_ok "hostile names" "$TMP/evil" --hardware "$TMP/evil.yaml"
+lacks "hostile names: no line of their own" '^vms: \{\}' "$TMP/evil/host.yaml"
+
+# The snapshot it starts from is the one it would write: kept, not refused.
+mkdir -p "$TMP/keep"
+cp "$TMP/seed/../seed.probe.yaml" "$TMP/keep/hardware.yaml"
+init_ok "--hardware beside -o" "$TMP/keep" --hardware "$TMP/keep/hardware.yaml"
+same "--hardware beside -o: the snapshot kept" "$TMP/seed.probe.yaml" "$TMP/keep/hardware.yaml"
+
+# No GPU and no IOMMU: the config still checks and says so.
+d=$(hwcopy iommu-off no-gpu)
+for a in 0000:02:00.0 0000:02:00.1 0000:03:00.0 0000:03:00.1; do rm "$d/sys/bus/pci/devices/$a"; done
+init_ok "no GPU, IOMMU off" "$TMP/no-gpu" --root "$d"
+has "no GPU, IOMMU off: says there is no GPU" 'This host has no GPU' "$TMP/no-gpu/host.yaml"
+lacks "no GPU, IOMMU off: no empty promise" 'The GPU it would choose' "$TMP/no-gpu/host.yaml"
+
+rc_is "init --help" 0 vfioc init --help
+has "init --help: usage" '^Usage: vfioc init' "$TMP/rc.out"

@@ -1,0 +1,203 @@
+# t-verify: `vfioc verify` on test roots "booted" from what `vfioc build` wrote
+# (tests/boot_root.py applies its kernel-cmdline and binds the boot-bound devices of its
+# domains): every fact holds after the binding boot; each way a boot goes wrong fails the
+# fact it should, names the device or parameter, and hints at the cause; the libvirt part
+# against libvirt's own test driver (real virsh), a fake virsh on PATH, and no libvirt.
+. ./lib.sh
+. ./hwroots.sh
+
+NOLIBVIRT="qemu+unix:///system?socket=$TMP/no-such-socket"
+
+# booted NAME EXAMPLE ROOT ARGS...: build EXAMPLE, boot ROOT with it (boot_root.py ARGS,
+# where @ is the build's folder), print the booted root's path.
+booted() {
+	name=$1 ex=$2 root=$3; shift 3
+	out=$TMP/$ex.out
+	[ -d "$out" ] || vfioc build "../examples/$ex/host.yaml" -o "$out" > /dev/null 2>&1
+	args=""
+	for a in "$@"; do args="$args $(echo "$a" | sed "s|^@|$out|")"; done
+	python3 ./boot_root.py "roots/$root.desc" "$TMP/$name.desc" $args &&
+		python3 ./mkroot.py "$TMP/$name.desc" "$TMP/$name" && echo "$TMP/$name"
+}
+
+# verify_rc NAME WANT EXAMPLE ROOTDIR ARGS...: run verify, output in $TMP/rc.out.
+verify_rc() {
+	name=$1 want=$2 ex=$3 dir=$4; shift 4
+	rc_is "$name: exit $want" "$want" vfioc verify "../examples/$ex/host.yaml" --root "$dir" "$@"
+}
+
+# The binding boot worked: every fact holds.
+r=$(booted seed-ok seed seed --params @/kernel-cmdline --bind @/domains)
+verify_rc "seed, bound" 0 seed "$r" -c "$NOLIBVIRT"
+o=$TMP/rc.out
+has "seed, bound: the IOMMU" '^ok   the IOMMU is on: 10 IOMMU groups$' "$o"
+has "seed, bound: the kernel command line" '^ok   the kernel command line holds all 2 parameters of kernel-cmdline$' "$o"
+for a in 01:00.0 01:00.1 02:00.0; do
+	has "seed, bound: 0000:$a on vfio-pci" "^ok   0000:$a \\([0-9a-f:]+\\) of VM 'win10' is on vfio-pci$" "$o"
+done
+has "seed, bound: /dev/vfio/1" "^ok   /dev/vfio/1 is there" "$o"
+has "seed, bound: /dev/vfio/8" "^ok   /dev/vfio/8 is there" "$o"
+has "seed, bound: the groups of the snapshot" '^ok   the IOMMU groups are those of hardware.yaml' "$o"
+has "seed, bound: libvirt out of reach: skipped, with a note" '^skip libvirt: domains not compared: .* is not reachable' "$o"
+has "seed, bound: the summary" '^8 hold, 0 failed, 1 skipped$' "$o"
+lacks "seed, bound: no FAIL" '^FAIL' "$o"
+
+# Booted without the kernel command line: nothing bound; the parameters and devices named.
+r=$(booted seed-nocmd seed seed)
+verify_rc "seed, old cmdline" 1 seed "$r" -c "$NOLIBVIRT"
+o=$TMP/rc.out
+has "seed, old cmdline: names the missing parameter" \
+	'^FAIL the kernel command line lacks 1 of the 2 parameters of kernel-cmdline: vfio-pci.ids=1002:67b0,1002:aac8,144d:a80a$' "$o"
+has "seed, old cmdline: the cause" "hint: the rebuilt system was not booted: run 'nixos-rebuild boot'" "$o"
+has "seed, old cmdline: names the GPU" "^FAIL 0000:01:00.0 \\(1002:67b0\\) of VM 'win10' is on radeon, not vfio-pci$" "$o"
+has "seed, old cmdline: no /dev/vfio/1" '^FAIL /dev/vfio/1 is missing' "$o"
+
+# The parameters are there but radeon came first: the softdep hint.
+r=$(booted seed-radeon seed seed --params @/kernel-cmdline --bind @/domains --keep 01:00.0)
+verify_rc "seed, radeon first" 1 seed "$r" -c "$NOLIBVIRT"
+o=$TMP/rc.out
+has "seed, radeon first: names the device" "^FAIL 0000:01:00.0 \\(1002:67b0\\) of VM 'win10' is on radeon, not vfio-pci$" "$o"
+has "seed, radeon first: the softdep hint" 'hint: on radeon: the host driver was loaded first. Is radeon in boot.initrd.kernelModules without the softdep\?' "$o"
+has "seed, radeon first: its audio is bound" "^ok   0000:01:00.1 .* is on vfio-pci$" "$o"
+has "seed, radeon first: group 1 not held" '^FAIL /dev/vfio/1 is missing' "$o"
+has "seed, radeon first: group 8 held" '^ok   /dev/vfio/8 is there' "$o"
+
+# The groups moved since the snapshot (a firmware update).
+r=$(booted seed-moved seed seed --params @/kernel-cmdline --bind @/domains)
+d=$TMP/seed-moved2
+cp -a "$r" "$d"
+mv "$d/sys/kernel/iommu_groups/8" "$d/sys/kernel/iommu_groups/18"
+ln -sfn ../../../../kernel/iommu_groups/18 "$d/sys/devices/pci0000:00/0000:00:1b.0/0000:02:00.0/iommu_group"
+verify_rc "groups moved" 1 seed "$d" -c "$NOLIBVIRT"
+has "groups moved: what moved" '^FAIL the IOMMU groups differ from hardware.yaml: 0000:02:00.0 was in group 8, is in 18$' "$TMP/rc.out"
+has "groups moved: refresh the snapshot" "hint: .*run 'vfioc probe -o hardware.yaml'" "$TMP/rc.out"
+
+# Booted with the IOMMU off.
+d=$TMP/seed-off
+cp -a "$TMP/seed-ok" "$d"
+rm -r "$d/sys/kernel/iommu_groups"
+find "$d/sys/devices" -name iommu_group -exec rm {} +
+verify_rc "IOMMU off" 1 seed "$d" -c "$NOLIBVIRT"
+has "IOMMU off: said" '^FAIL the IOMMU is off: the booted kernel shows no IOMMU groups$' "$TMP/rc.out"
+has "IOMMU off: the kernel did not enable it" 'hint: the IOMMU hardware is there but the kernel did not enable it: intel_iommu=on' "$TMP/rc.out"
+
+# Twin GPUs: the host's card caught by vfio-pci too.
+r=$(booted twin twin-gpu twin-gpu --params @/kernel-cmdline --bind @/domains --also 01:00.0)
+verify_rc "twin caught" 1 twin-gpu "$r" -c "$NOLIBVIRT"
+has "twin caught: names the host's card" "^FAIL 0000:01:00.0 \\(10de:1b80, the ID of the passed 0000:04:00.0\\) stays on the host but is on vfio-pci, not nvidia$" "$TMP/rc.out"
+has "twin caught: the passed card is fine" "^ok   0000:04:00.0 .* is on vfio-pci$" "$TMP/rc.out"
+r=$(booted twin-ok twin-gpu twin-gpu --params @/kernel-cmdline --bind @/domains)
+verify_rc "twin bound" 0 twin-gpu "$r" -c "$NOLIBVIRT"
+has "twin bound: the host's card on its own driver" "^ok   0000:01:00.0 \\(10de:1b80, the ID of the passed 0000:04:00.0\\) stays on the host, on nvidia$" "$TMP/rc.out"
+
+# Hugepages and isolated CPUs (win11-gaming on the Turing host): reserved from the kernel
+# command line vfioc wrote; then a command line with fewer pages and no isolcpus.
+r=$(booted turing-ok win11-gaming turing --params @/kernel-cmdline --bind @/domains)
+verify_rc "win11-gaming, bound" 0 win11-gaming "$r" -c "$NOLIBVIRT"
+has "win11-gaming: hugepages" '^ok   16 hugepages of 1G are reserved \(16 asked\)$' "$TMP/rc.out"
+has "win11-gaming: isolated CPUs" '^ok   CPUs 2-7,10-15 are isolated' "$TMP/rc.out"
+sed 's/hugepages=16/hugepages=4/; s/isolcpus=[^ ]*//' "$TMP/win11-gaming.out/kernel-cmdline" > "$TMP/short-cmdline"
+r=$(booted turing-short win11-gaming turing --params "$TMP/short-cmdline" --bind @/domains)
+verify_rc "win11-gaming, short" 1 win11-gaming "$r" -c "$NOLIBVIRT"
+has "win11-gaming, short: hugepages short" '^FAIL only 4 of the 16 hugepages of 1G asked are reserved$' "$TMP/rc.out"
+has "win11-gaming, short: not isolated" "^FAIL the isolated CPUs are '', not 2-7,10-15$" "$TMP/rc.out"
+has "win11-gaming, short: the parameters named" '^FAIL the kernel command line lacks 2 of .*: hugepages=16 isolcpus=2-7,10-15$' "$TMP/rc.out"
+
+# Formats: JSON, GitHub annotations, marks on a terminal.
+r=$TMP/seed-radeon
+vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format json > "$TMP/v.json"
+if python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); assert any(x["status"]=="fail" and "01:00.0" in x["fact"] and x["hints"] for x in f); assert any(x["status"]=="skip" for x in f)' "$TMP/v.json"; then
+	pass "json: facts with status and hints"; else fail "json: facts with status and hints"; fi
+vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format github > "$TMP/v.gh"
+has "github: an error annotation for the device" "^::error title=vfioc verify::0000:01:00.0 .* is on radeon, not vfio-pci%0Ahint: on radeon" "$TMP/v.gh"
+if command -v script > /dev/null; then
+	script -qec "$VFIOC verify ../examples/seed/host.yaml --root $r -c '$NOLIBVIRT'" /dev/null > "$TMP/v.tty"
+	has "terminal: a check mark" '^✓ 0000:01:00.1' "$TMP/v.tty"
+	has "terminal: a cross" '^✗ 0000:01:00.0' "$TMP/v.tty"
+fi
+
+# libvirt: the domain as libvirt's own test driver parses and prints it (real virsh).
+r=$TMP/seed-ok
+dom=$TMP/seed.out/domains/win10.xml
+node() {  # node OUT DOMAIN...: a node description for libvirt's test driver
+	out=$1; shift
+	{ echo "<node>"; for f in "$@"; do grep -v '^<?xml' "$f"; done; echo "</node>"; } > "$out"
+}
+if command -v virsh > /dev/null; then
+	node "$TMP/node.xml" "$dom"
+	verify_rc "libvirt test driver" 0 seed "$r" -c "test://$TMP/node.xml"
+	has "libvirt: the domain matches" "^ok   domain 'win10' is defined in libvirt as domains/win10.xml has it" "$TMP/rc.out"
+	sed 's|<memory unit="KiB">16777216</memory>|<memory unit="GiB">8</memory>|; s|bus="0x02" slot="0x00" function="0x0"/>|bus="0x03" slot="0x00" function="0x0"/>|' "$dom" > "$TMP/edited.xml"
+grep -q 'unit="GiB"' "$TMP/edited.xml" || fail "libvirt, edited: the test edited the domain"
+	node "$TMP/node2.xml" "$TMP/edited.xml"
+	verify_rc "libvirt, edited domain" 1 seed "$r" -c "test://$TMP/node2.xml"
+	has "libvirt, edited: the memory" "^FAIL domain 'win10' in libvirt differs from domains/win10.xml: memory: libvirt has 8388608 KiB, vfioc 16777216 KiB" "$TMP/rc.out"
+	has "libvirt, edited: the devices" "PCI devices: libvirt has 0000:01:00.0, 0000:01:00.1, 0000:03:00.0, vfioc 0000:01:00.0, 0000:01:00.1, 0000:02:00.0" "$TMP/rc.out"
+	echo "<node/>" > "$TMP/empty-node.xml"
+	verify_rc "libvirt, not defined" 1 seed "$r" -c "test://$TMP/empty-node.xml"
+	has "libvirt, not defined: said" "^FAIL domain 'win10' is not defined in libvirt" "$TMP/rc.out"
+	has "libvirt, not defined: the define service" "journalctl -u vfioc-define-domains" "$TMP/rc.out"
+	# What libvirt printed, served by a fake virsh on PATH at the default URI.
+	virsh -c "test://$TMP/node.xml" dumpxml --inactive win10 > "$TMP/recorded-win10.xml"
+	mkdir -p "$TMP/bin"
+	cat > "$TMP/bin/virsh" <<-'FAKE'
+	#!/bin/sh
+	# A virsh that answers from recorded XML: virsh -c URI uri | dumpxml --inactive NAME
+	[ "$1 $2" = "-c qemu:///system" ] || { echo "error: unexpected $*" >&2; exit 1; }
+	case $3 in
+	uri) echo "qemu:///system" ;;
+	dumpxml) f=$FAKE_VIRSH_DIR/recorded-$5.xml
+		[ -f "$f" ] || { echo "error: failed to get domain '$5'" >&2; exit 1; }
+		cat "$f" ;;
+	*) echo "error: unexpected $*" >&2; exit 1 ;;
+	esac
+	FAKE
+	chmod +x "$TMP/bin/virsh"
+	PATH=$TMP/bin:$PATH FAKE_VIRSH_DIR=$TMP verify_rc "fake virsh" 0 seed "$r"
+	has "fake virsh: the recorded domain matches" "^ok   domain 'win10' is defined in libvirt" "$TMP/rc.out"
+	grep -q "controller type='pci'" "$TMP/recorded-win10.xml" && pass "fake virsh: libvirt's additions are in the recording" || fail "fake virsh: libvirt's additions are in the recording"
+fi
+mkdir -p "$TMP/novirsh"
+if [ "$MODE" != valgrind ]; then  # valgrind itself is found on PATH
+	PATH=$TMP/novirsh verify_rc "no virsh" 0 seed "$r"
+	has "no virsh: skipped with a note" '^skip libvirt: domains not compared: virsh is not installed$' "$TMP/rc.out"
+fi
+
+# Usage.
+rc_is "verify without CONFIG: exit 2" 2 vfioc verify
+rc_is "verify --help" 0 vfioc verify --help
+has "verify --help: usage" '^Usage: vfioc verify CONFIG' "$TMP/rc.out"
+rc_is "a config with errors: exit 1" 1 vfioc verify golden/err/bad-version.yaml --root "$TMP/seed-ok"
+
+# A real libvirtd (Debian's, qemu driver): a private session daemon run as nobody under
+# $TMP (started by virsh, stopped here by its pid file), the generated domain defined as
+# type qemu (no KVM here), then verify against it. Needs root to become nobody.
+if [ "$(id -u)" = 0 ] && command -v libvirtd > /dev/null && command -v virsh > /dev/null &&
+	command -v setpriv > /dev/null; then
+	lv=$TMP/libvirt
+	mkdir -p "$lv"
+	chmod 711 "$TMP"
+	sed 's/<domain type="kvm">/<domain type="qemu">/' "$dom" > "$lv/win10.xml"
+	cp -a "$TMP/seed-ok" "$lv/root"
+	cp -a ../examples/seed "$lv/seed"
+	chown -R nobody "$lv"
+	as_nobody() {
+		setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH=/usr/bin:/bin:/usr/sbin \
+			HOME="$lv" XDG_RUNTIME_DIR="$lv/run" XDG_CONFIG_HOME="$lv/cfg" \
+			XDG_CACHE_HOME="$lv/cache" XDG_DATA_HOME="$lv/data" "$@"
+	}
+	if as_nobody virsh -c qemu:///session define "$lv/win10.xml" > "$lv/define.out" 2>&1; then
+		pass "real libvirtd: the domain defines"
+		as_nobody "$VFIOC" verify "$lv/seed/host.yaml" --root "$lv/root" -c qemu:///session > "$TMP/real.out" 2>&1
+		echo $? > "$TMP/real.rc"
+		has "real libvirtd: the domain matches" "^ok   domain 'win10' is defined in libvirt as domains/win10.xml has it" "$TMP/real.out"
+		grep -qx 0 "$TMP/real.rc" && pass "real libvirtd: exit 0" || fail "real libvirtd: exit 0"
+		as_nobody virsh -c qemu:///session setmaxmem win10 8G --config > /dev/null 2>&1
+		as_nobody "$VFIOC" verify "$lv/seed/host.yaml" --root "$lv/root" -c qemu:///session > "$TMP/real.out" 2>&1
+		has "real libvirtd: a changed domain fails" "^FAIL domain 'win10' in libvirt differs from domains/win10.xml: memory: libvirt has 8388608 KiB, vfioc 16777216 KiB" "$TMP/real.out"
+	else
+		fail "real libvirtd: the domain defines"; sed 's/^/    /' "$lv/define.out" >&2
+	fi
+	pid=$(cat "$lv/run/libvirt/libvirtd.pid" 2>/dev/null)
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+fi
