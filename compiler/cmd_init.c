@@ -318,6 +318,7 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 	init_pick_free(&pick);
 	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !snapshot_text(hw, &snap, ds)))
 		goto out;
+	/* `|`, not `||`: both files are named when both are there. */
 	if (!o->force && ((!keep_snap && refuse_existing(snap_path, ds)) |
 			  refuse_existing(o->out, ds)))
 		goto out;

@@ -39,9 +39,17 @@ static void run_free(struct run *r)
 static void run_cmd(char *const argv[], struct run *r)
 {
 	*r = (struct run){ .status = -1 };
-	int po[2], pe[2], px[2];
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, px[2] = { -1, -1 };
 	if (pipe(po) || pipe(pe) || pipe(px)) {
 		r->err = errno;
+		for (int i = 0; i < 2; i++) {
+			if (po[i] >= 0)
+				close(po[i]);
+			if (pe[i] >= 0)
+				close(pe[i]);
+			if (px[i] >= 0)
+				close(px[i]);
+		}
 		return;
 	}
 	pid_t pid = fork();

@@ -105,10 +105,10 @@ has "win11-gaming, short: the parameters named" '^FAIL the kernel command line l
 
 # Formats: JSON, GitHub annotations, marks on a terminal.
 r=$TMP/seed-radeon
-vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format json > "$TMP/v.json"
+vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format json > "$TMP/v.json" 2> "$TMP/v.err"
 if python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); assert any(x["status"]=="fail" and "01:00.0" in x["fact"] and x["hints"] for x in f); assert any(x["status"]=="skip" for x in f)' "$TMP/v.json"; then
 	pass "json: facts with status and hints"; else fail "json: facts with status and hints"; fi
-vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format github > "$TMP/v.gh"
+vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format github > "$TMP/v.gh" 2> "$TMP/v.err"
 has "github: an error annotation for the device" "^::error title=vfioc verify::0000:01:00.0 .* is on radeon, not vfio-pci%0Ahint: on radeon" "$TMP/v.gh"
 if command -v script > /dev/null; then
 	script -qec "$VFIOC verify ../examples/seed/host.yaml --root $r -c '$NOLIBVIRT'" /dev/null > "$TMP/v.tty"
