@@ -117,6 +117,8 @@ struct cfg_vm {
 	struct cfg_strlist evdev;
 	struct cfg_looking_glass looking_glass;
 	struct cfg_bool autostart;
+	struct cfg_str uuid;       /* NULL: derived from the host identity and the name */
+	struct cfg_str mac;        /* NULL: derived likewise */
 };
 
 struct cfg_hugepages {

@@ -16,6 +16,8 @@
 
 enum cpu_vendor { CPU_UNKNOWN, CPU_INTEL, CPU_AMD };
 
+#define HOST_ID_LEN 32  /* hex digits of hw.host_id */
+
 struct hw_pci {
 	struct pci_addr addr;
 	uint16_t vendor, device;
@@ -70,6 +72,8 @@ struct hw {
 	uint64_t *hugepage_kib; size_t nhugepage;  /* supported sizes, ascending */
 	const char *kernel_release;        /* NULL: unknown */
 	const char *cmdline;               /* NULL: unknown */
+	const char *host_id;               /* HOST_ID_LEN hex digits, a keyed hash of the
+					    * machine-id (hw_host.c); NULL: unknown */
 	struct hw_pci *pci; size_t npci;   /* address order */
 	struct hw_group *groups; size_t ngroups;  /* number order */
 	struct hw_usb *usb; size_t nusb;   /* bus, device order */

@@ -1,11 +1,14 @@
 /* hw_host.c: the facts of a host beside its PCI devices, read from sysfs and procfs: CPUs
  * and their SMT siblings, CPU vendor and flags, memory, hugepage sizes, kernel, IOMMU
- * hardware and USB devices. Anything missing stays unknown. */
+ * hardware, USB devices and the host identity. Anything missing stays unknown. */
 #include <dirent.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hw_read.h"
+#include "sha256.h"
 
 #define CPUINFO_MAX (8u << 20)
 
@@ -187,8 +190,30 @@ static void read_usb(struct hw *hw, struct hw_reader *r)
 	hw->usb = hw_arena_keep(&hw->arena, usb, hw->nusb * sizeof(*usb));
 }
 
+/* The host identity: HMAC-SHA256 of the machine-id (else the DMI product UUID, which only
+ * root can read) under a key of vfioc's own, as machine-id(5) asks of applications, cut to
+ * HOST_ID_LEN hex digits. The machine-id itself never leaves this function. */
+static void read_host_id(struct hw *hw, struct hw_reader *r)
+{
+	static const char key[] = "vfioc host identity v1";
+	char *id = hwr_text(r, "etc/machine-id");
+	if (!id || !*id) {
+		const char *dmi = hwr_path(r, "sys/class/dmi/id/product_uuid");
+		id = access(dmi, R_OK) == 0 ? hwr_text_at(r, dmi) : NULL;
+	}
+	if (!id || !*id)
+		return;
+	uint8_t mac[SHA256_LEN];
+	hmac_sha256(key, sizeof(key) - 1, id, strlen(id), mac);
+	char *hex = arena_alloc(&hw->arena, HOST_ID_LEN + 1);
+	for (int i = 0; i < HOST_ID_LEN / 2; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	hw->host_id = hex;
+}
+
 void hw_probe_host(struct hw *hw, struct hw_reader *r)
 {
+	read_host_id(hw, r);
 	read_cpuinfo(hw, r);
 	read_meminfo(hw, r);
 	read_cpus(hw, r);

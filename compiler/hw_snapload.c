@@ -493,13 +493,25 @@ static void load_iommu(struct loader *l, const struct ynode *v, void *o)
 	load_map(l, v, iommu_fields, ARRAY_LEN(iommu_fields), "iommu", o);
 }
 
+/* The writer's HOST_ID_LEN lowercase hex digits, nothing else (it ends up in UUIDs). */
+static void load_host_id(struct loader *l, const struct ynode *v, void *o)
+{
+	const char *s = get_str(l, v);
+	if (!s)
+		return;
+	if (strlen(s) != HOST_ID_LEN || strspn(s, "0123456789abcdef") != HOST_ID_LEN)
+		bad(l, v, "host-id is not %d lowercase hex digits", HOST_ID_LEN);
+	else
+		l->hw->host_id = s;
+}
+
 static void load_version(struct loader *l, const struct ynode *v, void *o)
 {
 	/* Checked before anything else, in check_version. */
 }
 
 static const struct field top_fields[] = {
-	{ "version", load_version }, { "kernel", load_kernel }, { "cpu", load_cpu },
+	{ "version", load_version }, { "host-id", load_host_id }, { "kernel", load_kernel }, { "cpu", load_cpu },
 	{ "memory", load_memory }, { "iommu", load_iommu }, { "pci", load_pci }, { "usb", load_usb },
 };
 

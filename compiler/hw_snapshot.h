@@ -2,6 +2,7 @@
  *
  * The snapshot, `version: 1` (keys in this order; a key whose fact is unknown is left out):
  *   version: 1
+ *   host-id: "32 hex digits" (a keyed hash of the machine-id, never the machine-id itself)
  *   kernel: {release: "6.6.30", cmdline: "..."}
  *   cpu: {vendor: intel|amd, flags: [vmx, svm, pdpe1gb], cpus: [{id, core, package, siblings: "0,6"}]}
  *   memory: {total-kib: N, hugepage-sizes-kib: [2048, 1048576]}

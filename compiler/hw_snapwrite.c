@@ -263,6 +263,7 @@ static void write_document(struct emitter *em, const struct hw *hw)
 {
 	collection(em, true, false);
 	kv_num(em, "version", SNAPSHOT_VERSION);
+	kv_str(em, "host-id", hw->host_id);
 	write_kernel(em, hw);
 	write_cpu(em, hw);
 	write_memory(em, hw);

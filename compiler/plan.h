@@ -33,8 +33,8 @@ struct plan_disk {
 
 struct plan_vm {
 	const char *name;
-	uint8_t uuid[16];                       /* derived from the name: stable across builds */
-	uint8_t mac[6];                         /* 52:54:00:xx:xx:xx, derived from the name */
+	uint8_t uuid[16];                       /* written, or derived from host and name */
+	uint8_t mac[6];                         /* written, or 52:54:00:xx:xx:xx derived so */
 	uint64_t memory_kib;
 	unsigned vcpus;
 	unsigned sockets, cores, threads;       /* product == vcpus */

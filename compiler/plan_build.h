@@ -7,9 +7,12 @@
 #include "check.h"
 #include "plan.h"
 
-/* A name-derived UUID (version 8, variant 10) and MAC 52:54:00:xx:xx:xx (plan_ident.c). */
-void plan_uuid(const char *name, uint8_t uuid[16]);
-void plan_mac(const char *name, uint8_t mac[6]);
+/* A UUID (version 8, variant 10) and MAC 52:54:00:xx:xx:xx derived from the host identity
+ * (hw.host_id; NULL: none known) and the VM's name (plan_ident.c). */
+void plan_uuid(const char *host_id, const char *name, uint8_t uuid[16]);
+void plan_mac(const char *host_id, const char *name, uint8_t mac[6]);
+/* The hex digits of a checked uuid: or mac: value as n bytes. */
+void plan_parse_hex(const char *s, uint8_t *out, size_t n);
 
 /* The config's path relative to outdir, from the real paths of both; the file's base name
  * when outdir is NULL or no relative path can be formed (plan_path.c). In the arena. */

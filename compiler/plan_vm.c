@@ -116,8 +116,14 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 {
 	const struct cfg_vm *v = &cx->cfg->vms[vm];
 	out->name = copy(p, v->name);
-	plan_uuid(v->name, out->uuid);
-	plan_mac(v->name, out->mac);
+	if (v->uuid.v)
+		plan_parse_hex(v->uuid.v, out->uuid, sizeof(out->uuid));
+	else
+		plan_uuid(cx->hw->host_id, v->name, out->uuid);
+	if (v->mac.v)
+		plan_parse_hex(v->mac.v, out->mac, sizeof(out->mac));
+	else
+		plan_mac(cx->hw->host_id, v->name, out->mac);
 	out->memory_kib = v->memory.v * 1024;
 	out->vcpus = (unsigned)v->vcpus.v;
 	topology(cx, v, out);

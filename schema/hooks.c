@@ -1,5 +1,6 @@
 /* hooks.c: what the tables cannot say as data: string formats, sizes, the short forms of
  * pci/usb/network entries, and rules between the keys of one object. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
@@ -21,6 +22,23 @@ static bool has_control(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return true;
 	return false;
+}
+
+/* s is groups of hex digits of the lengths in shape ("8-4-4-4-12"), separated as there. */
+static bool hex_groups(const char *s, const char *shape)
+{
+	for (const char *g = shape; *g; g++) {
+		if (*g >= '0' && *g <= '9') {
+			unsigned n = (unsigned)strtoul(g, (char **)&g, 10);
+			g--;
+			if (strspn(s, "0123456789abcdefABCDEF") != n)
+				return false;
+			s += n;
+		} else if (*s++ != *g) {
+			return false;
+		}
+	}
+	return !*s;
 }
 
 static bool is_alnum(char c)
@@ -78,6 +96,17 @@ bool schema_check_string(enum str_check c, const char *s, const char **why)
 		if (strncmp(s, "/dev/input/", 11) || strstr(s, "/.."))
 			*why = "an evdev device is a path under /dev/input/ (e.g. /dev/input/by-id/...-event-kbd)";
 		break;
+	case SC_UUID:
+		if (!hex_groups(s, "8-4-4-4-12"))
+			*why = "a UUID is 32 hex digits grouped 8-4-4-4-12 "
+			       "(e.g. \"3f2b1c9e-5d4a-4e8f-9b1a-2c3d4e5f6a7b\")";
+		break;
+	case SC_MAC:
+		if (!hex_groups(s, "2:2:2:2:2:2"))
+			*why = "a MAC address is six hex octets separated by ':' (e.g. \"52:54:00:12:34:56\")";
+		else if (strchr("13579bBdDfF", s[1]))
+			*why = "a multicast address (the first octet is odd) cannot be a NIC's address";
+		break;
 	}
 	return *why == NULL;
 }
@@ -93,6 +122,8 @@ const char *schema_check_pattern(enum str_check c)
 	case SC_NETNAME: return "^[A-Za-z0-9_.:-]{1,64}$";
 	case SC_KERNEL: return "^[0-9]{1,3}\\.[0-9]{1,3}$";
 	case SC_EVDEV: return "^/dev/input/";
+	case SC_UUID: return "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+	case SC_MAC: return "^[0-9a-fA-F][02468aceACE](:[0-9a-fA-F]{2}){5}$";
 	default: return NULL;
 	}
 }
@@ -104,6 +135,7 @@ enum diag_id schema_check_diag(enum str_check c)
 	case SC_TOKEN: return D_BAD_TOKEN;
 	case SC_PATH: case SC_RELPATH: case SC_EVDEV: return D_BAD_PATH;
 	case SC_MODULE: case SC_USER: case SC_NETNAME: return D_BAD_NAME;
+	case SC_UUID: case SC_MAC: return D_BAD_IDENTITY;
 	default: return D_BAD_ENUM;
 	}
 }

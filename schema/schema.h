@@ -39,6 +39,8 @@ enum str_check {
 	SC_NETNAME,    /* a libvirt network or bridge name: [A-Za-z0-9_.:-]{1,64} */
 	SC_KERNEL,     /* a kernel series: "6.6" */
 	SC_EVDEV,      /* an absolute path under /dev/input/ */
+	SC_UUID,       /* a UUID: 8-4-4-4-12 hex digits */
+	SC_MAC,        /* a unicast MAC address: six hex octets separated by ':' */
 };
 
 #define F_REQUIRED 1u

@@ -127,6 +127,13 @@ static const struct field vm_fields[] = {
 	  .doc = "IVSHMEM shared memory for Looking Glass." },
 	{ "autostart", FK_BOOL, F(struct cfg_vm, autostart), .def = "false",
 	  .doc = "Start the VM when the host boots." },
+	{ "uuid", FK_STR, F(struct cfg_vm, uuid), .check = SC_UUID,
+	  .def_doc = "derived from the VM name and the snapshot's host-id",
+	  .doc = "The domain's UUID, e.g. to keep the one an existing domain has. Derived, it "
+		 "differs between hosts (a snapshot without host-id: from the name alone)." },
+	{ "mac", FK_STR, F(struct cfg_vm, mac), .check = SC_MAC,
+	  .def_doc = "52:54:00:xx:xx:xx derived from the VM name and the snapshot's host-id",
+	  .doc = "The NIC's MAC address (unicast)." },
 };
 static const struct object vm_object = OBJECT("vms.<name>", struct cfg_vm, vm_fields,
 	.doc = "A VM. Its name matches [A-Za-z0-9][A-Za-z0-9_.+-]{0,63}.",
