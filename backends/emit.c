@@ -1,6 +1,7 @@
 /* emit.c: helpers shared by the backends: the generated-by header, Nix quoting, UUID and
  * MAC text, joining lists. */
 #include "emit.h"
+#include "release.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -88,7 +89,13 @@ void emit_header(struct buf *b, const struct plan *p, const char *prefix)
 
 bool emit_release_has_ovmf(enum nixos_release r)
 {
-	return r <= NIXOS_25_05;
+	return release_has_ovmf(r);
+}
+
+char *emit_looking_glass_name(const struct plan_vm *vm)
+{
+	return xasprintf("looking-glass-%s-%lluM", vm->name,
+			 (unsigned long long)vm->looking_glass_mib);
 }
 
 void nix_str(struct buf *b, const char *s)

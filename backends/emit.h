@@ -32,6 +32,13 @@ void emit_header(struct buf *b, const struct plan *p, const char *prefix);
  * where libvirt finds QEMU's UEFI firmware by its descriptors instead). */
 bool emit_release_has_ovmf(enum nixos_release r);
 
+/* The Looking Glass shared memory of a VM with looking_glass_mib, /dev/shm/<this>:
+ * "looking-glass-<vm>-<size>M". One file per VM, so VMs never share a frame buffer or
+ * clash over its size; the size in the name, because QEMU refuses an existing file smaller
+ * than the device, and the empty file a changed size gets anew is one QEMU sizes itself.
+ * Malloc'd. */
+char *emit_looking_glass_name(const struct plan_vm *vm);
+
 /* s as a Nix double-quoted string literal, quotes included: escapes \ " ${ and controls. */
 void nix_str(struct buf *b, const char *s);
 /* s as an attribute name: bare when it is a plain identifier, else a quoted string. */

@@ -130,7 +130,10 @@ static void add_cputune(struct dom *d, xmlNodePtr root)
 
 /* Firmware: libvirt's autoselection where the target has QEMU's firmware descriptors (NixOS
  * 25.11 and later), else the OVMF images NixOS links into /run/libvirt/nix-ovmf. Never a
- * /nix/store path: it changes with every QEMU update. */
+ * /nix/store path: it changes with every QEMU update.
+ * Autoselection asks only for `secure-boot`: QEMU's own descriptors, which NixOS installs,
+ * list secure-boot and requires-smm but no enrolled-keys (its varstore template is empty), so
+ * asking for enrolled-keys leaves libvirt with no firmware at all. */
 static void add_firmware(struct dom *d, xmlNodePtr os)
 {
 	const struct plan_vm *vm = d->vm;
@@ -138,7 +141,6 @@ static void add_firmware(struct dom *d, xmlNodePtr os)
 	if (!emit_release_has_ovmf(d->p->nixos)) {
 		attr(d, os, "firmware", "efi");
 		xmlNodePtr fw = el(d, os, "firmware", NULL);
-		el_attrs(d, fw, "feature", "enabled", sb, "name", "enrolled-keys", NULL);
 		el_attrs(d, fw, "feature", "enabled", sb, "name", "secure-boot", NULL);
 		return;
 	}
@@ -146,8 +148,11 @@ static void add_firmware(struct dom *d, xmlNodePtr os)
 	attr(d, loader, "readonly", "yes");
 	attr(d, loader, "secure", sb);
 	attr(d, loader, "type", "pflash");
+	/* OVMF_VARS.ms.fd (msVarsTemplate) has Microsoft's keys enrolled; OVMF_VARS.fd none. */
 	char *nvram = xasprintf(NVRAM_DIR "/%s_VARS.fd", vm->name);
-	attr(d, el(d, os, "nvram", nvram), "template", OVMF_DIR "/OVMF_VARS.fd");
+	attr(d, el(d, os, "nvram", nvram), "template", vm->secure_boot && d->p->ovmf_ms_keys
+						       ? OVMF_DIR "/OVMF_VARS.ms.fd"
+						       : OVMF_DIR "/OVMF_VARS.fd");
 	free(nvram);
 }
 
@@ -161,10 +166,12 @@ static void add_os(struct dom *d, xmlNodePtr root)
 		add_firmware(d, os);
 }
 
+/* Hyper-V enlightenments. tlbflush (QEMU 3.0, libvirt 4.7) and ipi (QEMU 3.1, libvirt 4.10)
+ * are in every release vfioc targets: NixOS 24.05 ships QEMU 8.2 and libvirt 10. */
 static void add_hyperv(struct dom *d, xmlNodePtr features)
 {
 	static const char *const on[] = { "relaxed", "vapic", "vpindex", "runtime", "synic",
-					 "stimer", "reset", "frequencies" };
+					 "stimer", "reset", "frequencies", "tlbflush", "ipi" };
 	xmlNodePtr hv = el(d, features, "hyperv", NULL);
 	for (size_t i = 0; i < ARRAY_LEN(on); i++) {
 		attr(d, el(d, hv, on[i], NULL), "state", "on");
@@ -188,6 +195,10 @@ static void add_features(struct dom *d, xmlNodePtr root)
 	el_attrs(d, f, "vmport", "state", "off", NULL);
 	if (vm->secure_boot)
 		el_attrs(d, f, "smm", "state", "on", NULL);
+	/* The IOAPIC in KVM, not QEMU's split irqchip (q35's default since QEMU 4.0): with
+	 * Hyper-V guests the split one causes NVIDIA's Code 43 and stutter. */
+	if (vm->hyperv)
+		el_attrs(d, f, "ioapic", "driver", "kvm", NULL);
 }
 
 static void add_cpu_clock(struct dom *d, xmlNodePtr root)
@@ -222,11 +233,19 @@ static void add_lifecycle(struct dom *d, xmlNodePtr root)
 	el_attrs(d, pm, "suspend-to-disk", "enabled", "no", NULL);
 }
 
-/* Guest device names: vda, vdb... for virtio; sda, sdb... shared by SATA and SCSI. */
-static void disk_target(const struct plan_disk *disk, unsigned *nvd, unsigned *nsd, char out[8])
+/* Counters while the disks are written: guest names (vda... for virtio, sda... shared by
+ * SATA and SCSI, as libvirt requires them unique) and the unit on each bus's controller. */
+struct disk_count {
+	unsigned vd, sd;
+	unsigned sata, scsi;
+};
+
+#define SATA_PORTS 6  /* ports of one ICH9 AHCI controller */
+
+static void disk_target(const struct plan_disk *disk, struct disk_count *c, char out[8])
 {
 	bool virtio = disk->bus == DISK_VIRTIO && !disk->cdrom;
-	unsigned i = virtio ? (*nvd)++ : (*nsd)++;
+	unsigned i = virtio ? c->vd++ : c->sd++;
 	char last[3] = { 0 };
 	if (i < 26)
 		last[0] = (char)('a' + i);
@@ -235,8 +254,33 @@ static void disk_target(const struct plan_disk *disk, unsigned *nvd, unsigned *n
 	snprintf(out, 8, "%s%s", virtio ? "vd" : "sd", last);
 }
 
+/* An explicit drive address for SATA and SCSI devices. Without one libvirt derives the
+ * controller from the sdX name, which SATA and SCSI share: the 8th sd* device would land on
+ * an automatically added LSI SCSI controller that Windows has no driver for. SCSI devices all
+ * sit on the one virtio-scsi controller (index 0); SATA devices fill AHCI controllers of
+ * six ports. */
+static void add_drive_address(struct dom *d, xmlNodePtr disk, const char *bus,
+			      struct disk_count *c)
+{
+	unsigned controller, unit;
+	if (!strcmp(bus, "scsi")) {
+		controller = 0;
+		unit = c->scsi++;
+	} else if (!strcmp(bus, "sata")) {
+		controller = c->sata / SATA_PORTS;
+		unit = c->sata++ % SATA_PORTS;
+	} else {
+		return;
+	}
+	xmlNodePtr a = el_attrs(d, disk, "address", "type", "drive", NULL);
+	attrf(d, a, "controller", "%u", controller);
+	attr(d, a, "bus", "0");
+	attr(d, a, "target", "0");
+	attrf(d, a, "unit", "%u", unit);
+}
+
 static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *disk,
-		     unsigned *nvd, unsigned *nsd, unsigned boot)
+		     struct disk_count *c, unsigned boot)
 {
 	bool block = !strncmp(disk->path, "/dev/", 5);
 	xmlNodePtr n = el_attrs(d, devs, "disk", "type", block ? "block" : "file", "device",
@@ -245,29 +289,35 @@ static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *dis
 		 disk->cdrom ? "raw" : disk_format_name(disk->format), NULL);
 	el_attrs(d, n, "source", block ? "dev" : "file", disk->path, NULL);
 	char dev[8];
-	disk_target(disk, nvd, nsd, dev);
+	disk_target(disk, c, dev);
 	const char *bus = disk->cdrom && disk->bus == DISK_VIRTIO ? "sata" : disk_bus_name(disk->bus);
 	el_attrs(d, n, "target", "dev", dev, "bus", bus, NULL);
 	if (disk->cdrom)
 		el(d, n, "readonly", NULL);
 	attrf(d, el(d, n, "boot", NULL), "order", "%u", boot);
+	add_drive_address(d, n, bus, c);
 }
 
-/* Disks first, CD-ROMs after: an empty disk falls through to the installer. */
+/* Passed boot devices first (their hostdevs carry the order), then disks, then CD-ROMs:
+ * an empty disk falls through to the installer. */
 static void add_disks(struct dom *d, xmlNodePtr devs)
 {
 	const struct plan_vm *vm = d->vm;
-	unsigned nvd = 0, nsd = 0, boot = 1;
+	struct disk_count c = {0};
+	unsigned boot = 1;
+	for (size_t i = 0; i < vm->ndevs; i++)
+		if (vm->devs[i].boot_order >= boot)
+			boot = vm->devs[i].boot_order + 1;
 	for (int cd = 0; cd < 2; cd++)
 		for (size_t i = 0; i < vm->ndisks; i++)
 			if (vm->disks[i].cdrom == (cd == 1))
-				add_disk(d, devs, &vm->disks[i], &nvd, &nsd, boot++);
+				add_disk(d, devs, &vm->disks[i], &c, boot++);
 }
 
 static bool any_scsi(const struct plan_vm *vm)
 {
 	for (size_t i = 0; i < vm->ndisks; i++)
-		if (vm->disks[i].bus == DISK_SCSI && !vm->disks[i].cdrom)
+		if (vm->disks[i].bus == DISK_SCSI)
 			return true;
 	return false;
 }
@@ -311,15 +361,29 @@ static void add_pci_address(struct dom *d, xmlNodePtr parent, const struct pci_a
 	attrf(d, n, "function", "0x%x", a->func);
 }
 
+/* A passed PCI device: a <hostdev>, or for a NIC's SR-IOV virtual function libvirt's
+ * <interface type='hostdev'>, which sets the VF's MAC on its physical function before the
+ * guest starts (a plain hostdev VF has whatever MAC the host left, often all zeros).
+ * Boot-bound devices stay on vfio-pci: managed='no' keeps libvirt from handing them back
+ * to a host driver when the VM stops (failure catalogue F24). */
 static void add_hostdev(struct dom *d, xmlNodePtr devs, const struct plan_dev *dev)
 {
-	/* Boot-bound devices stay on vfio-pci: managed='no' keeps libvirt from handing them
-	 * back to a host driver when the VM stops (failure catalogue F24). */
-	xmlNodePtr h = el_attrs(d, devs, "hostdev", "mode", "subsystem", "type", "pci", "managed",
-				dev->managed ? "yes" : "no", NULL);
-	add_pci_address(d, el(d, h, "source", NULL), &dev->addr, false);
+	xmlNodePtr h = dev->nic_vf ? el_attrs(d, devs, "interface", "type", "hostdev", NULL)
+				   : el_attrs(d, devs, "hostdev", "mode", "subsystem", "type",
+					      "pci", NULL);
+	attr(d, h, "managed", dev->managed ? "yes" : "no");
+	el_attrs(d, h, "driver", "name", "vfio", NULL);
+	xmlNodePtr src = el(d, h, "source", NULL);
+	add_pci_address(d, src, &dev->addr, dev->nic_vf);
+	if (dev->nic_vf) {
+		char mac[EMIT_MAC_STRLEN];
+		emit_mac(mac, dev->mac);
+		el_attrs(d, h, "mac", "address", mac, NULL);
+	}
 	if (dev->rom)
 		el_attrs(d, h, "rom", "file", dev->rom, NULL);
+	if (dev->boot_order)
+		attrf(d, el(d, h, "boot", NULL), "order", "%u", dev->boot_order);
 	if (!guest_placed(dev))
 		return;
 	struct pci_addr g = { 0, (uint8_t)dev->guest_bus, (uint8_t)dev->guest_slot,
@@ -373,14 +437,16 @@ static bool passes_display(const struct plan_vm *vm)
 	return false;
 }
 
-/* Graphics and video. A passed GPU is the guest's display (also behind Looking Glass), so
- * then there is no emulated video card; SPICE stays for input and USB redirection. */
+/* Graphics and video. A passed GPU is the guest's display (also what Looking Glass
+ * captures), so with SPICE (kept for input and USB redirection) there is then no emulated
+ * video card. VNC shows only an emulated card, so it keeps one even next to a passed GPU;
+ * Looking Glass without a passed GPU needs the emulated card as the guest's display. */
 static void add_display(struct dom *d, xmlNodePtr devs)
 {
 	const struct plan_vm *vm = d->vm;
 	const char *video = vm->graphics == GFX_SPICE ? "qxl" : vm->graphics == GFX_VNC ? "vga"
 											: "none";
-	if (vm->looking_glass_mib || passes_display(vm))
+	if (vm->graphics != GFX_VNC && passes_display(vm))
 		video = "none";
 	if (vm->graphics != GFX_NONE) {
 		xmlNodePtr g = el_attrs(d, devs, "graphics", "type", graphics_name(vm->graphics),
@@ -415,7 +481,9 @@ static void add_devices(struct dom *d, xmlNodePtr root)
 		el_attrs(d, tpm, "backend", "type", "emulator", "version", "2.0", NULL);
 	}
 	if (vm->looking_glass_mib) {
-		xmlNodePtr shm = el_attrs(d, devs, "shmem", "name", "looking-glass", NULL);
+		char *name = emit_looking_glass_name(vm);
+		xmlNodePtr shm = el_attrs(d, devs, "shmem", "name", name, NULL);
+		free(name);
 		el_attrs(d, shm, "model", "type", "ivshmem-plain", NULL);
 		attr(d, el_uint(d, shm, "size", vm->looking_glass_mib), "unit", "M");
 	}

@@ -160,10 +160,15 @@ static void emit_ovmf(struct buf *b, const struct plan *p)
 			   nixos_release_name(p->nixos));
 		return;
 	}
+	if (p->ovmf_ms_keys)
+		buf_puts(b, "      # msVarsTemplate: OVMF_VARS.ms.fd, Microsoft's keys enrolled; secure-boot\n"
+			    "      # VMs start from it, so Secure Boot is enforced, not in setup mode.\n");
 	buf_puts(b, "      ovmf.enable = true;\n      ovmf.packages = [ ");
 	if (p->ovmf_secure_boot || p->ovmf_tpm)
-		buf_printf(b, "(pkgs.OVMF.override { secureBoot = %s; tpmSupport = %s; }).fd",
-			   p->ovmf_secure_boot ? "true" : "false", p->ovmf_tpm ? "true" : "false");
+		buf_printf(b, "(pkgs.OVMF.override { secureBoot = %s;%s tpmSupport = %s; }).fd",
+			   p->ovmf_secure_boot ? "true" : "false",
+			   p->ovmf_ms_keys ? " msVarsTemplate = true;" : "",
+			   p->ovmf_tpm ? "true" : "false");
 	else
 		buf_puts(b, "pkgs.OVMF.fd");
 	buf_puts(b, " ];\n");
@@ -200,29 +205,31 @@ static void emit_desktop(struct buf *b, const struct plan *p)
 	}
 }
 
-static bool any_looking_glass(const struct plan *p)
-{
-	for (size_t i = 0; i < p->nvms; i++)
-		if (p->vms[i].looking_glass_mib)
-			return true;
-	return false;
-}
-
 static void emit_host_memory(struct buf *b, const struct plan *p)
 {
 	if (p->has_hugepages)
 		buf_printf(b, "\n  # Hugepages: %llu pages of %s, reserved at boot by boot.kernelParams.\n",
 			   (unsigned long long)p->hugepage_count, hugepage_size_name(p->hugepage_size));
-	if (!any_looking_glass(p))
-		return;
-	char *rule = xasprintf("f /dev/shm/looking-glass 0660 %s %s -",
-			       p->users.n ? p->users.v[0] : "root",
-			       p->run_as_root ? "libvirtd" : "qemu-libvirtd");
-	buf_puts(b, "\n  # Looking Glass shared memory, readable by the user and by QEMU.\n"
-		    "  systemd.tmpfiles.rules = [ ");
-	nix_str(b, rule);
-	buf_puts(b, " ];\n");
-	free(rule);
+	struct arena a = {0};
+	struct plan_strlist rules = { arena_alloc(&a, (p->nvms ? p->nvms : 1) * sizeof(char *)), 0 };
+	for (size_t i = 0; i < p->nvms; i++) {
+		if (!p->vms[i].looking_glass_mib)
+			continue;
+		char *name = emit_looking_glass_name(&p->vms[i]);
+		rules.v[rules.n++] = arena_printf(&a, "f /dev/shm/%s 0660 %s %s -", name,
+						  p->users.n ? p->users.v[0] : "root",
+						  p->run_as_root ? "libvirtd" : "qemu-libvirtd");
+		free(name);
+	}
+	if (rules.n) {
+		buf_puts(b, "\n  # Looking Glass shared memory, one file per VM (looking-glass-client -f\n"
+		    "  # /dev/shm/<name>), readable by the user and by QEMU. Created empty; QEMU\n"
+		    "  # sizes it. A new size is a new name: the old file goes at the next boot.\n"
+		    "  systemd.tmpfiles.rules = ");
+		nix_list(b, &rules, "  ");
+		buf_puts(b, ";\n");
+	}
+	arena_free(&a);
 }
 
 /* The define-domains service's script. It only defines, sets autostart and undefines:

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "release.h"
 
 static void check_secure_boot(struct check_ctx *cx, const struct cfg_vm *vm)
 {
@@ -14,6 +15,21 @@ static void check_secure_boot(struct check_ctx *cx, const struct cfg_vm *vm)
 	if (LOC_SET(vm->firmware.loc))
 		diag_note(d, &vm->firmware.loc, "firmware set to bios here");
 	diag_hint(d, "set 'firmware: uefi' in vms.%s, or remove 'secure-boot'", vm->name);
+}
+
+/* Up to 25.05 NixOS builds the OVMF all VMs share: without Secure Boot in it, a secure-boot
+ * VM would run without, silently. (From 25.11 libvirt picks QEMU's own firmware.) */
+static void check_secure_boot_ovmf(struct check_ctx *cx, const struct cfg_vm *vm)
+{
+	const struct cfg_bool *ovmf_sb = &cx->cfg->host.libvirt.ovmf.secure_boot;
+	if (!vm->secure_boot.v || ovmf_sb->v || !release_has_ovmf((enum nixos_release)cx->cfg->target.nixos.v))
+		return;
+	struct diag *d = diag_emit(cx->ds, D_SECURE_BOOT_OVMF, &vm->secure_boot.loc,
+				   "VM '%s' has secure-boot, but host.libvirt.ovmf builds OVMF "
+				   "without Secure Boot", vm->name);
+	diag_note(d, &ovmf_sb->loc, "Secure Boot left out of OVMF here");
+	diag_hint(d, "set 'host.libvirt.ovmf.secure-boot: true', or remove 'secure-boot' from "
+		  "vms.%s", vm->name);
 }
 
 static void check_tpm(struct check_ctx *cx, const struct cfg_vm *vm)
@@ -125,6 +141,7 @@ void check_config(struct check_ctx *cx)
 	for (size_t i = 0; i < cx->cfg->nvms; i++) {
 		const struct cfg_vm *vm = &cx->cfg->vms[i];
 		check_secure_boot(cx, vm);
+		check_secure_boot_ovmf(cx, vm);
 		check_tpm(cx, vm);
 		check_vm_hugepages(cx, vm);
 		check_topology(cx, vm);

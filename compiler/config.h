@@ -60,6 +60,7 @@ struct cfg_pci {
 	struct cfg_pciid id;        /* by_id, or the `id` guard of the map form */
 	struct cfg_str rom;         /* VBIOS file */
 	struct cfg_enum bind;       /* enum pci_bind */
+	struct cfg_bool boot;       /* !LOC_SET: the default (plan_vm.c) */
 };
 
 struct cfg_usb {
@@ -129,7 +130,7 @@ struct cfg_hugepages {
 
 struct cfg_ovmf {
 	struct loc loc;
-	struct cfg_bool secure_boot, tpm;
+	struct cfg_bool secure_boot, tpm, ms_keys;
 };
 
 struct cfg_libvirt {

@@ -22,6 +22,9 @@ struct plan_dev {
 	/* Guest placement: functions of one physical device share a guest slot. */
 	unsigned guest_bus, guest_slot, guest_func;
 	bool guest_multifunction;               /* set on function 0 of a multi-function slot */
+	unsigned boot_order;                    /* 1, 2...: a boot device, before the disks; 0: not */
+	bool nic_vf;                            /* an SR-IOV virtual function of a NIC (class 02) */
+	uint8_t mac[6];                         /* nic_vf: its MAC, derived like the VM's */
 };
 
 struct plan_disk {
@@ -89,6 +92,7 @@ struct plan {
 	bool run_as_root;
 	bool swtpm;
 	bool ovmf_secure_boot, ovmf_tpm;        /* emitted only where the release has the options */
+	bool ovmf_ms_keys;                      /* with ovmf_secure_boot: OVMF_VARS.ms.fd, enrolled */
 	bool define_domains;
 	bool delete_removed_state;              /* undefine removed VMs with --nvram --tpm */
 	struct plan_vm *vms; size_t nvms;       /* config order */

@@ -236,6 +236,7 @@ static void settings(struct plan *p, const struct check_ctx *cx)
 	p->swtpm = LOC_SET(h->libvirt.swtpm.loc) ? h->libvirt.swtpm.v : any_tpm;
 	p->ovmf_secure_boot = h->libvirt.ovmf.secure_boot.v;
 	p->ovmf_tpm = h->libvirt.ovmf.tpm.v;
+	p->ovmf_ms_keys = p->ovmf_secure_boot && h->libvirt.ovmf.ms_keys.v;
 	p->define_domains = h->libvirt.define_domains.v;
 	p->delete_removed_state = h->libvirt.delete_removed_state.v;
 	p->has_hugepages = LOC_SET(h->hugepages.loc);

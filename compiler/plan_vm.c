@@ -8,6 +8,7 @@
  * when there are several. Buses from 1 without gaps let the backend give each its own
  * pcie-root-port (controller index = bus), as GPUs and their drivers expect, without
  * libvirt filling gaps with unused controllers. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan_build.h"
@@ -20,12 +21,14 @@ static const char *copy(struct plan *p, const char *s)
 	return s ? arena_strdup(&p->arena, s) : NULL;
 }
 
-static void place_devices(struct plan_dev *d, size_t n)
+static void place_devices(struct plan_dev *d, size_t n, const bool *vf)
 {
 	unsigned bus = GUEST_FIRST_BUS - 1, func = 0;
 	size_t first = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i == 0 || !pci_same_slot(&d[i - 1].addr, &d[i].addr)) {
+		/* Virtual functions share a host slot with VFs of other physical functions
+		 * (igb and ixgbe interleave them): each gets a guest slot of its own. */
+		if (i == 0 || vf[i] || vf[i - 1] || !pci_same_slot(&d[i - 1].addr, &d[i].addr)) {
 			bus++;
 			func = 0;
 			first = i;
@@ -42,6 +45,7 @@ static void devices(struct plan *p, const struct check_ctx *cx, size_t vm, struc
 	const struct rvm *r = &cx->vms[vm];
 	out->devs = arena_alloc(&p->arena, (r->n ? r->n : 1) * sizeof(*out->devs));
 	out->ndevs = r->n;
+	bool *vf = arena_alloc(&p->arena, (r->n ? r->n : 1) * sizeof(*vf));
 	for (size_t k = 0; k < r->n; k++) {
 		const struct hw_pci *h = &cx->hw->pci[r->dev[k].hw];
 		const struct cfg_pci *e = r->dev[k].entry;
@@ -50,9 +54,47 @@ static void devices(struct plan *p, const struct check_ctx *cx, size_t vm, struc
 			.vendor_name = copy(p, h->vendor_name), .device_name = copy(p, h->device_name),
 			.iommu_group = h->iommu_group, .host_driver = copy(p, h->driver),
 			.rom = copy(p, e->rom.v), .managed = e->bind.v == PCI_BIND_MANAGED,
+			.nic_vf = h->is_vf && (h->class >> 16) == 0x02,
 		};
+		vf[k] = h->is_vf;
+		if (out->devs[k].nic_vf) {
+			char a[PCI_ADDR_STRLEN];
+			pci_addr_fmt(&h->addr, a);
+			char *id = xasprintf("%s/%s", cx->cfg->vms[vm].name, a);
+			plan_mac(cx->hw->host_id, id, out->devs[k].mac);
+			free(id);
+		}
 	}
-	place_devices(out->devs, out->ndevs);
+	place_devices(out->devs, out->ndevs, vf);
+}
+
+static bool has_disk_image(const struct cfg_vm *v)
+{
+	for (size_t i = 0; i < v->ndisks; i++)
+		if (!v->disks[i].cdrom.v)
+			return true;
+	return false;
+}
+
+/* Boot devices among the passed ones: those with `boot: true`; unless one is written, the
+ * first storage controller (class 01xx) when the VM has no disk image, for OVMF boots only
+ * devices with a boot order. In address order, before the disks. */
+static void boot_devices(const struct check_ctx *cx, const struct cfg_vm *v, size_t vm,
+			 struct plan_vm *out)
+{
+	const struct rvm *r = &cx->vms[vm];
+	bool written = false;
+	for (size_t k = 0; k < r->n; k++)
+		written |= r->dev[k].entry->boot.v;
+	unsigned order = 0;
+	for (size_t k = 0; k < r->n; k++) {
+		const struct cfg_bool *b = &r->dev[k].entry->boot;
+		bool storage = (out->devs[k].class >> 16) == 0x01;
+		bool boot = written ? b->v
+				    : storage && !has_disk_image(v) && !LOC_SET(b->loc) && !order;
+		if (boot)
+			out->devs[k].boot_order = ++order;
+	}
 }
 
 static bool host_smt(const struct hw *hw)
@@ -140,5 +182,6 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 	out->host_amd = cx->hw->cpu_vendor == CPU_AMD;
 	out->autostart = v->autostart.v;
 	devices(p, cx, vm, out);
+	boot_devices(cx, v, vm, out);
 	io(p, v, out);
 }

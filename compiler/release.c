@@ -19,6 +19,11 @@ const char *release_default_kernel(enum nixos_release r)
 	return (unsigned)r < NIXOS_COUNT ? default_kernel[r] : default_kernel[NIXOS_UNSTABLE];
 }
 
+bool release_has_ovmf(enum nixos_release r)
+{
+	return r <= NIXOS_25_05;
+}
+
 static bool read_uint(const char **s, unsigned long *out)
 {
 	char *end;

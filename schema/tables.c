@@ -24,6 +24,10 @@ static const struct field pci_fields[] = {
 	{ "bind", FK_ENUM, F(struct cfg_pci, bind), .values = pci_bind_names, .def = "boot",
 	  .doc = "`boot`: claimed by vfio-pci at boot; `managed`: libvirt detaches it from its "
 		 "host driver when the VM starts." },
+	{ "boot", FK_BOOL, F(struct cfg_pci, boot),
+	  .def_doc = "true for the first passed storage controller of a VM without a disk image",
+	  .doc = "Boot from this device (<boot order> in its hostdev; OVMF tries no device "
+		 "without one): before the VM's disks and CD-ROMs, in address order." },
 };
 static const struct object pci_object = OBJECT("vms.<name>.pci[]", struct cfg_pci, pci_fields,
 	.doc = "A device to pass through: an address, a vendor:device ID, or a map.",
@@ -104,7 +108,12 @@ static const struct field vm_fields[] = {
 	{ "firmware", FK_ENUM, F(struct cfg_vm, firmware), .values = firmware_names, .def = "uefi",
 	  .doc = "Guest firmware: OVMF (uefi) or SeaBIOS (bios)." },
 	{ "secure-boot", FK_BOOL, F(struct cfg_vm, secure_boot), .def = "false",
-	  .doc = "UEFI Secure Boot with enrolled keys; requires uefi, implies SMM and q35." },
+	  .doc = "UEFI Secure Boot; requires uefi, implies SMM and q35. Up to NixOS 25.05 the "
+		 "VM's NVRAM starts with Microsoft's keys enrolled (`host.libvirt.ovmf.ms-keys`): "
+		 "Secure Boot is enforced. From 25.11 libvirt picks QEMU's secure-boot firmware, "
+		 "whose NVRAM template holds no keys: the guest is Secure Boot capable (enough for "
+		 "Windows 11's installer) but in setup mode, enforcing nothing until keys are "
+		 "enrolled." },
 	{ "tpm", FK_BOOL, F(struct cfg_vm, tpm), .def = "false",
 	  .doc = "TPM 2.0 emulator (tpm-crb); needs swtpm on the host." },
 	{ "hyperv", FK_BOOL, F(struct cfg_vm, hyperv), .def = "false",
@@ -150,8 +159,12 @@ static const struct object hugepages_object = OBJECT("host.hugepages", struct cf
 
 static const struct field ovmf_fields[] = {
 	{ "secure-boot", FK_BOOL, F(struct cfg_ovmf, secure_boot), .def = "true",
-	  .doc = "Build OVMF with Secure Boot." },
+	  .doc = "Build OVMF with Secure Boot; a VM with `secure-boot: true` needs it." },
 	{ "tpm", FK_BOOL, F(struct cfg_ovmf, tpm), .def = "true", .doc = "Build OVMF with TPM support." },
+	{ "ms-keys", FK_BOOL, F(struct cfg_ovmf, ms_keys), .def = "true",
+	  .doc = "With secure-boot: also build the NVRAM template with Microsoft's keys enrolled "
+		 "(msVarsTemplate, OVMF_VARS.ms.fd), which secure-boot VMs start from: Secure Boot "
+		 "enforced. false: they start from the empty OVMF_VARS.fd, in setup mode." },
 };
 static const struct object ovmf_object = OBJECT("host.libvirt.ovmf", struct cfg_ovmf, ovmf_fields,
 	.doc = "OVMF build, for NixOS releases that still have the ovmf options (up to 25.05).");
@@ -166,7 +179,8 @@ static const struct field libvirt_fields[] = {
 	{ "swtpm", FK_BOOL, F(struct cfg_libvirt, swtpm), .def_doc = "true when any VM has tpm: true",
 	  .doc = "virtualisation.libvirtd.qemu.swtpm.enable." },
 	{ "ovmf", FK_OBJECT, F(struct cfg_libvirt, ovmf), .sub = &ovmf_object,
-	  .def_doc = "{secure-boot: true, tpm: true}", .doc = "OVMF build (NixOS up to 25.05)." },
+	  .def_doc = "{secure-boot: true, tpm: true, ms-keys: true}",
+	  .doc = "OVMF build (NixOS up to 25.05)." },
 	{ "define-domains", FK_BOOL, F(struct cfg_libvirt, define_domains), .def = "true",
 	  .doc = "The NixOS module defines the generated domains in libvirt at boot (virsh define)." },
 	{ "delete-removed-state", FK_BOOL, F(struct cfg_libvirt, delete_removed_state), .def = "false",

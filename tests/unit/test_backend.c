@@ -32,7 +32,9 @@ static struct plan_dev devs[] = {
 	{ .addr = { 0, 1, 0, 1 }, .vendor = 0x1002, .device = 0xaac8, .class = 0x040300,
 	  .guest_bus = 1, .guest_slot = 0, .guest_func = 1 },
 	{ .addr = { 0, 4, 0, 0 }, .vendor = 0x144d, .device = 0xa80a, .class = 0x010802,
-	  .managed = true, .guest_bus = 2 },
+	  .managed = true, .guest_bus = 2, .boot_order = 1 },
+	{ .addr = { 0, 3, 0x10, 0 }, .vendor = 0x8086, .device = 0x10ca, .class = 0x020000,
+	  .guest_bus = 3, .nic_vf = true, .mac = { 0x52, 0x54, 0x00, 0x01, 0x02, 0x03 } },
 };
 static struct pci_addr overrides[] = { { 0, 1, 0, 0 }, { 0, 1, 0, 1 } };
 
@@ -44,7 +46,7 @@ static struct plan_vm make_vm(void)
 		.emulator_pin = epins, .nemulator_pin = 2, .hugepages = true, .hugepage_kib = 1 << 20,
 		.firmware = FW_UEFI, .secure_boot = true, .tpm = true, .hyperv = true,
 		.hyperv_vendor_id = "vfiocvfioc", .hide_kvm = true, .host_amd = true,
-		.devs = devs, .ndevs = 3, .usb = usb, .nusb = 1, .disks = disks, .ndisks = 3,
+		.devs = devs, .ndevs = 4, .usb = usb, .nusb = 1, .disks = disks, .ndisks = 3,
 		.net_kind = NET_NETWORK, .net_name = "default", .graphics = GFX_SPICE,
 		.evdev = evdev, .nevdev = 2, .looking_glass_mib = 64, .autostart = true,
 	};
@@ -66,6 +68,7 @@ static struct plan make_plan(enum nixos_release r, struct plan_vm *vm)
 		.users = { users, ARRAY_LEN(users) }, .virt_manager = true,
 		.spice_usb_redirection = true, .libvirt_enable = true, .qemu_package = QEMU_KVM,
 		.run_as_root = true, .swtpm = true, .ovmf_secure_boot = true, .ovmf_tpm = true,
+		.ovmf_ms_keys = true,
 		.define_domains = true, .vms = vm, .nvms = 1,
 	};
 	return p;
@@ -140,13 +143,14 @@ static void test_nix(void)
 	OK(has(nix, "    \"vfio-pci.ids=1002:67b0,1002:aac8\"\n"), "nix: kernelParams has the ids");
 	OK(has(nix, "softdep amdgpu pre: vfio-pci\n    softdep i915 pre: vfio-pci\n"),
 	   "nix: softdeps");
-	OK(has(nix, "ovmf.packages = [ (pkgs.OVMF.override { secureBoot = true; tpmSupport = true; }).fd ];"),
-	   "nix: 25.05 has the ovmf block");
+	OK(has(nix, "ovmf.packages = [ (pkgs.OVMF.override { secureBoot = true; msVarsTemplate = true; "
+		    "tpmSupport = true; }).fd ];"), "nix: 25.05 has the ovmf block, with MS keys");
 	OK(has(nix, "package = pkgs.qemu_kvm;") && has(nix, "swtpm.enable = true;"),
 	   "nix: libvirtd qemu settings");
 	OK(has(nix, "users.users.myUser.extraGroups = [ \"libvirtd\" ];"), "nix: plain user");
 	OK(has(nix, "users.users.\"we\\\"ird\\${x}\".extraGroups"), "nix: odd user name quoted");
-	OK(has(nix, "\"f /dev/shm/looking-glass 0660 myUser libvirtd -\""), "nix: looking glass");
+	OK(has(nix, "systemd.tmpfiles.rules = [ \"f /dev/shm/looking-glass-win11-64M 0660 myUser "
+		    "libvirtd -\" ];"), "nix: looking glass: one file per VM, its size in the name");
 	OK(has(nix, "virsh define ${./domains/win11.xml}\n      virsh autostart win11\n"),
 	   "nix: define service references the domain relative to the module");
 	OK(!has(nix, "preDeviceCommands"), "nix: no override under the ids binding");
@@ -226,8 +230,23 @@ static void test_domain(void)
 	xp_eq(x, "string(/domain/os/type/@machine)", "q35", "xml: q35");
 	xp_eq(x, "string(/domain/os/loader)", "/run/libvirt/nix-ovmf/OVMF_CODE.fd",
 	      "xml: 25.05 explicit OVMF loader");
-	xp_eq(x, "string(/domain/os/nvram/@template)", "/run/libvirt/nix-ovmf/OVMF_VARS.fd",
-	      "xml: nvram template");
+	xp_eq(x, "string(/domain/os/nvram/@template)", "/run/libvirt/nix-ovmf/OVMF_VARS.ms.fd",
+	      "xml: secure boot starts from the enrolled template");
+	xp_eq(x, "string(/domain/features/ioapic/@driver)", "kvm", "xml: ioapic in kvm with hyperv");
+	xp_eq(x, "count(/domain/features/hyperv/tlbflush[@state='on'])", "1", "xml: hv tlbflush");
+	xp_eq(x, "count(/domain/features/hyperv/ipi[@state='on'])", "1", "xml: hv ipi");
+	xp_eq(x, "string(/domain/devices/disk[target/@bus='scsi']/address/@controller)", "0",
+	      "xml: scsi disk on the virtio-scsi controller");
+	xp_eq(x, "string(/domain/devices/disk[target/@bus='scsi']/address/@type)", "drive",
+	      "xml: scsi disk has a drive address");
+	xp_eq(x, "count(/domain/devices/controller[@type='scsi'])", "1", "xml: one scsi controller");
+	xp_eq(x, "string(/domain/devices/hostdev[3]/boot/@order)", "1", "xml: hostdev boot order");
+	xp_eq(x, "string(/domain/devices/disk[1]/boot/@order)", "2", "xml: disks after it");
+	xp_eq(x, "string(/domain/devices/hostdev[1]/driver/@name)", "vfio", "xml: vfio driver");
+	xp_eq(x, "string(/domain/devices/interface[@type='hostdev']/mac/@address)",
+	      "52:54:00:01:02:03", "xml: a NIC VF is an interface with its MAC");
+	xp_eq(x, "string(/domain/devices/interface[@type='hostdev']/source/address/@slot)", "0x10",
+	      "xml: the VF's host address");
 	xp_eq(x, "count(/domain/features/smm[@state='on'])", "1", "xml: smm with secure boot");
 	xp_eq(x, "string(/domain/features/hyperv/vendor_id/@value)", "vfiocvfioc", "xml: vendor_id");
 	xp_eq(x, "string(/domain/features/kvm/hidden/@state)", "on", "xml: kvm hidden");
@@ -251,7 +270,8 @@ static void test_domain(void)
 	      "xml: block disk on scsi");
 	xp_eq(x, "string(/domain/devices/tpm/@model)", "tpm-crb", "xml: tpm-crb");
 	xp_eq(x, "string(/domain/devices/tpm/backend/@version)", "2.0", "xml: tpm 2.0");
-	xp_eq(x, "string(/domain/devices/shmem[@name='looking-glass']/size)", "64", "xml: shmem");
+	xp_eq(x, "string(/domain/devices/shmem[@name='looking-glass-win11-64M']/size)", "64",
+	      "xml: shmem named for the VM and its size");
 	xp_eq(x, "string(/domain/devices/interface/mac/@address)", "52:54:00:ab:cd:ef", "xml: mac");
 	xp_eq(x, "string(/domain/devices/memballoon/@model)", "none", "xml: no balloon");
 	xp_eq(x, "string(/domain/devices/video/model/@type)", "none", "xml: no emulated video");
@@ -264,6 +284,25 @@ static void test_domain(void)
 	xp_eq(x, "string(/domain/os/firmware/feature[@name='secure-boot']/@enabled)", "yes",
 	      "xml: secure-boot feature");
 	xp_eq(x, "count(/domain/os/loader)", "0", "xml: no loader path with autoselection");
+	xp_eq(x, "count(/domain/os/firmware/feature[@name='enrolled-keys'])", "0",
+	      "xml: 26.05 does not ask for enrolled-keys (QEMU's descriptors lack it)");
+	out_set_free(&s);
+
+	/* Display: VNC next to a passed GPU keeps an emulated card; so does Looking Glass without
+	 * a passed GPU. */
+	vm.graphics = GFX_VNC;
+	p = make_plan(NIXOS_26_05, &vm);
+	backends_run(&p, &s, &err);
+	xp_eq(file(&s, "domains/win11.xml"), "string(/domain/devices/video/model/@type)", "vga",
+	      "xml: vnc with a passed GPU keeps vga");
+	out_set_free(&s);
+	vm.graphics = GFX_SPICE;
+	vm.devs = devs + 2;
+	vm.ndevs = 1;
+	p = make_plan(NIXOS_26_05, &vm);
+	backends_run(&p, &s, &err);
+	xp_eq(file(&s, "domains/win11.xml"), "string(/domain/devices/video/model/@type)", "qxl",
+	      "xml: looking glass without a passed GPU keeps qxl");
 	out_set_free(&s);
 }
 
