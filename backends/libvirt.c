@@ -156,6 +156,18 @@ static void add_firmware(struct dom *d, xmlNodePtr os)
 	free(nvram);
 }
 
+/* Guest RAM from the node the vCPUs are pinned to, so hugepages do not come from the other
+ * node. 'preferred', not 'strict': boot-time hugepages are spread over the nodes, and a VM
+ * larger than its node's share still starts (partly remote) instead of failing. */
+static void add_numatune(struct dom *d, xmlNodePtr root)
+{
+	if (d->vm->numa_node < 0)
+		return;
+	xmlNodePtr m = el_attrs(d, el(d, root, "numatune", NULL), "memory", "mode", "preferred",
+				NULL);
+	attrf(d, m, "nodeset", "%d", d->vm->numa_node);
+}
+
 static void add_os(struct dom *d, xmlNodePtr root)
 {
 	xmlNodePtr os = el(d, root, "os", NULL);
@@ -502,6 +514,7 @@ static void build_domain(struct dom *d)
 	el(d, root, "uuid", uuid);
 	add_memory(d, root);
 	add_cputune(d, root);
+	add_numatune(d, root);
 	add_os(d, root);
 	add_features(d, root);
 	add_cpu_clock(d, root);

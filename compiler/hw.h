@@ -52,6 +52,7 @@ struct hw_group {
 struct hw_cpu {
 	unsigned id;
 	int core_id, package_id;           /* -1: unknown */
+	int node;                          /* NUMA node; -1: unknown */
 	struct cpulist siblings;           /* thread_siblings_list */
 };
 

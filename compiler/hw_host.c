@@ -2,6 +2,7 @@
  * and their SMT siblings, CPU vendor and flags, memory, hugepage sizes, kernel, IOMMU
  * hardware, USB devices and the host identity. Anything missing stays unknown. */
 #include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,6 +128,38 @@ static void read_cpus(struct hw *hw, struct hw_reader *r)
 	}
 }
 
+/* Each CPU's NUMA node, from the nodes' cpulist files (a few, rather than a directory
+ * listing per CPU). */
+static void read_cpu_nodes(struct hw *hw, struct hw_reader *r)
+{
+	for (size_t i = 0; i < hw->ncpus; i++)
+		hw->cpus[i].node = -1;
+	DIR *dir = hwr_opendir(r, hwr_path(r, "sys/devices/system/node"));
+	if (!dir || !hw->ncpus) {
+		if (dir)
+			closedir(dir);
+		return;
+	}
+	size_t *at = xcalloc(CPULIST_MAX_CPU + 1, sizeof(*at));  /* id -> index + 1 */
+	for (size_t i = 0; i < hw->ncpus; i++)
+		at[hw->cpus[i].id] = i + 1;
+	for (struct dirent *e; (e = readdir(dir));) {
+		unsigned node;
+		char extra;
+		struct cpulist l;
+		const char *why, *text;
+		if (sscanf(e->d_name, "node%u%c", &node, &extra) != 1 || node > INT_MAX ||
+		    !(text = hwr_text(r, "sys/devices/system/node/%s/cpulist", e->d_name)) ||
+		    !cpulist_parse(text, r->a, &l, &why))
+			continue;
+		for (size_t k = 0; k < l.n; k++)
+			if (at[l.cpu[k]])
+				hw->cpus[at[l.cpu[k]] - 1].node = (int)node;
+	}
+	closedir(dir);
+	free(at);
+}
+
 static void read_hugepages(struct hw *hw, struct hw_reader *r)
 {
 	DIR *dir = hwr_opendir(r, hwr_path(r, "sys/kernel/mm/hugepages"));
@@ -217,6 +250,7 @@ void hw_probe_host(struct hw *hw, struct hw_reader *r)
 	read_cpuinfo(hw, r);
 	read_meminfo(hw, r);
 	read_cpus(hw, r);
+	read_cpu_nodes(hw, r);
 	read_hugepages(hw, r);
 	hw->kernel_release = hwr_text(r, "proc/sys/kernel/osrelease");
 	hw->cmdline = hwr_text(r, "proc/cmdline");

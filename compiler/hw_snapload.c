@@ -369,9 +369,14 @@ static void cpu_siblings(struct loader *l, const struct ynode *v, void *o)
 		bad(l, v, "malformed CPU list '%s': %s", v->str, why);
 }
 
+static void cpu_node(struct loader *l, const struct ynode *v, void *o)
+{
+	((struct hw_cpu *)o)->node = get_int(l, v);
+}
+
 static const struct field cpu_entry_fields[] = {
 	{ "id", cpu_id }, { "core", cpu_core }, { "package", cpu_package },
-	{ "siblings", cpu_siblings },
+	{ "siblings", cpu_siblings }, { "node", cpu_node },
 };
 
 static void load_cpus(struct loader *l, const struct ynode *v, void *o)
@@ -383,7 +388,7 @@ static void load_cpus(struct loader *l, const struct ynode *v, void *o)
 	hw->cpus = arena_alloc(&hw->arena, (v->n ? v->n : 1) * sizeof(*hw->cpus));
 	for (hw->ncpus = 0; hw->ncpus < v->n; hw->ncpus++) {
 		struct hw_cpu *c = &hw->cpus[hw->ncpus];
-		*c = (struct hw_cpu){ .core_id = -1, .package_id = -1 };
+		*c = (struct hw_cpu){ .core_id = -1, .package_id = -1, .node = -1 };
 		load_map(l, v->items[hw->ncpus], cpu_entry_fields, ARRAY_LEN(cpu_entry_fields),
 			 "a CPU", c);
 		require(l, v->items[hw->ncpus], required, 1, "a CPU");

@@ -4,7 +4,7 @@
  *   version: 1
  *   host-id: "32 hex digits" (a keyed hash of the machine-id, never the machine-id itself)
  *   kernel: {release: "6.6.30", cmdline: "..."}
- *   cpu: {vendor: intel|amd, flags: [vmx, svm, pdpe1gb], cpus: [{id, core, package, siblings: "0,6"}]}
+ *   cpu: {vendor: intel|amd, flags: [vmx, svm, pdpe1gb], cpus: [{id, core, package, siblings: "0,6", node}]}
  *   memory: {total-kib: N, hugepage-sizes-kib: [2048, 1048576]}
  *   iommu: {present: true|false}
  *   pci: - address: "0000:01:00.0"   id: "1002:67b0"   subsystem: "1043:046a"

@@ -121,6 +121,8 @@ static void write_cpu_list(struct emitter *em, const struct hw *hw)
 			kv_str(em, "siblings", buf_str(&b));
 			buf_free(&b);
 		}
+		if (c->node >= 0)
+			kv_num(em, "node", (uint64_t)c->node);
 		end(em, true);
 	}
 	end(em, false);

@@ -43,6 +43,8 @@ struct plan_vm {
 	unsigned sockets, cores, threads;       /* product == vcpus */
 	unsigned *pin; size_t npin;             /* host CPU of vCPU i; npin == 0 or vcpus */
 	unsigned *emulator_pin; size_t nemulator_pin;
+	int numa_node;                          /* every pinned CPU is on this node of a host with
+						 * several; -1: no such node */
 	bool hugepages;                         /* back RAM with the host reservation */
 	uint64_t hugepage_kib;                  /* page size when hugepages */
 	enum firmware firmware;

@@ -120,6 +120,24 @@ static void topology(const struct check_ctx *cx, const struct cfg_vm *v, struct 
 	out->cores = out->vcpus / out->threads;
 }
 
+/* The NUMA node all of the VM's pinned CPUs are on, when the host has more than one. */
+static int pinned_node(const struct hw *hw, const struct cpulist *pin)
+{
+	bool several = false;
+	for (size_t i = 1; i < hw->ncpus && !several; i++)
+		several = hw->cpus[i].node != hw->cpus[0].node;
+	if (!several || !pin->n)
+		return -1;
+	int node = -1;
+	for (size_t i = 0; i < pin->n; i++) {
+		const struct hw_cpu *c = hw_find_cpu(hw, pin->cpu[i]);
+		if (!c || c->node < 0 || (i && c->node != node))
+			return -1;
+		node = c->node;
+	}
+	return node;
+}
+
 static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 {
 	unsigned *c = arena_alloc(&p->arena, (l->n ? l->n : 1) * sizeof(*c));
@@ -171,6 +189,7 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 	topology(cx, v, out);
 	out->pin = cpus(p, &v->pin.v, &out->npin);
 	out->emulator_pin = cpus(p, &v->emulator_pin.v, &out->nemulator_pin);
+	out->numa_node = pinned_node(cx->hw, &v->pin.v);
 	out->hugepages = v->hugepages.v;
 	out->hugepage_kib = v->hugepages.v ? check_hugepage_kib(p->hugepage_size) : 0;
 	out->firmware = (enum firmware)v->firmware.v;

@@ -16,6 +16,7 @@ A .desc file is one record per line, words split as by a shell (shlex), '#' star
                                  (plain files: a test root cannot hold device nodes)
   kernel RELEASE                 proc/sys/kernel/osrelease
   cmdline "TEXT"                 proc/cmdline
+  machine-id HEX                 etc/machine-id
   iommu NAME...                  sys/class/iommu/NAME (no line: no IOMMU hardware)
   vendor VVVV "NAME"             a vendor line of the root's pci.ids
   pci ADDR VVVV:DDDD CLASS6 [key=value...]
@@ -130,6 +131,7 @@ class Host:
         self.vfio = []
         self.kernel = None
         self.cmdline = None
+        self.machine_id = None
         self.iommu = []
         self.vendors = {}
         self.pci = {}      # addr -> dict
@@ -168,6 +170,8 @@ class Host:
             self.kernel = pos[0]
         elif kind == "cmdline":
             self.cmdline = " ".join(args)
+        elif kind == "machine-id":
+            self.machine_id = pos[0]
         elif kind == "iommu":
             self.iommu = pos
         elif kind == "vendor":
@@ -416,6 +420,9 @@ class Builder:
             write(os.path.join(proc, "cmdline"), self.h.cmdline + "\n")
 
     def build_misc(self):
+        if self.h.machine_id is not None:
+            write(os.path.join(self.mkdir(self.root, "etc"), "machine-id"),
+                  self.h.machine_id + "\n")
         for kib, reserved in self.h.hugepages:
             hp = self.mkdir(self.sys, "kernel", "mm", "hugepages", "hugepages-%dkB" % kib)
             write(os.path.join(hp, "nr_hugepages"), "%d\n" % reserved)

@@ -68,7 +68,7 @@ printf '20 1 259:2 / / rw - ext4 /dev/root rw\n21 1 0:99 / /nix rw - btrfs /dev/
 printf 'Iface\tDestination\nwg0\t00000000\t0\t0\t0\t0\t0\t00000000\n../x\t00000000\t0\t0\t0\t0\t0\t00000000\n' \
 	> "$u/proc/net/route"
 rc_is "uses: hostile links and routes: probe exits 0" 0 vfioc probe --root "$u"
-expect "uses: hostile links and routes: nothing marked" sh -c "! grep -q 'host-' '$TMP/rc.out'"
+expect "uses: hostile links and routes: nothing marked" sh -c "! grep -Eq 'host-(filesystems|default-route)' '$TMP/rc.out'"
 field_is "seed: R9 290X is not" "$s" 0000:01:00.0 boot-vga false
 field_is "seed: R9 290X resets by bus only" "$s" 0000:01:00.0 reset-methods '[bus]'
 field_is "seed: root port has no reset method" "$s" 0000:00:01.0 reset-methods '[]'
@@ -107,7 +107,7 @@ expect "server: 16 virtual functions ($n)" test "$n" -eq 16
 field_is "server: VF's physical function" "$s" 0000:18:02.5 physfn '"0000:18:00.1"'
 field_is "server: NUMA node 1" "$s" 0000:af:00.0 numa-node 1
 field_is "server: NUMA node 0" "$s" 0000:5e:00.0 numa-node 0
-has "server: 64 CPUs, two packages" '\{id: 63, core: 15, package: 1, siblings: "31,63"\}' "$s"
+has "server: 64 CPUs, two packages" '\{id: 63, core: 15, package: 1, siblings: "31,63", node: 1\}' "$s"
 s=$TMP/turing.yaml
 field_is "turing: UCSI function in the GPU's group" "$s" 0000:01:00.3 iommu-group 11
 # Modules, not driver names (sys/bus/pci/drivers/DRV/module): what modprobe's softdep needs.
@@ -134,6 +134,20 @@ same "examples/seed/hardware.yaml is current (vfioc probe --root seed)" \
 	../examples/seed/hardware.yaml "$TMP/seed.yaml"
 
 # Failures: exit 3 naming the path, nothing on stdout.
+# The host identity: a keyed hash of etc/machine-id, never the machine-id itself.
+vfioc probe --root "$(hwroot seed)" > "$TMP/id.yaml" 2> /dev/null
+mid=$(sed -n 's/^machine-id //p' roots/seed.desc)
+has "probe: records host-id" '^host-id: "[0-9a-f]{32}"$' "$TMP/id.yaml"
+if grep -qi "$mid" "$TMP/id.yaml"; then fail "probe: the machine-id itself is not in the snapshot"
+else pass "probe: the machine-id itself is not in the snapshot"; fi
+vfioc probe --root "$(hwroot server)" > "$TMP/id2.yaml" 2> /dev/null
+if [ "$(grep '^host-id' "$TMP/id.yaml")" != "$(grep '^host-id' "$TMP/id2.yaml")" ]; then
+	pass "probe: two hosts, two host-ids"
+else
+	fail "probe: two hosts, two host-ids"
+fi
+has "probe: CPUs know their NUMA node" 'node: 1}$' "$TMP/id2.yaml"
+
 rc_is "probe: missing root exits 3" 3 vfioc probe --root "$TMP/no-such-root"
 has "probe: missing root names sys/bus/pci" "no-such-root/sys/bus/pci.*\[hw-unreadable\]" "$TMP/rc.err"
 expect "probe: missing root prints nothing on stdout" test ! -s "$TMP/rc.out"

@@ -43,7 +43,7 @@ static struct plan_vm make_vm(void)
 	struct plan_vm vm = {
 		.name = "win11", .memory_kib = 16ull << 20, .vcpus = 4,
 		.sockets = 1, .cores = 2, .threads = 2, .pin = pins, .npin = 4,
-		.emulator_pin = epins, .nemulator_pin = 2, .hugepages = true, .hugepage_kib = 1 << 20,
+		.emulator_pin = epins, .nemulator_pin = 2, .numa_node = 1, .hugepages = true, .hugepage_kib = 1 << 20,
 		.firmware = FW_UEFI, .secure_boot = true, .tpm = true, .hyperv = true,
 		.hyperv_vendor_id = "vfiocvfioc", .hide_kvm = true, .host_amd = true,
 		.devs = devs, .ndevs = 4, .usb = usb, .nusb = 1, .disks = disks, .ndisks = 3,
@@ -227,6 +227,7 @@ static void test_domain(void)
 	xp_eq(x, "string(/domain/memoryBacking/hugepages/page/@size)", "1048576", "xml: page size");
 	xp_eq(x, "string(/domain/cputune/vcpupin[4]/@cpuset)", "5", "xml: vcpupin");
 	xp_eq(x, "string(/domain/cputune/emulatorpin/@cpuset)", "0-1", "xml: emulatorpin");
+	xp_eq(x, "string(/domain/numatune/memory/@nodeset)", "1", "xml: memory from the pins' node");
 	xp_eq(x, "string(/domain/os/type/@machine)", "q35", "xml: q35");
 	xp_eq(x, "string(/domain/os/loader)", "/run/libvirt/nix-ovmf/OVMF_CODE.fd",
 	      "xml: 25.05 explicit OVMF loader");

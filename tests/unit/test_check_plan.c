@@ -246,6 +246,66 @@ static void test_softdep_modules(void)
 	hw_free(hw);
 }
 
+/* A two-node host with a dual-port NIC's VFs (igb interleaves them: 03:10.0 is port 0's,
+ * 03:10.1 port 1's) and an NVMe. */
+static struct hw *fix_numa_sriov(const char *host_id)
+{
+	struct hw *hw = fix_hw(CPU_INTEL, 8, false);
+	for (unsigned i = 0; i < 8; i++)
+		hw->cpus[i].node = i < 4 ? 0 : 1;
+	hw->host_id = host_id;
+	fix_pci(hw, "03:00.0", 0x8086, 0x1521, 0x020000, 30, "igb", -1, "flr", "I350");
+	fix_pci(hw, "03:00.1", 0x8086, 0x1521, 0x020000, 31, "igb", -1, "flr", "I350");
+	fix_pci(hw, "03:10.0", 0x8086, 0x1520, 0x020000, 32, "igbvf", -1, "flr", "I350 VF");
+	fix_pci(hw, "03:10.1", 0x8086, 0x1520, 0x020000, 33, "igbvf", -1, "flr", "I350 VF");
+	fix_pci(hw, "04:00.0", 0x144d, 0xa80a, 0x010802, 40, "nvme", -1, "flr", "PM9A1");
+	hw->pci[2].is_vf = hw->pci[3].is_vf = true;
+	pci_addr_parse("03:00.0", &hw->pci[2].physfn);
+	pci_addr_parse("03:00.1", &hw->pci[3].physfn);
+	hw_finish(hw);
+	return hw;
+}
+
+static void test_numa_vf_boot(void)
+{
+	struct diags *ds = diags_new();
+	struct hw *hw = fix_numa_sriov(NULL);
+	struct plan *p = plan_of("version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 2\n"
+				 "    cpu: { pin: \"5,6\" }\n"
+				 "    pci: [\"03:10.0\", \"03:10.1\", \"04:00.0\"]\n"
+				 "  b:\n    memory: 1GiB\n    vcpus: 2\n    cpu: { pin: \"3,4\" }\n"
+				 "    pci: [{ address: \"04:00.0\", boot: false }, "
+				 "{ address: \"03:10.0\", boot: true }]\n"
+				 "    disks: [{ path: /a.qcow2 }]\n", hw, ds);
+	OK(p != NULL, "numa/vf: plans");
+	if (p) {
+		const struct plan_vm *a = &p->vms[0], *b = &p->vms[1];
+		INT_EQ(a->numa_node, 1, "numa: pins on node 1 give node 1");
+		INT_EQ(b->numa_node, -1, "numa: pins on two nodes give none");
+		OK(a->devs[0].nic_vf && a->devs[1].nic_vf && !a->devs[2].nic_vf, "vf: NIC VFs marked");
+		OK(a->devs[0].guest_bus != a->devs[1].guest_bus,
+		   "vf: VFs of two PFs in one host slot get guest slots of their own");
+		OK(!a->devs[0].guest_multifunction, "vf: no multifunction slot");
+		OK(memcmp(a->devs[0].mac, a->devs[1].mac, 6) != 0, "vf: each VF its own MAC");
+		INT_EQ(a->devs[2].boot_order, 1, "boot: the passed NVMe boots a VM without disks");
+		INT_EQ(a->devs[0].boot_order, 0, "boot: the NICs do not");
+		INT_EQ(b->devs[0].boot_order, 1, "boot: boot: true on the VF");
+		INT_EQ(b->devs[1].boot_order, 0, "boot: boot: false on the NVMe");
+	}
+	/* The same VMs on another host: other identities. */
+	struct hw *hw2 = fix_numa_sriov("0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+	struct diags *ds2 = diags_new();
+	struct plan *q = plan_of("version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 2\n", hw2, ds2);
+	OK(p && q && memcmp(p->vms[0].uuid, q->vms[0].uuid, 16) != 0, "identity: uuid per host");
+	OK(p && q && memcmp(p->vms[0].mac, q->vms[0].mac, 6) != 0, "identity: mac per host");
+	plan_free(p);
+	plan_free(q);
+	diags_free(ds);
+	diags_free(ds2);
+	hw_free(hw);
+	hw_free(hw2);
+}
+
 int main(void)
 {
 	struct diags *ds = diags_new();
@@ -264,6 +324,7 @@ int main(void)
 	hw_free(hw);
 	diags_free(ds);
 	test_stable_identity();
+	test_numa_vf_boot();
 	test_twin_override();
 	test_features();
 	test_layout_without_func0();

@@ -50,8 +50,10 @@
       package = pkgs.qemu_kvm;
       runAsRoot = true;
       swtpm.enable = true;
+      # msVarsTemplate: OVMF_VARS.ms.fd, Microsoft's keys enrolled; secure-boot
+      # VMs start from it, so Secure Boot is enforced, not in setup mode.
       ovmf.enable = true;
-      ovmf.packages = [ (pkgs.OVMF.override { secureBoot = true; tpmSupport = true; }).fd ];
+      ovmf.packages = [ (pkgs.OVMF.override { secureBoot = true; msVarsTemplate = true; tpmSupport = true; }).fd ];
     };
   };
   programs.virt-manager.enable = true;

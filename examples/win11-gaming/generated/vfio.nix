@@ -68,8 +68,10 @@
 
   # Hugepages: 16 pages of 1G, reserved at boot by boot.kernelParams.
 
-  # Looking Glass shared memory, readable by the user and by QEMU.
-  systemd.tmpfiles.rules = [ "f /dev/shm/looking-glass 0660 alice libvirtd -" ];
+  # Looking Glass shared memory, one file per VM (looking-glass-client -f
+  # /dev/shm/<name>), readable by the user and by QEMU. Created empty; QEMU
+  # sizes it. A new size is a new name: the old file goes at the next boot.
+  systemd.tmpfiles.rules = [ "f /dev/shm/looking-glass-win11-64M 0660 alice libvirtd -" ];
 
   # Defines the domains in domains/ (next to this file) in libvirt, at boot and
   # whenever they change, and undefines those of VMs removed from the config,
