@@ -41,10 +41,15 @@ let
     libvirt = "pkgs.libvirt";
     OVMF = {
       fd = "pkgs.OVMF.fd";
-      override = a: {
-        fd = "pkgs.OVMF(secureBoot=${if a.secureBoot or false then "1" else "0"}"
-          + ",tpmSupport=${if a.tpmSupport or false then "1" else "0"}).fd";
-      };
+      # As nixpkgs' OVMF: msVarsTemplate needs the 4 MiB build, which only secureBoot
+      # selects by default (assert msVarsTemplate -> fdSize4MB).
+      override = a:
+        assert (a.msVarsTemplate or false) -> (a.fdSize4MB or (a.secureBoot or false));
+        {
+          fd = "pkgs.OVMF(secureBoot=${if a.secureBoot or false then "1" else "0"}"
+            + ",tpmSupport=${if a.tpmSupport or false then "1" else "0"}"
+            + ",msVarsTemplate=${if a.msVarsTemplate or false then "1" else "0"}).fd";
+        };
     };
   };
 
