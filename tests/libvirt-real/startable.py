@@ -134,7 +134,7 @@ def main(src, define, dst, scratch):
         disk.set("type", "file")
     tree.write(dst, encoding="unicode")
     for line in said:
-        print("%s: %s" % (name, line))
+        print(line)
 
 
 if __name__ == "__main__":
