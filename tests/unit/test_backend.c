@@ -278,6 +278,14 @@ static void test_domain(void)
 	xp_eq(x, "string(/domain/devices/video/model/@type)", "none", "xml: no emulated video");
 	out_set_free(&s);
 
+	p = make_plan(NIXOS_25_05, &vm);
+	p.ovmf_ms_keys = false;
+	backends_run(&p, &s, &err);
+	xp_eq(file(&s, "domains/win11.xml"), "string(/domain/os/nvram/@template)",
+	      "/run/libvirt/nix-ovmf/OVMF_VARS.fd", "xml: ms-keys false: the empty template");
+	OK(!has(file(&s, "vfio.nix"), "msVarsTemplate"), "nix: ms-keys false: no msVarsTemplate");
+	out_set_free(&s);
+
 	p = make_plan(NIXOS_26_05, &vm);
 	backends_run(&p, &s, &err);
 	x = file(&s, "domains/win11.xml");
