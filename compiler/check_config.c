@@ -22,7 +22,8 @@ static void check_secure_boot(struct check_ctx *cx, const struct cfg_vm *vm)
 static void check_secure_boot_ovmf(struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	const struct cfg_bool *ovmf_sb = &cx->cfg->host.libvirt.ovmf.secure_boot;
-	if (!vm->secure_boot.v || ovmf_sb->v || !release_has_ovmf((enum nixos_release)cx->cfg->target.nixos.v))
+	enum nixos_release r = (enum nixos_release)cx->cfg->target.nixos.v;
+	if (!vm->secure_boot.v || ovmf_sb->v || !release_has_ovmf(r))
 		return;
 	struct diag *d = diag_emit(cx->ds, D_SECURE_BOOT_OVMF, &vm->secure_boot.loc,
 				   "VM '%s' has secure-boot, but host.libvirt.ovmf builds OVMF "
