@@ -18,11 +18,11 @@ cleanup() {
 		virsh net-destroy default > /dev/null 2>&1
 	fi
 	for f in /run/libvirt/libvirtd.pid /run/libvirt/virtlogd.pid /run/libvirt/qemu/*.pid; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2> /dev/null
+		[ -s "$f" ] && kill "$(cat "$f" 2> /dev/null)" 2> /dev/null
 	done
 	sleep 1
 	for f in /run/libvirt/qemu/*.pid; do
-		[ -s "$f" ] && kill -9 "$(cat "$f")" 2> /dev/null
+		[ -s "$f" ] && kill -9 "$(cat "$f" 2> /dev/null)" 2> /dev/null
 	done
 }
 trap cleanup EXIT
