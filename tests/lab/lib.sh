@@ -10,9 +10,9 @@ fail() {
 }
 # check NAME CMD...: pass when CMD succeeds; else fail with its output.
 check() {
-	name=$1; shift
-	if "$@" > "$LAB_WORK/check.out" 2>&1; then pass "$name"; else
-		fail "$name"; sed 's/^/    /' "$LAB_WORK/check.out" | head -20 >&2
+	check_name=$1; shift
+	if "$@" > "$LAB_WORK/check.out" 2>&1; then pass "$check_name"; else
+		fail "$check_name"; sed 's/^/    /' "$LAB_WORK/check.out" | head -20 >&2
 	fi
 }
 
@@ -36,13 +36,13 @@ newdir() {
 }
 
 # boot DIR NAME [QEMU ARGS...]: boots the lab kernel with DIR/guest.sh as the guest's work,
-# DIR/append added to the kernel command line, DIR/cpu as -cpu (GenuineIntel qemu64 when
+# DIR/append added to the kernel command line, DIR/memory as -m (MiB, 1024 when absent), DIR/cpu as -cpu (GenuineIntel qemu64 when
 # absent) and the IOMMU device DIR/iommu (intel when absent, "none" for none). Waits for the
 # guest to power off, at most $LAB_TIMEOUT seconds (DIR/timeout overrides). Succeeds when
 # the guest's last console line is "LAB-END rc=0"; else one failure for NAME naming what
 # went wrong, with the console's tail. The console is DIR/console.log.
 boot() {
-	dir=$1 name=$2; shift 2
+	dir=$1 boot_name=$2; shift 2
 	cpu=$(cat "$dir/cpu" 2> /dev/null || echo qemu64,vendor=GenuineIntel)
 	append=$(cat "$dir/append" 2> /dev/null || true)
 	limit=$(cat "$dir/timeout" 2> /dev/null || echo "$LAB_TIMEOUT")
@@ -56,7 +56,7 @@ boot() {
 	start=$(date +%s)
 	# shellcheck disable=SC2086
 	timeout -k 10 "$limit" qemu-system-x86_64 -M q35,kernel-irqchip=split -accel "$LAB_ACCEL" \
-		-cpu "$cpu" -m "${LAB_MEM:-1024}" -smp 1 -nographic -no-reboot -nodefaults \
+		-cpu "$cpu" -m "$(cat "$dir/memory" 2> /dev/null || echo 1024)" -smp 1 -nographic -no-reboot -nodefaults \
 		-serial stdio -kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/initramfs.cpio" \
 		-append "console=ttyS0 loglevel=4 panic=-1 no_timer_check lab.dir=$dir lab.modules=$LAB_CACHE/root/lib/modules $append" \
 		$iommu \
@@ -67,10 +67,10 @@ boot() {
 		"$@" < /dev/null > "$dir/console.log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
-	echo "$name: ${secs}s" >> "$LAB_WORK/times"
+	echo "$boot_name: ${secs}s" >> "$LAB_WORK/times"
 	last=$(tr -d '\r' < "$dir/console.log" | grep -a '^LAB-END ' | tail -1)
 	if [ "$last" = "LAB-END rc=0" ]; then
-		pass "$name: the guest booted and ran its checks (${secs}s)"
+		pass "$boot_name: the guest booted and ran its checks (${secs}s)"
 		return 0
 	fi
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
@@ -80,7 +80,7 @@ boot() {
 	else
 		why="the guest ended with '$last'"
 	fi
-	fail "$name: the guest booted and ran its checks: $why"
+	fail "$boot_name: the guest booted and ran its checks: $why"
 	echo "    console tail ($dir/console.log):" >&2
 	tr -d '\r' < "$dir/console.log" | tail -25 | sed 's/^/    | /' >&2
 	if [ -s "$dir/guest.log" ]; then

@@ -83,7 +83,7 @@ guest_script "layouts-noiommu"
 # shellcheck disable=SC2086
 if boot "$d" "layouts (IOMMU off)" $NOIOMMU_DEVICES; then
 	guest_results "$d"
-	host_side noiommu iommu-off:1
+	host_side noiommu iommu-off:0
 fi
 
 # AMD IOMMU.

@@ -1,0 +1,86 @@
+# 20-binding: boot-time binding as NixOS boots, on the Intel machine (tests/lab/machines.sh;
+# its snapshot comes from 10-layouts). Two configs, each built for NixOS 25.05 and 25.11:
+#   override  two of four identical e1000e (00:04.0, 00:05.0) with e1000e in
+#             host.display-drivers, as a host GPU's driver loaded in the initrd for early
+#             modesetting: binding by address (driver_override)
+#   ids       a unique e1000 (00:07.0) and a whole multi-function slot (00:06.0, 00:06.1),
+#             with e1000 in host.display-drivers: vfio-pci.ids
+# One boot per config, with the kernel-cmdline vfioc wrote. In it, stage 1 is replayed four
+# times (each build under the scripted and the systemd initrd; tests/lab/stage1.py takes the
+# values from evaluating vfio.nix; guest-lib.sh's stage1 applies them), every driver and
+# override undone in between. After each: every passed device is on vfio-pci, every other
+# device with a passed device's ID on its own driver, /dev/vfio/N of the passed groups exists.
+. "$LAB_DIR/machines.sh"
+snap=${LAB_INTEL_SNAPSHOT:-$LAB_WORK/intel.yaml}
+if [ ! -s "$snap" ]; then
+	fail "binding: needs the Intel machine's snapshot from 10-layouts"
+	return 0 2> /dev/null || exit 0
+fi
+
+# bind_config NAME DISPLAY-DRIVER PCI...: a config for the Intel machine, hardware from its snapshot.
+bind_config() {
+	n=$1 drv=$2; shift 2
+	for rel in 25.05 25.11; do
+		{
+			printf 'version: 1\nhardware: %s\ntarget:\n  nixos: "%s"\n' "$snap" "$rel"
+			printf 'host:\n  display-drivers: [%s]\n  libvirt: { enable: false }\nvms:\n' "$drv"
+			vm=0
+			for group in "$@"; do
+				vm=$((vm + 1))
+				printf '  vm%s:\n    memory: 256MiB\n    vcpus: 1\n    pci:\n' $vm
+				for a in $group; do printf '      - %s\n' "$a"; done
+			done
+		} > "$d/$n-$rel.yaml"
+	done
+}
+
+# binding_case NAME DISPLAY-DRIVER "PCI PCI..."...: one VM per quoted list.
+binding_case() {
+	name=$1 drv=$2; shift 2
+	d=$(newdir "binding-$name")
+	bind_config "$name" "$drv" "$@"
+	for rel in 25.05 25.11; do
+		if ! "$VFIOC" build "$d/$name-$rel.yaml" -o "$d/out-$rel" 2> "$d/build.err"; then
+			fail "binding $name: vfioc build for $rel"; sed 's/^/    /' "$d/build.err" >&2; return
+		fi
+		for sd in false true; do
+			initrd=scripted; [ $sd = true ] && initrd=systemd
+			if ! nix_eval "$d/out-$rel/vfio.nix" "$rel" $sd "$d/eval-$rel-$sd.json" 2> "$d/eval.err"; then
+				fail "binding $name: vfio.nix for $rel evaluates"; sed 's/^/    /' "$d/eval.err" >&2; return
+			fi
+			python3 "$LAB_DIR/stage1.py" "$d/eval-$rel-$sd.json" "$rel" "$d/stage1-$rel-$initrd"
+		done
+	done
+	check "binding $name: kernel-cmdline is the same for 25.05 and 25.11" \
+		cmp "$d/out-25.05/kernel-cmdline" "$d/out-25.11/kernel-cmdline"
+	cat "$d/out-25.05/kernel-cmdline" > "$d/append"
+	# What each device with a passed device's ID must be on: the passed ones on vfio-pci,
+	# the others on the driver the snapshot saw.
+	python3 - "$snap" "$*" > "$d/expect" <<'P'
+import sys, yaml
+snap, passed = yaml.safe_load(open(sys.argv[1])), ["0000:" + a for a in sys.argv[2].split()]
+devs = {p["address"]: p for p in snap["pci"]}
+ids = {devs[a]["id"] for a in passed}
+for a, p in devs.items():
+    if p["id"] in ids:
+        print(a, "vfio-pci" if a in passed else p.get("driver", "none"))
+P
+	cat > "$d/guest.sh" <<G
+CASE="binding $name"
+. ./guest-lib.sh
+lsmod | awk 'NR > 1 { print \$1 }' > baseline-modules
+expect "the kernel command line is vfioc's" grep -qF "\$(cat append)" /proc/cmdline
+first=1
+for s in stage1-25.11-scripted stage1-25.05-systemd stage1-25.05-scripted stage1-25.11-systemd; do
+	[ -n "\$first" ] || unbind_all
+	first=
+	stage1 "\$s" "\${s##*-}"
+	assert_bound "\${s#stage1-}" expect
+done
+G
+	# shellcheck disable=SC2086
+	boot "$d" "binding $name" $INTEL_DEVICES && guest_results "$d"
+}
+
+binding_case override e1000e "00:04.0 00:05.0"
+binding_case ids e1000 "00:07.0" "00:06.0 00:06.1"
