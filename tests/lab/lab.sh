@@ -2,10 +2,13 @@
 # lab.sh [CASE...]: the lab. Boots Debian's kernel under QEMU (KVM when /dev/kvm works, else
 # TCG) with an emulated IOMMU and emulated PCI devices standing in for GPUs, and runs the
 # freshly built vfioc and its outputs on it: tests/lab/cases/*.sh (or those named), in name
-# order. Prints one line per result and ends with "lab: N passed, N failed".
+# order of their first digit: the cases of one digit run side by side, at most LAB_JOBS (2)
+# at once; 1x cases provide what 2x cases use. Prints the failures and each case's time,
+# and ends with "lab: N passed, N failed".
 #   VFIOC        the vfioc binary under test (make lab sets it)
 #   LAB_CACHE    where the kernel and busybox packages are kept (~/.cache/vfioc-lab)
 #   LAB_TIMEOUT  seconds one boot may take before it fails (default 300)
+#   LAB_JOBS     guests booted at the same time (default 2)
 #   RESULTS      a folder for make check's summary (results.lab goes there)
 #   LAB_KEEP=1   keep the work folder (consoles, snapshots, outputs) and print its path
 set -u
@@ -13,6 +16,7 @@ LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 : "${VFIOC:?set VFIOC to the vfioc binary}"
 : "${LAB_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/vfioc-lab}"
 : "${LAB_TIMEOUT:=300}"
+: "${LAB_JOBS:=2}"
 export VFIOC LAB_DIR LAB_CACHE LAB_TIMEOUT
 export RESULTS_FILE="${RESULTS:-${TMPDIR:-/tmp}}/results.lab.$$"
 : > "$RESULTS_FILE"
@@ -63,10 +67,11 @@ if [ $# -eq 0 ]; then
 	set -- $(cd "$LAB_DIR/cases" && ls ./*.sh | sed 's|^\./||; s/\.sh$//')
 fi
 for c in "$@"; do
-	c=${c%.sh}
-	[ -f "$LAB_DIR/cases/$c.sh" ] || { fail "no case $c in tests/lab/cases"; continue; }
-	t0=$(date +%s)
-	(. "$LAB_DIR/cases/$c.sh") || fail "$c: case script exited $?"
-	echo "== lab $c: $(($(date +%s) - t0))s"
+	[ -f "$LAB_DIR/cases/${c%.sh}.sh" ] || fail "no case ${c%.sh} in tests/lab/cases"
+done
+for digit in $(printf '%s\n' "$@" | cut -c1 | sort -u); do
+	group=$(for c in "$@"; do [ -f "$LAB_DIR/cases/${c%.sh}.sh" ] && echo "${c%.sh}"; done | grep "^$digit")
+	printf '%s\n' $group | xargs -P "$LAB_JOBS" -n 1 sh "$LAB_DIR/run-case.sh"
+	for c in $group; do cat "$LAB_WORK/$c.log"; done
 done
 finish

@@ -11,9 +11,11 @@ fail() {
 # check NAME CMD...: pass when CMD succeeds; else fail with its output.
 check() {
 	check_name=$1; shift
-	if "$@" > "$LAB_WORK/check.out" 2>&1; then pass "$check_name"; else
-		fail "$check_name"; sed 's/^/    /' "$LAB_WORK/check.out" | head -20 >&2
+	check_out=$(mktemp "$LAB_WORK/check.XXXXXX")
+	if "$@" > "$check_out" 2>&1; then pass "$check_name"; else
+		fail "$check_name"; sed 's/^/    /' "$check_out" | head -20 >&2
 	fi
+	rm -f "$check_out"
 }
 
 # guest_results DIR: the guest's result lines, as results of this run.

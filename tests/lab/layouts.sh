@@ -1,10 +1,9 @@
-# 10-layouts: six hardware layouts on three machines (tests/lab/machines.sh). On each, in the
-# guest: coldplug (drivers bind as udev would), `vfioc probe`, `vfioc groups`, and `vfioc
+# layouts.sh: the layout cases' parts (sourced by cases/*-layouts-*.sh). Six hardware
+# layouts on three machines (tests/lab/machines.sh). On each, in the guest: coldplug (drivers bind as udev would), `vfioc probe`, `vfioc groups`, and `vfioc
 # check` of a config per layout. On the host: the snapshot's devices, IDs, classes, groups
 # and drivers equal what the guest kernel showed (sysfs, lspci -n); every verdict of
 # `vfioc groups` follows from the kernel's groups; `vfioc check` of the same config with
 # the guest's snapshot gives the same exit status and the same diagnostics as in the guest.
-# The Intel machine's snapshot is kept in $LAB_WORK/intel.yaml for the later cases.
 . "$LAB_DIR/machines.sh"
 
 # config NAME NIXOS PCI...: a config passing the PCI entries to one VM.
@@ -61,39 +60,3 @@ host_side() {
 	done
 }
 
-# Intel: identical, multifunction, bridge, root port.
-d=$(newdir layouts-intel); mkdir -p "$d/configs"
-config identical 25.05 00:04.0 00:05.0
-config multifunction 25.05 00:06.0
-config bridge 25.05 02:01.0 02:02.0
-config rootport 25.05 01:00.0
-guest_script "layouts-intel"
-# shellcheck disable=SC2086
-if boot "$d" "layouts (intel)" $INTEL_DEVICES; then
-	guest_results "$d"
-	host_side intel identical:0 multifunction:1 bridge:0 rootport:0
-	cp "$d/snap.yaml" "$LAB_WORK/intel.yaml"
-fi
-
-# IOMMU off.
-d=$(newdir layouts-noiommu); mkdir -p "$d/configs"
-echo none > "$d/iommu"
-config iommu-off 25.05 00:04.0
-guest_script "layouts-noiommu"
-# shellcheck disable=SC2086
-if boot "$d" "layouts (IOMMU off)" $NOIOMMU_DEVICES; then
-	guest_results "$d"
-	host_side noiommu iommu-off:0
-fi
-
-# AMD IOMMU.
-d=$(newdir layouts-amd); mkdir -p "$d/configs"
-echo amd > "$d/iommu"
-echo "$AMD_CPU" > "$d/cpu"
-config amd 25.11 00:04.0
-guest_script "layouts-amd"
-# shellcheck disable=SC2086
-if boot "$d" "layouts (AMD IOMMU)" $AMD_DEVICES; then
-	guest_results "$d"
-	host_side amd amd:0
-fi

@@ -1,5 +1,6 @@
-# 20-binding: boot-time binding as NixOS boots, on the Intel machine (tests/lab/machines.sh;
-# its snapshot comes from 10-layouts). Two configs, each built for NixOS 25.05 and 25.11:
+# binding.sh: the binding cases' parts (sourced by cases/*-binding-*.sh). Boot-time binding
+# as NixOS boots, on the Intel machine (tests/lab/machines.sh;
+# its snapshot comes from 10-layouts-intel). Two configs, each built for NixOS 25.05 and 25.11:
 #   override  two of four identical e1000e (00:04.0, 00:05.0) with e1000e in
 #             host.display-drivers, as a host GPU's driver loaded in the initrd for early
 #             modesetting: binding by address (driver_override)
@@ -13,8 +14,8 @@
 . "$LAB_DIR/machines.sh"
 snap=${LAB_INTEL_SNAPSHOT:-$LAB_WORK/intel.yaml}
 if [ ! -s "$snap" ]; then
-	fail "binding: needs the Intel machine's snapshot from 10-layouts"
-	return 0 2> /dev/null || exit 0
+	fail "binding: needs the Intel machine's snapshot from 10-layouts-intel"
+	exit 0
 fi
 
 # bind_config NAME DISPLAY-DRIVER PCI...: a config for the Intel machine, hardware from its snapshot.
@@ -34,9 +35,11 @@ bind_config() {
 	done
 }
 
-# binding_case NAME DISPLAY-DRIVER "PCI PCI..."...: one VM per quoted list.
+# binding_case NAME DISPLAY-DRIVER CONTROL "PCI PCI..."...: one VM per quoted list. With
+# CONTROL "control", a last replay without the module's modprobe configuration.
 binding_case() {
-	name=$1 drv=$2; shift 2
+	name=$1 drv=$2 control=$3; shift 3
+	[ "$control" = control ] || control=
 	d=$(newdir "binding-$name")
 	bind_config "$name" "$drv" "$@"
 	for rel in 25.05 25.11; do
@@ -68,6 +71,14 @@ P
 	cat > "$d/guest.sh" <<G
 CASE="binding $name"
 . ./guest-lib.sh
+# The drivers of the devices that are neither passed nor twins of passed ones (storage,
+# SMBus, LPC, 9p, the other NICs) are loaded once and kept: each replay's coldplug finds
+# them loaded, as udev would, and the replays take less time.
+for dev in /sys/bus/pci/devices/*; do
+	grep -q "^\${dev##*/} " expect || modprobe -b -q "\$(cat "\$dev/modalias")" || true
+done
+bound=\$(while read -r a want; do [ "\$(driver "\$a")" = none ] || echo "\$a"; done < expect)
+expect "before stage 1, no device with a passed device's ID is bound" test -z "\$bound"
 lsmod | awk 'NR > 1 { print \$1 }' > baseline-modules
 expect "the kernel command line is vfioc's" grep -qF "\$(cat append)" /proc/cmdline
 first=1
@@ -77,10 +88,19 @@ for s in stage1-25.11-scripted stage1-25.05-systemd stage1-25.05-scripted stage1
 	stage1 "\$s" "\${s##*-}"
 	assert_bound "\${s#stage1-}" expect
 done
+# The control: the same stage 1 without the module's modprobe configuration must leave a
+# passed device off vfio-pci when a host driver is an initrd module; else the checks above
+# could not fail.
+if [ -n "$control" ]; then
+	unbind_all
+	mkdir -p control && cp stage1-25.05-scripted/modules control/ && : > control/modprobe.conf
+	: > control/predevice.sh && : > control/udev.rules
+	stage1 control scripted
+	taken=\$(while read -r a want; do [ "\$want" = vfio-pci ] && [ "\$(driver "\$a")" != vfio-pci ] && echo "\$a"; done < expect)
+	expect "control: without vfio.nix's modprobe configuration, the host driver takes a passed device" test -n "\$taken"
+fi
 G
 	# shellcheck disable=SC2086
 	boot "$d" "binding $name" $INTEL_DEVICES && guest_results "$d"
 }
 
-binding_case override e1000e "00:04.0 00:05.0"
-binding_case ids e1000 "00:07.0" "00:06.0 00:06.1"
