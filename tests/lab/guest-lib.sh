@@ -43,6 +43,7 @@ truth() {
 # each device's add event, before 80-drivers.rules loads its modalias.
 # stage1 DIR scripted|systemd
 stage1() {
+	echo "$(date +%s) stage 1 $1" >> steps.log
 	cp "$1/modprobe.conf" /etc/modprobe.d/nixos.conf
 	while read -r m; do
 		modprobe "$m" || true
@@ -54,6 +55,7 @@ stage1() {
 		[ "$2" = systemd ] && udev_rules "$1/udev.rules" "${dev##*/}"
 		modprobe -b -q "$(cat "$dev/modalias")" || true
 	done
+	echo "$(date +%s) stage 1 done" >> steps.log
 }
 
 # udev_rules FILE DEVICE: applies FILE's rules to DEVICE's add event. The rules vfioc writes
@@ -87,6 +89,7 @@ udev_rules() {
 # unbind_all: undoes a stage 1 (every module loaded since the guest came up is unloaded, every
 # driver_override cleared), so that the next one starts from a fresh boot's state.
 unbind_all() {
+	echo "$(date +%s) unbind" >> steps.log
 	rm -f /etc/modprobe.d/nixos.conf
 	for dev in /sys/bus/pci/devices/*; do echo > "$dev/driver_override"; done
 	while :; do

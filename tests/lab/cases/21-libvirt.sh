@@ -8,7 +8,8 @@
 #                descriptors, as NixOS 25.11 ships them) with the e1000e 00:04.0, bind: managed
 # In the guest: libvirtd and virtlogd from the host's root (tmpfs for their state, qemu.conf
 # with namespaces = [] and user root, as NixOS's module writes with runAsRoot); each domain is
-# defined, started, its devices are in the nested QEMU's `info pci`, a managed device is on
+# defined, started, its device is a vfio-pci device of the nested QEMU (`info qtree`: host
+# address and PCI ID), a managed device is on
 # vfio-pci while it runs and back on its driver after `virsh destroy`. Domains are changed
 # only where TCG needs it (tests/lab/tcg_domain.py).
 . "$LAB_DIR/machines.sh"
@@ -49,6 +50,8 @@ nix_eval "$d/out-25.05/vfio.nix" 25.05 false "$d/eval.json" 2> "$d/eval.err" ||
 python3 "$LAB_DIR/stage1.py" "$d/eval.json" 25.05 "$d/stage1"
 cat "$d/out-25.05/kernel-cmdline" > "$d/append"
 echo 2048 > "$d/memory"
+# libvirtd probes QEMU, and each domain's QEMU runs under TCG inside TCG: the longest boot.
+echo $((LAB_TIMEOUT * 3)) > "$d/timeout"
 # What each domain must show: "NAME VENDOR:DEVICE... ADDR:DRIVER-AFTER|-" (the host driver
 # a managed device returns to), from the snapshot.
 python3 - "$snap" > "$d/expect" <<'P'
@@ -63,13 +66,21 @@ CASE=libvirt; DIR="$d"
 . ./guest-lib.sh
 G
 cat >> "$d/guest.sh" <<'G'
+# qtree_has FILE ADDR ID: FILE (info qtree) has a vfio-pci device for host ADDR with that ID.
+qtree_has() {
+	awk -v addr="$2" -v id="$3" '
+	/^ *dev: / { if (vfio && h && i) found = 1; vfio = /dev: vfio-pci/; h = 0; i = 0 }
+	vfio && index($0, "host = \"" addr "\"") { h = 1 }
+	vfio && index($0, "pci id " id) { i = 1 }
+	END { if (vfio && h && i) found = 1; exit !found }' "$1"
+}
 stage1 stage1 scripted
 expect "bios: its bind: boot device is on vfio-pci after stage 1" test "$(driver 0000:00:07.0)" = vfio-pci
 modprobe -a vfio_pci vfio_iommu_type1
-# libvirtd's state on tmpfs, its configuration writable.
+# libvirtd's state on tmpfs; /etc a writable copy (libvirt's and QEMU's configuration).
 for v in lib log cache; do mount -t tmpfs tmpfs "/host/var/$v/libvirt"; mkdir -p "/host/var/$v/libvirt/qemu"; done
 mkdir -p /host/var/lib/libvirt/qemu/nvram
-cp -a /host/etc/libvirt /tmp/etc-libvirt && mount --bind /tmp/etc-libvirt /host/etc/libvirt
+mkdir /tmp/etc && cp -a /host/etc/. /tmp/etc/ && mount --bind /tmp/etc /host/etc
 printf 'namespaces = [ ]\nuser = "root"\ngroup = "root"\n' >> /host/etc/libvirt/qemu.conf
 # Firmware where NixOS puts it. Up to 25.05: the OVMF build of qemu.ovmf.packages
 # (secureBoot = true: the SMM secure-boot code, variables without enrolled keys).
@@ -78,7 +89,6 @@ ln -s /usr/share/OVMF/OVMF_CODE_4M.secboot.fd /run/libvirt/nix-ovmf/OVMF_CODE.fd
 ln -s /usr/share/OVMF/OVMF_VARS_4M.fd /run/libvirt/nix-ovmf/OVMF_VARS.fd
 # From 25.11: QEMU's own firmware descriptors, their paths rewritten to /run/libvirt/nix-ovmf,
 # and nothing else: Debian's descriptors are masked (an empty file of the same name).
-mount -t tmpfs tmpfs /host/etc/qemu
 mkdir -p /host/etc/qemu/firmware
 for f in /host/usr/share/qemu/firmware/*.json; do : > "/host/etc/qemu/firmware/${f##*/}"; done
 ln -s /usr/share/OVMF/OVMF_CODE_4M.secboot.fd /run/libvirt/nix-ovmf/edk2-x86_64-secure-code.fd
@@ -106,6 +116,7 @@ descriptor 50-edk2-x86_64-secure.json "UEFI firmware for x86_64, with Secure Boo
 descriptor 60-edk2-x86_64.json "UEFI firmware for x86_64" edk2-x86_64-code.fd \
 	'"pc-i440fx-*", "pc-q35-*"' '"acpi-s3", "amd-sev", "verbose-dynamic"'
 
+echo "$(date +%s) libvirtd" > steps.log
 host virtlogd -d && host libvirtd -d || bad "libvirtd starts"
 # Wait for libvirtd to answer (it probes QEMU first), at most 120 s.
 n=0
@@ -115,25 +126,38 @@ until host virsh -c qemu:///system version > virsh-version.out 2>&1; do
 	sleep 1
 done
 expect "libvirtd answers" host virsh -c qemu:///system version
+echo "$(date +%s) libvirtd answers" >> steps.log
 while read -r name ids addr after; do
-	v="host virsh -c qemu:///system"
+	# Every virsh call has a time limit: a hung start fails this domain, not the boot.
+	v="host timeout 120 virsh -c qemu:///system"
+	echo "$(date +%s) $name: define" >> steps.log
 	if ! $v define "$DIR/domains/$name.xml" > define.out 2>&1; then
 		bad "$name: virsh define: $(tr '\n' ' ' < define.out)"; continue
 	fi
 	ok "$name: virsh define"
-	if ! $v start "$name" > start.out 2>&1; then
-		bad "$name: virsh start: $(tr '\n' ' ' < start.out)"; continue
+	echo "$(date +%s) $name: start" >> steps.log
+	if ! $v start "$name" > "start-$name.out" 2>&1; then
+		bad "$name: virsh start: $(tr '\n' ' ' < "start-$name.out" | head -c 400)"
+		cp "/host/var/log/libvirt/qemu/$name.log" "qemu-$name.log" 2> /dev/null
+		$v destroy "$name" > /dev/null 2>&1
+		continue
 	fi
 	ok "$name: virsh start"
+	echo "$(date +%s) $name: started" >> steps.log
 	$v domstate "$name" > state.out 2>&1
 	expect "$name: running" grep -qx running state.out
-	$v qemu-monitor-command --hmp "$name" 'info pci' > infopci.out 2>&1
-	expect "$name: the nested QEMU has $ids (info pci)" grep -qi "PCI device $ids" infopci.out
+	# info qtree, not info pci: info pci follows the bus numbers the firmware assigns, and
+	# OVMF under TCG inside TCG takes minutes to get there.
+	$v qemu-monitor-command --hmp "$name" 'info qtree' > "qtree-$name.out" 2>&1
+	expect "$name: the nested QEMU has vfio-pci host=$addr, pci id $ids (info qtree)" \
+		qtree_has "qtree-$name.out" "$addr" "$ids"
 	if [ "$after" != - ]; then
 		expect "$name: the managed device is on vfio-pci while the domain runs" \
 			test "$(driver "$addr")" = vfio-pci
 	fi
 	$v destroy "$name" > destroy.out 2>&1
+	echo "$(date +%s) $name: destroyed" >> steps.log
+	cp "/host/var/log/libvirt/qemu/$name.log" "qemu-$name.log" 2> /dev/null
 	if [ "$after" != - ]; then
 		expect "$name: the managed device is back on $after after virsh destroy" \
 			test "$(driver "$addr")" = "$after"
