@@ -38,7 +38,8 @@ newdir() {
 }
 
 # boot DIR NAME [QEMU ARGS...]: boots the lab kernel with DIR/guest.sh as the guest's work,
-# DIR/append added to the kernel command line, DIR/memory as -m (MiB, 1024 when absent), DIR/cpu as -cpu (GenuineIntel qemu64 when
+# DIR/append added to the kernel command line, DIR/memory as -m (MiB, 1024 when absent),
+# DIR/cpus as -smp (1 when absent), DIR/cpu as -cpu (GenuineIntel qemu64 when
 # absent) and the IOMMU device DIR/iommu (intel when absent, "none" for none). Waits for the
 # guest to power off, at most $LAB_TIMEOUT seconds (DIR/timeout overrides). Succeeds when
 # the guest's last console line is "LAB-END rc=0"; else one failure for NAME naming what
@@ -58,7 +59,7 @@ boot() {
 	start=$(date +%s)
 	# shellcheck disable=SC2086
 	timeout -k 10 "$limit" qemu-system-x86_64 -M q35,kernel-irqchip=split -accel "$LAB_ACCEL" \
-		-cpu "$cpu" -m "$(cat "$dir/memory" 2> /dev/null || echo 1024)" -smp 1 -nographic -no-reboot -nodefaults \
+		-cpu "$cpu" -m "$(cat "$dir/memory" 2> /dev/null || echo 1024)" -smp "$(cat "$dir/cpus" 2> /dev/null || echo 1)" -nographic -no-reboot -nodefaults \
 		-serial stdio -kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/initramfs.cpio" \
 		-append "console=ttyS0 loglevel=4 panic=-1 no_timer_check lab.dir=$dir lab.modules=$LAB_CACHE/root/lib/modules $append" \
 		$iommu \
