@@ -84,10 +84,12 @@ mkdir -p /host/var/lib/libvirt/qemu/nvram
 mkdir /tmp/etc && cp -a /host/etc/. /tmp/etc/ && mount --bind /tmp/etc /host/etc
 printf 'namespaces = [ ]\nuser = "root"\ngroup = "root"\n' >> /host/etc/libvirt/qemu.conf
 # Firmware where NixOS puts it. Up to 25.05: the OVMF build of qemu.ovmf.packages
-# (secureBoot = true: the SMM secure-boot code, variables without enrolled keys).
+# (secureBoot = true: the SMM secure-boot code, variables without enrolled keys; with
+# msVarsTemplate = true also OVMF_VARS.ms.fd, Microsoft's keys enrolled).
 mkdir -p /run/libvirt/nix-ovmf
 ln -s /usr/share/OVMF/OVMF_CODE_4M.secboot.fd /run/libvirt/nix-ovmf/OVMF_CODE.fd
 ln -s /usr/share/OVMF/OVMF_VARS_4M.fd /run/libvirt/nix-ovmf/OVMF_VARS.fd
+ln -s /usr/share/OVMF/OVMF_VARS_4M.ms.fd /run/libvirt/nix-ovmf/OVMF_VARS.ms.fd
 # From 25.11: QEMU's own firmware descriptors, their paths rewritten to /run/libvirt/nix-ovmf,
 # and nothing else: Debian's descriptors are masked (an empty file of the same name).
 mkdir -p /host/etc/qemu/firmware
