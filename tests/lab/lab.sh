@@ -73,7 +73,7 @@ for c in "$@"; do
 done
 for digit in $(printf '%s\n' "$@" | cut -c1 | sort -u); do
 	group=$(for c in "$@"; do [ -f "$LAB_DIR/cases/${c%.sh}.sh" ] && echo "${c%.sh}"; done | grep "^$digit")
-	printf '%s\n' $group | xargs -P "$LAB_JOBS" -n 1 sh "$LAB_DIR/run-case.sh"
+	printf '%s\n' $group | xargs -r -P "$LAB_JOBS" -n 1 sh "$LAB_DIR/run-case.sh"
 	for c in $group; do cat "$LAB_WORK/$c.log"; done
 done
 finish
