@@ -23,7 +23,7 @@ bind_config() {
 	n=$1 drv=$2; shift 2
 	for rel in 25.05 25.11; do
 		{
-			printf 'version: 1\nhardware: %s\ntarget:\n  nixos: "%s"\n' "$snap" "$rel"
+			printf 'version: 1\nhardware: hardware.yaml\ntarget:\n  nixos: "%s"\n' "$rel"
 			printf 'host:\n  display-drivers: [%s]\n  libvirt: { enable: false }\nvms:\n' "$drv"
 			vm=0
 			for group in "$@"; do
@@ -35,12 +35,15 @@ bind_config() {
 	done
 }
 
-# binding_case NAME DISPLAY-DRIVER CONTROL "PCI PCI..."...: one VM per quoted list. With
-# CONTROL "control", a last replay without the module's modprobe configuration.
+# binding_case NAME DISPLAY-DRIVER CHECK "PCI PCI..."...: one VM per quoted list. CHECK
+# "control": a last replay without the module's modprobe configuration; "verify": `vfioc
+# verify` after the last replay, and a second boot without vfioc's kernel command line,
+# where verify must fail naming every passed device.
 binding_case() {
 	name=$1 drv=$2 control=$3; shift 3
-	[ "$control" = control ] || control=
+	case $control in control | verify) ;; *) control= ;; esac
 	d=$(newdir "binding-$name")
+	cp "$snap" "$d/hardware.yaml"   # the guest sees its own folder only, not $LAB_WORK
 	bind_config "$name" "$drv" "$@"
 	for rel in 25.05 25.11; do
 		if ! "$VFIOC" build "$d/$name-$rel.yaml" -o "$d/out-$rel" 2> "$d/build.err"; then
@@ -91,7 +94,7 @@ done
 # The control: the same stage 1 without the module's modprobe configuration must leave a
 # passed device off vfio-pci when a host driver is an initrd module; else the checks above
 # could not fail.
-if [ -n "$control" ]; then
+if [ "$control" = control ]; then
 	unbind_all
 	mkdir -p control && cp stage1-25.05-scripted/modules control/ && : > control/modprobe.conf
 	: > control/predevice.sh && : > control/udev.rules
@@ -100,7 +103,29 @@ if [ -n "$control" ]; then
 	expect "control: without vfio.nix's modprobe configuration, the host driver takes a passed device" test -n "\$taken"
 fi
 G
+	[ "$control" = verify ] && cat >> "$d/guest.sh" <<G
+# vfioc verify on the booted guest: the last replay is the 25.11 build's.
+host "$VFIOC" verify "$d/$name-25.11.yaml" > verify.out 2>&1
+expect "vfioc verify passes after the binding boot" test \$? = 0
+G
 	# shellcheck disable=SC2086
 	boot "$d" "binding $name" $INTEL_DEVICES && guest_results "$d"
+	[ "$control" = verify ] || return 0
+	# The same machine booted without vfioc's kernel command line (the IOMMU on still).
+	v=$(newdir "binding-$name-no-cmdline")
+	cp -r "$d/stage1-25.11-systemd" "$v/stage1"
+	cp "$d/hardware.yaml" "$d/$name-25.11.yaml" "$v/"
+	cat > "$v/guest.sh" <<G
+CASE="binding $name, booted without kernel-cmdline"
+. ./guest-lib.sh
+stage1 stage1 systemd
+host "$VFIOC" verify "$v/$name-25.11.yaml" > verify.out 2>&1
+expect "vfioc verify fails" test \$? = 1
+for a in $(echo "$*" | sed 's/[^ ][^ ]*/0000:&/g'); do
+	expect "vfioc verify names \$a" grep -q "^FAIL.*\$a" verify.out
+done
+G
+	# shellcheck disable=SC2086
+	boot "$v" "binding $name, no kernel-cmdline" $INTEL_DEVICES && guest_results "$v"
 }
 
