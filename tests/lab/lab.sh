@@ -7,7 +7,7 @@
 # and ends with "lab: N passed, N failed".
 #   VFIOC        the vfioc binary under test (make lab sets it)
 #   LAB_CACHE    where the kernel and busybox packages are kept (~/.cache/vfioc-lab)
-#   LAB_TIMEOUT  seconds one boot may take before it fails (default 300)
+#   LAB_TIMEOUT  seconds one boot may take before it fails (default 600)
 #   LAB_JOBS     guests booted at the same time (default 2)
 #   LAB_NO_KVM=1 TCG even where /dev/kvm works (a first short boot decides otherwise)
 #   RESULTS      a folder for make check's summary (results.lab goes there)
@@ -16,7 +16,7 @@ set -u
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 : "${VFIOC:?set VFIOC to the vfioc binary}"
 : "${LAB_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/vfioc-lab}"
-: "${LAB_TIMEOUT:=300}"
+: "${LAB_TIMEOUT:=600}"
 : "${LAB_JOBS:=2}"
 export VFIOC LAB_DIR LAB_CACHE LAB_TIMEOUT
 export RESULTS_FILE="${RESULTS:-${TMPDIR:-/tmp}}/results.lab.$$"

@@ -52,7 +52,7 @@ cat "$d/out-25.05/kernel-cmdline" > "$d/append"
 echo 2048 > "$d/memory"
 echo 2 > "$d/cpus"
 # libvirtd probes QEMU, and each domain's QEMU runs under TCG inside TCG: the longest boot.
-echo $((LAB_TIMEOUT * 3)) > "$d/timeout"
+echo $((LAB_TIMEOUT * 2)) > "$d/timeout"
 # What each domain must show: "NAME VENDOR:DEVICE... ADDR:DRIVER-AFTER|-" (the host driver
 # a managed device returns to), from the snapshot.
 python3 - "$snap" > "$d/expect" <<'P'
