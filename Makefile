@@ -1,5 +1,5 @@
 # vfioc: a declarative config compiler for PCI/GPU passthrough.
-# `make` builds ./vfioc; `make check` runs every test (plain, ASan+UBSan, valgrind);
+# `make` builds ./vfioc; `make check` runs every test (plain, ASan+UBSan, valgrind, lab);
 # `make test` runs the suite once with the plain build; `make help` lists the rest.
 
 PREFIX  ?= /usr/local
@@ -93,7 +93,7 @@ endif
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all check test test-asan test-valgrind unit asan install uninstall clean help \
-	schema-json docs bench fuzz fuzz-replay golden-update format lint
+	schema-json docs bench fuzz fuzz-replay golden-update format lint lab
 
 all: $(VFIOC)
 
@@ -131,13 +131,19 @@ test-asan:
 test-valgrind: $(VFIOC)
 	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build
 
-# Everything, then one summary line for all three runs.
+# The lab: this build and its outputs on Debian's kernel under QEMU, with an emulated IOMMU
+# (tests/lab/lab.sh; CASES='20-binding' to pick cases). Fetches the kernel on first use.
+lab: $(VFIOC)
+	@VFIOC=$(abspath $(VFIOC)) tests/lab/lab.sh $(CASES)
+
+# Everything, then one summary line for all four runs.
 check:
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@$(MAKE) -s all unit
 	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test || true
 	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test-asan || true
 	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test-valgrind || true
+	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s lab || true
 	@tests/summary.sh $(BUILD)/results
 
 schema/vfioc.schema.json: $(VFIOC)
@@ -159,9 +165,10 @@ clean:
 
 help:
 	@echo "make                 build ./vfioc"
-	@echo "make check           every test: plain, ASan+UBSan, valgrind; ends with 'N passed, N failed'"
+	@echo "make check           every test: plain, ASan+UBSan, valgrind, the lab; ends with 'N passed, N failed'"
 	@echo "make test            the suite once (TESTS='t-golden-err' to pick scripts)"
 	@echo "make test-asan       the suite under AddressSanitizer + UBSan"
+	@echo "make lab             vfioc and its outputs on a real kernel under QEMU (CASES='20-binding')"
 	@echo "make schema-json     regenerate schema/vfioc.schema.json and docs/config-reference.md"
 	@echo "make bench           benchmarks (prints figures)"
 	@echo "make fuzz            libFuzzer targets (needs clang)"

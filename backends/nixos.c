@@ -104,6 +104,52 @@ static void emit_assertion(struct buf *b, const struct plan *p)
 	free(conf);
 }
 
+/* Under the driver-override binding: modprobe's install command for vfio_pci, which writes
+ * vfio-pci to each passed device's driver_override before loading the module. Whatever
+ * loads vfio_pci runs it: the scripted initrd's module loop, systemd-modules-load, udev,
+ * and the softdep of a host driver, which loads vfio-pci first, so it also holds where
+ * boot.initrd.kernelModules is loaded in name order (NixOS 25.11: amdgpu before vfio_pci)
+ * and where a host driver is itself an initrd module. A driver_override written later
+ * (preDeviceCommands, a udev rule) comes after such a driver has taken its twin. */
+static void override_install(struct buf *t, const struct plan *p)
+{
+	buf_puts(t, "install vfio_pci for d in");
+	for (size_t i = 0; i < p->noverride; i++) {
+		char a[PCI_ADDR_STRLEN];
+		pci_addr_fmt(&p->override_addrs[i], a);
+		buf_printf(t, " %s", a);
+	}
+	buf_puts(t, "; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
+		    "modprobe --ignore-install vfio_pci $CMDLINE_OPTS\n");
+}
+
+static void emit_modprobe(struct buf *b, const struct plan *p)
+{
+	bool override = p->strategy == STRATEGY_DRIVER_OVERRIDE && p->noverride;
+	if (!p->softdep_drivers.n && !override)
+		return;
+	struct buf t = {0};
+	for (size_t i = 0; i < p->softdep_drivers.n; i++)
+		buf_printf(&t, "softdep %s pre: vfio-pci\n", p->softdep_drivers.v[i]);
+	if (override) {
+		/* One sentence, ended by a period: the comment wraps and the next one follows. */
+		const char *r = p->strategy_reason && *p->strategy_reason ? p->strategy_reason : NULL;
+		size_t rn = r ? strlen(r) : 0;
+		char *why = xasprintf("Binding by PCI address (driver_override)%s%s%s", r ? ": " : ".",
+				      r ? r : "", r && r[rn - 1] != '.' ? "." : "");
+		buf_putc(b, '\n');
+		emit_comment(b, "  # ", why);
+		free(why);
+		buf_puts(b, "  # vfio_pci's install line sets driver_override before vfio_pci loads;\n"
+			    "  # the softdeps load vfio_pci before these drivers, in either initrd.\n");
+		override_install(&t, p);
+	}
+	buf_puts(b, "  boot.extraModprobeConfig = ");
+	nix_lines(b, buf_str(&t), "  ");
+	buf_puts(b, ";\n");
+	buf_free(&t);
+}
+
 static void emit_kernel(struct buf *b, const struct plan *p)
 {
 	buf_puts(b, "  # IOMMU, device binding, hugepages, CPU isolation, host.kernel-params:\n"
@@ -111,45 +157,7 @@ static void emit_kernel(struct buf *b, const struct plan *p)
 	nix_list(b, &p->kernel_params, "  ");
 	buf_puts(b, ";\n");
 	emit_modules(b, p);
-	if (p->softdep_drivers.n) {
-		struct buf t = {0};
-		for (size_t i = 0; i < p->softdep_drivers.n; i++)
-			buf_printf(&t, "softdep %s pre: vfio-pci\n", p->softdep_drivers.v[i]);
-		buf_puts(b, "  boot.extraModprobeConfig = ");
-		nix_lines(b, buf_str(&t), "  ");
-		buf_puts(b, ";\n");
-		buf_free(&t);
-	}
-}
-
-static void emit_override(struct buf *b, const struct plan *p)
-{
-	struct buf sh = {0}, udev = {0};
-	buf_puts(&sh, "modprobe -i vfio-pci\n");
-	for (size_t i = 0; i < p->noverride; i++) {
-		char a[PCI_ADDR_STRLEN];
-		pci_addr_fmt(&p->override_addrs[i], a);
-		buf_printf(&sh, "echo vfio-pci > /sys/bus/pci/devices/%s/driver_override\n", a);
-		buf_printf(&sh, "echo %s > /sys/bus/pci/drivers_probe\n", a);
-		buf_printf(&udev, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
-			   "ATTR{driver_override}=\"vfio-pci\"\n", a);
-	}
-	/* One sentence, ended by a period: the comment wraps and the next one follows. */
-	const char *r = p->strategy_reason && *p->strategy_reason ? p->strategy_reason : NULL;
-	size_t rn = r ? strlen(r) : 0;
-	char *why = xasprintf("Binding by PCI address (driver_override)%s%s%s", r ? ": " : ".",
-			      r ? r : "", r && r[rn - 1] != '.' ? "." : "");
-	buf_putc(b, '\n');
-	emit_comment(b, "  # ", why);
-	free(why);
-	buf_puts(b, "  # One variant per initrd; each applies only where that initrd is in use.\n"
-		    "  boot.initrd.preDeviceCommands = lib.mkIf (!config.boot.initrd.systemd.enable) ");
-	nix_lines(b, buf_str(&sh), "  ");
-	buf_puts(b, ";\n  boot.initrd.services.udev.rules = lib.mkIf config.boot.initrd.systemd.enable ");
-	nix_lines(b, buf_str(&udev), "  ");
-	buf_puts(b, ";\n");
-	buf_free(&sh);
-	buf_free(&udev);
+	emit_modprobe(b, p);
 }
 
 static void emit_ovmf(struct buf *b, const struct plan *p)
@@ -306,8 +314,6 @@ static int nixos_emit(const struct plan *p, struct out_set *out, char **err)
 	emit_preamble(b, p);
 	emit_assertion(b, p);
 	emit_kernel(b, p);
-	if (p->strategy == STRATEGY_DRIVER_OVERRIDE && p->noverride)
-		emit_override(b, p);
 	emit_libvirtd(b, p);
 	emit_desktop(b, p);
 	emit_host_memory(b, p);

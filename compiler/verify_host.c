@@ -150,8 +150,8 @@ static void driver_hints(const struct verify_in *in, struct fact *f, const struc
 	} else {
 		fact_hint(f, "no driver took it: the initrd did not write vfio-pci to "
 			  "/sys/bus/pci/devices/%s/driver_override before the drivers probed (vfio.nix "
-			  "does it with a udev rule under boot.initrd.systemd.enable, else in "
-			  "preDeviceCommands)", a);
+			  "does it with the 'install vfio_pci' line of boot.extraModprobeConfig, which "
+			  "runs whenever vfio_pci loads)", a);
 	}
 }
 

@@ -58,14 +58,15 @@ if "release" in exp:
     has_ovmf = get(ev, "virtualisation.libvirtd.qemu.ovmf") is not None
     check("ovmf block only up to 25.05", has_ovmf == (exp["release"] in ("24.05", "24.11", "25.05")))
 if "override" in exp:
-    pre = get(ev, "boot.initrd.preDeviceCommands")
-    udev = get(ev, "boot.initrd.services.udev.rules")
-    check("scripted-initrd override only there", (pre is not None) == (exp["override"] and not systemd), pre)
-    check("systemd-initrd udev rule only there", (udev is not None) == (exp["override"] and systemd), udev)
-    if pre is not None:
-        check("override writes driver_override", "driver_override" in pre and "drivers_probe" in pre)
-    if udev is not None:
-        check("udev rule sets driver_override", 'ATTR{driver_override}="vfio-pci"' in udev)
+    modprobe = get(ev, "boot.extraModprobeConfig", "")
+    install = [l for l in modprobe.splitlines() if l.startswith("install vfio_pci ")]
+    check("driver_override by vfio_pci's install line only there", bool(install) == exp["override"], modprobe)
+    if install:
+        check("the install line sets driver_override, then loads vfio_pci",
+              "driver_override" in install[0] and install[0].endswith("modprobe --ignore-install vfio_pci $CMDLINE_OPTS"),
+              install[0])
+    check("no override after the initrd's modules",
+          get(ev, "boot.initrd.preDeviceCommands") is None and get(ev, "boot.initrd.services.udev.rules") is None)
 check("no preDeviceCommands with the systemd initrd", ev.get("initrdOk") is True)
 if get(ev, "virtualisation.libvirtd.enable"):
     check("libvirtd qemu package", str(get(ev, "virtualisation.libvirtd.qemu.package", "")).startswith("pkgs.qemu"))

@@ -153,7 +153,7 @@ static void test_nix(void)
 		    "libvirtd -\" ];"), "nix: looking glass: one file per VM, its size in the name");
 	OK(has(nix, "virsh define ${./domains/win11.xml}\n      virsh autostart win11\n"),
 	   "nix: define service references the domain relative to the module");
-	OK(!has(nix, "preDeviceCommands"), "nix: no override under the ids binding");
+	OK(!has(nix, "install vfio_pci"), "nix: no override under the ids binding");
 	OK(!has(nix, "/work/") && !has(nix, "/nix/store"), "nix: no absolute build paths");
 	out_set_free(&s);
 
@@ -166,13 +166,12 @@ static void test_nix(void)
 	nix = file(&s, "vfio.nix");
 	OK(!has(nix, "ovmf.enable") && has(nix, "qemu.ovmf is not written: NixOS 25.11"),
 	   "nix: 25.11 has no ovmf block, says why");
-	OK(has(nix, "boot.initrd.preDeviceCommands = lib.mkIf (!config.boot.initrd.systemd.enable) ''\n"
-		    "    modprobe -i vfio-pci\n"
-		    "    echo vfio-pci > /sys/bus/pci/devices/0000:01:00.0/driver_override\n"),
-	   "nix: scripted initrd override");
-	OK(has(nix, "boot.initrd.services.udev.rules = lib.mkIf config.boot.initrd.systemd.enable ''\n"
-		    "    ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:00.0\", "
-		    "ATTR{driver_override}=\"vfio-pci\"\n"), "nix: systemd initrd udev rule");
+	OK(has(nix, "    install vfio_pci for d in 0000:01:00.0 0000:01:00.1; do echo vfio-pci > "
+		    "/sys/bus/pci/devices/$d/driver_override; done; "
+		    "modprobe --ignore-install vfio_pci $CMDLINE_OPTS\n  '';\n"),
+	   "nix: driver_override set by vfio_pci's install line, before vfio_pci loads");
+	OK(!has(nix, "preDeviceCommands") && !has(nix, "udev.rules"),
+	   "nix: no override after the initrd's modules (preDeviceCommands, udev rules)");
 	OK(has(nix, "1002:67b0 is also the host's GPU."), "nix: says why driver-override");
 	OK(has(nix, "assertion = lib.versions.majorMinor config.system.nixos.release == \"25.11\";"),
 	   "nix: asserts the release of target.nixos");

@@ -36,37 +36,16 @@
     "vfio"
     "vfio_iommu_type1"
   ];
-  boot.extraModprobeConfig = ''
-    softdep iavf pre: vfio-pci
-    softdep nvme pre: vfio-pci
-  '';
 
   # Binding by PCI address (driver_override): vfio-pci.ids=8086:154c would also
   # bind 0000:18:02.1, which stays on the host, so passed devices are bound by
   # address.
-  # One variant per initrd; each applies only where that initrd is in use.
-  boot.initrd.preDeviceCommands = lib.mkIf (!config.boot.initrd.systemd.enable) ''
-    modprobe -i vfio-pci
-    echo vfio-pci > /sys/bus/pci/devices/0000:18:02.0/driver_override
-    echo 0000:18:02.0 > /sys/bus/pci/drivers_probe
-    echo vfio-pci > /sys/bus/pci/devices/0000:18:02.4/driver_override
-    echo 0000:18:02.4 > /sys/bus/pci/drivers_probe
-    echo vfio-pci > /sys/bus/pci/devices/0000:3b:00.0/driver_override
-    echo 0000:3b:00.0 > /sys/bus/pci/drivers_probe
-    echo vfio-pci > /sys/bus/pci/devices/0000:86:00.0/driver_override
-    echo 0000:86:00.0 > /sys/bus/pci/drivers_probe
-    echo vfio-pci > /sys/bus/pci/devices/0000:d8:02.0/driver_override
-    echo 0000:d8:02.0 > /sys/bus/pci/drivers_probe
-    echo vfio-pci > /sys/bus/pci/devices/0000:d8:02.4/driver_override
-    echo 0000:d8:02.4 > /sys/bus/pci/drivers_probe
-  '';
-  boot.initrd.services.udev.rules = lib.mkIf config.boot.initrd.systemd.enable ''
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:18:02.0", ATTR{driver_override}="vfio-pci"
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:18:02.4", ATTR{driver_override}="vfio-pci"
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:3b:00.0", ATTR{driver_override}="vfio-pci"
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:86:00.0", ATTR{driver_override}="vfio-pci"
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:d8:02.0", ATTR{driver_override}="vfio-pci"
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:d8:02.4", ATTR{driver_override}="vfio-pci"
+  # vfio_pci's install line sets driver_override before vfio_pci loads;
+  # the softdeps load vfio_pci before these drivers, in either initrd.
+  boot.extraModprobeConfig = ''
+    softdep iavf pre: vfio-pci
+    softdep nvme pre: vfio-pci
+    install vfio_pci for d in 0000:18:02.0 0000:18:02.4 0000:3b:00.0 0000:86:00.0 0000:d8:02.0 0000:d8:02.4; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio_pci $CMDLINE_OPTS
   '';
 
   virtualisation.libvirtd = {

@@ -30,25 +30,16 @@
     "vfio_iommu_type1"
     "vfio_virqfd"
   ];
-  boot.extraModprobeConfig = ''
-    softdep nvidia pre: vfio-pci
-    softdep snd_hda_intel pre: vfio-pci
-  '';
 
   # Binding by PCI address (driver_override): vfio-pci.ids=10de:1b80 would also
   # bind 0000:01:00.0, which stays on the host, so passed devices are bound by
   # address.
-  # One variant per initrd; each applies only where that initrd is in use.
-  boot.initrd.preDeviceCommands = lib.mkIf (!config.boot.initrd.systemd.enable) ''
-    modprobe -i vfio-pci
-    echo vfio-pci > /sys/bus/pci/devices/0000:04:00.0/driver_override
-    echo 0000:04:00.0 > /sys/bus/pci/drivers_probe
-    echo vfio-pci > /sys/bus/pci/devices/0000:04:00.1/driver_override
-    echo 0000:04:00.1 > /sys/bus/pci/drivers_probe
-  '';
-  boot.initrd.services.udev.rules = lib.mkIf config.boot.initrd.systemd.enable ''
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:00.0", ATTR{driver_override}="vfio-pci"
-    ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:00.1", ATTR{driver_override}="vfio-pci"
+  # vfio_pci's install line sets driver_override before vfio_pci loads;
+  # the softdeps load vfio_pci before these drivers, in either initrd.
+  boot.extraModprobeConfig = ''
+    softdep nvidia pre: vfio-pci
+    softdep snd_hda_intel pre: vfio-pci
+    install vfio_pci for d in 0000:04:00.0 0000:04:00.1; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; modprobe --ignore-install vfio_pci $CMDLINE_OPTS
   '';
 
   virtualisation.libvirtd = {

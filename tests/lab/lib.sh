@@ -1,0 +1,101 @@
+# lib.sh: the lab's host side (sourced by lab.sh and the cases). A case boots one or more
+# guests with boot(); the guest writes "ok NAME" / "FAIL NAME: why" lines to its folder's
+# `results`, and the case adds its own checks with pass/fail. Every line ends up in
+# $RESULTS_FILE, the format of the rest of the suite.
+
+pass() { echo "ok lab: $*" >> "$RESULTS_FILE"; }
+fail() {
+	echo "FAIL lab: $*" >> "$RESULTS_FILE"
+	echo "FAIL lab: $*" >&2
+}
+# check NAME CMD...: pass when CMD succeeds; else fail with its output.
+check() {
+	check_name=$1; shift
+	check_out=$(mktemp "$LAB_WORK/check.XXXXXX")
+	if "$@" > "$check_out" 2>&1; then pass "$check_name"; else
+		fail "$check_name"; sed 's/^/    /' "$check_out" | head -20 >&2
+	fi
+	rm -f "$check_out"
+}
+
+# guest_results DIR: the guest's result lines, as results of this run.
+guest_results() {
+	[ -s "$1/results" ] || { fail "$(basename "$1"): the guest wrote no results"; return; }
+	while IFS= read -r line; do
+		case $line in
+		ok\ *) pass "${line#ok }" ;;
+		*) fail "${line#FAIL }" ;;
+		esac
+	done < "$1/results"
+}
+
+# newdir NAME: a fresh work folder for one boot, with the guest's helpers in it.
+newdir() {
+	d=$LAB_WORK/$1
+	rm -rf "$d" && mkdir -p "$d"
+	cp "$LAB_DIR/guest-lib.sh" "$d/"
+	echo "$d"
+}
+
+# boot DIR NAME [QEMU ARGS...]: boots the lab kernel with DIR/guest.sh as the guest's work,
+# DIR/append added to the kernel command line, DIR/memory as -m (MiB, 1024 when absent),
+# DIR/cpus as -smp (1 when absent), DIR/cpu as -cpu (GenuineIntel qemu64 when
+# absent) and the IOMMU device DIR/iommu (intel when absent, "none" for none). Waits for the
+# guest to power off, at most $LAB_TIMEOUT seconds (DIR/timeout overrides). Succeeds when
+# the guest's last console line is "LAB-END rc=0"; else one failure for NAME naming what
+# went wrong, with the console's tail. The console is DIR/console.log.
+boot() {
+	dir=$1 boot_name=$2; shift 2
+	cpu=$(cat "$dir/cpu" 2> /dev/null || echo qemu64,vendor=GenuineIntel)
+	append=$(cat "$dir/append" 2> /dev/null || true)
+	limit=$(cat "$dir/timeout" 2> /dev/null || echo "$LAB_TIMEOUT")
+	case $(cat "$dir/iommu" 2> /dev/null || echo intel) in
+	intel) iommu="-device intel-iommu,intremap=on,caching-mode=on"
+	       append="intel_iommu=on $append" ;;
+	amd) iommu="-device amd-iommu,intremap=on"
+	     append="amd_iommu=on $append" ;;
+	none) iommu= ;;
+	esac
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	timeout -k 10 "$limit" qemu-system-x86_64 -M q35,kernel-irqchip=split -accel "$LAB_ACCEL" \
+		-cpu "$cpu" -m "$(cat "$dir/memory" 2> /dev/null || echo 1024)" -smp "$(cat "$dir/cpus" 2> /dev/null || echo 1)" -nographic -no-reboot -nodefaults \
+		-serial stdio -kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/initramfs.cpio" \
+		-append "console=ttyS0 loglevel=4 panic=-1 no_timer_check lab.dir=$dir lab.modules=$LAB_CACHE/root/lib/modules $append" \
+		$iommu \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=1d.0 \
+		-fsdev "local,id=labdir,path=$dir,security_model=none,multidevs=remap" \
+		-device virtio-9p-pci,fsdev=labdir,mount_tag=labdir,addr=1e.0 \
+		"$@" < /dev/null > "$dir/console.log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	echo "$boot_name: ${secs}s" >> "$LAB_WORK/times"
+	last=$(tr -d '\r' < "$dir/console.log" | grep -a '^LAB-END ' | tail -1)
+	if [ "$last" = "LAB-END rc=0" ]; then
+		pass "$boot_name: the guest booted and ran its checks (${secs}s)"
+		return 0
+	fi
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		why="no power-off within ${limit}s (qemu killed)"
+	elif [ -z "$last" ]; then
+		why="the guest never reached the end of /init (qemu exit $rc)"
+	else
+		why="the guest ended with '$last'"
+	fi
+	fail "$boot_name: the guest booted and ran its checks: $why"
+	echo "    console tail ($dir/console.log):" >&2
+	tr -d '\r' < "$dir/console.log" | tail -25 | sed 's/^/    | /' >&2
+	if [ -s "$dir/guest.log" ]; then
+		echo "    guest.sh's output tail ($dir/guest.log):" >&2
+		tail -15 "$dir/guest.log" | sed 's/^/    | /' >&2
+	fi
+	return 1
+}
+
+# nix_eval VFIO_NIX RELEASE SYSTEMD_INITRD OUT.json: the generated module, evaluated the way
+# tests/nix/ does (stub lib/pkgs/config, the module system's wrappers resolved).
+nix_eval() {
+	nix-instantiate --eval --strict --json --store dummy:// "$LAB_DIR/../nix/eval.nix" \
+		--arg module "$1" --argstr release "$2" --arg systemdInitrd "$3" > "$4"
+}
