@@ -1,5 +1,6 @@
-/* check_groups.c: IOMMU group viability (every endpoint of a passed device's group goes to
- * the same VM; bridges may stay) and functions of a passed device left on the host.
+/* check_groups.c: IOMMU group viability (every endpoint of a passed device's group that has a
+ * driver goes to the same VM; bridges, and endpoints without a driver, may stay: see
+ * hw_holds_group) and functions of a passed device left on the host.
  * Linear: each VM marks its devices in cx->stamp, then reads each group it touches once.
  * A VM with an entry that names no device is skipped: the fix of that entry comes first. */
 #include <stdlib.h>
@@ -13,6 +14,11 @@ static size_t mark_of(const struct check_ctx *cx, size_t vm)
 {
 	return cx->cfg->nvms + vm + 1;
 }
+
+struct idxvec {
+	size_t *v;
+	size_t n, cap;
+};
 
 static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *other_vm)
 {
@@ -37,24 +43,41 @@ static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *ot
 	buf_free(&what);
 }
 
+/* An endpoint left without a driver keeps the group viable (hw_holds_group): a note in the
+ * error, and no hint to pass it. */
+static void note_unbound(struct diag *d, const struct hw_pci *dev)
+{
+	struct buf what = {0};
+	check_describe_full(dev, &what);
+	diag_note(d, NULL, "%s has no driver: it may stay on the host while none binds it",
+		  buf_str(&what));
+	buf_free(&what);
+}
+
 static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
-			 const struct hw_group *g, const size_t *left, size_t nleft)
+			 const struct hw_group *g, const struct idxvec *left,
+			 const struct idxvec *unbound)
 {
 	const char *name = cx->cfg->vms[vm].name;
+	size_t nleft = left->n + unbound->n;
 	struct diag *d = diag_emit(cx->ds, D_GROUP_NOT_VIABLE, &rd->entry->loc,
-				   "IOMMU group %d is not viable for VM '%s': %zu of its %zu devices "
-				   "%s not passed to it", g->number, name, nleft, g->n,
-				   nleft == 1 ? "is" : "are");
+				   "IOMMU group %d is not viable for VM '%s': %zu of its %zu endpoints "
+				   "%s not passed to it", g->number, name, nleft,
+				   hw_group_endpoints(cx->hw, g), nleft == 1 ? "is" : "are");
 	bool other_vm = false, host_disk = false;
-	for (size_t i = 0; i < nleft; i++) {
-		note_member(cx, d, left[i], &other_vm);
-		host_disk |= cx->hw->pci[left[i]].host_fs != NULL;
+	for (size_t i = 0, j = 0; i < left->n || j < unbound->n;) {  /* address order */
+		if (j == unbound->n || (i < left->n && left->v[i] < unbound->v[j])) {
+			note_member(cx, d, left->v[i], &other_vm);
+			host_disk |= cx->hw->pci[left->v[i++]].host_fs != NULL;
+		} else {
+			note_unbound(d, &cx->hw->pci[unbound->v[j++]]);
+		}
 	}
 	/* Adding the host's own disk would only trade this error for host-disk. (A NIC of its
 	 * default route may go, with a warning: a router VM takes the uplink on purpose.) */
-	for (size_t i = 0; i < nleft && !host_disk; i++)
-		if (cx->owner[left[i]] == NO_VM)
-			check_hint_add(d, name, &cx->hw->pci[left[i]]);
+	for (size_t i = 0; i < left->n && !host_disk; i++)
+		if (cx->owner[left->v[i]] == NO_VM)
+			check_hint_add(d, name, &cx->hw->pci[left->v[i]]);
 	if (host_disk)
 		diag_hint(d, "the host's own file systems are on a device of this group, so the "
 			  "group cannot go to a VM: move the card to a slot whose group is its own");
@@ -65,27 +88,56 @@ static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 			  "often has a group of its own");
 }
 
-struct idxvec {
-	size_t *v;
-	size_t n, cap;
-};
+/* Only endpoints without a driver stay: the kernel accepts the group, for as long as none
+ * binds them. */
+static void report_unbound(struct check_ctx *cx, size_t vm, const struct rdev *rd,
+			   const struct hw_group *g, const struct idxvec *unbound)
+{
+	const char *name = cx->cfg->vms[vm].name;
+	const struct hw_pci *first = &cx->hw->pci[unbound->v[0]];
+	struct buf what = {0};
+	check_describe_full(first, &what);
+	struct diag *d = diag_emit(cx->ds, D_GROUP_MEMBER_UNBOUND, &rd->entry->loc,
+				   "%s shares IOMMU group %d with VM '%s' and stays on the host "
+				   "without a driver: the group stays viable as long as no driver "
+				   "binds it", buf_str(&what), g->number, name);
+	for (size_t i = 1; i < unbound->n; i++) {
+		buf_free(&what);
+		check_describe_full(&cx->hw->pci[unbound->v[i]], &what);
+		diag_note(d, NULL, "also without a driver: %s", buf_str(&what));
+	}
+	buf_free(&what);
+	diag_hint(d, "keep it so: load no driver that claims %04x:%04x; should one bind it (a new "
+		  "kernel or module), VM '%s' fails to start with \"group %d is not viable\"",
+		  first->vendor, first->device, name, g->number);
+	diag_hint(d, "or let vfio-pci hold it too, passing it to the VM:");
+	for (size_t i = 0; i < unbound->n; i++)
+		check_hint_add(d, name, &cx->hw->pci[unbound->v[i]]);
+}
 
 static void check_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
-			struct idxvec *left)
+			struct idxvec *left, struct idxvec *unbound)
 {
 	const struct hw *hw = cx->hw;
 	const struct hw_group *g = hw_find_group(hw, hw->pci[rd->hw].iommu_group);
 	if (!g || cx->group_stamp[g - hw->groups] == vm + 1)
 		return;
 	cx->group_stamp[g - hw->groups] = vm + 1;
-	left->n = 0;
+	left->n = unbound->n = 0;
 	for (size_t k = 0; k < g->n; k++) {
 		size_t m = g->member[k];
-		if (cx->stamp[m] != mark_of(cx, vm) && !hw_is_bridge(&hw->pci[m]))
+		if (cx->stamp[m] == mark_of(cx, vm) || hw_is_bridge(&hw->pci[m]))
+			continue;
+		/* Another VM's device goes to vfio-pci whenever that VM runs. */
+		if (hw_holds_group(&hw->pci[m]) || cx->owner[m] != NO_VM)
 			VEC_PUSH(left->v, left->n, left->cap) = m;
+		else
+			VEC_PUSH(unbound->v, unbound->n, unbound->cap) = m;
 	}
 	if (left->n)
-		report_group(cx, vm, rd, g, left->v, left->n);
+		report_group(cx, vm, rd, g, left, unbound);
+	else if (unbound->n)
+		report_unbound(cx, vm, rd, g, unbound);
 }
 
 /* Functions of rd's slot that no VM takes, in a group other than rd's (in the same group
@@ -136,7 +188,7 @@ static void report_iommu_off(struct check_ctx *cx, const struct rdev *first)
 void check_groups(struct check_ctx *cx)
 {
 	bool groups = cx->hw->ngroups > 0, warned = false;
-	struct idxvec left = {0};
+	struct idxvec left = {0}, unbound = {0};
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
 		const struct rvm *r = &cx->vms[vm];
 		for (size_t k = 0; k < r->n; k++)
@@ -147,11 +199,12 @@ void check_groups(struct check_ctx *cx)
 		}
 		for (size_t k = 0; k < r->n && !r->unresolved; k++) {
 			if (groups)
-				check_group(cx, vm, &r->dev[k], &left);
+				check_group(cx, vm, &r->dev[k], &left, &unbound);
 			if (k == 0 || !pci_same_slot(&cx->hw->pci[r->dev[k - 1].hw].addr,
 						     &cx->hw->pci[r->dev[k].hw].addr))
 				check_functions(cx, vm, &r->dev[k]);
 		}
 	}
 	free(left.v);
+	free(unbound.v);
 }

@@ -23,24 +23,53 @@ static void print_device(const struct hw_pci *d)
 	printf("  driver: %s\n", d->driver ? d->driver : "none");
 }
 
-/* "only together with A, B" or "... with the N other endpoints of the group". */
-static void print_siblings(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
-			   size_t nend)
+/* Endpoints other than d that hold the group (hw_holds_group), or that may stay (no driver). */
+static size_t others(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
+		     bool holding)
 {
-	if (nend - 1 > MAX_NAMED_SIBLINGS) {
-		printf("only together with the %zu other endpoints of the group", nend - 1);
-		return;
+	size_t n = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct hw_pci *o = &hw->pci[g->member[i]];
+		n += o != d && !hw_is_bridge(o) && hw_holds_group(o) == holding;
 	}
-	printf("only together with");
+	return n;
+}
+
+/* The addresses of those others, ", "-separated. */
+static void print_others(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
+			 bool holding)
+{
 	const char *sep = " ";
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *o = &hw->pci[g->member[i]];
 		char addr[PCI_ADDR_STRLEN];
-		if (o == d || hw_is_bridge(o))
+		if (o == d || hw_is_bridge(o) || hw_holds_group(o) != holding)
 			continue;
 		pci_addr_fmt(&o->addr, addr);
 		printf("%s%s", sep, addr);
 		sep = ", ";
+	}
+}
+
+/* "can be passed alone", "only together with A, B" or "... with the N other endpoints of
+ * the group", then the endpoints without a driver, which may stay. */
+static void print_siblings(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d)
+{
+	size_t need = others(hw, g, d, true), free_ = others(hw, g, d, false);
+	if (need == 0)
+		printf("can be passed alone");
+	else if (need > MAX_NAMED_SIBLINGS)
+		printf("only together with the %zu other endpoints of the group", need);
+	else {
+		printf("only together with");
+		print_others(hw, g, d, true);
+	}
+	if (free_ > MAX_NAMED_SIBLINGS)
+		printf("; the %zu endpoints without a driver may stay", free_);
+	else if (free_) {
+		printf(";");
+		print_others(hw, g, d, false);
+		printf(" may stay (no driver)");
 	}
 }
 
@@ -60,8 +89,7 @@ static void print_marks(const struct hw_pci *d)
 	}
 }
 
-static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
-			  size_t nend)
+static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d)
 {
 	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : hw_group_host_disk(hw, g);
 	printf("                ");
@@ -74,10 +102,8 @@ static void print_verdict(const struct hw *hw, const struct hw_group *g, const s
 		char addr[PCI_ADDR_STRLEN];
 		pci_addr_fmt(&disk->addr, addr);
 		printf("never: only together with %s, which holds the host's %s", addr, disk->host_fs);
-	} else if (nend == 1)
-		printf("can be passed alone");
-	else
-		print_siblings(hw, g, d, nend);
+	} else
+		print_siblings(hw, g, d);
 	if (!hw_is_bridge(d))
 		print_marks(d);
 	putchar('\n');
@@ -85,7 +111,9 @@ static void print_verdict(const struct hw *hw, const struct hw_group *g, const s
 
 static void print_group(const struct hw *hw, const struct hw_group *g)
 {
-	size_t nend = hw_group_endpoints(hw, g);
+	size_t nend = hw_group_endpoints(hw, g), nfree = 0;
+	for (size_t i = 0; i < g->n; i++)
+		nfree += !hw_is_bridge(&hw->pci[g->member[i]]) && !hw_holds_group(&hw->pci[g->member[i]]);
 	printf("IOMMU group %d", g->number);
 	if (hw_group_host_disk(hw, g) && nend == 1)
 		printf(": one endpoint, kept by the host: its own file systems are on it\n");
@@ -95,12 +123,15 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 		printf(": bridges only, nothing to pass\n");
 	else if (nend == 1)
 		printf(": one endpoint, can be passed alone\n");
+	else if (nfree)
+		printf(": %zu endpoints: those with a driver go together, the %zu without one "
+		       "may stay\n", nend, nfree);
 	else
 		printf(": %zu endpoints, to be passed together\n", nend);
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *d = &hw->pci[g->member[i]];
 		print_device(d);
-		print_verdict(hw, g, d, nend);
+		print_verdict(hw, g, d);
 	}
 }
 

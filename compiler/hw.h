@@ -120,6 +120,10 @@ size_t hw_group_endpoints(const struct hw *hw, const struct hw_group *g);
 const struct hw_pci *hw_group_host_disk(const struct hw *hw, const struct hw_group *g);
 size_t hw_group_left(const struct hw *hw, const struct hw_group *g, const bool *passed,
 		     size_t *out);
+/* Whether endpoint d must go along when another member of its group is passed: the kernel
+ * (vfio's group viability) accepts members bound to vfio, bridges, and members bound to no
+ * driver at all, so one without a driver may stay on the host while none binds it. */
+bool hw_holds_group(const struct hw_pci *d);
 bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
 /* A kernel module name as sysfs shows it: 1 to 63 of [A-Za-z0-9_-] ("i2c_nvidia_gpu"). */
 bool hw_module_name_ok(const char *s);

@@ -20,6 +20,11 @@ const struct hw_pci *hw_group_host_disk(const struct hw *hw, const struct hw_gro
 	return NULL;
 }
 
+bool hw_holds_group(const struct hw_pci *d)
+{
+	return !hw_is_bridge(d) && d->driver != NULL;
+}
+
 size_t hw_group_left(const struct hw *hw, const struct hw_group *g, const bool *passed,
 		     size_t *out)
 {

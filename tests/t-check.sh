@@ -62,6 +62,12 @@ vfioc check golden/check/bind-switched.yaml --root "$(hwroot twin-gpu)" --format
 has "json: a note has severity note" '"severity": "note", "code": "bind-switched"' "$TMP/json-note"
 has "json: the hints name both functions" '"add to vms.win11.pci: - \\"0000:01:00.2\\".*0000:01:00.3' "$TMP/json"
 
+# One count: group-not-viable counts the endpoints that `vfioc groups` lists for the group.
+vfioc groups --root "$(hwroot amd-chipset)" > "$TMP/groups-amd" 2> /dev/null
+n=$(sed -n 's/^IOMMU group 15: \([0-9]*\) endpoints.*/\1/p' "$TMP/groups-amd")
+has "one count: group-not-viable says what 'vfioc groups' says" "group 15 .*: 5 of its $n endpoints" \
+	golden/check/group-not-viable-chipset.stderr
+
 # Usage errors.
 rc_is "usage: --root and --hardware" 2 vfioc check ../examples/seed/host.yaml --root x --hardware y
 rc_is "usage: --root needs a value" 2 vfioc check ../examples/seed/host.yaml --root

@@ -19,6 +19,10 @@ has "seed: the R9 290X only with its audio" \
 	'^                only together with 0000:01:00.1$' "$g"
 has "seed: the root port in its group stays on the host" \
 	'^  0000:00:01.0  PCI bridge \[0604\]:.*driver: pcieport$' "$g"
+has "seed: an endpoint without a driver may stay (the kernel's viability rule)" \
+	'^                can be passed alone; 0000:00:14.2 may stay \(no driver\)$' "$g"
+has "seed: the group header says so" \
+	'^IOMMU group 3: 2 endpoints: those with a driver go together, the 1 without one may stay$' "$g"
 has "seed: the guest NVMe alone" \
 	'^IOMMU group 8: one endpoint, can be passed alone$' "$g"
 has "seed: the boot GPU is marked" 'can be passed alone; boot GPU \(boot_vga=1\)' "$g"
