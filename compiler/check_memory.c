@@ -32,28 +32,41 @@ static void check_size(struct check_ctx *cx, const struct cfg_hugepages *hp)
 		  (unsigned long long)(hp->count.v * (kib / 2048)));
 }
 
-/* The sum of hugepage-backed VM memory against the reservation; notes name each VM. */
+/* QEMU backs each VM's RAM with whole pages: a VM takes its memory rounded up to the page
+ * size, so the reservation is counted in pages per VM, never in summed MiB. */
+static uint64_t vm_pages(const struct cfg_vm *vm, uint64_t page_mib)
+{
+	return (vm->memory.v + page_mib - 1) / page_mib;
+}
+
+/* The pages the hugepage-backed VMs take against the reservation; notes name each VM. */
 static void check_short(struct check_ctx *cx, const struct cfg_hugepages *hp, uint64_t kib)
 {
-	uint64_t need_mib = 0, have_mib = hp->count.v * (kib / 1024);
+	uint64_t page_mib = kib / 1024, need = 0;
 	for (size_t i = 0; i < cx->cfg->nvms; i++)
 		if (cx->cfg->vms[i].hugepages.v)
-			need_mib += cx->cfg->vms[i].memory.v;
-	if (need_mib <= have_mib)
+			need += vm_pages(&cx->cfg->vms[i], page_mib);
+	if (need <= hp->count.v)
 		return;
+	const char *size = hugepage_size_name((enum hugepage_size)hp->size.v);
 	struct diag *d = diag_emit(cx->ds, D_HUGEPAGES_SHORT, &hp->count.loc,
-				   "%llu hugepages of %s reserve %llu MiB, but the VMs backed by them "
-				   "need %llu MiB", (unsigned long long)hp->count.v,
-				   hugepage_size_name((enum hugepage_size)hp->size.v),
-				   (unsigned long long)have_mib, (unsigned long long)need_mib);
+				   "%llu hugepages of %s are reserved, but the VMs backed by them "
+				   "take %llu", (unsigned long long)hp->count.v, size,
+				   (unsigned long long)need);
 	for (size_t i = 0; i < cx->cfg->nvms; i++) {
 		const struct cfg_vm *vm = &cx->cfg->vms[i];
-		if (vm->hugepages.v)
-			diag_note(d, &vm->memory.loc, "VM '%s' needs %llu MiB here", vm->name,
-				  (unsigned long long)vm->memory.v);
+		if (!vm->hugepages.v)
+			continue;
+		uint64_t n = vm_pages(vm, page_mib);
+		if (n * page_mib == vm->memory.v)
+			diag_note(d, &vm->memory.loc, "VM '%s' takes %llu pages (%llu MiB) here",
+				  vm->name, (unsigned long long)n, (unsigned long long)vm->memory.v);
+		else
+			diag_note(d, &vm->memory.loc, "VM '%s' takes %llu pages here: its %llu MiB "
+				  "rounded up to whole %s pages", vm->name, (unsigned long long)n,
+				  (unsigned long long)vm->memory.v, size);
 	}
-	uint64_t page_mib = kib / 1024;
-	diag_hint(d, "reserve 'count: %llu'", (unsigned long long)((need_mib + page_mib - 1) / page_mib));
+	diag_hint(d, "reserve 'count: %llu'", (unsigned long long)need);
 }
 
 static void check_over_host(struct check_ctx *cx, const struct cfg_hugepages *hp, uint64_t kib)
