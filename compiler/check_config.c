@@ -136,9 +136,30 @@ static void check_kernel_params(struct check_ctx *cx)
 	}
 }
 
+/* A kernel series the release no longer ships would not evaluate. */
+static void check_kernel_series(struct check_ctx *cx)
+{
+	const struct cfg_target *t = &cx->cfg->target;
+	unsigned major, minor;
+	if (!t->kernel.v)
+		return;
+	release_oldest_kernel((enum nixos_release)t->nixos.v, &major, &minor);
+	if (!kernel_before(t->kernel.v, major, minor))
+		return;
+	const char *rel = nixos_release_name((enum nixos_release)t->nixos.v);
+	struct diag *d = diag_emit(cx->ds, D_KERNEL_TOO_OLD, &t->kernel.loc,
+				   "NixOS %s ships no kernel %s: its oldest series is %u.%u", rel,
+				   t->kernel.v, major, minor);
+	if (LOC_SET(t->nixos.loc))
+		diag_note(d, &t->nixos.loc, "the release is set here");
+	diag_hint(d, "set target.kernel to \"%u.%u\" or newer, or remove it for the release's "
+		  "default (%s)", major, minor, release_default_kernel((enum nixos_release)t->nixos.v));
+}
+
 void check_config(struct check_ctx *cx)
 {
 	check_kernel_params(cx);
+	check_kernel_series(cx);
 	for (size_t i = 0; i < cx->cfg->nvms; i++) {
 		const struct cfg_vm *vm = &cx->cfg->vms[i];
 		check_secure_boot(cx, vm);

@@ -14,6 +14,26 @@ static const char *const default_kernel[NIXOS_COUNT] = {
 	[NIXOS_UNSTABLE] = "6.18",
 };
 
+/* The oldest kernel series each release ships (linuxKernel.kernels): nixpkgs drops a series
+ * before the release in which it reaches its end of life, 4.19 before 24.11 and 5.4 before
+ * 25.11 (pkgs/top-level/linux-kernels.nix keeps a throw for each). */
+static const struct { unsigned major, minor; } oldest_kernel[NIXOS_COUNT] = {
+	[NIXOS_24_05] = { 4, 19 },
+	[NIXOS_24_11] = { 5, 4 },
+	[NIXOS_25_05] = { 5, 4 },
+	[NIXOS_25_11] = { 5, 10 },
+	[NIXOS_26_05] = { 5, 10 },
+	[NIXOS_UNSTABLE] = { 5, 10 },
+};
+
+void release_oldest_kernel(enum nixos_release r, unsigned *major, unsigned *minor)
+{
+	if ((unsigned)r >= NIXOS_COUNT)
+		r = NIXOS_UNSTABLE;
+	*major = oldest_kernel[r].major;
+	*minor = oldest_kernel[r].minor;
+}
+
 const char *release_default_kernel(enum nixos_release r)
 {
 	return (unsigned)r < NIXOS_COUNT ? default_kernel[r] : default_kernel[NIXOS_UNSTABLE];

@@ -12,6 +12,8 @@ const char *release_default_kernel(enum nixos_release r);
 /* Whether the release still has virtualisation.libvirtd.qemu.ovmf (removed in 25.11, where
  * libvirt selects QEMU's own UEFI firmware by its descriptors). */
 bool release_has_ovmf(enum nixos_release r);
+/* The oldest kernel series the release still ships: 5.4 for 25.05. */
+void release_oldest_kernel(enum nixos_release r, unsigned *major, unsigned *minor);
 
 /* Whether a kernel series or release ("6.1", "5.15.0-105-generic") is older than
  * major.minor. A string that does not start with a version counts as new. */

@@ -247,11 +247,15 @@ void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj)
 					   "a disk needs 'path' (an image) or 'cdrom' (an ISO)");
 		diag_hint(d, "add  path: /var/lib/libvirt/images/NAME.qcow2");
 	} else if (dk->path.v && dk->cdrom.v) {
-		struct diag *d = diag_emit(lw->ds, D_UNKNOWN_KEY, &dk->cdrom.loc,
-					   "a disk has either 'path' or 'cdrom', not both");
+		struct diag *d = diag_emit(lw->ds, D_DISK_KEY_CONFLICT, &dk->cdrom.loc,
+					   "'cdrom' conflicts with 'path': a disk has either, not both");
 		diag_hint(d, "make the CD-ROM a list entry of its own");
 	} else if (dk->cdrom.v && (LOC_SET(dk->bus.loc) || LOC_SET(dk->format.loc))) {
-		const struct loc *at = LOC_SET(dk->bus.loc) ? &dk->bus.loc : &dk->format.loc;
-		diag_emit(lw->ds, D_UNKNOWN_KEY, at, "'bus' and 'format' apply to 'path' disks, not to a CD-ROM");
+		bool bus = LOC_SET(dk->bus.loc);
+		struct diag *d = diag_emit(lw->ds, D_DISK_KEY_CONFLICT,
+					   bus ? &dk->bus.loc : &dk->format.loc,
+					   "'%s' conflicts with 'cdrom': it applies to 'path' disks, and a "
+					   "CD-ROM is always a raw image on SATA", bus ? "bus" : "format");
+		diag_hint(d, "remove '%s' from this entry", bus ? "bus" : "format");
 	}
 }
