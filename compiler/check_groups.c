@@ -140,8 +140,32 @@ static void check_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 		report_unbound(cx, vm, rd, g, unbound);
 }
 
+/* A GPU's companions are its audio, USB and UCSI functions (classes 0403, 0c03, 0c80) of
+ * the GPU's own vendor: the card's driver in the guest expects them. Other functions that
+ * share a slot with a passed one (an APU's PSP crypto coprocessor, USB and HD audio of the
+ * chipset's vendor, a second NIC port) are devices of their own and stay on the host. */
+static bool companion_class(const struct hw_pci *f)
+{
+	unsigned cls = (unsigned)(f->class >> 8);
+	return cls == 0x0403 || cls == 0x0c03 || cls == 0x0c80;
+}
+
+/* Whether f belongs to the GPU card in slot [lo, hi): a GPU, or a companion of one. */
+static bool on_card(const struct hw *hw, size_t lo, size_t hi, const struct hw_pci *f)
+{
+	if (hw_is_gpu(f))
+		return true;
+	if (!companion_class(f))
+		return false;
+	for (size_t s = lo; s < hi; s++)
+		if (hw_is_gpu(&hw->pci[s]) && hw->pci[s].vendor == f->vendor)
+			return true;
+	return false;
+}
+
 /* Functions of rd's slot that no VM takes, in a group other than rd's (in the same group
- * check_group reports them) or when groups are unknown. */
+ * check_group reports them) or when groups are unknown: a warning with the hint to pass
+ * them for the companions of a passed GPU, a note that all is well for the others. */
 static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *rd)
 {
 	const struct hw *hw = cx->hw;
@@ -153,7 +177,10 @@ static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *
 		lo--;
 	while (hi < hw->npci && pci_same_slot(&hw->pci[hi].addr, &dev->addr))
 		hi++;
-	struct diag *d = NULL;
+	bool card = false;  /* a function of the GPU card is passed */
+	for (size_t s = lo; s < hi; s++)
+		card |= cx->stamp[s] == mark_of(cx, vm) && on_card(hw, lo, hi, &hw->pci[s]);
+	struct diag *left = NULL, *stays = NULL;
 	for (size_t s = lo; s < hi; s++) {
 		const struct hw_pci *f = &hw->pci[s];
 		if (cx->stamp[s] == mark_of(cx, vm) || cx->owner[s] != NO_VM || hw_is_bridge(f) ||
@@ -161,14 +188,23 @@ static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *
 			continue;
 		struct buf what = {0};
 		check_describe_full(f, &what);
-		if (!d)
-			d = diag_emit(cx->ds, D_FUNCTION_LEFT, &rd->entry->loc,
-				      "another function of this device stays on the host: %s",
-				      buf_str(&what));
-		else
-			diag_note(d, NULL, "also left on the host: %s", buf_str(&what));
+		if (card && on_card(hw, lo, hi, f)) {
+			if (!left)
+				left = diag_emit(cx->ds, D_FUNCTION_LEFT, &rd->entry->loc,
+						 "a function of this GPU stays on the host: %s",
+						 buf_str(&what));
+			else
+				diag_note(left, NULL, "also left on the host: %s", buf_str(&what));
+			check_hint_add(left, cx->cfg->vms[vm].name, f);
+		} else if (!stays) {
+			stays = diag_emit(cx->ds, D_FUNCTION_STAYS, &rd->entry->loc,
+					  "%s shares this device's slot and stays on the host, which "
+					  "is fine: it is a device of its own%s", buf_str(&what),
+					  f->iommu_group >= 0 ? " in another IOMMU group" : "");
+		} else {
+			diag_note(stays, NULL, "also stays on the host: %s", buf_str(&what));
+		}
 		buf_free(&what);
-		check_hint_add(d, cx->cfg->vms[vm].name, f);
 	}
 }
 
