@@ -2,6 +2,7 @@
  * two VMs, a bridge, the host's own disk or network, the boot GPU, no reset method. Resolves every entry first (into
  * cx->vms) and records which VM claims each device (cx->owner), for the group checks. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 
@@ -80,16 +81,78 @@ static void check_host_use(struct check_ctx *cx, const struct cfg_pci *e, const 
 	}
 }
 
+/* Whether host.kernel-params holds NAME=VALUE, or NAME=a,VALUE,b when list is set. */
+static const struct cfg_str *kernel_param(const struct cfg_strlist *kp, const char *name,
+					  const char *value, bool list)
+{
+	size_t n = strlen(name), vn = strlen(value);
+	for (size_t i = 0; i < kp->n; i++) {
+		const char *p = kp->v[i].v;
+		if (strncmp(p, name, n) != 0 || p[n] != '=')
+			continue;
+		for (p += n + 1;; p++) {
+			size_t len = list ? strcspn(p, ",") : strlen(p);
+			if (len == vn && strncmp(p, value, vn) == 0)
+				return &kp->v[i];
+			p += len;
+			if (*p != ',')
+				break;
+		}
+	}
+	return NULL;
+}
+
+/* The GPUs that stay on the host, other than dev: one to name, and how many. */
+static size_t host_gpus(const struct check_ctx *cx, const struct hw_pci *dev,
+			const struct hw_pci **first)
+{
+	size_t n = 0;
+	*first = NULL;
+	for (size_t i = 0; i < cx->hw->npci; i++) {
+		const struct hw_pci *g = &cx->hw->pci[i];
+		if (g == dev || !hw_is_gpu(g) || g->is_vf || cx->owner[i] != NO_VM)
+			continue;
+		if (!*first || g->boot_vga == 0)
+			*first = g;
+		n++;
+	}
+	return n;
+}
+
+/* The firmware's framebuffer sits in the boot GPU's memory: sysfb_init registers it for
+ * efifb, or for simpledrm on kernels built with CONFIG_SYSFB_SIMPLEFB (NixOS's), so
+ * initcall_blacklist=sysfb_init frees the GPU on every kernel and video=efifb:off only
+ * where efifb drives it. Runs after every VM's devices are known (cx->owner). */
 static void check_boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
+	const struct cfg_strlist *kp = &cx->cfg->host.kernel_params;
+	if (kernel_param(kp, "initcall_blacklist", "sysfb_init", true))
+		return;
+	const struct cfg_str *efifb = kernel_param(kp, "video", "efifb:off", false);
 	char a[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&dev->addr, a);
 	struct diag *d = diag_emit(cx->ds, D_BOOT_GPU, &e->loc,
 				   "%s is the GPU the firmware boots on (boot_vga=1): the host's "
 				   "framebuffer holds it", a);
-	diag_hint(d, "best: make the other GPU primary in the firmware setup (or swap the slots)");
-	diag_hint(d, "else add to host.kernel-params: \"video=efifb:off\" and "
-		  "\"initcall_blacklist=sysfb_init\" (the host then has no console on this GPU)");
+	if (efifb)
+		diag_note(d, &efifb->loc, "video=efifb:off stops efifb only: the kernel's simpledrm "
+			  "takes the same framebuffer through sysfb");
+	const struct hw_pci *other;
+	size_t others = host_gpus(cx, dev, &other);
+	if (others) {
+		char o[PCI_ADDR_STRLEN];
+		pci_addr_fmt(&other->addr, o);
+		diag_hint(d, "best: make %s%s%s%s the primary GPU in the firmware setup (or swap the "
+			  "slots); the host keeps its console there", o,
+			  other->device_name ? " (" : "", other->device_name ? other->device_name : "",
+			  other->device_name ? ")" : "");
+	} else {
+		diag_hint(d, "this is the only GPU the host keeps, so no other can be made primary: "
+			  "while it is passed the host has no display (reach it over the network)");
+	}
+	diag_hint(d, "%sadd to host.kernel-params: \"initcall_blacklist=sysfb_init\"%s (the host "
+		  "then has no console on this GPU)", others ? "else " : "",
+		  efifb ? "" : " and \"video=efifb:off\"");
 }
 
 static void check_reset(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
@@ -122,8 +185,6 @@ static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e
 	}
 	check_shared(cx, vm, e, i);
 	check_host_use(cx, e, dev);
-	if (dev->boot_vga == 1)
-		check_boot_gpu(cx, e, dev);
 	check_reset(cx, e, dev);
 	return true;
 }
@@ -142,4 +203,9 @@ void check_devices(struct check_ctx *cx)
 		if (r->n > 1)
 			qsort(r->dev, r->n, sizeof(*r->dev), cmp_rdev);
 	}
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
+		for (size_t k = 0; k < cx->vms[vm].n; k++)
+			if (cx->hw->pci[cx->vms[vm].dev[k].hw].boot_vga == 1)
+				check_boot_gpu(cx, cx->vms[vm].dev[k].entry,
+					       &cx->hw->pci[cx->vms[vm].dev[k].hw]);
 }
