@@ -68,6 +68,11 @@ size_t check_lower_bound(const struct hw *hw, const struct pci_addr *addr);
  * there is none (check_resolve.c). */
 size_t check_resolve(struct check_ctx *cx, const struct cfg_pci *e);
 
+/* The threads per guest core that vCPU pins give (check_cpu.c): t when every run of t
+ * consecutive pins is t SMT siblings of one host core (QEMU makes vCPU i thread i % t of
+ * core i / t), else 1. The derived topology and the topology-smt check both use it. */
+unsigned check_pin_threads(const struct hw *hw, const struct cpulist *pin);
+
 /* A hugepage size in KiB: 2048 or 1048576 (check_memory.c). */
 uint64_t check_hugepage_kib(enum hugepage_size s);
 

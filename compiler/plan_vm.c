@@ -105,8 +105,9 @@ static bool host_smt(const struct hw *hw)
 	return false;
 }
 
-/* Written, or derived: one socket; two threads per core when vcpus is even and the host has
- * SMT (so the guest schedules sibling pairs like the host), else one. */
+/* Written, or derived: one socket; with pins, as many threads per core as the pins put on
+ * the SMT siblings of one host core (check_pin_threads); unpinned, two threads per core
+ * when vcpus is even and the host has SMT (so the guest schedules pairs like the host). */
 static void topology(const struct check_ctx *cx, const struct cfg_vm *v, struct plan_vm *out)
 {
 	if (LOC_SET(v->topology.loc)) {
@@ -116,7 +117,10 @@ static void topology(const struct check_ctx *cx, const struct cfg_vm *v, struct 
 		return;
 	}
 	out->sockets = 1;
-	out->threads = out->vcpus % 2 == 0 && host_smt(cx->hw) ? 2 : 1;
+	if (v->pin.v.n == out->vcpus)
+		out->threads = check_pin_threads(cx->hw, &v->pin.v);
+	else
+		out->threads = out->vcpus % 2 == 0 && host_smt(cx->hw) ? 2 : 1;
 	out->cores = out->vcpus / out->threads;
 }
 

@@ -86,10 +86,14 @@ static const struct object looking_glass_object = OBJECT("vms.<name>.looking-gla
 /* `cpu` has no struct of its own: its keys live in struct cfg_vm (offset 0). */
 static const struct field vm_cpu_fields[] = {
 	{ "topology", FK_OBJECT, F(struct cfg_vm, topology), .sub = &topology_object,
-	  .def_doc = "derived: 1 socket, vcpus/2 cores x 2 threads when vcpus is even, else vcpus cores",
-	  .doc = "Guest CPU topology." },
+	  .def_doc = "derived: 1 socket; with `pin`, as many threads per core as the pins put on "
+		     "one host core's SMT siblings (\"4,12,5,13\" where 4/12 are siblings: 2), else 1; "
+		     "unpinned, 2 threads per core when vcpus is even on an SMT host",
+	  .doc = "Guest CPU topology. An explicit one that the pins and the host's SMT siblings "
+		 "contradict is a warning (topology-smt)." },
 	{ "pin", FK_CPULIST, F(struct cfg_vm, pin),
-	  .doc = "Host CPU for each vCPU, in order (\"2-7,10-15\"); as many CPUs as vcpus." },
+	  .doc = "Host CPU for each vCPU, in order (\"2-7,10-15\"); as many CPUs as vcpus. "
+		 "Consecutive vCPUs on SMT siblings (\"2,10,3,11\") become threads of one guest core." },
 	{ "emulator-pin", FK_CPULIST, F(struct cfg_vm, emulator_pin),
 	  .doc = "Host CPUs for QEMU's emulator threads; must not overlap `pin`." },
 };

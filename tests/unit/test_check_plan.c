@@ -194,8 +194,9 @@ static void test_layout_without_func0(void)
 	hw_finish(hw);
 	struct plan *p = plan_of("version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 2\n"
 				 "    pci: [\"05:00.1\"]\n", hw, ds);
-	OK(p != NULL, "one port: plans (with a warning)");
-	INT_EQ(diags_count(ds, SEV_WARNING), 1, "one port: function-left warning");
+	OK(p != NULL, "one port: plans");
+	INT_EQ(diags_count(ds, SEV_WARNING), 0, "one port: no function-left for a NIC port");
+	INT_EQ(diags_count(ds, SEV_NOTE), 2, "one port: notes: the other port stays, bind-switched");
 	if (p) {
 		INT_EQ(p->vms[0].devs[0].guest_func, 0, "one port: guest function 0");
 		OK(!p->vms[0].devs[0].guest_multifunction, "one port: not multifunction");
@@ -207,6 +208,36 @@ static void test_layout_without_func0(void)
 	plan_free(p);
 	diags_free(ds);
 	hw_free(hw);
+}
+
+/* The derived topology follows the pins: on 16 CPUs whose siblings are n and n+8, pins in
+ * sibling pairs give two threads per core, "4-7,12-15" (vCPU 0 and 1 on separate cores)
+ * gives one, and without pins an even vcpus on an SMT host still gives two. */
+static void test_topology_from_pins(void)
+{
+	static const struct { const char *cpu; unsigned threads; const char *what; } cases[] = {
+		{ "    cpu: { pin: \"4,12,5,13,6,14,7,15\" }\n", 2, "sibling pairs: two threads" },
+		{ "    cpu: { pin: \"4-7,12-15\" }\n", 1, "pins not in sibling pairs: one thread" },
+		{ "    cpu: { pin: \"4,4,5,13,6,14,7,15\" }\n", 1, "a CPU twice is not a pair" },
+		{ "", 2, "unpinned, even, SMT: two threads" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct diags *ds = diags_new();
+		struct hw *hw = fix_hw(CPU_AMD, 16, true);
+		hw_finish(hw);
+		char text[256];
+		snprintf(text, sizeof(text), "version: 1\nvms:\n  a:\n    memory: 1GiB\n"
+			 "    vcpus: 8\n%s", cases[i].cpu);
+		struct plan *p = plan_of(text, hw, ds);
+		OK(p != NULL, cases[i].what);
+		if (p) {
+			INT_EQ(p->vms[0].threads, cases[i].threads, cases[i].what);
+			INT_EQ(p->vms[0].cores * p->vms[0].threads, 8, cases[i].what);
+		}
+		plan_free(p);
+		diags_free(ds);
+		hw_free(hw);
+	}
 }
 
 /* softdep takes module names: the Turing card's four functions (drivers nvidia,
@@ -328,6 +359,7 @@ int main(void)
 	test_twin_override();
 	test_features();
 	test_layout_without_func0();
+	test_topology_from_pins();
 	test_softdep_modules();
 	HARNESS_END();
 }
