@@ -405,13 +405,22 @@ static void add_hostdev(struct dom *d, xmlNodePtr devs, const struct plan_dev *d
 		attr(d, h->last, "multifunction", "on");
 }
 
-static void add_usb(struct dom *d, xmlNodePtr devs, const struct cfg_usb *u)
+/* An unplugged optional device is left out at start instead of failing it. With a bus and
+ * device number libvirt takes exactly that device, and only if it has the vendor:product. */
+static void add_usb(struct dom *d, xmlNodePtr devs, const struct plan_usb *u)
 {
 	xmlNodePtr h = el_attrs(d, devs, "hostdev", "mode", "subsystem", "type", "usb", "managed",
 				"yes", NULL);
 	xmlNodePtr src = el(d, h, "source", NULL);
+	if (u->optional)
+		attr(d, src, "startupPolicy", "optional");
 	attrf(d, el(d, src, "vendor", NULL), "id", "0x%04x", u->vendor);
 	attrf(d, el(d, src, "product", NULL), "id", "0x%04x", u->product);
+	if (u->bus) {
+		xmlNodePtr a = el(d, src, "address", NULL);
+		attrf(d, a, "bus", "%u", u->bus);
+		attrf(d, a, "device", "%u", u->device);
+	}
 }
 
 /* Keyboards (by-id names with "kbd" or "keyboard") are grabbed, toggled by both Ctrl keys. */

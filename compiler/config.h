@@ -63,9 +63,13 @@ struct cfg_pci {
 	struct cfg_bool boot;       /* !LOC_SET: the default (plan_vm.c) */
 };
 
+/* A `usb` entry: "046d:c52b", or {id, bus-port, optional}. */
 struct cfg_usb {
 	struct loc loc;
-	uint16_t vendor, product;
+	uint16_t vendor, product;   /* by ID (written, or the `id` of the map form); 0:0 by port */
+	struct cfg_pciid id;        /* the map form's vendor:product */
+	struct cfg_str bus_port;    /* "1-2.3": the host port the device is plugged into */
+	struct cfg_bool optional;   /* the VM starts without it when it is unplugged */
 };
 
 /* A disk: {path, bus, format} or {cdrom}. */

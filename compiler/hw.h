@@ -59,6 +59,8 @@ struct hw_cpu {
 struct hw_usb {
 	uint16_t vendor, product;
 	unsigned busnum, devnum;
+	const char *port;                  /* "1-2.3", its name in sys/bus/usb/devices; NULL:
+					    * a root hub, or unknown (older snapshots) */
 	const char *manufacturer, *product_name;  /* NULL when unknown */
 	struct loc loc;
 };
@@ -127,6 +129,11 @@ bool hw_holds_group(const struct hw_pci *d);
 bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
 /* A kernel module name as sysfs shows it: 1 to 63 of [A-Za-z0-9_-] ("i2c_nvidia_gpu"). */
 bool hw_module_name_ok(const char *s);
+/* A USB bus-port as the kernel names a device: BUS-PORT[.PORT]..., 1 to 3 digits each, at
+ * most 7 ports deep ("1-2", "3-1.4.2"). */
+bool hw_usb_port_ok(const char *s);
+/* The USB device plugged into port ("1-2.3"), or NULL. */
+const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port);
 const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown" */
 /* "0000:01:00.0 [1002:67b0] VGA compatible controller: Hawaii XT ...", for messages. */
 const char *hw_pci_describe(const struct hw_pci *d, struct buf *out);

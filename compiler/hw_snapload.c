@@ -312,6 +312,15 @@ static void usb_id(struct loader *l, const struct ynode *v, void *o)
 	get_id(l, v, &u->vendor, &u->product);
 }
 
+static void usb_port(struct loader *l, const struct ynode *v, void *o)
+{
+	const char *p = get_str(l, v);
+	if (p && !hw_usb_port_ok(p))
+		bad(l, v, "malformed USB port '%s' (expected BUS-PORT[.PORT]..., e.g. 1-2.3)", p);
+	else
+		((struct hw_usb *)o)->port = p;
+}
+
 static void usb_manufacturer(struct loader *l, const struct ynode *v, void *o)
 {
 	((struct hw_usb *)o)->manufacturer = get_str(l, v);
@@ -323,7 +332,7 @@ static void usb_product(struct loader *l, const struct ynode *v, void *o)
 }
 
 static const struct field usb_fields[] = {
-	{ "bus", usb_bus }, { "device", usb_device }, { "id", usb_id },
+	{ "bus", usb_bus }, { "device", usb_device }, { "id", usb_id }, { "port", usb_port },
 	{ "manufacturer", usb_manufacturer }, { "product", usb_product },
 };
 

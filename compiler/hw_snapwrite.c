@@ -256,6 +256,7 @@ static void write_usb(struct emitter *em, const struct hw_usb *u)
 	kv_num(em, "bus", u->busnum);
 	kv_num(em, "device", u->devnum);
 	kv_str(em, "id", id_fmt(id, u->vendor, u->product));
+	kv_str(em, "port", u->port);
 	kv_str(em, "manufacturer", u->manufacturer);
 	kv_str(em, "product", u->product_name);
 	end(em, true);

@@ -34,6 +34,14 @@ struct plan_disk {
 	enum disk_format format;
 };
 
+/* A USB device as libvirt finds it: by vendor:product, or by bus and device number when
+ * the config names its port (libvirt has no port of its own). */
+struct plan_usb {
+	uint16_t vendor, product;
+	unsigned bus, device;                   /* 0: by vendor:product */
+	bool optional;                          /* startupPolicy='optional' */
+};
+
 struct plan_vm {
 	const char *name;
 	uint8_t uuid[16];                       /* written, or derived from host and name */
@@ -55,7 +63,7 @@ struct plan_vm {
 	bool hide_kvm;
 	bool host_amd;                          /* host CPU is AMD: topoext with SMT */
 	struct plan_dev *devs; size_t ndevs;    /* address order */
-	struct cfg_usb *usb; size_t nusb;       /* vendor/product only */
+	struct plan_usb *usb; size_t nusb;
 	struct plan_disk *disks; size_t ndisks;
 	enum net_kind net_kind;
 	const char *net_name;

@@ -151,12 +151,23 @@ static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 	return c;
 }
 
-static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
+/* USB entries by port take the device now plugged in there (check_usb made sure of one). */
+static void usb(const struct check_ctx *cx, struct plan *p, const struct cfg_vm *v,
+		struct plan_vm *out)
 {
 	out->usb = arena_alloc(&p->arena, (v->nusb ? v->nusb : 1) * sizeof(*out->usb));
-	if (v->nusb)
-		memcpy(out->usb, v->usb, v->nusb * sizeof(*out->usb));
 	out->nusb = v->nusb;
+	for (size_t i = 0; i < v->nusb; i++) {
+		const struct cfg_usb *u = &v->usb[i];
+		const struct hw_usb *h = u->bus_port.v ? hw_find_usb_port(cx->hw, u->bus_port.v) : NULL;
+		out->usb[i] = (struct plan_usb){ .vendor = h ? h->vendor : u->vendor,
+			.product = h ? h->product : u->product, .bus = h ? h->busnum : 0,
+			.device = h ? h->devnum : 0, .optional = u->optional.v };
+	}
+}
+
+static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
+{
 	out->disks = arena_alloc(&p->arena, (v->ndisks ? v->ndisks : 1) * sizeof(*out->disks));
 	out->ndisks = v->ndisks;
 	for (size_t i = 0; i < v->ndisks; i++) {
@@ -206,5 +217,6 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 	out->autostart = v->autostart.v;
 	devices(p, cx, vm, out);
 	boot_devices(cx, v, vm, out);
+	usb(cx, p, v, out);
 	io(p, v, out);
 }

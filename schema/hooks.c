@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw.h"
 #include "schema.h"
 
 static bool all_in(const char *s, const char *set, bool alnum)
@@ -92,6 +93,11 @@ bool schema_check_string(enum str_check c, const char *s, const char **why)
 			*why = "a kernel series is MAJOR.MINOR, e.g. \"6.6\"";
 		break;
 	}
+	case SC_USBPORT:
+		if (!hw_usb_port_ok(s))
+			*why = "a USB bus-port is BUS-PORT[.PORT]..., e.g. \"1-2\" or \"3-1.4\" "
+			       "(the names under /sys/bus/usb/devices)";
+		break;
 	case SC_EVDEV:
 		if (strncmp(s, "/dev/input/", 11) || strstr(s, "/.."))
 			*why = "an evdev device is a path under /dev/input/ (e.g. /dev/input/by-id/...-event-kbd)";
@@ -124,6 +130,7 @@ const char *schema_check_pattern(enum str_check c)
 	case SC_EVDEV: return "^/dev/input/";
 	case SC_UUID: return "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 	case SC_MAC: return "^[0-9a-fA-F][02468aceACE](:[0-9a-fA-F]{2}){5}$";
+	case SC_USBPORT: return "^[0-9]{1,3}-[0-9]{1,3}(\\.[0-9]{1,3}){0,6}$";
 	default: return NULL;
 	}
 }
@@ -199,6 +206,20 @@ bool schema_usb_scalar(struct lower *lw, const struct ynode *n, void *obj)
 	report(lw, D_BAD_PCI_ID, n, "a USB device is vendor:product, four hex digits each",
 	       "'lsusb' shows them, e.g. \"046d:c52b\"");
 	return false;
+}
+
+void schema_usb_validate(struct lower *lw, const struct ynode *map, void *obj)
+{
+	struct cfg_usb *u = obj;
+	if (LOC_SET(u->id.loc)) {
+		u->vendor = u->id.vendor;
+		u->product = u->id.device;
+	} else if (!u->bus_port.v) {
+		struct diag *d = diag_emit(lw->ds, D_MISSING_KEY, &map->loc,
+					   "a usb entry needs 'id' or 'bus-port'");
+		diag_hint(d, "add  id: \"046d:c52b\" ('lsusb' shows it), or  bus-port: \"1-2\" "
+			  "(the port's name under /sys/bus/usb/devices)");
+	}
 }
 
 bool schema_network_scalar(struct lower *lw, const struct ynode *n, void *obj)

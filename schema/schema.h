@@ -41,6 +41,7 @@ enum str_check {
 	SC_EVDEV,      /* an absolute path under /dev/input/ */
 	SC_UUID,       /* a UUID: 8-4-4-4-12 hex digits */
 	SC_MAC,        /* a unicast MAC address: six hex octets separated by ':' */
+	SC_USBPORT,    /* a USB bus-port as sysfs names it: "1-2", "3-1.4.2" */
 };
 
 #define F_REQUIRED 1u
@@ -94,6 +95,7 @@ struct lower {
 /* Hooks and helpers used by the tables (schema/hooks.c). */
 bool schema_pci_scalar(struct lower *lw, const struct ynode *n, void *obj);
 bool schema_usb_scalar(struct lower *lw, const struct ynode *n, void *obj);
+void schema_usb_validate(struct lower *lw, const struct ynode *map, void *obj);
 bool schema_network_scalar(struct lower *lw, const struct ynode *n, void *obj);
 void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj);

@@ -35,12 +35,22 @@ static const struct object pci_object = OBJECT("vms.<name>.pci[]", struct cfg_pc
 	.scalar_pattern = "^(([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]|[0-9a-fA-F]{4}:[0-9a-fA-F]{4})$",
 	.validate = schema_pci_validate);
 
-static const struct field usb_fields[1];  /* the short form only */
-static const struct object usb_object = { .path = "vms.<name>.usb[]", .fields = usb_fields,
-	.nfields = 0, .size = sizeof(struct cfg_usb), .loc_off = offsetof(struct cfg_usb, loc),
-	.doc = "A USB device to pass through, by vendor:product.",
+static const struct field usb_fields[] = {
+	{ "id", FK_PCIID, F(struct cfg_usb, id),
+	  .doc = "vendor:product, as 'lsusb' shows it; with `bus-port`, the device there must have it." },
+	{ "bus-port", FK_STR, F(struct cfg_usb, bus_port), .check = SC_USBPORT,
+	  .doc = "The host port the device is plugged into, as /sys/bus/usb/devices names it "
+		 "(\"1-2\", \"3-1.4\"): tells identical devices apart. libvirt takes a USB device "
+		 "by bus and device number, which the kernel hands out anew on every plug: vfioc "
+		 "takes them from the hardware, so probe and build again after re-plugging." },
+	{ "optional", FK_BOOL, F(struct cfg_usb, optional), .def = "true",
+	  .doc = "The VM starts without the device when it is not plugged in (libvirt's "
+		 "startupPolicy='optional'); false: the start fails instead." },
+};
+static const struct object usb_object = OBJECT("vms.<name>.usb[]", struct cfg_usb, usb_fields,
+	.doc = "A USB device to pass through: vendor:product, or a map {id, bus-port, optional}.",
 	.scalar = schema_usb_scalar, .scalar_doc = "\"046d:c52b\"",
-	.scalar_pattern = "^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$" };
+	.scalar_pattern = "^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$", .validate = schema_usb_validate);
 
 static const struct field disk_fields[] = {
 	{ "path", FK_STR, F(struct cfg_disk, path), .check = SC_PATH,
@@ -127,7 +137,7 @@ static const struct field vm_fields[] = {
 	{ "pci", FK_OBJLIST, LIST(struct cfg_vm, pci, npci), .sub = &pci_object, .def = "[]",
 	  .doc = "PCI devices to pass through." },
 	{ "usb", FK_OBJLIST, LIST(struct cfg_vm, usb, nusb), .sub = &usb_object, .def = "[]",
-	  .doc = "USB devices to pass through, as vendor:product." },
+	  .doc = "USB devices to pass through: vendor:product, or {id, bus-port, optional}." },
 	{ "disks", FK_OBJLIST, LIST(struct cfg_vm, disks, ndisks), .sub = &disk_object,
 	  .def = "[]", .doc = "Disks and CD-ROMs." },
 	{ "network", FK_OBJECT, F(struct cfg_vm, network), .sub = &network_object,

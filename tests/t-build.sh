@@ -150,6 +150,28 @@ vfioc build --format json "$W/warn.yaml" -o "$W/warn3" 2> "$TMP/err"
 expect "format: --format json prints a JSON array" python3 -c \
 	'import json,sys; assert isinstance(json.load(open(sys.argv[1])), list)' "$TMP/err"
 
+# USB: an entry by port names the device plugged in there by bus and device number (libvirt
+# has no port of its own), guarded by its vendor:product; optional is the default and
+# 'optional: false' leaves the policy out. Values read from the domain vfioc wrote.
+python3 ./mkroot.py golden/check/roots/usb-twins.desc "$W/usb-twins" >&2
+vfioc build golden/check/usb-ambiguous-ok.yaml --root "$W/usb-twins" -o "$W/usb" 2> "$TMP/err"
+expect "usb: the twin receivers by port build" test -f "$W/usb/domains/win10.xml"
+expect "usb: the domain validates" virt-xml-validate "$W/usb/domains/win10.xml" domain
+python3 - "$W/usb/domains/win10.xml" > "$TMP/usb.out" 2>&1 <<'PY'
+import sys, xml.etree.ElementTree as ET
+for h in ET.parse(sys.argv[1]).getroot().iter("hostdev"):
+    if h.get("type") != "usb":
+        continue
+    s = h.find("source")
+    a = s.find("address")
+    print(s.find("vendor").get("id"), s.find("product").get("id"), s.get("startupPolicy"),
+          a.get("bus") + "/" + a.get("device") if a is not None else "-")
+PY
+printf '%s\n' "0x046d 0xc52b optional 1/3" "0x046d 0xc52b None 1/6" "0x046d 0xc31c optional -" \
+	> "$TMP/usb.want"
+same "usb: by port 1-2 and 1-3.1 (bus 1, devices 3 and 6), optional unless said" \
+	"$TMP/usb.want" "$TMP/usb.out"
+
 # Usage
 vfioc build 2> /dev/null
 expect "usage: no CONFIG exits 2" test $? -eq 2

@@ -89,7 +89,7 @@ has "seed: 2M and 1G hugepages" '^  hugepage-sizes-kib: \[2048, 1048576\]$' "$s"
 has "seed: kernel release" '^  release: "6.6.30"$' "$s"
 has "seed: cmdline" 'cmdline: ".*intel_iommu=on"$' "$s"
 has "seed: IOMMU hardware" '^  present: true$' "$s"
-has "seed: USB receiver" '\{bus: 1, device: 2, id: "046d:c52b", manufacturer: "Logitech", product: "USB Receiver"\}' "$s"
+has "seed: USB receiver, with its port" '\{bus: 1, device: 2, id: "046d:c52b", port: "1-3", manufacturer: "Logitech", product: "USB Receiver"\}' "$s"
 lacks "seed: USB interfaces are not devices" '1-3:1.0' "$s"
 s=$TMP/amd-chipset.yaml
 has "amd-chipset: AMD CPU with svm" '^  flags: \[svm, pdpe1gb\]$' "$s"

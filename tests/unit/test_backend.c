@@ -19,7 +19,10 @@ static const char *users[] = { "myUser", "we\"ird${x}" };
 static const char *evdev[] = { "/dev/input/by-id/usb-K-event-kbd", "/dev/input/by-id/m ouse&<'\"" };
 static unsigned pins[] = { 2, 3, 4, 5 };
 static unsigned epins[] = { 1, 0 };
-static struct cfg_usb usb[] = { { .vendor = 0x046d, .product = 0xc52b } };
+static struct plan_usb usb[] = {
+	{ .vendor = 0x046d, .product = 0xc52b, .optional = true },
+	{ .vendor = 0x046d, .product = 0xc52b, .bus = 1, .device = 6 },
+};
 static struct plan_disk disks[] = {
 	{ .cdrom = true, .path = "/var/lib/iso/Win 11 \"&<x>'.iso", .bus = DISK_SATA },
 	{ .path = "/var/lib/libvirt/images/win11.qcow2", .bus = DISK_VIRTIO, .format = DISK_QCOW2 },
@@ -46,7 +49,7 @@ static struct plan_vm make_vm(void)
 		.emulator_pin = epins, .nemulator_pin = 2, .numa_node = 1, .hugepages = true, .hugepage_kib = 1 << 20,
 		.firmware = FW_UEFI, .secure_boot = true, .tpm = true, .hyperv = true,
 		.hyperv_vendor_id = "vfiocvfioc", .hide_kvm = true, .host_amd = true,
-		.devs = devs, .ndevs = 4, .usb = usb, .nusb = 1, .disks = disks, .ndisks = 3,
+		.devs = devs, .ndevs = 4, .usb = usb, .nusb = 2, .disks = disks, .ndisks = 3,
 		.net_kind = NET_NETWORK, .net_name = "default", .graphics = GFX_SPICE,
 		.evdev = evdev, .nevdev = 2, .looking_glass_mib = 64, .autostart = true,
 	};
@@ -262,6 +265,15 @@ static void test_domain(void)
 	xp_eq(x, "string(/domain/devices/hostdev[3]/@managed)", "yes", "xml: managed device");
 	xp_eq(x, "string(/domain/devices/hostdev[@type='usb']/source/product/@id)", "0xc52b",
 	      "xml: usb hostdev");
+	xp_eq(x, "string(/domain/devices/hostdev[@type='usb'][1]/source/@startupPolicy)", "optional",
+	      "xml: an optional usb device does not block the start");
+	xp_eq(x, "count(/domain/devices/hostdev[@type='usb'][1]/source/address)", "0",
+	      "xml: usb by vendor:product has no address");
+	xp_eq(x, "string(/domain/devices/hostdev[@type='usb'][2]/source/@startupPolicy)", "",
+	      "xml: a required usb device has no policy (libvirt's mandatory)");
+	xp_eq(x, "concat(/domain/devices/hostdev[@type='usb'][2]/source/address/@bus, '/', "
+	      "/domain/devices/hostdev[@type='usb'][2]/source/address/@device)", "1/6",
+	      "xml: usb by port: the bus and device number");
 	xp_eq(x, "string(/domain/devices/input[2]/source/@dev)", "/dev/input/by-id/m ouse&<'\"",
 	      "xml: odd evdev path round-trips");
 	xp_eq(x, "string(/domain/devices/disk[@device='cdrom']/source/@file)",

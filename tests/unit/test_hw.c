@@ -95,7 +95,7 @@ static const char snapshot[] =
 	"  reset-methods: [flr, bus]\n  numa-node: 0\n  multifunction: true\n"
 	"- address: \"0000:00:02.0\"\n  id: \"8086:3e92\"\n  class: \"0x030000\"\n  revision: \"0x00\"\n"
 	"  reset-methods: []\n  physfn: \"0000:00:01.0\"\n"
-	"usb:\n- {bus: 1, device: 2, id: \"046d:c52b\", product: \"USB Receiver\"}\n";
+	"usb:\n- {bus: 1, device: 2, id: \"046d:c52b\", port: \"1-3.2\", product: \"USB Receiver\"}\n";
 
 static char *print_diags(struct diags *ds)
 {
@@ -140,6 +140,9 @@ static void test_load(void)
 	STR_EQ(d->reset_methods, "", "load: [] is no reset method");
 	INT_EQ(hw->nusb, 1, "load: one USB device");
 	OK(hw->usb[0].product == 0xc52b && !hw->usb[0].manufacturer, "load: USB device fields");
+	STR_EQ(hw->usb[0].port, "1-3.2", "load: USB port");
+	OK(hw_find_usb_port(hw, "1-3.2") == &hw->usb[0] && !hw_find_usb_port(hw, "1-3"),
+	   "load: USB device by port");
 	hw_free(hw);
 	diags_free(ds);
 }
@@ -185,6 +188,8 @@ static void test_load_errors(void)
 	load_fails("version: 1\npci:\n- {address: \"01:00.0\", id: \"1002:67b0\", class: \"0x030000\", "
 		   "module: radeon}\n", "a module but no driver", "load: module without driver");
 	load_fails("version: 1\npci: {}\n", "expected a list of PCI devices", "load: pci not a list");
+	load_fails("version: 1\npci: []\nusb:\n- {id: \"046d:c52b\", port: \"1-2/../x\"}\n",
+		   "bad.yaml:4:27: error: malformed USB port '1-2/../x'", "load: bad USB port located");
 	load_fails("version: 1\ncpu: {vendor: via}\npci: []\n", "unknown CPU vendor 'via'",
 		   "load: unknown CPU vendor");
 	load_fails("version: 1\npci: [\n", "yaml-syntax", "load: YAML syntax error");
