@@ -171,6 +171,12 @@ printf '%s\n' "0x046d 0xc52b optional 1/3" "0x046d 0xc52b None 1/6" "0x046d 0xc3
 	> "$TMP/usb.want"
 same "usb: by port 1-2 and 1-3.1 (bus 1, devices 3 and 6), optional unless said" \
 	"$TMP/usb.want" "$TMP/usb.out"
+# libvirt's own parser (virsh's test driver, no daemon) keeps both as written.
+virsh -c test:///default "define $W/usb/domains/win10.xml; dumpxml win10" > "$TMP/usb.dump" 2>&1
+expect "usb: libvirt keeps startupPolicy (virsh define)" \
+	grep -qF "<source startupPolicy='optional'>" "$TMP/usb.dump"
+expect "usb: libvirt keeps the bus and device (virsh define)" \
+	grep -qF "<address bus='1' device='6'/>" "$TMP/usb.dump"
 
 # Usage
 vfioc build 2> /dev/null
