@@ -191,7 +191,10 @@ static void managed_group(const struct verify_in *in, struct facts *out, size_t 
 	size_t *left = xmalloc(g->n * sizeof(*left));
 	for (size_t i = 0; i < hw->npci; i++)
 		passed[i] = own[i] == vm + 1;
-	size_t n = hw_group_left(hw, g, passed, left);
+	size_t n = 0, all = hw_group_left(hw, g, passed, left);
+	for (size_t i = 0; i < all; i++)   /* one without a driver keeps the group viable */
+		if (hw_holds_group(&hw->pci[left[i]]))
+			left[n++] = left[i];
 	const struct hw_pci *disk = hw_group_host_disk(hw, g);
 	if (!n && !disk) {
 		fact_add(out, FACT_OK, "%s (%04x:%04x) of VM '%s' is there, and its IOMMU group %d goes "
