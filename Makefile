@@ -144,7 +144,9 @@ schema/vfioc.schema.json: $(VFIOC)
 	./$(VFIOC) schema > $@.tmp && mv $@.tmp $@
 docs/config-reference.md: $(VFIOC)
 	./$(VFIOC) schema --format markdown > $@.tmp && mv $@.tmp $@
-schema-json: schema/vfioc.schema.json docs/config-reference.md
+man/vfioc.yaml.5: $(VFIOC)
+	./$(VFIOC) schema --format man > $@.tmp && mv $@.tmp $@
+schema-json: schema/vfioc.schema.json docs/config-reference.md man/vfioc.yaml.5
 
 install: $(VFIOC)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
@@ -162,7 +164,7 @@ help:
 	@echo "make check           every test: plain, ASan+UBSan, valgrind; ends with 'N passed, N failed'"
 	@echo "make test            the suite once (TESTS='t-golden-err' to pick scripts)"
 	@echo "make test-asan       the suite under AddressSanitizer + UBSan"
-	@echo "make schema-json     regenerate schema/vfioc.schema.json and docs/config-reference.md"
+	@echo "make schema-json     regenerate schema/vfioc.schema.json, docs/config-reference.md, man/vfioc.yaml.5"
 	@echo "make bench           benchmarks (prints figures)"
 	@echo "make fuzz            libFuzzer targets (needs clang)"
 	@echo "make install         PREFIX=$(PREFIX) DESTDIR=..."
