@@ -5,7 +5,8 @@
 #          virt-xml-validate, xmllint, nix-instantiate, valgrind, python3 with
 #          jsonschema and yaml, libvirtd with its QEMU driver and QEMU (a session
 #          libvirtd runs the NixOS module's define-domains script), mandoc (lints the
-#          manual pages), zsh and fish (run the completions)
+#          manual pages), zsh and fish (run the completions), pre-commit (runs the
+#          hooks of .pre-commit-hooks.yaml)
 # Runs apt-get through sudo unless it already runs as root.
 set -eu
 # liblzma-dev: liblzma.a, which linking libxml2.a in needs (libicu-dev, zlib1g-dev and
@@ -13,7 +14,7 @@ set -eu
 build="build-essential pkg-config libyaml-dev libpci-dev libxml2-dev liblzma-dev pci.ids"
 tests="pciutils libvirt0 libvirt-clients libxml2-utils nix-bin valgrind time python3
 python3-yaml python3-jsonschema libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
-mandoc zsh fish"
+mandoc zsh fish pre-commit"
 pkgs=$build
 [ "${1:-}" = build ] || pkgs="$build $tests"
 sudo=
