@@ -4,6 +4,7 @@
 # (COMP_WORDS and _vfioc; complete -C); zsh runs _vfioc with _arguments replaced by a stub
 # that prints the specifications it is handed.
 . ./lib.sh
+. ./helpopts.sh
 comp=../completions
 [ "$MODE" = valgrind ] && exit 0   # the completions do not run vfioc
 
@@ -49,8 +50,7 @@ else fail "zsh not installed (tests/install-deps.sh)"; fi
 for c in $commands; do
 	[ "$c" = help ] && continue
 	# The options the help lists: "  -o, --output DIR  ..." -> -o --output.
-	vfioc help "$c" | sed -n 's/^ \{2,\}\(-[A-Za-z-]*\)\(, \(--[a-z-]*\)\)\{0,1\}[ =].*/\1 \3/p' > "$TMP/h"
-	sorted want $(cat "$TMP/h") --help
+	sorted want $(help_options "$c") --help
 	sorted got $(bash_complete . vfioc "$c" -)
 	same "bash: $c: the options of its --help" "$TMP/want" "$TMP/got"
 	sorted got $(fish_complete . vfioc "$c" -)

@@ -3,6 +3,7 @@
 # `vfioc --help` and, under each, every option its --help lists, and the exit statuses;
 # the examples of both pages run.
 . ./lib.sh
+. ./helpopts.sh
 man=../man
 
 vfioc schema --format man > "$TMP/vfioc.yaml.5"
@@ -36,7 +37,7 @@ for c in $(cat "$TMP/commands"); do
 	expect "vfioc(1): command $c in the SYNOPSIS" \
 		sh -c "sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' $man/vfioc.1 | grep -qx '.Cm $c'"
 	[ "$c" = help ] && continue
-	for o in $(vfioc help "$c" | sed -n 's/^ \{2,\}\(-[A-Za-z-]*\)\(, \(--[a-z-]*\)\)\{0,1\}[ =].*/\1 \3/p'); do
+	for o in $(help_options "$c"); do
 		expect "vfioc(1): $c $o" grep -Eq "Fl ${o#-}( |$)" "$TMP/item"
 	done
 done
