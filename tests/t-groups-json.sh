@@ -67,3 +67,28 @@ expect "groups --format json: ... the diagnostic as JSON" python3 -c \
 rc_is "groups --format json: missing root exits 3" 3 vfioc groups --format json --root "$TMP/nowhere"
 expect "groups --format json: ... nothing on stdout" test ! -s "$TMP/rc.out"
 rc_is "groups --format yaml: usage error" 2 vfioc groups --format yaml
+
+# docs/ci.md lists the keys: exactly those of the output (seed: every kind of object).
+python3 - ../docs/ci.md "$TMP/seed.json" "$TMP/server.json" "$TMP/iommu-off.json" > "$TMP/keys" 2>&1 <<'PY'
+import json, re, sys
+doc = open(sys.argv[1]).read()
+rows = dict(re.findall(r"^\| (top level|`iommu`|group|device) \| (.*) \|$", doc, re.M))
+def named(row):   # the keys of a row: each `key` not inside parentheses, before a colon
+    row = re.sub(r"\([^)]*\)", "", row)
+    return {k for k in re.findall(r"(?:^|, )`([a-z_]+)`", row)}
+want = {"top": named(rows["top level"]), "iommu": named(rows["`iommu`"]),
+        "group": named(rows["group"]), "device": named(rows["device"])}
+got = {"top": set(), "iommu": set(), "group": set(), "device": set()}
+for f in sys.argv[2:]:
+    j = json.load(open(f))
+    got["top"] |= set(j); got["iommu"] |= set(j["iommu"])
+    for g in j["groups"]:
+        got["group"] |= set(g)
+        for d in g["devices"]:
+            got["device"] |= set(d)
+for k in want:
+    ok = want[k] == got[k]
+    print(("ok" if ok else "FAIL") + f" docs/ci.md: the {k} keys of groups --format json"
+          + ("" if ok else f": doc {sorted(want[k] - got[k])} output {sorted(got[k] - want[k])}"))
+PY
+report_lines "$TMP/keys"
