@@ -4,10 +4,12 @@
 
 _vfioc_options() {
 	case $1 in
+	init) echo "-o --output --root --hardware --gpu --force --format --help" ;;
 	check) echo "--root --hardware --werror --format --help" ;;
 	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --format --help" ;;
 	probe) echo "--root --hardware -o --output --format --help" ;;
 	groups) echo "--root --hardware --format --help" ;;
+	verify) echo "--root --hardware -c --connect --format --help" ;;
 	schema) echo "-f --format --help" ;;
 	esac
 }
@@ -20,7 +22,7 @@ _vfioc_compgen() {
 
 _vfioc() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=
-	local commands="check build probe groups schema help"
+	local commands="init check build verify schema probe groups help"
 	local i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -45,7 +47,7 @@ _vfioc() {
 	*:--root | *:--schema-dir | build:-o | build:--output)
 		compopt -o filenames 2> /dev/null
 		_vfioc_compgen -d -- "$cur"; return ;;
-	*:--hardware | probe:-o | probe:--output)
+	*:--hardware | probe:-o | probe:--output | init:-o | init:--output)
 		compopt -o filenames 2> /dev/null
 		_vfioc_compgen -f -- "$cur"; return ;;
 	esac
@@ -55,7 +57,7 @@ _vfioc() {
 	fi
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_vfioc_options "$cmd")" -- "$cur"))
-	elif [[ $cmd == check || $cmd == build ]]; then
+	elif [[ $cmd == check || $cmd == build || $cmd == verify ]]; then
 		# CONFIG: YAML files, and folders to reach them.
 		compopt -o filenames 2> /dev/null
 		_vfioc_compgen -d -- "$cur"
