@@ -33,13 +33,15 @@ done
 expect "installed vfioc runs" "$u/bin/vfioc" --version
 "$u/bin/vfioc" schema > "$TMP/schema.json"
 expect "installed JSON Schema is what the installed vfioc prints" cmp "$TMP/schema.json" "$u/share/vfioc/vfioc.schema.json"
-# man finds the pages in the tree, the way MANPATH would on a system (mandoc's man).
-if command -v mman > /dev/null; then
+# man finds the pages in the tree, the way MANPATH would on a system (mandoc's man is
+# mman on Debian, man elsewhere; man-db's man takes the same options).
+man=$(command -v mman || command -v man)
+if [ -n "$man" ]; then
 	for p in 1:vfioc 5:vfioc.yaml; do
 		expect "man -M finds ${p#*:}(${p%%:*}) in the installed tree" sh -c \
-			"mman -M '$u/share/man' -w -s ${p%%:*} ${p#*:} 2> /dev/null | grep -q 'man${p%%:*}/${p#*:}.${p%%:*}\$'"
+			"'$man' -M '$u/share/man' -w -s ${p%%:*} ${p#*:} 2> /dev/null | grep -q 'man${p%%:*}/${p#*:}.${p%%:*}\$'"
 	done
-else fail "mman (mandoc) not installed (tests/install-deps.sh)"; fi
+else fail "no man (mandoc) installed (tests/install-deps.sh)"; fi
 # bash-completion loads share/bash-completion/completions/NAME for NAME on first use.
 expect "installed bash completion completes commands" sh -c \
 	"bash -c '. \"\$0\"; COMP_WORDS=(vfioc gr); COMP_CWORD=1; _vfioc; echo \"\${COMPREPLY[*]}\"' '$u/share/bash-completion/completions/vfioc' | grep -qx groups"
