@@ -26,7 +26,7 @@ static char *default_outdir(const char *config)
 	const char *slash = strrchr(config, '/');
 	if (!slash)
 		return xstrdup("generated");
-	return xasprintf("%.*s/generated", (int)(slash - config + 1), config);
+	return xasprintf("%.*s/generated", (int)(slash - config), config);
 }
 
 static int parse_args(int argc, char **argv, struct build_opts *o)

@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "groups.h"
 #include "hw.h"
 #include "util.h"
-
-#define MAX_NAMED_SIBLINGS 8  /* beyond this, "the N other endpoints of the group" */
 
 static void print_device(const struct hw_pci *d)
 {
@@ -27,7 +26,7 @@ static void print_device(const struct hw_pci *d)
 static void print_siblings(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
 			   size_t nend)
 {
-	if (nend - 1 > MAX_NAMED_SIBLINGS) {
+	if (nend - 1 > GROUPS_MAX_NAMED) {
 		printf("only together with the %zu other endpoints of the group", nend - 1);
 		return;
 	}
@@ -63,21 +62,28 @@ static void print_marks(const struct hw_pci *d)
 static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
 			  size_t nend)
 {
-	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : hw_group_host_disk(hw, g);
+	const struct hw_pci *disk = hw_group_host_disk(hw, g);
+	char addr[PCI_ADDR_STRLEN];
 	printf("                ");
-	if (hw_is_bridge(d)) {
+	switch (groups_device_verdict(hw, g, d)) {
+	case DV_NEVER_BRIDGE:
 		printf("never: a bridge stays on the host (it does not keep the others from being "
 		       "passed)");
-	} else if (disk == d) {
+		break;
+	case DV_NEVER_HOST_FS:
 		printf("never: it holds the host's %s", d->host_fs);
-	} else if (disk) {
-		char addr[PCI_ADDR_STRLEN];
+		break;
+	case DV_NEVER_HOST_GROUP:
 		pci_addr_fmt(&disk->addr, addr);
 		printf("never: only together with %s, which holds the host's %s", addr, disk->host_fs);
-	} else if (nend == 1)
+		break;
+	case DV_ALONE:
 		printf("can be passed alone");
-	else
+		break;
+	case DV_TOGETHER:
 		print_siblings(hw, g, d, nend);
+		break;
+	}
 	if (!hw_is_bridge(d))
 		print_marks(d);
 	putchar('\n');
@@ -87,16 +93,23 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 {
 	size_t nend = hw_group_endpoints(hw, g);
 	printf("IOMMU group %d", g->number);
-	if (hw_group_host_disk(hw, g) && nend == 1)
-		printf(": one endpoint, kept by the host: its own file systems are on it\n");
-	else if (hw_group_host_disk(hw, g))
-		printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
-	else if (nend == 0)
+	switch (groups_group_verdict(hw, g)) {
+	case GV_HOST:
+		if (nend == 1)
+			printf(": one endpoint, kept by the host: its own file systems are on it\n");
+		else
+			printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
+		break;
+	case GV_BRIDGES_ONLY:
 		printf(": bridges only, nothing to pass\n");
-	else if (nend == 1)
+		break;
+	case GV_ALONE:
 		printf(": one endpoint, can be passed alone\n");
-	else
+		break;
+	case GV_TOGETHER:
 		printf(": %zu endpoints, to be passed together\n", nend);
+		break;
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *d = &hw->pci[g->member[i]];
 		print_device(d);
@@ -119,8 +132,7 @@ static void print_ungrouped(const struct hw *hw)
 
 static void print_iommu_off(const struct hw *hw)
 {
-	const char *param = hw->cpu_vendor == CPU_AMD ? "amd_iommu=on"
-			    : hw->cpu_vendor == CPU_INTEL ? "intel_iommu=on" : "intel_iommu=on or amd_iommu=on";
+	const char *param = groups_iommu_param(hw);
 	const char *feature = hw->cpu_vendor == CPU_AMD ? "AMD-Vi (IOMMU)"
 			      : hw->cpu_vendor == CPU_INTEL ? "VT-d" : "VT-d or AMD-Vi (IOMMU)";
 	printf("No IOMMU groups: the IOMMU is off, so no device can be passed through yet.\n");
@@ -174,7 +186,9 @@ static int run(int argc, char **argv)
 		return cli_usage_error("groups", "--root and --hardware exclude each other");
 	struct diags *ds = diags_new();
 	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
-	if (hw)
+	if (hw && fmt == DFMT_JSON)
+		groups_write_json(hw, stdout);
+	else if (hw)
 		print_groups(hw);
 	hw_free(hw);
 	int rc = cli_finish(ds, fmt, false);
@@ -195,7 +209,15 @@ const struct command cmd_groups = {
 	"turn the IOMMU on.\n\n"
 	"  --root DIR       read DIR/sys and DIR/proc instead of this machine's\n"
 	"  --hardware FILE  read a snapshot written by 'vfioc probe'\n"
-	"  --format FORMAT  diagnostics as text (default), json or github\n\n"
+	"  --format FORMAT  text (default), json (the listing as one JSON object on standard\n"
+	"                   output, diagnostics as a JSON array on standard error) or github\n"
+	"                   (the text listing, diagnostics as ::error annotations)\n\n"
+	"JSON: {\"iommu\": {\"enabled\", \"hardware\", \"enable_with\"}, \"groups\": [{\"group\",\n"
+	"\"endpoints\", \"verdict\": alone|together|bridges-only|host, \"devices\": [...]}],\n"
+	"\"ungrouped\": [...]}; each device has address, class, class_name, vendor, device,\n"
+	"vendor_name, device_name, driver, host_fs, host_route, boot_vga, reset_methods, physfn,\n"
+	"\"verdict\": alone|together|never, \"reason\" (for never: bridge, host-fs,\n"
+	"host-fs-in-group, no-group) and \"with\" (the addresses it must go with).\n\n"
 	"Exit status: 0 listed, 1 a malformed snapshot, 2 bad command line, 3 the hardware could\n"
 	"not be read.\n"
 	"Example: vfioc groups --hardware examples/seed/hardware.yaml\n",

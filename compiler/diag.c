@@ -407,3 +407,8 @@ void diags_print(const struct diags *ds, FILE *out, enum diag_format fmt)
 		fprintf(out, "vfioc: note: %zu more diagnostics not shown\n", ds->n - shown);
 	free(sorted);
 }
+
+void diag_json_string(FILE *out, const char *s)
+{
+	json_str(out, s);
+}

@@ -110,5 +110,6 @@ bool schema_parse_size(const char *s, uint64_t *mib, const char **why);
 /* Outputs generated from the tables. */
 void schema_write_json(FILE *out);
 void schema_write_markdown(FILE *out);
+void schema_write_man(FILE *out);  /* vfioc.yaml(5), mdoc */
 
 #endif
