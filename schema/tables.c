@@ -202,7 +202,8 @@ static const struct field host_fields[] = {
 	  .def = "[]", .doc = "Host display drivers (i915, amdgpu, nouveau, nvidia...), loaded in "
 		 "the initrd after the vfio modules." },
 	{ "kernel-params", FK_STRLIST, F(struct cfg_host, kernel_params), .check = SC_TOKEN,
-	  .def = "[]", .doc = "Extra kernel parameters, appended verbatim; one token each." },
+	  .def = "[]", .doc = "Extra kernel parameters, appended verbatim; one token each: "
+		 "printable ASCII without spaces, quotes, \\, $, `, |, &, ;, <, >, { or }." },
 	{ "hugepages", FK_OBJECT, F(struct cfg_host, hugepages), .sub = &hugepages_object,
 	  .doc = "Boot-time hugepage reservation {size, count}." },
 	{ "isolate-cpus", FK_CPULIST, F(struct cfg_host, isolate_cpus),
