@@ -203,7 +203,8 @@ static const struct field host_fields[] = {
 		 "the initrd after the vfio modules." },
 	{ "kernel-params", FK_STRLIST, F(struct cfg_host, kernel_params), .check = SC_TOKEN,
 	  .def = "[]", .doc = "Extra kernel parameters, appended verbatim; one token each: "
-		 "printable ASCII without spaces, quotes, \\, $, `, |, &, ;, <, >, { or }." },
+		 "printable ASCII without spaces, quotes, backslashes, or the shell's and GRUB's "
+		 "operators (the error names the character)." },
 	{ "hugepages", FK_OBJECT, F(struct cfg_host, hugepages), .sub = &hugepages_object,
 	  .doc = "Boot-time hugepage reservation {size, count}." },
 	{ "isolate-cpus", FK_CPULIST, F(struct cfg_host, isolate_cpus),
