@@ -235,7 +235,8 @@ static const struct field root_fields[] = {
 	{ "version", FK_UINT, F(struct config, version), .flags = F_REQUIRED, .min = 1, .max = 1,
 	  .range_diag = D_BAD_VERSION, .doc = "Version of the config language: 1." },
 	{ "hardware", FK_STR, F(struct config, hardware), .check = SC_RELPATH,
-	  .doc = "Hardware snapshot from `vfioc probe`, relative to this file. --hardware and "
+	  .doc = "Hardware snapshot from `vfioc probe`, relative to this file and inside its "
+		 "folder (a snapshot elsewhere is named with --hardware FILE). --hardware and "
 		 "--root win over it; without any, vfioc reads the machine it runs on." },
 	{ "target", FK_OBJECT, F(struct config, target), .sub = &target_object,
 	  .doc = "What the outputs are written for." },

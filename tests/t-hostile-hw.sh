@@ -1,0 +1,71 @@
+# t-hostile-hw: a config or snapshot from a pull request must not make vfioc read, leak or
+# wait on files elsewhere: `hardware:` stays in the config's folder, a snapshot is a regular
+# file that starts like one, and nothing of another file is quoted.
+. ./lib.sh
+
+secret=vfioc-secret-$$-token
+mkdir -p "$TMP/repo/cfg"
+printf 'https://user:%s@example.com\n' "$secret" > "$TMP/repo/.git-credentials"
+cp ../examples/seed/hardware.yaml "$TMP/repo/cfg/hardware.yaml"
+cp ../examples/seed/hardware.yaml "$TMP/elsewhere.yaml"
+
+# config HARDWARE: the seed config in $TMP/repo/cfg with `hardware: HARDWARE`.
+config() {
+	sed "s|^hardware:.*|hardware: $1|" ../examples/seed/host.yaml > "$TMP/repo/cfg/host.yaml"
+}
+
+# refused NAME CODE: `vfioc check` of the config exits 1 with CODE, within 20 s, and
+# nothing of the secret appears on stdout or stderr.
+refused() {
+	SECRET_ENV=$secret timeout 20 "$VFIOC" check "$TMP/repo/cfg/host.yaml" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "\[$2\]" "$TMP/err" && ! grep -q "$secret" "$TMP/out" "$TMP/err"; then
+		pass "hostile-hw: $1"
+	else
+		fail "hostile-hw: $1 (exit $rc)"
+		head -c 600 "$TMP/err" >&2
+	fi
+}
+
+config ../.git-credentials
+refused "hardware: ../.git-credentials is refused, not quoted" bad-path
+grep -q "leads outside the config's folder" "$TMP/err" && grep -q -- "--hardware FILE" "$TMP/err" \
+	&& pass "hostile-hw: the refusal names the rule and --hardware" \
+	|| fail "hostile-hw: the refusal names the rule and --hardware"
+config /proc/self/environ
+refused "hardware: /proc/self/environ (absolute) is refused" bad-path
+config sub/../../.git-credentials
+refused "hardware: a path that climbs out through a subfolder is refused" bad-path
+ln -s ../.git-credentials "$TMP/repo/cfg/link.yaml"
+config link.yaml
+refused "hardware: a symlink out of the folder is refused" bad-path
+cp "$TMP/repo/.git-credentials" "$TMP/repo/cfg/creds"
+config creds
+refused "hardware: a file that is no snapshot is not quoted" snapshot-invalid
+grep -q "does not start with 'version:'" "$TMP/err" \
+	&& pass "hostile-hw: says why it is no snapshot" || fail "hostile-hw: says why it is no snapshot"
+mkfifo "$TMP/repo/cfg/fifo"
+config fifo
+refused "hardware: a FIFO does not hang" snapshot-invalid
+ln -s /dev/zero "$TMP/repo/cfg/zero"
+config zero
+refused "hardware: a link to /dev/zero is refused (outside, and no regular file)" bad-path
+for f in json github; do
+	config ../.git-credentials
+	SECRET_ENV=$secret "$VFIOC" check --format $f "$TMP/repo/cfg/host.yaml" > "$TMP/out" 2> "$TMP/err"
+	! grep -q "$secret" "$TMP/out" "$TMP/err" && pass "hostile-hw: --format $f quotes nothing" \
+		|| fail "hostile-hw: --format $f quotes nothing"
+done
+
+# The command line may name a snapshot anywhere; it is still read only as a regular file.
+config hardware.yaml
+rc_ok() { name=$1; want=$2; shift 2; timeout 20 "$@" > "$TMP/out" 2> "$TMP/err"; rc=$?
+	[ $rc -eq "$want" ] && pass "hostile-hw: $name" || { fail "hostile-hw: $name (exit $rc)"; head -c 400 "$TMP/err" >&2; }; }
+rc_ok "hardware: hardware.yaml in the folder still works" 0 "$VFIOC" check "$TMP/repo/cfg/host.yaml"
+rc_ok "--hardware outside the folder is the user's choice" 0 \
+	"$VFIOC" check "$TMP/repo/cfg/host.yaml" --hardware "$TMP/elsewhere.yaml"
+rc_ok "--hardware FIFO: refused, no hang" 1 "$VFIOC" groups --hardware "$TMP/repo/cfg/fifo"
+rc_ok "--hardware /proc/self/environ: refused" 1 env SECRET_ENV=$secret "$VFIOC" groups --hardware /proc/self/environ
+! grep -q "$secret" "$TMP/out" "$TMP/err" && pass "hostile-hw: /proc/self/environ is not quoted" \
+	|| fail "hostile-hw: /proc/self/environ is not quoted"
+rc_ok "--hardware a directory: refused" 1 "$VFIOC" probe --hardware "$TMP/repo"
