@@ -6,21 +6,34 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "hw.h"
 #include "util.h"
 
 #define MAX_NAMED_SIBLINGS 8  /* beyond this, "the N other endpoints of the group" */
 
+/* A string of the snapshot or of sysfs: escaped, so that no control sequence in a device
+ * name (an OSC 52 clipboard write, a fake line) reaches the terminal. */
+static void put(const char *s)
+{
+	esc_text(stdout, s);
+}
+
 static void print_device(const struct hw_pci *d)
 {
 	char addr[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&d->addr, addr);
-	printf("  %s  %s [%04x]: ", addr, d->class_name ? d->class_name : "Device",
-	       (unsigned)(d->class >> 8));
-	if (d->vendor_name)
-		printf("%s ", d->vendor_name);
-	printf("%s [%04x:%04x]", d->device_name ? d->device_name : "Device", d->vendor, d->device);
-	printf("  driver: %s\n", d->driver ? d->driver : "none");
+	printf("  %s  ", addr);
+	put(d->class_name ? d->class_name : "Device");
+	printf(" [%04x]: ", (unsigned)(d->class >> 8));
+	if (d->vendor_name) {
+		put(d->vendor_name);
+		putchar(' ');
+	}
+	put(d->device_name ? d->device_name : "Device");
+	printf(" [%04x:%04x]  driver: ", d->vendor, d->device);
+	put(d->driver ? d->driver : "none");
+	putchar('\n');
 }
 
 /* "only together with A, B" or "... with the N other endpoints of the group". */
@@ -47,8 +60,11 @@ static void print_siblings(const struct hw *hw, const struct hw_group *g, const 
 /* What else a user should know before passing d. */
 static void print_marks(const struct hw_pci *d)
 {
-	if (d->host_route)
-		printf("; carries the host's default route (%s)", d->host_route);
+	if (d->host_route) {
+		printf("; carries the host's default route (");
+		put(d->host_route);
+		putchar(')');
+	}
 	if (d->boot_vga == 1)
 		printf("; boot GPU (boot_vga=1): the firmware and the host console use it");
 	if (d->reset_methods && !*d->reset_methods)
@@ -69,11 +85,13 @@ static void print_verdict(const struct hw *hw, const struct hw_group *g, const s
 		printf("never: a bridge stays on the host (it does not keep the others from being "
 		       "passed)");
 	} else if (disk == d) {
-		printf("never: it holds the host's %s", d->host_fs);
+		printf("never: it holds the host's ");
+		put(d->host_fs);
 	} else if (disk) {
 		char addr[PCI_ADDR_STRLEN];
 		pci_addr_fmt(&disk->addr, addr);
-		printf("never: only together with %s, which holds the host's %s", addr, disk->host_fs);
+		printf("never: only together with %s, which holds the host's ", addr);
+		put(disk->host_fs);
 	} else if (nend == 1)
 		printf("can be passed alone");
 	else

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "util.h"
 
 #define MAX_PRINTED 100  /* like gcc's -fmax-errors: a garbled file must not print megabytes */
@@ -226,6 +227,11 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 	fprintf(out, "%5u | ", loc->line);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
+		if (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] < 0xa0) {
+			fputc(' ', out);  /* a C1 control (U+0080-U+009F), one column like the others */
+			i++;
+			continue;
+		}
 		fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
 	}
 	fputs("\n      | ", out);
@@ -246,17 +252,7 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
  * break the one-line format or reach the terminal raw. */
 static void put_message(const char *s, FILE *out)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
+	esc_text(out, s);
 }
 
 static void print_prefix(const struct loc *loc, FILE *out)
@@ -290,18 +286,7 @@ static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
 
 static void json_str(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
+	esc_json(out, s);
 }
 
 static void json_loc(FILE *out, const struct loc *l)
@@ -345,23 +330,11 @@ static void print_json(const struct diag *d, FILE *out, bool first)
 	fputc('}', out);
 }
 
-/* GitHub workflow commands: %, CR and LF escaped in messages; also ',' and ':' in properties. */
+/* GitHub workflow commands: %, CR and LF escaped in messages; also ',' and ':' in
+ * properties; ESC, BEL and the other controls too (escape.h). */
 static void gh_escape(FILE *out, const char *s, bool property)
 {
-	for (; *s; s++) {
-		if (*s == '%')
-			fputs("%25", out);
-		else if (*s == '\r')
-			fputs("%0D", out);
-		else if (*s == '\n')
-			fputs("%0A", out);
-		else if (property && *s == ':')
-			fputs("%3A", out);
-		else if (property && *s == ',')
-			fputs("%2C", out);
-		else
-			fputc(*s, out);
-	}
+	esc_github(out, s, property);
 }
 
 static void print_github(const struct diag *d, FILE *out)

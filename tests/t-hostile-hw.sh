@@ -69,3 +69,40 @@ rc_ok "--hardware /proc/self/environ: refused" 1 env SECRET_ENV=$secret "$VFIOC"
 ! grep -q "$secret" "$TMP/out" "$TMP/err" && pass "hostile-hw: /proc/self/environ is not quoted" \
 	|| fail "hostile-hw: /proc/self/environ is not quoted"
 rc_ok "--hardware a directory: refused" 1 "$VFIOC" probe --hardware "$TMP/repo"
+
+# ---- terminal and format safety: snapshot strings are escaped in every output ----
+# An OSC 52 clipboard write, a fake line and a C1 CSI in a device name.
+sed '0,/device-name: .*/s//device-name: "x\\e]52;c;ZWNobyBoaQ==\\a\\nIOMMU group 99: fake\\u009b2J"/' \
+	../examples/seed/hardware.yaml > "$TMP/esc.yaml"
+"$VFIOC" groups --hardware "$TMP/esc.yaml" > "$TMP/out" 2> "$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && ! LC_ALL=C grep -q "$(printf '[\033\007]')" "$TMP/out" &&
+   ! grep -q '^IOMMU group 99' "$TMP/out" && grep -qF 'x\x1b]52;c;ZWNobyBoaQ==\x07\nIOMMU group 99: fake\u009b2J' "$TMP/out" &&
+   ! LC_ALL=C grep -q "$(printf '\302\233')" "$TMP/out"; then
+	pass "hostile-hw: groups escapes ESC, BEL, newlines and C1 in device names"
+else
+	fail "hostile-hw: groups escapes ESC, BEL, newlines and C1 in device names (exit $rc)"
+	head -5 "$TMP/out" | od -c | head >&2
+fi
+# A diagnostic quoting such a string, in each format: no ESC or BEL, and JSON stays JSON.
+printf 'version: 1\npci:\n- {address: "0000:00:00.0", id: "8086:1234", class: "0x060000", driver: "\\e]52;c;x\\a"}\nbogus-\\e[2J: 1\n' > "$TMP/esc2.yaml"
+sed -i 's/bogus-\\e\[2J: 1/"bogus-\\e[2J\\a": 1/' "$TMP/esc2.yaml"
+for f in text github json; do
+	"$VFIOC" groups --hardware "$TMP/esc2.yaml" --format $f > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "snapshot-invalid" "$TMP/err" &&
+	   ! LC_ALL=C grep -q "$(printf '[\033\007]')" "$TMP/err"; then
+		pass "hostile-hw: --format $f escapes ESC and BEL"
+	else
+		fail "hostile-hw: --format $f escapes ESC and BEL (exit $rc)"; od -c "$TMP/err" | head >&2
+	fi
+done
+# JSON is valid UTF-8 whatever the bytes of a path.
+bad=$(printf '%s/bad-\377\376-name.yaml' "$TMP")
+cp "$TMP/esc2.yaml" "$bad"
+"$VFIOC" check "$bad" --format json > "$TMP/out" 2> "$TMP/err"
+if python3 -c 'import json, sys; d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8")); assert d' "$TMP/err"; then
+	pass "hostile-hw: --format json is valid UTF-8 with a non-UTF-8 path"
+else
+	fail "hostile-hw: --format json is valid UTF-8 with a non-UTF-8 path"; head -c 300 "$TMP/err" >&2
+fi
