@@ -106,3 +106,47 @@ if python3 -c 'import json, sys; d = json.loads(open(sys.argv[1], "rb").read().d
 else
 	fail "hostile-hw: --format json is valid UTF-8 with a non-UTF-8 path"; head -c 300 "$TMP/err" >&2
 fi
+
+# ---- guest PCI slots: more passed devices than guest buses is refused, with the limit ----
+# slots N: a snapshot of N NICs, one per bus and IOMMU group, and a VM passing all of them.
+slots() {
+	python3 - "$1" "$TMP/slots" <<'PY'
+import sys, os
+n, d = int(sys.argv[1]), sys.argv[2]
+os.makedirs(d, exist_ok=True)
+with open(os.path.join(d, "hw.yaml"), "w") as f:
+    f.write("version: 1\ncpu:\n  vendor: intel\n  flags: [vmx]\nmemory:\n  total-kib: 67108864\npci:\n")
+    for i in range(n):
+        b, s = divmod(i, 32)
+        f.write('- {address: "0000:%02x:%02x.0", id: "8086:10d3", class: "0x020000", iommu-group: %d, driver: e1000e, reset-methods: [flr]}\n' % (b + 1, s, i))
+with open(os.path.join(d, "host.yaml"), "w") as f:
+    f.write("version: 1\nhardware: hw.yaml\nvms:\n  big:\n    memory: 4GiB\n    vcpus: 2\n    pci:\n")
+    for i in range(n):
+        b, s = divmod(i, 32)
+        f.write('      - "%02x:%02x.0"\n' % (b + 1, s))
+PY
+}
+slots 300
+"$VFIOC" check "$TMP/slots/host.yaml" > "$TMP/out" 2> "$TMP/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "VM 'big' is given 300 physical PCI devices; a VM takes at most 224 \[guest-slots\]" "$TMP/err"; then
+	pass "hostile-hw: 300 passed devices are refused with the limit"
+else
+	fail "hostile-hw: 300 passed devices are refused with the limit (exit $rc)"; head -c 600 "$TMP/err" >&2
+fi
+slots 224
+rm -rf "$TMP/slots/generated"
+"$VFIOC" build "$TMP/slots/host.yaml" > "$TMP/out" 2> "$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && python3 - "$TMP/slots/generated/domains/big.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+d = ET.parse(sys.argv[1]).getroot()
+addrs = [tuple(a.get(k) for k in ("bus", "slot", "function"))
+         for a in d.findall("./devices/hostdev/address")]
+ports = [c.get("index") for c in d.findall("./devices/controller[@model='pcie-root-port']")]
+ok = len(addrs) == 224 and len(set(addrs)) == 224 and max(int(a[0], 16) for a in addrs) <= 255 \
+     and len(set(ports)) == len(ports) == 224
+sys.exit(0 if ok else 1)
+PY
+then pass "hostile-hw: 224 passed devices get 224 distinct guest addresses and root ports"
+else fail "hostile-hw: 224 passed devices get 224 distinct guest addresses (exit $rc)"; head -c 600 "$TMP/err" >&2; fi
