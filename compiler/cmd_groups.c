@@ -76,10 +76,11 @@ static void print_marks(const struct hw_pci *d)
 	}
 }
 
+/* group_disk: host_disk of the group, found once per group (a group can hold 10^5). */
 static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
-			  size_t nend)
+			  size_t nend, const struct hw_pci *group_disk)
 {
-	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : hw_group_host_disk(hw, g);
+	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : group_disk;
 	printf("                ");
 	if (hw_is_bridge(d)) {
 		printf("never: a bridge stays on the host (it does not keep the others from being "
@@ -104,10 +105,11 @@ static void print_verdict(const struct hw *hw, const struct hw_group *g, const s
 static void print_group(const struct hw *hw, const struct hw_group *g)
 {
 	size_t nend = hw_group_endpoints(hw, g);
+	const struct hw_pci *disk = hw_group_host_disk(hw, g);
 	printf("IOMMU group %d", g->number);
-	if (hw_group_host_disk(hw, g) && nend == 1)
+	if (disk && nend == 1)
 		printf(": one endpoint, kept by the host: its own file systems are on it\n");
-	else if (hw_group_host_disk(hw, g))
+	else if (disk)
 		printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
 	else if (nend == 0)
 		printf(": bridges only, nothing to pass\n");
@@ -118,7 +120,7 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *d = &hw->pci[g->member[i]];
 		print_device(d);
-		print_verdict(hw, g, d, nend);
+		print_verdict(hw, g, d, nend, disk);
 	}
 }
 

@@ -150,3 +150,58 @@ sys.exit(0 if ok else 1)
 PY
 then pass "hostile-hw: 224 passed devices get 224 distinct guest addresses and root ports"
 else fail "hostile-hw: 224 passed devices get 224 distinct guest addresses (exit $rc)"; head -c 600 "$TMP/err" >&2; fi
+
+# ---- one diagnostic over a 2,000-device group: its notes and hints are capped ----
+python3 - "$TMP/grp" <<'PY'
+import sys, os
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+with open(os.path.join(d, "hw.yaml"), "w") as f:
+    f.write("version: 1\ncpu:\n  vendor: intel\n  flags: [vmx]\npci:\n")
+    for i in range(2000):
+        f.write('- {address: "0000:%02x:%02x.%d", id: "8086:10d3", class: "0x020000", iommu-group: 0}\n'
+                % (i >> 8, (i >> 3) & 0x1f, i & 7))
+with open(os.path.join(d, "host.yaml"), "w") as f:
+    f.write('version: 1\nhardware: hw.yaml\nvms:\n  a: {memory: 1GiB, vcpus: 1, pci: ["00:00.0"]}\n')
+PY
+for f in text github json; do
+	"$VFIOC" check "$TMP/grp/host.yaml" --format $f > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	size=$(wc -c < "$TMP/err")
+	if [ $rc -eq 1 ] && [ "$size" -lt 20000 ] && grep -Eq "1979 more notes (and [0-9]+ more hints )?not shown" "$TMP/err"; then
+		pass "hostile-hw: --format $f: one diagnostic over 2,000 devices is capped ($size bytes)"
+	else
+		fail "hostile-hw: --format $f: one diagnostic over 2,000 devices is capped (exit $rc, $size bytes)"
+	fi
+done
+"$VFIOC" groups --hardware "$TMP/grp/hw.yaml" > "$TMP/out" 2> "$TMP/err"
+expect "hostile-hw: groups lists a 2,000-device group" grep -q "IOMMU group 0: 2000 endpoints" "$TMP/out"
+
+# ---- --root stays inside the root ----
+# rootcase NAME DAMAGE: a copy of the seed root, damaged by the shell command DAMAGE (in the
+# root), must make probe exit 3 within 60 s naming the entry, with nothing of the secret.
+echo "vfioc-root-secret-$$" > "$TMP/secret"
+python3 ./mkroot.py roots/seed.desc "$TMP/root0" > /dev/null
+rootcase() {
+	rm -rf "$TMP/root" && cp -a "$TMP/root0" "$TMP/root"
+	(cd "$TMP/root" && eval "$2")
+	timeout 60 "$VFIOC" probe --root "$TMP/root" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	if [ $rc -eq 3 ] && grep -q "\[hw-unreadable\]" "$TMP/err" && grep -qF "$3" "$TMP/err" &&
+	   ! grep -q "vfioc-root-secret" "$TMP/out" "$TMP/err"; then
+		pass "hostile-hw: --root: $1"
+	else
+		fail "hostile-hw: --root: $1 (exit $rc)"; head -c 400 "$TMP/err" >&2
+	fi
+}
+rootcase "an absolute symlink (proc/cmdline -> /secret) is refused" \
+	"rm proc/cmdline && ln -s '$TMP/secret' proc/cmdline" "proc/cmdline is an absolute symlink"
+rootcase "a relative symlink out of the root is refused" \
+	"rm proc/cmdline && ln -s ../../secret proc/cmdline" "proc/cmdline is a symlink that leads out of the root"
+rootcase "a FIFO as a sysfs attribute does not hang probe" \
+	"f=\$(ls -d sys/bus/pci/devices/*/ | head -1)vendor && rm -f \$f && mkfifo \$f" "is not a regular file"
+rootcase "a FIFO as /proc/cpuinfo does not hang probe" \
+	"rm proc/cpuinfo && mkfifo proc/cpuinfo" "proc/cpuinfo is not a regular file"
+rm -rf "$TMP/root" && cp -a "$TMP/root0" "$TMP/root"
+timeout 60 "$VFIOC" probe --root "$TMP/root" > /dev/null 2>&1
+expect "hostile-hw: --root: the untouched root still probes" test $? -eq 0
