@@ -6,20 +6,33 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "groups.h"
 #include "hw.h"
 #include "util.h"
+
+/* A string of the snapshot or of sysfs: escaped, so that no control sequence in a device
+ * name (an OSC 52 clipboard write, a fake line) reaches the terminal. */
+static void put(const char *s)
+{
+	esc_text(stdout, s);
+}
 
 static void print_device(const struct hw_pci *d)
 {
 	char addr[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&d->addr, addr);
-	printf("  %s  %s [%04x]: ", addr, d->class_name ? d->class_name : "Device",
-	       (unsigned)(d->class >> 8));
-	if (d->vendor_name)
-		printf("%s ", d->vendor_name);
-	printf("%s [%04x:%04x]", d->device_name ? d->device_name : "Device", d->vendor, d->device);
-	printf("  driver: %s\n", d->driver ? d->driver : "none");
+	printf("  %s  ", addr);
+	put(d->class_name ? d->class_name : "Device");
+	printf(" [%04x]: ", (unsigned)(d->class >> 8));
+	if (d->vendor_name) {
+		put(d->vendor_name);
+		putchar(' ');
+	}
+	put(d->device_name ? d->device_name : "Device");
+	printf(" [%04x:%04x]  driver: ", d->vendor, d->device);
+	put(d->driver ? d->driver : "none");
+	putchar('\n');
 }
 
 /* "only together with A, B" or "... with the N other endpoints of the group". */
@@ -46,8 +59,11 @@ static void print_siblings(const struct hw *hw, const struct hw_group *g, const 
 /* What else a user should know before passing d. */
 static void print_marks(const struct hw_pci *d)
 {
-	if (d->host_route)
-		printf("; carries the host's default route (%s)", d->host_route);
+	if (d->host_route) {
+		printf("; carries the host's default route (");
+		put(d->host_route);
+		putchar(')');
+	}
 	if (d->boot_vga == 1)
 		printf("; boot GPU (boot_vga=1): the firmware and the host console use it");
 	if (d->reset_methods && !*d->reset_methods)
@@ -59,29 +75,31 @@ static void print_marks(const struct hw_pci *d)
 	}
 }
 
-static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
-			  size_t nend)
+static void print_verdict(const struct hw *hw, const struct hw_group *g,
+			  const struct group_facts *f, const struct hw_pci *d)
 {
-	const struct hw_pci *disk = hw_group_host_disk(hw, g);
+	const struct hw_pci *disk = f->host_disk;
 	char addr[PCI_ADDR_STRLEN];
 	printf("                ");
-	switch (groups_device_verdict(hw, g, d)) {
+	switch (groups_device_verdict(f, d)) {
 	case DV_NEVER_BRIDGE:
 		printf("never: a bridge stays on the host (it does not keep the others from being "
 		       "passed)");
 		break;
 	case DV_NEVER_HOST_FS:
-		printf("never: it holds the host's %s", d->host_fs);
+		printf("never: it holds the host's ");
+		put(d->host_fs);
 		break;
 	case DV_NEVER_HOST_GROUP:
 		pci_addr_fmt(&disk->addr, addr);
-		printf("never: only together with %s, which holds the host's %s", addr, disk->host_fs);
+		printf("never: only together with %s, which holds the host's ", addr);
+		put(disk->host_fs);
 		break;
 	case DV_ALONE:
 		printf("can be passed alone");
 		break;
 	case DV_TOGETHER:
-		print_siblings(hw, g, d, nend);
+		print_siblings(hw, g, d, f->endpoints);
 		break;
 	}
 	if (!hw_is_bridge(d))
@@ -91,9 +109,11 @@ static void print_verdict(const struct hw *hw, const struct hw_group *g, const s
 
 static void print_group(const struct hw *hw, const struct hw_group *g)
 {
-	size_t nend = hw_group_endpoints(hw, g);
+	/* Found once per group: a group can hold 10^5 devices. */
+	struct group_facts f = groups_facts(hw, g);
+	size_t nend = f.endpoints;
 	printf("IOMMU group %d", g->number);
-	switch (groups_group_verdict(hw, g)) {
+	switch (groups_group_verdict(&f)) {
 	case GV_HOST:
 		if (nend == 1)
 			printf(": one endpoint, kept by the host: its own file systems are on it\n");
@@ -113,7 +133,7 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *d = &hw->pci[g->member[i]];
 		print_device(d);
-		print_verdict(hw, g, d, nend);
+		print_verdict(hw, g, &f, d);
 	}
 }
 

@@ -3,23 +3,25 @@
  * (cmd_groups.c) or JSON (groups_json.c). */
 #include "groups.h"
 
-enum group_verdict groups_group_verdict(const struct hw *hw, const struct hw_group *g)
+struct group_facts groups_facts(const struct hw *hw, const struct hw_group *g)
 {
-	size_t nend = hw_group_endpoints(hw, g);
-	if (hw_group_host_disk(hw, g))
-		return GV_HOST;
-	return nend == 0 ? GV_BRIDGES_ONLY : nend == 1 ? GV_ALONE : GV_TOGETHER;
+	return (struct group_facts){ hw_group_endpoints(hw, g), hw_group_host_disk(hw, g) };
 }
 
-enum dev_verdict groups_device_verdict(const struct hw *hw, const struct hw_group *g,
-				       const struct hw_pci *d)
+enum group_verdict groups_group_verdict(const struct group_facts *f)
+{
+	if (f->host_disk)
+		return GV_HOST;
+	return f->endpoints == 0 ? GV_BRIDGES_ONLY : f->endpoints == 1 ? GV_ALONE : GV_TOGETHER;
+}
+
+enum dev_verdict groups_device_verdict(const struct group_facts *f, const struct hw_pci *d)
 {
 	if (hw_is_bridge(d))
 		return DV_NEVER_BRIDGE;
-	const struct hw_pci *disk = hw_group_host_disk(hw, g);
-	if (disk)
-		return disk == d ? DV_NEVER_HOST_FS : DV_NEVER_HOST_GROUP;
-	return hw_group_endpoints(hw, g) == 1 ? DV_ALONE : DV_TOGETHER;
+	if (f->host_disk)
+		return f->host_disk == d ? DV_NEVER_HOST_FS : DV_NEVER_HOST_GROUP;
+	return f->endpoints == 1 ? DV_ALONE : DV_TOGETHER;
 }
 
 const char *groups_iommu_param(const struct hw *hw)

@@ -24,9 +24,15 @@ enum dev_verdict {
 	DV_NEVER_HOST_GROUP,  /* another endpoint of its group holds them */
 };
 
-enum group_verdict groups_group_verdict(const struct hw *hw, const struct hw_group *g);
-enum dev_verdict groups_device_verdict(const struct hw *hw, const struct hw_group *g,
-				       const struct hw_pci *d);
+/* What the verdicts of a group depend on, found once per group (one pass over it). */
+struct group_facts {
+	size_t endpoints;                 /* members that are not bridges */
+	const struct hw_pci *host_disk;   /* the member holding the host's file systems, or NULL */
+};
+
+struct group_facts groups_facts(const struct hw *hw, const struct hw_group *g);
+enum group_verdict groups_group_verdict(const struct group_facts *f);
+enum dev_verdict groups_device_verdict(const struct group_facts *f, const struct hw_pci *d);
 /* The kernel parameter that turns the IOMMU on for this CPU ("intel_iommu=on or ..."
  * when the vendor is unknown). */
 const char *groups_iommu_param(const struct hw *hw);

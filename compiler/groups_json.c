@@ -93,14 +93,14 @@ static void device_facts(FILE *out, const struct hw_pci *d)
 
 /* "with": the endpoints d goes with (together), or the one holding the host's disk. */
 static void with_field(FILE *out, const struct hw *hw, const struct hw_group *g,
-		       const struct hw_pci *d, enum dev_verdict v)
+		       const struct group_facts *f, const struct hw_pci *d, enum dev_verdict v)
 {
 	fputs(", \"with\": [", out);
 	const char *sep = "";
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *o = &hw->pci[g->member[i]];
 		bool named = v == DV_TOGETHER ? o != d && !hw_is_bridge(o)
-			   : v == DV_NEVER_HOST_GROUP && o == hw_group_host_disk(hw, g);
+			   : v == DV_NEVER_HOST_GROUP && o == f->host_disk;
 		if (!named)
 			continue;
 		fputs(sep, out);
@@ -112,16 +112,17 @@ static void with_field(FILE *out, const struct hw *hw, const struct hw_group *g,
 
 static void write_group(FILE *out, const struct hw *hw, const struct hw_group *g)
 {
+	struct group_facts f = groups_facts(hw, g);
 	fprintf(out, "    {\"group\": %d, \"endpoints\": %zu, \"verdict\": \"%s\", \"devices\": [\n",
-		g->number, hw_group_endpoints(hw, g), group_words[groups_group_verdict(hw, g)]);
+		g->number, f.endpoints, group_words[groups_group_verdict(&f)]);
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *d = &hw->pci[g->member[i]];
-		enum dev_verdict v = groups_device_verdict(hw, g, d);
+		enum dev_verdict v = groups_device_verdict(&f, d);
 		fputs("      ", out);
 		device_facts(out, d);
 		fprintf(out, ", \"verdict\": \"%s\"", dev_words[v].verdict);
 		str_field(out, "reason", dev_words[v].reason);
-		with_field(out, hw, g, d, v);
+		with_field(out, hw, g, &f, d, v);
 		fputs(i + 1 < g->n ? "},\n" : "}\n", out);
 	}
 	fputs("    ]}", out);

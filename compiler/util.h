@@ -60,5 +60,11 @@ size_t edit_distance(const char *a, const char *b);
 
 /* Read a whole file (at most max bytes). Returns 0, or an errno value; EFBIG when larger. */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same for a file that must be a regular file (a snapshot, an output being replaced):
+ * a FIFO, a device or a socket is not opened for reading nor waited on (EINVAL), a
+ * directory is EISDIR, and a larger file is refused before it is read (EFBIG). */
+int read_regular_file(const char *path, size_t max, char **out, size_t *len);
+/* strerror, but "not a regular file" for read_regular_file's EINVAL. */
+const char *read_error_text(int err);
 
 #endif
