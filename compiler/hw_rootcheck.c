@@ -22,23 +22,13 @@ static struct {
 } walk;
 
 /* Whether target, read from the folder of rel (a path relative to the root), stays inside
- * the root, component by component. */
+ * the root: rel's folder is one level down per '/' of rel. */
 static bool stays_inside(const char *rel, const char *target)
 {
 	long depth = 0;
 	for (const char *p = rel; (p = strchr(p, '/')); p++)
-		depth++;  /* the link's folder: one level per '/' of rel */
-	for (const char *p = target; *p;) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2))
-			depth--;
-		else if (n && !(n == 1 && *p == '.'))
-			depth++;
-		if (depth < 0)
-			return false;
-		p += n + (p[n] == '/');
-	}
-	return true;
+		depth++;
+	return !path_climbs_out(target, depth);
 }
 
 static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)

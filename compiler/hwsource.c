@@ -18,26 +18,8 @@ static char *config_dir(const struct config *cfg)
 	return slash == cfg->path ? xstrdup("/") : xstrndup(cfg->path, (size_t)(slash - cfg->path));
 }
 
-/* Whether rel, read component by component, climbs above where it starts ("../x",
- * "a/../../x"). */
-static bool climbs_out(const char *rel)
-{
-	long depth = 0;
-	for (const char *p = rel; *p;) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2))
-			depth--;
-		else if (n && !(n == 1 && *p == '.'))
-			depth++;
-		if (depth < 0)
-			return true;
-		p += n + (p[n] == '/');
-	}
-	return false;
-}
-
 /* Whether path, with every symlink resolved, is inside dir (resolved too). A path that does
- * not resolve (missing) is judged by climbs_out alone; reading it then fails anyway. */
+ * not resolve (missing) is judged by path_climbs_out alone; reading it then fails anyway. */
 static bool resolves_inside(const char *dir, const char *path)
 {
 	char rdir[PATH_MAX], rpath[PATH_MAX];
@@ -59,7 +41,7 @@ static char *snapshot_path(const struct config *cfg, struct diags *ds)
 	/* As before this rule: "DIR/REL", or REL for a config named without a directory. */
 	char *path = cfg->path && strchr(cfg->path, '/') ? xasprintf("%s/%s", dir, rel) : xstrdup(rel);
 	const char *why = rel[0] == '/' ? "is an absolute path"
-			: climbs_out(rel) || !resolves_inside(dir, path) ? "leads outside the config's folder"
+			: path_climbs_out(rel, 0) || !resolves_inside(dir, path) ? "leads outside the config's folder"
 			: NULL;
 	if (why) {
 		struct diag *d = diag_emit(ds, D_BAD_PATH, &cfg->hardware.loc,

@@ -222,13 +222,19 @@ int out_diff(const struct out_set *set, const char *dir, const char *marker,
 	return 0;
 }
 
+/* Folders a build created, in creation order, so that a failure can remove them again. */
+struct made_dirs {
+	char **path;
+	size_t n, cap;
+};
+
 /* The state of one write, so that a failure can undo it. tmp and bak are parallel to the
  * changes: the new contents' temporary (NULL for a stale file) and a hard link that keeps
  * the old file (NULL for a new one). */
 struct writer {
 	const char *dir;
 	const struct out_changes *ch;
-	char **made_dirs; size_t nmade, capmade;  /* created by us, in creation order */
+	struct made_dirs made;                    /* created by us */
 	char **tmp, **bak;
 	mode_t mode;                              /* 0666 & ~umask */
 	int pending_fd[FLUSH_BATCH];              /* written, writeback started, not fsync'd */
@@ -243,7 +249,7 @@ static int make_parents(struct writer *w, const char *rel)
 		char *path = xasprintf("%s/%s", w->dir, sub);
 		free(sub);
 		if (mkdir(path, 0777) == 0) {
-			VEC_PUSH(w->made_dirs, w->nmade, w->capmade) = path;
+			VEC_PUSH(w->made.path, w->made.n, w->made.cap) = path;
 		} else if (errno != EEXIST) {
 			free(path);
 			return -1;
@@ -254,8 +260,8 @@ static int make_parents(struct writer *w, const char *rel)
 	return 0;
 }
 
-/* mkdir -p path, recording what it creates. */
-static int make_dir_p(struct writer *w, const char *path)
+/* mkdir -p path, recording what it creates in made. */
+static int make_dir_p(struct made_dirs *made, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0)
@@ -263,15 +269,27 @@ static int make_dir_p(struct writer *w, const char *path)
 	const char *slash = strrchr(path, '/');
 	if (slash && slash != path) {
 		char *parent = xstrndup(path, (size_t)(slash - path));
-		int rc = make_dir_p(w, parent);
+		int rc = make_dir_p(made, parent);
 		free(parent);
 		if (rc != 0)
 			return -1;
 	}
 	if (mkdir(path, 0777) != 0)
 		return errno == EEXIST ? 0 : -1;
-	VEC_PUSH(w->made_dirs, w->nmade, w->capmade) = xstrdup(path);
+	VEC_PUSH(made->path, made->n, made->cap) = xstrdup(path);
 	return 0;
+}
+
+/* Forget the folders made, removing them first (newest first) when remove is set. */
+static void made_dirs_clear(struct made_dirs *made, bool remove)
+{
+	for (size_t i = made->n; i-- > 0;) {
+		if (remove)
+			rmdir(made->path[i]);
+		free(made->path[i]);
+	}
+	free(made->path);
+	*made = (struct made_dirs){ 0 };
 }
 
 static int write_all(int fd, const char *s, size_t n)
@@ -379,8 +397,8 @@ static void cleanup(struct writer *w, bool failed)
 		if (w->bak[i])
 			unlink(w->bak[i]);
 	}
-	for (size_t i = w->nmade; failed && i-- > 0;)
-		rmdir(w->made_dirs[i]);
+	for (size_t i = w->made.n; failed && i-- > 0;)
+		rmdir(w->made.path[i]);
 }
 
 static void writer_free(struct writer *w)
@@ -389,11 +407,9 @@ static void writer_free(struct writer *w)
 		free(w->tmp[i]);
 		free(w->bak[i]);
 	}
-	for (size_t i = 0; i < w->nmade; i++)
-		free(w->made_dirs[i]);
+	made_dirs_clear(&w->made, false);
 	free(w->tmp);
 	free(w->bak);
-	free(w->made_dirs);
 }
 
 static mode_t file_mode(void)
@@ -407,7 +423,7 @@ static mode_t file_mode(void)
  * remove. Nothing visible has changed yet. */
 static int stage(struct writer *w, const struct out_set *set, char **err)
 {
-	if (make_dir_p(w, w->dir) != 0) {
+	if (make_dir_p(&w->made, w->dir) != 0) {
 		*err = xasprintf("cannot create %s: %s", w->dir, strerror(errno));
 		return -1;
 	}
@@ -498,40 +514,8 @@ struct out_lock {
 	int fd;
 	bool created;       /* the lock file was made by this build */
 	char *path;
-	char **made;        /* folders made to hold the lock, in creation order */
-	size_t nmade, capmade;
+	struct made_dirs made;  /* folders made to hold the lock */
 };
-
-/* mkdir -p path, recording what it creates in lk. */
-static int lock_dirs(struct out_lock *lk, const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
-	const char *slash = strrchr(path, '/');
-	if (slash && slash != path) {
-		char *parent = xstrndup(path, (size_t)(slash - path));
-		int rc = lock_dirs(lk, parent);
-		free(parent);
-		if (rc != 0)
-			return -1;
-	}
-	if (mkdir(path, 0777) != 0)
-		return errno == EEXIST ? 0 : -1;
-	VEC_PUSH(lk->made, lk->nmade, lk->capmade) = xstrdup(path);
-	return 0;
-}
-
-static void lock_undo_dirs(struct out_lock *lk)
-{
-	for (size_t i = lk->nmade; i-- > 0;) {
-		rmdir(lk->made[i]);
-		free(lk->made[i]);
-	}
-	free(lk->made);
-	lk->made = NULL;
-	lk->nmade = lk->capmade = 0;
-}
 
 struct out_lock *out_lock_take(const char *dir, bool write, char **err)
 {
@@ -540,7 +524,7 @@ struct out_lock *out_lock_take(const char *dir, bool write, char **err)
 	lk->path = xasprintf("%s/" OUT_LOCK, dir);
 	bool told = false;
 	for (;;) {
-		if (write && lock_dirs(lk, dir) != 0) {
+		if (write && make_dir_p(&lk->made, dir) != 0) {
 			*err = xasprintf("cannot create %s: %s", dir, strerror(errno));
 			break;
 		}
@@ -578,11 +562,9 @@ struct out_lock *out_lock_take(const char *dir, bool write, char **err)
 			return lk;
 		}
 		close(fd);
-		free(lk->made);
-		lk->made = NULL;
-		lk->nmade = lk->capmade = 0;
+		made_dirs_clear(&lk->made, false);
 	}
-	lock_undo_dirs(lk);
+	made_dirs_clear(&lk->made, true);
 	free(lk->path);
 	free(lk);
 	return NULL;
@@ -597,13 +579,9 @@ void out_lock_release(struct out_lock *lk, bool failed)
 	 * before (a vfioc killed meanwhile) stays. */
 	if (lk->created)
 		unlink(lk->path);
-	if (failed)
-		lock_undo_dirs(lk);
 	if (lk->fd >= 0)
 		close(lk->fd);  /* releases the flock */
-	for (size_t i = 0; i < lk->nmade; i++)
-		free(lk->made[i]);
-	free(lk->made);
+	made_dirs_clear(&lk->made, failed);
 	free(lk->path);
 	free(lk);
 }

@@ -52,6 +52,21 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+bool path_climbs_out(const char *path, long depth)
+{
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && !strncmp(p, "..", 2))
+			depth--;
+		else if (n && !(n == 1 && *p == '.'))
+			depth++;
+		if (depth < 0)
+			return true;
+		p += n + (p[n] == '/');
+	}
+	return false;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	struct buf b = {0};

@@ -3,6 +3,7 @@
 #define VFIOC_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Whether a relative path, read component by component from depth levels below a folder,
+ * ever climbs above that folder ("../x", "a/../../x"). */
+bool path_climbs_out(const char *path, long depth);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grow *items (of *cap elements of size) so that index `need - 1` fits. */
