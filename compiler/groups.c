@@ -1,0 +1,51 @@
+/* groups.c: the verdicts of `vfioc groups`: which devices of an IOMMU group can be passed
+ * through alone, only together, or never, by the group rule of hw_group.c. Printed as text
+ * (cmd_groups.c) or JSON (groups_json.c). */
+#include "groups.h"
+
+struct group_facts groups_facts(const struct hw *hw, const struct hw_group *g)
+{
+	struct group_facts f = { .host_disk = hw_group_host_disk(hw, g) };
+	size_t named[2] = { 0, 0 };
+	for (size_t i = 0; i < g->n; i++) {
+		const struct hw_pci *d = &hw->pci[g->member[i]];
+		if (hw_is_bridge(d))
+			continue;
+		bool holds = hw_holds_group(d);
+		f.endpoints++;
+		f.holding += holds;
+		if (named[holds] < GROUPS_MAX_NAMED + 2)
+			f.named[holds][named[holds]++] = d;
+	}
+	return f;
+}
+
+enum group_verdict groups_group_verdict(const struct group_facts *f)
+{
+	if (f->host_disk)
+		return GV_HOST;
+	if (f->endpoints > 1 && f->holding < f->endpoints)
+		return GV_SOME_MAY_STAY;
+	return f->endpoints == 0 ? GV_BRIDGES_ONLY : f->endpoints == 1 ? GV_ALONE : GV_TOGETHER;
+}
+
+size_t groups_others(const struct group_facts *f, const struct hw_pci *d, bool holding)
+{
+	size_t n = holding ? f->holding : f->endpoints - f->holding;
+	return n - (!hw_is_bridge(d) && hw_holds_group(d) == holding);
+}
+
+enum dev_verdict groups_device_verdict(const struct group_facts *f, const struct hw_pci *d)
+{
+	if (hw_is_bridge(d))
+		return DV_NEVER_BRIDGE;
+	if (f->host_disk)
+		return f->host_disk == d ? DV_NEVER_HOST_FS : DV_NEVER_HOST_GROUP;
+	return groups_others(f, d, true) ? DV_TOGETHER : DV_ALONE;
+}
+
+const char *groups_iommu_param(const struct hw *hw)
+{
+	return hw->cpu_vendor == CPU_AMD ? "amd_iommu=on"
+	     : hw->cpu_vendor == CPU_INTEL ? "intel_iommu=on" : "intel_iommu=on or amd_iommu=on";
+}

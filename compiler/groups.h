@@ -1,0 +1,52 @@
+/* groups.h: what `vfioc groups` decides for an IOMMU group and each of its devices, kept
+ * apart from how it is printed, so the text and the JSON listing give the same verdicts. */
+#ifndef VFIOC_GROUPS_H
+#define VFIOC_GROUPS_H
+
+#include <stdio.h>
+
+#include "hw.h"
+
+#define GROUPS_MAX_NAMED 8  /* text: beyond this many siblings, "the N other endpoints" */
+
+enum group_verdict {
+	GV_BRIDGES_ONLY,  /* nothing to pass */
+	GV_ALONE,         /* one endpoint, passable */
+	GV_TOGETHER,      /* several endpoints, passed together */
+	GV_SOME_MAY_STAY, /* several endpoints, some without a driver: those with one go
+			   * together, the others may stay (hw_holds_group) */
+	GV_HOST,          /* an endpoint holds the host's own file systems: the group stays */
+};
+
+enum dev_verdict {
+	DV_ALONE,         /* no other endpoint of its group has a driver */
+	DV_TOGETHER,      /* only with the group's other endpoints that have a driver */
+	DV_NEVER_BRIDGE,  /* a bridge stays on the host (and does not hold the others back) */
+	DV_NEVER_HOST_FS, /* it holds the host's own file systems */
+	DV_NEVER_HOST_GROUP,  /* another endpoint of its group holds them */
+};
+
+/* What the verdicts of a group depend on, found once per group (one pass over it), so that
+ * a group of 10^5 devices costs linear time. */
+struct group_facts {
+	size_t endpoints;                 /* members that are not bridges */
+	size_t holding;                   /* endpoints with a driver: they hold the group */
+	const struct hw_pci *host_disk;   /* the member holding the host's file systems, or NULL */
+	/* The first endpoints with (named[1]) and without (named[0]) a driver: enough to name
+	 * all the others of any device when they are at most GROUPS_MAX_NAMED. */
+	const struct hw_pci *named[2][GROUPS_MAX_NAMED + 2];
+};
+
+struct group_facts groups_facts(const struct hw *hw, const struct hw_group *g);
+enum group_verdict groups_group_verdict(const struct group_facts *f);
+enum dev_verdict groups_device_verdict(const struct group_facts *f, const struct hw_pci *d);
+/* The endpoints other than d with a driver (holding) or without one (may stay). */
+size_t groups_others(const struct group_facts *f, const struct hw_pci *d, bool holding);
+/* The kernel parameter that turns the IOMMU on for this CPU ("intel_iommu=on or ..."
+ * when the vendor is unknown). */
+const char *groups_iommu_param(const struct hw *hw);
+
+/* `vfioc groups --format json`: the listing as one JSON object (groups_json.c). */
+void groups_write_json(const struct hw *hw, FILE *out);
+
+#endif
