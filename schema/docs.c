@@ -21,7 +21,7 @@ static void type_words(FILE *out, const struct field *f, const struct doc_style 
 		fprintf(out, "integer %llu%s%llu", (unsigned long long)f->min, st->dash,
 			(unsigned long long)f->max);
 		break;
-	case FK_STR: fputs(f->check == SC_PATH ? "absolute path" : f->check == SC_RELPATH ? "path" : "string", out); break;
+	case FK_STR: fputs(schema_check_type(f->check), out); break;
 	case FK_ENUM:
 		for (size_t i = 0; f->values[i]; i++)
 			fprintf(out, "%s%s%s%s", i ? st->bar : "", on, f->values[i], off);

@@ -11,6 +11,7 @@
 #include "../compiler/config.h"
 #include "../compiler/diag.h"
 #include "../compiler/yamldoc.h"
+#include "strrules.h"
 
 enum field_kind {
 	FK_BOOL,     /* struct cfg_bool */
@@ -25,24 +26,6 @@ enum field_kind {
 	FK_OBJECT,   /* a nested object described by `sub`, stored at off */
 	FK_OBJLIST,  /* a list of `sub` objects: pointer at off, size_t count at count_off */
 	FK_OBJMAP,   /* a mapping name -> `sub` object, stored like FK_OBJLIST, in file order */
-};
-
-/* What a string must look like. */
-enum str_check {
-	SC_ANY,        /* any text without control characters */
-	SC_NAME,       /* a VM name: [A-Za-z0-9][A-Za-z0-9_.+-]{0,63} */
-	SC_MODULE,     /* a kernel module: [A-Za-z0-9_][A-Za-z0-9_-]{0,62} */
-	SC_USER,       /* a user name: [a-z_][a-z0-9_-]{0,31} */
-	SC_TOKEN,      /* a kernel parameter: printable ASCII, none of the bytes that the kernel,
-	                * GRUB or a shell read as separators or quoting (hooks.c token_refusal) */
-	SC_PATH,       /* an absolute path, no control characters */
-	SC_RELPATH,    /* a path, absolute or relative, no control characters */
-	SC_NETNAME,    /* a libvirt network or bridge name: [A-Za-z0-9_.:-]{1,64} */
-	SC_KERNEL,     /* a kernel series: "6.6" */
-	SC_EVDEV,      /* an absolute path under /dev/input/ */
-	SC_UUID,       /* a UUID: 8-4-4-4-12 hex digits */
-	SC_MAC,        /* a unicast MAC address: six hex octets separated by ':' */
-	SC_USBPORT,    /* a USB bus-port as sysfs names it: "1-2", "3-1.4.2" */
 };
 
 #define F_REQUIRED 1u
@@ -101,11 +84,6 @@ bool schema_network_scalar(struct lower *lw, const struct ynode *n, void *obj);
 void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_network_validate(struct lower *lw, const struct ynode *map, void *obj);
-
-/* Validate a string against a check. On failure returns false and sets *why. */
-bool schema_check_string(enum str_check c, const char *s, const char **why);
-const char *schema_check_pattern(enum str_check c);  /* for the JSON Schema; NULL: none */
-enum diag_id schema_check_diag(enum str_check c);
 
 /* Sizes: "16GiB" -> 16384 (MiB). */
 bool schema_parse_size(const char *s, uint64_t *mib, const char **why);
