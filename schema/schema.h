@@ -58,11 +58,13 @@ struct object {
 	size_t loc_off;              /* of its struct loc */
 	size_t name_off;             /* FK_OBJMAP elements: of the const char * name */
 	size_t name_loc_off;         /* FK_OBJMAP elements: of the name's struct loc */
+	enum str_check name_check;   /* FK_OBJMAP elements: the rule their names follow */
 	/* The short form written as one scalar ("01:00.0" for a pci entry); NULL: map only.
 	 * Returns false after reporting the problem. */
 	bool (*scalar)(struct lower *lw, const struct ynode *n, void *obj);
 	const char *scalar_doc;      /* what the short form looks like, for docs */
-	const char *scalar_pattern;  /* its JSON Schema pattern */
+	const char *scalar_pattern;  /* its JSON Schema pattern; NULL: scalar_check's */
+	enum str_check scalar_check; /* the rule of the short form, when it is one */
 	/* Rules between the keys of one object, after its fields are read. */
 	void (*validate)(struct lower *lw, const struct ynode *map, void *obj);
 };
@@ -89,6 +91,8 @@ void schema_network_validate(struct lower *lw, const struct ynode *map, void *ob
 bool schema_parse_size(const char *s, uint64_t *mib, const char **why);
 
 /* Outputs generated from the tables. */
+/* o->doc, and for map elements the rule their names follow, in buf when it is needed. */
+const char *schema_object_doc(const struct object *o, char *buf, size_t size);
 void schema_write_json(FILE *out);
 void schema_write_markdown(FILE *out);
 void schema_write_man(FILE *out);  /* vfioc.yaml(5), mdoc */

@@ -133,6 +133,11 @@ static void test_generated(void)
 	STR_EQ(schema_check_pattern(SC_NETNAME), "^[A-Za-z0-9_.:-]{1,64}$", "NETNAME pattern");
 	STR_EQ(schema_check_type(SC_PATH), "absolute path", "PATH type");
 	INT_EQ(schema_check_diag(SC_NAME), D_BAD_VM_NAME, "NAME diagnostic");
+	/* diag.def's line is text of its own; it must state the rule the row states. */
+	const char *pat = schema_check_pattern(SC_NAME);
+	char core[128];
+	snprintf(core, sizeof(core), "%.*s", (int)strlen(pat) - 2, pat + 1);
+	OK(strstr(diag_doc(D_BAD_VM_NAME), core) != NULL, "bad-vm-name's explanation states the NAME rule");
 	for (int c = 0; c < SC_COUNT; c++)
 		OK(schema_check_name((enum str_check)c) && schema_check_type((enum str_check)c),
 		   "every rule has a row");
