@@ -209,10 +209,12 @@ struct str_rule {
 	bool (*test)(const char *s, const char **why);  /* TEST, BUILT */
 	const char *pattern;                            /* TEST */
 	const char *(*pattern_of)(void);                /* BUILT */
+	bool exact;  /* CHARS, MATCH: the pattern matches just what the rule accepts */
 };
 
 #define ANY
-#define CHARS(f, r, n) .first = f, .rest = r, .max = n,
+#define CHARS(f, r, n) .first = f, .rest = r, .max = n, .exact = true,
+#define MATCH(fn, pat) .test = fn, .pattern = pat, .exact = true,
 #define TEST(fn, pat) .test = fn, .pattern = pat,
 #define BUILT(fn, patfn) .test = fn, .pattern_of = patfn,
 static const struct str_rule rules[] = {
@@ -223,6 +225,7 @@ static const struct str_rule rules[] = {
 };
 #undef ANY
 #undef CHARS
+#undef MATCH
 #undef TEST
 #undef BUILT
 
@@ -278,6 +281,11 @@ enum diag_id schema_check_diag(enum str_check c)
 const char *schema_check_type(enum str_check c)
 {
 	return rules[c].type;
+}
+
+bool schema_check_exact(enum str_check c)
+{
+	return rules[c].exact;
 }
 
 const char *schema_check_name(enum str_check c)

@@ -20,6 +20,9 @@ bool schema_check_ok(enum str_check c, const char *s);
 const char *schema_check_pattern(enum str_check c);  /* for the JSON Schema; NULL: none */
 enum diag_id schema_check_diag(enum str_check c);
 const char *schema_check_type(enum str_check c);     /* "absolute path", "string": for docs */
-const char *schema_check_name(enum str_check c);     /* "NAME": the row's ID, for tests */
+/* For tests: the row's ID ("NAME"), and whether its pattern matches just what it accepts
+ * (otherwise the pattern may match more). */
+const char *schema_check_name(enum str_check c);
+bool schema_check_exact(enum str_check c);
 
 #endif

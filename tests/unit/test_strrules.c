@@ -1,7 +1,7 @@
 /* test_strrules.c: the string rules of schema/strrules.def: what each accepts and refuses,
  * and that each JSON Schema pattern accepts every string its rule accepts (an editor must
- * never flag a config vfioc takes), and refuses what it refuses where it is anchored at both
- * ends. */
+ * never flag a config vfioc takes), and refuses what it refuses where the row says the
+ * pattern is exact. */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,8 +104,7 @@ static void test_patterns(void)
 		regex_t re;
 		snprintf(name, sizeof(name), "%s pattern compiles", schema_check_name((enum str_check)c));
 		OK(regcomp(&re, pat, REG_EXTENDED | REG_NOSUB) == 0, name);
-		/* Anchored at both ends, a pattern states the whole rule; "^/dev/input/" a prefix. */
-		bool exact = pat[strlen(pat) - 1] == '$';
+		bool exact = schema_check_exact((enum str_check)c);
 		size_t wrong = 0;
 		for (size_t i = 0; i < n; i++) {
 			bool ok = schema_check_ok((enum str_check)c, v[i]);
