@@ -50,7 +50,6 @@ void nix_lines(struct buf *b, const char *text, const char *indent);
 void emit_uuid(char out[EMIT_UUID_STRLEN], const uint8_t uuid[16]);
 void emit_mac(char out[EMIT_MAC_STRLEN], const uint8_t mac[6]);
 
-
 /* The items of l separated by sep. */
 void emit_join(struct buf *b, const struct plan_strlist *l, const char *sep);
 

@@ -264,8 +264,8 @@ static void emit_define_script(struct buf *b, const struct plan *p)
 		   "        done < \"$defined\"\n"
 		   "      fi\n",
 		   p->delete_removed_state ? "--nvram --tpm" : "--keep-nvram --keep-tpm");
-	/* Written directly: the ${./...} interpolations are meant, and the VM names were
-	 * checked by nixos_emit against SC_NAME (strrules.def), so they are plain path and shell words. */
+	/* Written directly: the ${./...} interpolations are meant, and nixos_emit checked the
+	 * VM names against SC_NAME (strrules.def), so they are plain path and shell words. */
 	for (size_t i = 0; i < p->nvms; i++) {
 		const struct plan_vm *vm = &p->vms[i];
 		buf_printf(b, "      virsh define ${./domains/%s.xml}\n", vm->name);

@@ -139,7 +139,8 @@ static void test_generated(void)
 	const char *pat = schema_check_pattern(SC_NAME);
 	char core[128];
 	snprintf(core, sizeof(core), "%.*s", (int)strlen(pat) - 2, pat + 1);
-	OK(strstr(diag_doc(D_BAD_VM_NAME), core) != NULL, "bad-vm-name's explanation states the NAME rule");
+	OK(strstr(diag_doc(D_BAD_VM_NAME), core) != NULL,
+	   "bad-vm-name's explanation states the NAME rule");
 	for (int c = 0; c < SC_COUNT; c++)
 		OK(schema_check_name((enum str_check)c) && schema_check_type((enum str_check)c),
 		   "every rule has a row");
