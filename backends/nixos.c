@@ -324,6 +324,6 @@ static int nixos_emit(const struct plan *p, struct out_set *out, char **err)
 
 const struct backend backend_nixos = {
 	.name = "nixos",
-	.doc = "vfio.nix: a NixOS module for the target release",
+	.doc = "vfio.nix: a NixOS module for the target release (import it)",
 	.emit = nixos_emit,
 };
