@@ -75,14 +75,15 @@ void cli_print_help(const struct command *c, FILE *out)
 		c->describe(out);
 	for (const struct cli_option *o = c->options; o && o->name; o++) {
 		int n = option_label(o, label, sizeof label);
-		fprintf(out, "%s%*s", label, n + 2 > width ? 2 : width - n, "");
+		int col = n + 2 > width ? n + 2 : width;  /* where its text starts, on every line */
+		fprintf(out, "%s%*s", label, col - n, "");
 		for (const char *line = o->help;;) {
 			const char *nl = strchr(line, '\n');
 			fprintf(out, "%.*s\n", (int)(nl ? nl - line : (ptrdiff_t)strlen(line)), line);
 			if (!nl)
 				break;
 			line = nl + 1;
-			fprintf(out, "%*s", width, "");
+			fprintf(out, "%*s", col, "");
 		}
 	}
 	if (c->options && c->options->name)

@@ -1,4 +1,4 @@
-/* cmd_schema.c: `vfioc schema`: the config language as JSON Schema or as Markdown docs. */
+/* cmd_schema.c: `vfioc schema`: the config language as JSON Schema, Markdown docs or a man page. */
 #include <string.h>
 
 #include "cmd.h"
@@ -6,10 +6,12 @@
 #include "util.h"
 
 static const struct cli_option options[] = {
-	{ "format", 'f', "FORMAT", 'f', "json: JSON Schema draft 2020-12 (default), for yaml-language-server:\n"
-	  "put '# yaml-language-server: $schema=PATH' on the config's\n"
-	  "first line, PATH being where you saved this output;\n"
-	  "markdown: the config reference with every diagnostic code" },
+	{ "format", 'f', "FORMAT", 'f', "json: JSON Schema draft 2020-12 (default), for\n"
+	  "yaml-language-server: put '# yaml-language-server:\n"
+	  "$schema=PATH' on the config's first line, PATH being\n"
+	  "where you saved this output; markdown: the config\n"
+	  "reference with every diagnostic code; man: the same as\n"
+	  "the manual page vfioc.yaml(5) (mdoc)" },
 	{ 0 },
 };
 
@@ -33,14 +35,16 @@ static int run(int argc, char **argv)
 		schema_write_json(stdout);
 	else if (!strcmp(format, "markdown"))
 		schema_write_markdown(stdout);
+	else if (!strcmp(format, "man"))
+		schema_write_man(stdout);
 	else
-		return cli_usage_error("schema", "--format is json or markdown, not '%s'", format);
+		return cli_usage_error("schema", "--format is json, markdown or man, not '%s'", format);
 	return EXIT_OK;
 }
 
 const struct command cmd_schema = {
-	"schema", "print the config language as JSON Schema (for editors) or Markdown",
-	"Usage: vfioc schema [--format json|markdown]\n\n"
+	"schema", "print the config language as JSON Schema (for editors), Markdown or a man page",
+	"Usage: vfioc schema [--format json|markdown|man]\n\n"
 	"Prints the schema of the config language, generated from the same tables that\n"
 	"validate configs.\n\n",
 	options,

@@ -51,7 +51,7 @@ usage "check with an unknown option" "unknown option '--frob'" vfioc check --fro
 usage "an unknown short option" "unknown option '-z'" vfioc check -z ../examples/seed/host.yaml
 usage "check with a bad --format" "--format is text, json or github, not 'xml'" \
 	vfioc check --format xml ../examples/seed/host.yaml
-usage "schema with a bad --format" "--format is json or markdown, not 'yaml'" vfioc schema --format yaml
+usage "schema with a bad --format" "--format is json, markdown or man, not 'yaml'" vfioc schema --format yaml
 # A missing value is named as such, for every command (the ':' of getopt).
 usage "check: --root without its value" "--root needs a value" vfioc check ../examples/seed/host.yaml --root
 usage "build: -o without its value" "-o needs a value" vfioc build ../examples/seed/host.yaml -o
@@ -90,7 +90,7 @@ for c in check build probe groups init verify schema; do
 done
 # build's help names the file of every backend (from backends[i]->doc).
 vfioc help build > "$TMP/out"
-for f in vfio.nix domains/VM.xml kernel-cmdline; do
+for f in vfio.nix domains/VM.xml kernel-cmdline .vfioc-manifest; do
 	grep -q "^  $f  *[a-z]" "$TMP/out" && pass "help build names $f" || fail "help build: no $f line"
 done
 status "a schema error exits 1" 1 vfioc check golden/err/bad-version.yaml
