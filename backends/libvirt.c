@@ -11,13 +11,17 @@
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <libxml/xmlversion.h>
+#include <libxml/xpath.h>
 
 #include "backend.h"
 #include "emit.h"
+#include "../compiler/xmledit.h"
 
 #define SCHEMA_DIR "/usr/share/libvirt/schemas"
 #define OVMF_DIR "/run/libvirt/nix-ovmf"   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */
 #define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
+#define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+#define SCREAM_MIB 2   /* Scream's IVSHMEM region */
 
 /* One domain under construction. */
 struct dom {
@@ -294,12 +298,13 @@ static void add_drive_address(struct dom *d, xmlNodePtr disk, const char *bus,
 static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *disk,
 		     struct disk_count *c, unsigned boot)
 {
-	bool block = !strncmp(disk->path, "/dev/", 5);
+	bool block = disk->path && !strncmp(disk->path, "/dev/", 5);
 	xmlNodePtr n = el_attrs(d, devs, "disk", "type", block ? "block" : "file", "device",
 				disk->cdrom ? "cdrom" : "disk", NULL);
 	el_attrs(d, n, "driver", "name", "qemu", "type",
 		 disk->cdrom ? "raw" : disk_format_name(disk->format), NULL);
-	el_attrs(d, n, "source", block ? "dev" : "file", disk->path, NULL);
+	if (disk->path)   /* NULL: an empty CD-ROM drive */
+		el_attrs(d, n, "source", block ? "dev" : "file", disk->path, NULL);
 	char dev[8];
 	disk_target(disk, c, dev);
 	const char *bus = disk->cdrom && disk->bus == DISK_VIRTIO ? "sata" : disk_bus_name(disk->bus);
@@ -492,7 +497,7 @@ static void add_devices(struct dom *d, xmlNodePtr root)
 		xmlNodePtr tpm = el_attrs(d, devs, "tpm", "model", "tpm-crb", NULL);
 		el_attrs(d, tpm, "backend", "type", "emulator", "version", "2.0", NULL);
 	}
-	if (vm->looking_glass_mib) {
+	if (vm->looking_glass_mib && !vm->kvmfr) {
 		char *name = emit_looking_glass_name(vm);
 		xmlNodePtr shm = el_attrs(d, devs, "shmem", "name", name, NULL);
 		free(name);
@@ -500,6 +505,158 @@ static void add_devices(struct dom *d, xmlNodePtr root)
 		attr(d, el_uint(d, shm, "size", vm->looking_glass_mib), "unit", "M");
 	}
 	el_attrs(d, devs, "memballoon", "model", "none", NULL);  /* useless with pinned VFIO RAM */
+}
+
+/* The first child element of parent called name, or NULL. */
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr c = parent->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+			return c;
+	return NULL;
+}
+
+static xmlNodePtr child_or_new(struct dom *d, xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr c = child(parent, name);
+	return c ? c : el(d, parent, name, NULL);
+}
+
+/* I/O threads and their pinning; virtio disks take them in turn (iothread 1, 2, ...). */
+static void add_iothreads(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	if (!vm->iothreads)
+		return;
+	char n[16];
+	snprintf(n, sizeof(n), "%u", vm->iothreads);
+	xmlAddNextSibling(child(root, "vcpu"),
+			  xmlNewDocNode(d->doc, NULL, (const xmlChar *)"iothreads", (const xmlChar *)n));
+	if (!vm->niothread_pin)
+		return;
+	struct cpulist l = { vm->iothread_pin, vm->niothread_pin };
+	struct buf set = {0};
+	cpulist_fmt(&l, &set);
+	xmlNodePtr t = child_or_new(d, root, "cputune");
+	for (unsigned i = 1; i <= vm->iothreads; i++) {
+		xmlNodePtr pin = el(d, t, "iothreadpin", NULL);
+		attrf(d, pin, "iothread", "%u", i);
+		attr(d, pin, "cpuset", buf_str(&set));
+	}
+	buf_free(&set);
+}
+
+/* Host SMBIOS, CPU cache passthrough and the invariant TSC. */
+static void add_cpu_details(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	if (vm->smbios_host)
+		el_attrs(d, child(root, "os"), "smbios", "mode", "host", NULL);
+	xmlNodePtr cpu = child(root, "cpu");
+	if (vm->cpu_cache_passthrough)
+		el_attrs(d, cpu, "cache", "mode", "passthrough", NULL);
+	if (vm->invtsc)
+		el_attrs(d, cpu, "feature", "policy", "require", "name", "invtsc", NULL);
+}
+
+/* Cache, I/O mode, discard and I/O thread of each disk (not CD-ROMs), on the <driver> that
+ * add_disk wrote: the disks appear in plan order among the device='disk' elements. */
+static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	size_t i = 0;
+	unsigned next_iothread = 0;
+	for (xmlNodePtr n = devs->children; n; n = n->next) {
+		xmlChar *kind = n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "disk")
+				? xmlGetProp(n, (const xmlChar *)"device") : NULL;
+		bool disk = kind && !strcmp((const char *)kind, "disk");
+		xmlFree(kind);
+		if (!disk)
+			continue;
+		while (i < vm->ndisks && vm->disks[i].cdrom)
+			i++;
+		if (i == vm->ndisks)
+			break;
+		const struct plan_disk *pd = &vm->disks[i++];
+		xmlNodePtr drv = child(n, "driver");
+		if (!drv)
+			continue;
+		if (pd->cache != CACHE_DEFAULT)
+			attr(d, drv, "cache", disk_cache_name(pd->cache));
+		if (pd->io != IO_DEFAULT)
+			attr(d, drv, "io", disk_io_name(pd->io));
+		if (pd->discard)
+			attr(d, drv, "discard", "unmap");
+		if (vm->iothreads && pd->bus == DISK_VIRTIO)
+			attrf(d, drv, "iothread", "%u", next_iothread++ % vm->iothreads + 1);
+	}
+}
+
+/* Guest sound: an ich9 card on libvirt's pipewire or pulseaudio backend; or Scream, whose
+ * guest driver writes into an IVSHMEM region that the host's receiver reads. */
+static void add_audio(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	if (vm->audio == AUDIO_SCREAM) {
+		char *name = xasprintf("scream-ivshmem-%s", vm->name);
+		xmlNodePtr shm = el_attrs(d, devs, "shmem", "name", name, NULL);
+		el_attrs(d, shm, "model", "type", "ivshmem-plain", NULL);
+		attr(d, el_uint(d, shm, "size", SCREAM_MIB), "unit", "M");
+		free(name);
+		return;
+	}
+	if (vm->audio != AUDIO_PIPEWIRE && vm->audio != AUDIO_PULSEAUDIO)
+		return;
+	xmlNodePtr snd = el_attrs(d, devs, "sound", "model", "ich9", NULL);
+	el_attrs(d, snd, "audio", "id", "1", NULL);
+	el_attrs(d, devs, "audio", "id", "1", "type", audio_name(vm->audio), NULL);
+}
+
+static void add_virtio_input(struct dom *d, xmlNodePtr devs)
+{
+	if (!d->vm->input_virtio)
+		return;
+	el_attrs(d, devs, "input", "type", "keyboard", "bus", "virtio", NULL);
+	el_attrs(d, devs, "input", "type", "mouse", "bus", "virtio", NULL);
+}
+
+/* Looking Glass on /dev/kvmfrN: libvirt has no element for a memory-backend-file IVSHMEM,
+ * so QEMU gets it on its command line (QEMU's JSON syntax for -device and -object). */
+static void add_kvmfr(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	if (!vm->kvmfr)
+		return;
+	xmlNsPtr ns = xmlNewNs(root, (const xmlChar *)QEMU_NS, (const xmlChar *)"qemu");
+	xmlNodePtr cl = xmlNewChild(root, ns, (const xmlChar *)"commandline", NULL);
+	char *dev = xstrdup("{\"driver\":\"ivshmem-plain\",\"id\":\"shmem-looking-glass\","
+			    "\"memdev\":\"looking-glass\"}");
+	char *obj = xasprintf("{\"qom-type\":\"memory-backend-file\",\"id\":\"looking-glass\","
+			      "\"mem-path\":\"/dev/kvmfr%u\",\"size\":%llu,\"share\":true}",
+			      vm->kvmfr_index, (unsigned long long)vm->looking_glass_mib << 20);
+	const char *args[] = { "-device", dev, "-object", obj };
+	for (size_t i = 0; i < ARRAY_LEN(args); i++)
+		attr(d, xmlNewChild(cl, ns, (const xmlChar *)"arg", NULL), "value", args[i]);
+	free(dev);
+	free(obj);
+}
+
+/* Additions kept apart from the core elements above: they only add to what is there. */
+static void add_details(struct dom *d, xmlNodePtr root)
+{
+	xmlNodePtr devs = child(root, "devices");
+	add_iothreads(d, root);
+	add_cpu_details(d, root);
+	add_disk_tuning(d, devs);
+	add_virtio_input(d, devs);
+	add_audio(d, devs);
+	/* memballoon stays the last device, as libvirt writes it */
+	xmlNodePtr balloon = child(devs, "memballoon");
+	if (balloon) {
+		xmlUnlinkNode(balloon);
+		xmlAddChild(devs, balloon);
+	}
+	add_kvmfr(d, root);
 }
 
 static void build_domain(struct dom *d)
@@ -520,6 +677,141 @@ static void build_domain(struct dom *d)
 	add_cpu_clock(d, root);
 	add_lifecycle(d, root);
 	add_devices(d, root);
+	add_details(d, root);
+}
+
+/* Set an attribute or element's text; text is never read as markup. */
+static void set_value(struct dom *d, xmlNodePtr n, const char *value)
+{
+	check_text(d, value);
+	if (n->type == XML_ATTRIBUTE_NODE) {
+		xmlSetProp(n->parent, n->name, (const xmlChar *)value);
+	} else {
+		xmlNodeSetContent(n, NULL);
+		xmlNodeAddContent(n, (const xmlChar *)value);
+	}
+}
+
+static xmlXPathObjectPtr eval(xmlDocPtr doc, const char *xpath)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	ctx->node = xmlDocGetRootElement(doc);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
+	xmlXPathFreeContext(ctx);
+	return r;
+}
+
+static bool plain_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* The nodes xpath matches; when none and its last step is a plain element name or @name,
+ * that step is created under what the rest matches (made the same way), like virt-xml.
+ * Returns NULL when nothing matches and nothing can be created. Caller frees. */
+static xmlXPathObjectPtr find_or_create(struct dom *d, const char *xpath, int depth)
+{
+	xmlXPathObjectPtr r = eval(d->doc, xpath);
+	if (!r || r->type != XPATH_NODESET) {
+		xmlXPathFreeObject(r);
+		return NULL;
+	}
+	if (!xmlXPathNodeSetIsEmpty(r->nodesetval) || depth > 32)
+		return r;
+	xmlXPathFreeObject(r);
+	const char *slash = strrchr(xpath, '/');
+	const char *step = slash + 1;
+	bool at = *step == '@';
+	if (!plain_name(step + at) || slash == xpath + 1)
+		return NULL;
+	char *parent = xstrndup(xpath, (size_t)(slash - xpath));
+	xmlXPathObjectPtr pr = !strcmp(parent, ".") ? eval(d->doc, ".") : find_or_create(d, parent, depth + 1);
+	free(parent);
+	if (!pr || xmlXPathNodeSetIsEmpty(pr->nodesetval)) {
+		xmlXPathFreeObject(pr);
+		return NULL;
+	}
+	xmlNodeSetPtr set = pr->nodesetval;
+	for (int i = 0; i < set->nodeNr; i++) {
+		xmlNodePtr p = set->nodeTab[i];
+		if (p->type != XML_ELEMENT_NODE)
+			continue;
+		if (at)
+			xmlSetProp(p, (const xmlChar *)(step + 1), (const xmlChar *)"");
+		else
+			el(d, p, step, NULL);
+	}
+	xmlXPathFreeObject(pr);
+	return eval(d->doc, xpath);
+}
+
+/* vms.<name>.libvirt-xml, in order. Returns 0, or 1 with the reason in *err. */
+static int apply_edits(struct dom *d, char **err)
+{
+	const struct plan_vm *vm = d->vm;
+	for (size_t i = 0; i < vm->nxml_edits; i++) {
+		struct xml_edit e;
+		const char *why;
+		if (!xml_edit_parse(vm->xml_edits[i], &e, &why)) {
+			*err = xasprintf("VM '%s': libvirt-xml edit '%s': %s", vm->name, vm->xml_edits[i], why);
+			return 1;
+		}
+		xmlXPathObjectPtr r = e.op == XML_EDIT_SET ? find_or_create(d, e.xpath, 0)
+							   : eval(d->doc, e.xpath);
+		bool none = !r || r->type != XPATH_NODESET || xmlXPathNodeSetIsEmpty(r->nodesetval);
+		if (none) {
+			*err = xasprintf("VM '%s': libvirt-xml edit '%s' matches nothing in the generated "
+					 "domain%s", vm->name, vm->xml_edits[i], e.op == XML_EDIT_SET ?
+					 " and cannot be created (only a last step that is a plain "
+					 "name or @name is)" : "");
+		} else {
+			xmlNodeSetPtr set = r->nodesetval;
+			for (int k = 0; k < set->nodeNr; k++) {
+				xmlNodePtr n = set->nodeTab[k];
+				if (e.op == XML_EDIT_SET) {
+					set_value(d, n, e.value);
+				} else if (n->type == XML_ATTRIBUTE_NODE) {
+					xmlRemoveProp((xmlAttrPtr)n);
+				} else if (n != xmlDocGetRootElement(d->doc)) {
+					xmlUnlinkNode(n);
+					xmlFreeNode(n);
+				}
+			}
+		}
+		xmlXPathFreeObject(r);
+		xml_edit_free(&e);
+		if (none)
+			return 1;
+	}
+	return 0;
+}
+
+static int libvirt_validate(const struct out_file *f, const char *schema_dir, char **err);
+
+/* A domain changed by libvirt-xml edits is validated here, where libvirt's schema is
+ * installed (build --validate checks every domain either way). */
+static int validate_edited(const struct plan_vm *vm, const struct out_set *out, char **err)
+{
+	const struct out_file *f = &out->files[out->n - 1];
+	if (!vm->nxml_edits || access(SCHEMA_DIR "/domain.rng", R_OK) != 0)
+		return 0;
+	char *why = NULL;
+	int rc = libvirt_validate(f, NULL, &why);
+	if (rc == 1) {
+		for (char *c = why; *c; c++)
+			if (*c == '\n')
+				*c = c[1] ? ';' : '\0';
+		*err = xasprintf("VM '%s': after its libvirt-xml edits the domain fails libvirt's "
+				 "schema: %s", vm->name, why);
+	}
+	free(why);
+	return rc == 1;
 }
 
 static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_set *out,
@@ -531,8 +823,10 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 	}
 	struct dom d = { p, vm, xmlNewDoc((const xmlChar *)"1.0"), NULL };
 	build_domain(&d);
-	int rc = 0;
-	if (d.bad) {
+	int rc = apply_edits(&d, err);
+	if (rc) {
+		/* *err says which edit */
+	} else if (d.bad) {
 		*err = xasprintf("VM '%s': a value cannot be written in XML (not UTF-8, or control "
 				 "characters)", vm->name);
 		rc = -1;
@@ -544,16 +838,20 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 		buf_add(out_set_add(out, name), (const char *)mem, (size_t)len);
 		free(name);
 		xmlFree(mem);
+		rc = validate_edited(vm, out, err);
 	}
 	xmlFreeDoc(d.doc);
 	return rc;
 }
 
+/* -1: a value XML cannot carry; 1: a libvirt-xml edit failed (the config's fault). */
 static int libvirt_emit(const struct plan *p, struct out_set *out, char **err)
 {
-	for (size_t i = 0; i < p->nvms; i++)
-		if (emit_vm(p, &p->vms[i], out, err) != 0)
-			return -1;
+	for (size_t i = 0; i < p->nvms; i++) {
+		int rc = emit_vm(p, &p->vms[i], out, err);
+		if (rc != 0)
+			return rc;
+	}
 	return 0;
 }
 

@@ -122,7 +122,7 @@ static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e
 	}
 	check_shared(cx, vm, e, i);
 	check_host_use(cx, e, dev);
-	if (dev->boot_vga == 1)
+	if (dev->boot_vga == 1 && !cx->cfg->vms[vm].single_gpu.v)  /* single-gpu: the point */
 		check_boot_gpu(cx, e, dev);
 	check_reset(cx, e, dev);
 	return true;

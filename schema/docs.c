@@ -26,6 +26,7 @@ static void type_words(FILE *out, const struct field *f)
 		break;
 	case FK_OBJLIST: fprintf(out, "list, see `%s`", f->sub->path); break;
 	case FK_OBJMAP: fprintf(out, "map of name → `%s`", f->sub->path); break;
+	case FK_NIXATTRS: fputs("map of option path → string, bool, integer or list", out); break;
 	}
 }
 
