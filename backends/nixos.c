@@ -427,7 +427,9 @@ static void nix_value(struct buf *b, const struct cfg_nixval *v)
 	switch (v->kind) {
 	case NIX_STR: nix_str(b, v->str); break;
 	case NIX_BOOL: buf_puts(b, v->b ? "true" : "false"); break;
-	case NIX_INT: buf_printf(b, "%lld", (long long)v->i); break;
+	case NIX_INT:   /* in a list, "true -3" would be a subtraction */
+		buf_printf(b, v->i < 0 ? "(%lld)" : "%lld", (long long)v->i);
+		break;
 	case NIX_LIST:
 		buf_puts(b, "[");
 		for (size_t i = 0; i < v->nitems; i++) {
