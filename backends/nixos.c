@@ -310,6 +310,13 @@ static const char *first_user(const struct plan *p)
 	return p->users.n ? p->users.v[0] : "root";
 }
 
+/* The group QEMU runs in, for the files it shares with the user: qemu.conf's, else NixOS's
+ * qemu-libvirtd; as root any group will do, and kvm is the one Looking Glass documents. */
+static const char *qemu_group(const struct plan *p)
+{
+	return p->qemu_group ? p->qemu_group : p->run_as_root ? "kvm" : "qemu-libvirtd";
+}
+
 static void emit_blacklist(struct buf *b, const struct plan *p)
 {
 	if (!p->blacklist_drivers.n)
@@ -358,14 +365,18 @@ static void emit_kvmfr(struct buf *b, const struct plan *p)
 	struct buf sizes = {0};
 	for (size_t i = 0; i < p->nkvmfr; i++)
 		buf_printf(&sizes, "%s%llu", i ? "," : "", (unsigned long long)p->kvmfr_mib[i]);
-	char *rule = xasprintf("SUBSYSTEM==\"kvmfr\", OWNER=\"%s\", GROUP=\"kvm\", MODE=\"0660\"\n",
-			       first_user(p));
-	buf_printf(b, "\n  # Looking Glass through the kvmfr module: /dev/kvmfrN for the N-th such VM (%zu),\n"
-		      "  # of %s MiB.\n"
-		      "  boot.extraModulePackages = [ config.boot.kernelPackages.kvmfr ];\n"
+	char *rule = xasprintf("SUBSYSTEM==\"kvmfr\", OWNER=\"%s\", GROUP=\"%s\", MODE=\"0660\"\n",
+			       first_user(p), qemu_group(p));
+	buf_puts(b, "\n  # Looking Glass through the kvmfr module: one static device per VM that uses it,\n");
+	if (p->nkvmfr == 1)
+		buf_printf(b, "  # /dev/kvmfr0 of %s MiB.\n", buf_str(&sizes));
+	else
+		buf_printf(b, "  # /dev/kvmfr0 to /dev/kvmfr%zu in config order, of %s MiB.\n", p->nkvmfr - 1,
+			   buf_str(&sizes));
+	buf_printf(b, "  boot.extraModulePackages = [ config.boot.kernelPackages.kvmfr ];\n"
 		      "  boot.kernelModules = [ \"kvmfr\" ];\n"
 		      "  environment.etc.\"modprobe.d/kvmfr.conf\".text = \"options kvmfr static_size_mb=%s\\n\";\n"
-		      "  services.udev.extraRules = ", p->nkvmfr, buf_str(&sizes), buf_str(&sizes));
+		      "  services.udev.extraRules = ", buf_str(&sizes));
 	nix_lines(b, rule, "  ");
 	buf_puts(b, ";\n");
 	free(rule);
@@ -384,8 +395,7 @@ static void emit_scream(struct buf *b, const struct plan *p)
 			      "  systemd.tmpfiles.settings.vfioc-scream.\"/dev/shm/scream-ivshmem-%s\".f = {\n"
 			      "    user = ", vm->name, vm->name);
 		nix_str(b, first_user(p));
-		buf_printf(b, ";\n    group = \"%s\";\n    mode = \"0660\";\n  };\n",
-			   p->run_as_root ? "root" : "qemu-libvirtd");
+		buf_printf(b, ";\n    group = \"%s\";\n    mode = \"0660\";\n  };\n", qemu_group(p));
 		buf_printf(b, "  systemd.user.services.\"scream-%s\" = {\n"
 			      "    description = \"Scream audio receiver for VM %s\";\n"
 			      "    wantedBy = [ \"graphical-session.target\" ];\n"

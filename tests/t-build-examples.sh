@@ -11,7 +11,8 @@ seed-25.11 25.11 false false
 win11-gaming 26.05 false false
 twin-gpu 24.11 true true
 amd-usb-controller 25.11 false false
-headless-server 25.11 true false"
+headless-server 25.11 true false
+single-gpu 26.05 false false"
 
 for d in "$ex"/*/; do
 	n=$(basename "$d")

@@ -104,13 +104,14 @@ check("nix: kvmfr module", get(ev, ["boot", "extraModulePackages"]) == ["pkgs.li
 check("nix: kvmfr static size", get(ev, ["environment", "etc", "modprobe.d/kvmfr.conf", "text"]) ==
       "options kvmfr static_size_mb=64\n")
 rules = get(ev, ["services", "udev", "extraRules"], "")
-check("nix: kvmfr udev rule for the user", 'SUBSYSTEM=="kvmfr", OWNER="%s", GROUP="kvm", MODE="0660"' %
-      h["users"][0] in rules, rules)
+check("nix: kvmfr udev rule for the user and QEMU's group", 'SUBSYSTEM=="kvmfr", OWNER="%s", GROUP="%s", MODE="0660"' %
+      (h["users"][0], q["group"]) in rules, rules)
 svc = get(ev, ["systemd", "user", "services", "scream-win10"], {})
 check("nix: scream receiver reads the VM's IVSHMEM file",
       svc.get("serviceConfig", {}).get("ExecStart") == "pkgs.scream/bin/scream -m /dev/shm/scream-ivshmem-win10", svc)
 tmp = get(ev, ["systemd", "tmpfiles", "settings", "vfioc-scream", "/dev/shm/scream-ivshmem-win10", "f"], {})
-check("nix: scream file owned by the user", tmp.get("user") == h["users"][0] and tmp.get("mode") == "0660", tmp)
+check("nix: scream file owned by the user and QEMU's group", tmp.get("user") == h["users"][0]
+      and tmp.get("group") == q["group"] and tmp.get("mode") == "0660", tmp)
 hooks = get(ev, ["virtualisation", "libvirtd", "hooks", "qemu"], {})
 check("nix: both hooks", sorted(hooks) == ["vfioc-isolate-cpus", "vfioc-single-gpu"], sorted(hooks))
 for path, want in h["nixos-extra"].items():
