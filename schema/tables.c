@@ -106,7 +106,7 @@ static const struct field vm_cpu_fields[] = {
 	{ "iothreads", FK_UINT, F(struct cfg_vm, iothreads), .max = 64, .def = "0",
 	  .doc = "I/O threads; virtio disks are spread over them in turn." },
 	{ "iothread-pin", FK_CPULIST, F(struct cfg_vm, iothread_pin),
-	  .doc = "Host CPUs the I/O threads run on (needs `iothreads`); must not overlap `pin`." },
+	  .doc = "Host CPUs the I/O threads run on (needs `iothreads`); best ones no vCPU uses." },
 	{ "cache", FK_ENUM, F(struct cfg_vm, cpu_cache), .values = cpu_cache_names, .def = "default",
 	  .doc = "`passthrough`: the guest sees the host's CPU cache topology." },
 	{ "invtsc", FK_BOOL, F(struct cfg_vm, invtsc), .def = "false",
@@ -140,7 +140,8 @@ static const struct field vm_fields[] = {
 	  .doc = "Hyper-V enlightenments for Windows guests, including vendor_id." },
 	{ "hyperv-vendor-id", FK_STR, F(struct cfg_vm, hyperv_vendor_id), .check = SC_VENDOR_ID,
 	  .def_doc = "`vfioc`", .doc = "The Hyper-V vendor_id value (needs `hyperv`): 1 to 12 "
-		 "letters, digits or _ . -; e.g. what an NVIDIA driver's error 43 workaround names." },
+		 "letters, digits or _ . -; anything but KVM's own (NVIDIA drivers before 465 "
+		 "stopped with error 43 on it)." },
 	{ "smbios", FK_ENUM, F(struct cfg_vm, smbios), .values = smbios_mode_names, .def = "none",
 	  .doc = "`host`: the guest sees the host's SMBIOS (vendor, board, serials), as some "
 		 "anti-cheat and licensing software expects." },
@@ -162,8 +163,9 @@ static const struct field vm_fields[] = {
 	  .doc = "IVSHMEM shared memory for Looking Glass." },
 	{ "audio", FK_ENUM, F(struct cfg_vm, audio), .values = audio_names, .def = "none",
 	  .doc = "Guest sound to the host: an ich9 sound card played through libvirt's `pipewire` "
-		 "or `pulseaudio` audio backend, or `scream` (an IVSHMEM region read by a Scream "
-		 "receiver running as a user service of host.users)." },
+		 "or `pulseaudio` audio backend (QEMU must run as the session's user: "
+		 "`qemu-config.user`), or `scream` (an IVSHMEM region read by a Scream receiver "
+		 "running as a user service of the first of host.users)." },
 	{ "input", FK_ENUM, F(struct cfg_vm, input), .values = input_bus_names, .def = "default",
 	  .doc = "`virtio`: virtio keyboard and mouse (lower latency; the guest needs virtio "
 		 "drivers), besides the emulated PS/2 ones." },
