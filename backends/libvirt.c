@@ -692,9 +692,23 @@ static void set_value(struct dom *d, xmlNodePtr n, const char *value)
 	}
 }
 
+/* libxml2 2.12 made the error argument const. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *error_arg;
+#else
+typedef xmlErrorPtr error_arg;
+#endif
+
+/* XPath evaluation errors (an undefined prefix...) mean "matches nothing" here. */
+static void quiet(void *ctx, error_arg e)
+{
+	(void)ctx, (void)e;
+}
+
 static xmlXPathObjectPtr eval(xmlDocPtr doc, const char *xpath)
 {
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	ctx->error = quiet;
 	ctx->node = xmlDocGetRootElement(doc);
 	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
 	xmlXPathFreeContext(ctx);
@@ -728,10 +742,10 @@ static xmlXPathObjectPtr find_or_create(struct dom *d, const char *xpath, int de
 	const char *slash = strrchr(xpath, '/');
 	const char *step = slash + 1;
 	bool at = *step == '@';
-	if (!plain_name(step + at) || slash == xpath + 1)
+	if (!plain_name(step + at))
 		return NULL;
 	char *parent = xstrndup(xpath, (size_t)(slash - xpath));
-	xmlXPathObjectPtr pr = !strcmp(parent, ".") ? eval(d->doc, ".") : find_or_create(d, parent, depth + 1);
+	xmlXPathObjectPtr pr = find_or_create(d, parent, depth + 1);   /* "." is <domain> */
 	free(parent);
 	if (!pr || xmlXPathNodeSetIsEmpty(pr->nodesetval)) {
 		xmlXPathFreeObject(pr);
@@ -854,13 +868,6 @@ static int libvirt_emit(const struct plan *p, struct out_set *out, char **err)
 	}
 	return 0;
 }
-
-/* libxml2 2.12 made the error argument const. */
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *error_arg;
-#else
-typedef xmlErrorPtr error_arg;
-#endif
 
 /* libxml2 reports schema and validity problems here; they are collected one per line. */
 static void collect_error(void *ctx, error_arg e)
