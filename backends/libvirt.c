@@ -785,8 +785,11 @@ static int apply_edits(struct dom *d, char **err)
 					 " and cannot be created (only a last step that is a plain "
 					 "name or @name is)" : "");
 		} else {
+			/* Last first: a node in the set is done before an ancestor also in it
+			 * replaces or removes it; the set is emptied before libxml2 frees it, as
+			 * it would read the freed nodes. */
 			xmlNodeSetPtr set = r->nodesetval;
-			for (int k = 0; k < set->nodeNr; k++) {
+			for (int k = set->nodeNr - 1; k >= 0; k--) {
 				xmlNodePtr n = set->nodeTab[k];
 				if (e.op == XML_EDIT_SET) {
 					set_value(d, n, e.value);
@@ -797,6 +800,7 @@ static int apply_edits(struct dom *d, char **err)
 					xmlFreeNode(n);
 				}
 			}
+			set->nodeNr = 0;
 		}
 		xmlXPathFreeObject(r);
 		xml_edit_free(&e);

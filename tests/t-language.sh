@@ -33,7 +33,7 @@ expect "language: pipewire domain is otherwise valid" virt-xml-validate "$TMP/li
 
 # Edits that cannot apply: the build fails, says which edit, and writes nothing.
 bad_edit() {   # NAME EDIT WHAT
-	sed -e "s|      - \"xpath.delete=./pm\"|      - \"$2\"|" language/full.yaml > "$W/host.yaml"
+	sed -e "s|      - \"xpath.delete=./pm .*$|      - \"$2\"|" language/full.yaml > "$W/host.yaml"
 	rm -rf "$W/bad"
 	rc_is "language: $1 fails the build" 1 vfioc build "$W/host.yaml" -o "$W/bad"
 	has "language: $1 is xml-edit-failed" "\\[xml-edit-failed\\]" "$TMP/rc.err"
