@@ -222,8 +222,8 @@ static const struct field qemu_config_fields[] = {
 	  .doc = "Private /dev per VM (qemu.conf `namespaces`); NixOS turns them off." },
 	{ "cgroup-device-acl", FK_STRLIST, F(struct cfg_qemu_config, cgroup_device_acl),
 	  .check = SC_DEVPATH, .def = "[]", .doc = "Device nodes QEMU may open besides libvirt's "
-		 "default list (/dev/null, /dev/kvm...); evdev devices and /dev/kvmfrN are added "
-		 "by vfioc." },
+		 "default list (/dev/null, /dev/kvm...); vfioc adds /dev/kvmfrN, and libvirt allows "
+		 "a domain's own evdev inputs and hostdevs itself." },
 };
 static const struct object qemu_config_object = OBJECT("host.libvirt.qemu-config",
 	struct cfg_qemu_config, qemu_config_fields,
