@@ -559,28 +559,44 @@ static void add_cpu_details(struct dom *d, xmlNodePtr root)
 		el_attrs(d, cpu, "feature", "policy", "require", "name", "invtsc", NULL);
 }
 
+/* The <disk device='disk'> whose source is path and that is not in used[0..nused). */
+static xmlNodePtr find_disk(xmlNodePtr devs, const char *path, xmlNodePtr *used, size_t nused)
+{
+	for (xmlNodePtr n = devs->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "disk"))
+			continue;
+		bool taken = false;
+		for (size_t k = 0; k < nused && !taken; k++)
+			taken = used[k] == n;
+		xmlNodePtr src = child(n, "source");
+		xmlChar *dev = xmlGetProp(n, (const xmlChar *)"device");
+		xmlChar *file = src ? xmlGetProp(src, (const xmlChar *)"file") : NULL;
+		xmlChar *blk = src ? xmlGetProp(src, (const xmlChar *)"dev") : NULL;
+		const xmlChar *at = file ? file : blk;
+		bool match = !taken && dev && !strcmp((const char *)dev, "disk") && at &&
+			     !strcmp((const char *)at, path);
+		xmlFree(dev), xmlFree(file), xmlFree(blk);
+		if (match)
+			return n;
+	}
+	return NULL;
+}
+
 /* Cache, I/O mode, discard and I/O thread of each disk (not CD-ROMs), on the <driver> that
- * add_disk wrote: the disks appear in plan order among the device='disk' elements. */
+ * add_disk wrote, found by its source. */
 static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
 {
 	const struct plan_vm *vm = d->vm;
-	size_t i = 0;
+	xmlNodePtr *used = xcalloc(vm->ndisks ? vm->ndisks : 1, sizeof(*used));
+	size_t nused = 0;
 	unsigned next_iothread = 0;
-	for (xmlNodePtr n = devs->children; n; n = n->next) {
-		xmlChar *kind = n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "disk")
-				? xmlGetProp(n, (const xmlChar *)"device") : NULL;
-		bool disk = kind && !strcmp((const char *)kind, "disk");
-		xmlFree(kind);
-		if (!disk)
-			continue;
-		while (i < vm->ndisks && vm->disks[i].cdrom)
-			i++;
-		if (i == vm->ndisks)
-			break;
-		const struct plan_disk *pd = &vm->disks[i++];
-		xmlNodePtr drv = child(n, "driver");
+	for (size_t i = 0; i < vm->ndisks; i++) {
+		const struct plan_disk *pd = &vm->disks[i];
+		xmlNodePtr n = pd->cdrom || !pd->path ? NULL : find_disk(devs, pd->path, used, nused);
+		xmlNodePtr drv = n ? child(n, "driver") : NULL;
 		if (!drv)
 			continue;
+		used[nused++] = n;
 		if (pd->cache != CACHE_DEFAULT)
 			attr(d, drv, "cache", disk_cache_name(pd->cache));
 		if (pd->io != IO_DEFAULT)
@@ -590,6 +606,7 @@ static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
 		if (vm->iothreads && pd->bus == DISK_VIRTIO)
 			attrf(d, drv, "iothread", "%u", next_iothread++ % vm->iothreads + 1);
 	}
+	free(used);
 }
 
 /* Guest sound: an ich9 card on libvirt's pipewire or pulseaudio backend; or Scream, whose
