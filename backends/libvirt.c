@@ -11,11 +11,10 @@
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <libxml/xmlversion.h>
-#include <libxml/xpath.h>
 
 #include "backend.h"
 #include "emit.h"
-#include "../compiler/xmledit.h"
+#include "libvirt_edit.h"
 
 #define SCHEMA_DIR "/usr/share/libvirt/schemas"
 #define OVMF_DIR "/run/libvirt/nix-ovmf"   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */
@@ -697,136 +696,6 @@ static void build_domain(struct dom *d)
 	add_details(d, root);
 }
 
-/* Set an attribute or element's text; text is never read as markup. */
-static void set_value(struct dom *d, xmlNodePtr n, const char *value)
-{
-	check_text(d, value);
-	if (n->type == XML_ATTRIBUTE_NODE) {
-		xmlSetProp(n->parent, n->name, (const xmlChar *)value);
-	} else {
-		xmlNodeSetContent(n, NULL);
-		xmlNodeAddContent(n, (const xmlChar *)value);
-	}
-}
-
-/* libxml2 2.12 made the error argument const. */
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *error_arg;
-#else
-typedef xmlErrorPtr error_arg;
-#endif
-
-/* XPath evaluation errors (an undefined prefix...) mean "matches nothing" here. */
-static void quiet(void *ctx, error_arg e)
-{
-	(void)ctx, (void)e;
-}
-
-static xmlXPathObjectPtr eval(xmlDocPtr doc, const char *xpath)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	ctx->error = quiet;
-	ctx->node = xmlDocGetRootElement(doc);
-	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
-	xmlXPathFreeContext(ctx);
-	return r;
-}
-
-static bool plain_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
-/* The nodes xpath matches; when none and its last step is a plain element name or @name,
- * that step is created under what the rest matches (made the same way), like virt-xml.
- * Returns NULL when nothing matches and nothing can be created. Caller frees. */
-static xmlXPathObjectPtr find_or_create(struct dom *d, const char *xpath, int depth)
-{
-	xmlXPathObjectPtr r = eval(d->doc, xpath);
-	if (!r || r->type != XPATH_NODESET) {
-		xmlXPathFreeObject(r);
-		return NULL;
-	}
-	if (!xmlXPathNodeSetIsEmpty(r->nodesetval) || depth > 32)
-		return r;
-	xmlXPathFreeObject(r);
-	const char *slash = strrchr(xpath, '/');
-	const char *step = slash + 1;
-	bool at = *step == '@';
-	if (!plain_name(step + at))
-		return NULL;
-	char *parent = xstrndup(xpath, (size_t)(slash - xpath));
-	xmlXPathObjectPtr pr = find_or_create(d, parent, depth + 1);   /* "." is <domain> */
-	free(parent);
-	if (!pr || xmlXPathNodeSetIsEmpty(pr->nodesetval)) {
-		xmlXPathFreeObject(pr);
-		return NULL;
-	}
-	xmlNodeSetPtr set = pr->nodesetval;
-	for (int i = 0; i < set->nodeNr; i++) {
-		xmlNodePtr p = set->nodeTab[i];
-		if (p->type != XML_ELEMENT_NODE)
-			continue;
-		if (at)
-			xmlSetProp(p, (const xmlChar *)(step + 1), (const xmlChar *)"");
-		else
-			el(d, p, step, NULL);
-	}
-	xmlXPathFreeObject(pr);
-	return eval(d->doc, xpath);
-}
-
-/* vms.<name>.libvirt-xml, in order. Returns 0, or 1 with the reason in *err. */
-static int apply_edits(struct dom *d, char **err)
-{
-	const struct plan_vm *vm = d->vm;
-	for (size_t i = 0; i < vm->nxml_edits; i++) {
-		struct xml_edit e;
-		const char *why;
-		if (!xml_edit_parse(vm->xml_edits[i], &e, &why)) {
-			*err = xasprintf("VM '%s': libvirt-xml edit '%s': %s", vm->name, vm->xml_edits[i], why);
-			return 1;
-		}
-		xmlXPathObjectPtr r = e.op == XML_EDIT_SET ? find_or_create(d, e.xpath, 0)
-							   : eval(d->doc, e.xpath);
-		bool none = !r || r->type != XPATH_NODESET || xmlXPathNodeSetIsEmpty(r->nodesetval);
-		if (none) {
-			*err = xasprintf("VM '%s': libvirt-xml edit '%s' matches nothing in the generated "
-					 "domain%s", vm->name, vm->xml_edits[i], e.op == XML_EDIT_SET ?
-					 " and cannot be created (only a last step that is a plain "
-					 "name or @name is)" : "");
-		} else {
-			/* Last first: a node in the set is done before an ancestor also in it
-			 * replaces or removes it; the set is emptied before libxml2 frees it, as
-			 * it would read the freed nodes. */
-			xmlNodeSetPtr set = r->nodesetval;
-			for (int k = set->nodeNr - 1; k >= 0; k--) {
-				xmlNodePtr n = set->nodeTab[k];
-				if (e.op == XML_EDIT_SET) {
-					set_value(d, n, e.value);
-				} else if (n->type == XML_ATTRIBUTE_NODE) {
-					xmlRemoveProp((xmlAttrPtr)n);
-				} else if (n != xmlDocGetRootElement(d->doc)) {
-					xmlUnlinkNode(n);
-					xmlFreeNode(n);
-				}
-			}
-			set->nodeNr = 0;
-		}
-		xmlXPathFreeObject(r);
-		xml_edit_free(&e);
-		if (none)
-			return 1;
-	}
-	return 0;
-}
-
 static int libvirt_validate(const struct out_file *f, const char *schema_dir, char **err);
 
 /* A domain changed by libvirt-xml edits is validated here, where libvirt's schema is
@@ -858,7 +727,7 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 	}
 	struct dom d = { p, vm, xmlNewDoc((const xmlChar *)"1.0"), NULL };
 	build_domain(&d);
-	int rc = apply_edits(&d, err);
+	int rc = libvirt_apply_edits(d.doc, vm, err);
 	if (rc) {
 		/* *err says which edit */
 	} else if (d.bad) {
@@ -889,6 +758,13 @@ static int libvirt_emit(const struct plan *p, struct out_set *out, char **err)
 	}
 	return 0;
 }
+
+/* libxml2 2.12 made the error argument const. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *error_arg;
+#else
+typedef xmlErrorPtr error_arg;
+#endif
 
 /* libxml2 reports schema and validity problems here; they are collected one per line. */
 static void collect_error(void *ctx, error_arg e)
