@@ -1,6 +1,7 @@
 /* libvirt_edit.c: vms.<name>.libvirt-xml, the escape hatch, applied with libxml2's XPath to
  * a finished domain (xmledit.h has the syntax). Values are set as text, never parsed as
  * markup; the libvirt backend validates the result. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,49 @@ static xmlXPathObjectPtr find_or_create(xmlDocPtr doc, const char *xpath, int de
 	return eval(doc, xpath);
 }
 
+/* Nodes an edit may change: elements, attributes and text; not the namespace nodes XPath
+ * makes up, nor <domain> itself for a delete. */
+static bool editable(xmlDocPtr doc, xmlNodePtr n, enum xml_edit_op op)
+{
+	switch (n->type) {
+	case XML_ELEMENT_NODE:
+		return op == XML_EDIT_SET || n != xmlDocGetRootElement(doc);
+	case XML_ATTRIBUTE_NODE: case XML_TEXT_NODE: case XML_CDATA_SECTION_NODE:
+	case XML_COMMENT_NODE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Apply one parsed edit to what r matched; returns how many nodes it changed. The nodes
+ * are taken out of the set first (libxml2 frees the set's namespace copies and would read
+ * nodes an edit freed), then done last first: a node before an ancestor that also matched
+ * replaces or removes it. */
+static size_t apply(xmlDocPtr doc, const struct xml_edit *e, xmlNodeSetPtr set)
+{
+	xmlNodePtr *todo = xcalloc((size_t)set->nodeNr + 1, sizeof(*todo));
+	size_t n = 0;
+	for (int k = 0; k < set->nodeNr; k++)
+		if (set->nodeTab[k] && editable(doc, set->nodeTab[k], e->op)) {
+			todo[n++] = set->nodeTab[k];
+			set->nodeTab[k] = NULL;
+		}
+	for (size_t k = n; k-- > 0;) {
+		xmlNodePtr node = todo[k];
+		if (e->op == XML_EDIT_SET) {
+			set_value(node, e->value);
+		} else if (node->type == XML_ATTRIBUTE_NODE) {
+			xmlRemoveProp((xmlAttrPtr)node);
+		} else {
+			xmlUnlinkNode(node);
+			xmlFreeNode(node);
+		}
+	}
+	free(todo);
+	return n;
+}
+
 int libvirt_apply_edits(xmlDocPtr doc, const struct plan_vm *vm, char **err)
 {
 	for (size_t i = 0; i < vm->nxml_edits; i++) {
@@ -105,30 +149,13 @@ int libvirt_apply_edits(xmlDocPtr doc, const struct plan_vm *vm, char **err)
 		}
 		xmlXPathObjectPtr r = e.op == XML_EDIT_SET ? find_or_create(doc, e.xpath, 0)
 							   : eval(doc, e.xpath);
-		bool none = !r || r->type != XPATH_NODESET || xmlXPathNodeSetIsEmpty(r->nodesetval);
-		if (none) {
-			*err = xasprintf("VM '%s': libvirt-xml edit '%s' matches nothing in the generated "
-					 "domain%s", vm->name, vm->xml_edits[i], e.op == XML_EDIT_SET ?
-					 " and cannot be created (only a last step that is a plain "
-					 "name or @name is)" : "");
-		} else {
-			/* Last first: a node in the set is done before an ancestor also in it
-			 * replaces or removes it; the set is emptied before libxml2 frees it, as
-			 * it would read the freed nodes. */
-			xmlNodeSetPtr set = r->nodesetval;
-			for (int k = set->nodeNr - 1; k >= 0; k--) {
-				xmlNodePtr n = set->nodeTab[k];
-				if (e.op == XML_EDIT_SET) {
-					set_value(n, e.value);
-				} else if (n->type == XML_ATTRIBUTE_NODE) {
-					xmlRemoveProp((xmlAttrPtr)n);
-				} else if (n != xmlDocGetRootElement(doc)) {
-					xmlUnlinkNode(n);
-					xmlFreeNode(n);
-				}
-			}
-			set->nodeNr = 0;
-		}
+		bool none = !r || r->type != XPATH_NODESET || !r->nodesetval ||
+			    apply(doc, &e, r->nodesetval) == 0;
+		if (none)
+			*err = xasprintf("VM '%s': libvirt-xml edit '%s' matches nothing it can change "
+					 "in the generated domain%s", vm->name, vm->xml_edits[i],
+					 e.op == XML_EDIT_SET ? " and cannot create it (only a last "
+					 "step that is a plain name or @name can be created)" : "");
 		xmlXPathFreeObject(r);
 		xml_edit_free(&e);
 		if (none)
@@ -136,4 +163,3 @@ int libvirt_apply_edits(xmlDocPtr doc, const struct plan_vm *vm, char **err)
 	}
 	return 0;
 }
-

@@ -40,8 +40,8 @@ bad_edit() {   # NAME EDIT WHAT
 	has "language: $1 says $3" "$3" "$TMP/rc.err"
 	expect "language: $1 writes nothing" test ! -e "$W/bad"
 }
-bad_edit "an edit matching nothing" "./devices/hostdev[@type='usb']/@managed=no" "cannot be created"
-bad_edit "a delete matching nothing" "xpath.delete=./devices/sound" "matches nothing"
+bad_edit "an edit matching nothing" "./devices/hostdev[@type='usb']/@managed=no" "cannot create it"
+bad_edit "a delete matching nothing" "xpath.delete=./devices/sound" "matches nothing it can change"
 bad_edit "an edit breaking the schema" "./devices/graphics/@type=bogus" "fails libvirt's schema"
 
 # libvirt's own parser (virsh's test driver: no daemon) keeps what vfioc wrote. The qemu:
