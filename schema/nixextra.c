@@ -141,6 +141,7 @@ void schema_lower_nixattrs(struct lower *lw, const struct field *f, const struct
 		return;
 	}
 	out->loc = n->loc;
+	out->n = 0;   /* a duplicate key is lowered again into the same place */
 	out->v = arena_alloc(lw->arena, (n->n ? n->n : 1) * sizeof(*out->v));
 	for (size_t i = 0; i < n->n; i++) {
 		const struct ynode *key = n->pairs[i].key;
