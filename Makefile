@@ -6,6 +6,10 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/vfioc
 MANDIR  ?= $(PREFIX)/share/man
+# Where bash-completion, zsh and fish look for completions of installed programs.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
@@ -132,7 +136,7 @@ test-valgrind: $(VFIOC)
 	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build t-language
 
 # The lab: this build and its outputs on Debian's kernel under QEMU, with an emulated IOMMU
-# (tests/lab/lab.sh; CASES='20-binding' to pick cases). Fetches the kernel on first use.
+# (tests/lab/lab.sh; CASES='22-binding-override' to pick cases). Fetches the kernel on first use.
 lab: $(VFIOC)
 	@VFIOC=$(abspath $(VFIOC)) tests/lab/lab.sh $(CASES)
 
@@ -150,15 +154,27 @@ schema/vfioc.schema.json: $(VFIOC)
 	./$(VFIOC) schema > $@.tmp && mv $@.tmp $@
 docs/config-reference.md: $(VFIOC)
 	./$(VFIOC) schema --format markdown > $@.tmp && mv $@.tmp $@
-schema-json: schema/vfioc.schema.json docs/config-reference.md
+man/vfioc.yaml.5: $(VFIOC)
+	./$(VFIOC) schema --format man > $@.tmp && mv $@.tmp $@
+schema-json: schema/vfioc.schema.json docs/config-reference.md man/vfioc.yaml.5
+
+# What `make install` puts where besides the binary: SOURCE:DESTINATION (t-install lists
+# the tree it gives; uninstall removes the same files).
+INSTALL_DATA := schema/vfioc.schema.json:$(DATADIR)/vfioc.schema.json \
+	man/vfioc.1:$(MANDIR)/man1/vfioc.1 man/vfioc.yaml.5:$(MANDIR)/man5/vfioc.yaml.5 \
+	completions/vfioc.bash:$(BASHCOMPDIR)/vfioc completions/_vfioc:$(ZSHCOMPDIR)/_vfioc \
+	completions/vfioc.fish:$(FISHCOMPDIR)/vfioc.fish
 
 install: $(VFIOC)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(VFIOC) $(DESTDIR)$(BINDIR)/vfioc
-	install -m 644 schema/vfioc.schema.json $(DESTDIR)$(DATADIR)/vfioc.schema.json
+	@set -e; for p in $(INSTALL_DATA); do \
+		dest=$(DESTDIR)$${p#*:}; echo "install -m 644 $${p%%:*} $$dest"; \
+		install -d "$${dest%/*}"; install -m 644 "$${p%%:*}" "$$dest"; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/vfioc $(DESTDIR)$(DATADIR)/vfioc.schema.json
+	rm -f $(DESTDIR)$(BINDIR)/vfioc $(foreach p,$(INSTALL_DATA),$(DESTDIR)$(lastword $(subst :, ,$(p))))
 
 clean:
 	rm -rf build vfioc
@@ -168,11 +184,12 @@ help:
 	@echo "make check           every test: plain, ASan+UBSan, valgrind, the lab; ends with 'N passed, N failed'"
 	@echo "make test            the suite once (TESTS='t-golden-err' to pick scripts)"
 	@echo "make test-asan       the suite under AddressSanitizer + UBSan"
-	@echo "make lab             vfioc and its outputs on a real kernel under QEMU (CASES='20-binding')"
-	@echo "make schema-json     regenerate schema/vfioc.schema.json and docs/config-reference.md"
+	@echo "make lab             vfioc and its outputs on a real kernel under QEMU (CASES='22-binding-override')"
+	@echo "make schema-json     regenerate schema/vfioc.schema.json, docs/config-reference.md, man/vfioc.yaml.5"
 	@echo "make bench           benchmarks (prints figures)"
 	@echo "make fuzz            libFuzzer targets (needs clang)"
-	@echo "make install         PREFIX=$(PREFIX) DESTDIR=..."
+	@echo "make install         PREFIX=$(PREFIX) DESTDIR=...: binary, JSON Schema, man pages, completions"
+	@echo "make uninstall       the same PREFIX and DESTDIR: removes what install put there"
 	@echo "make SHARED=1        link libyaml and libxml2 shared (slower start, a 0.8 MiB binary)"
 	@echo "make STATIC=1        link them in, or fail (the default falls back to shared)"
 -include mk/quality.mk

@@ -28,6 +28,11 @@
         pkgs.nix
         pkgs.valgrind
         pkgs.time
+        pkgs.mandoc      # lints the manual pages
+        pkgs.zsh         # run the completions
+        pkgs.fish
+        pkgs.pre-commit  # runs .pre-commit-hooks.yaml (t-integrations, with git)
+        pkgs.git
       ];
     in
     {

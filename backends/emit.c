@@ -151,8 +151,12 @@ void nix_lines(struct buf *b, const char *text, const char *indent)
 		if (*s == '\'' && s[1] == '\'') {
 			buf_puts(b, "'''");  /* '' is written ''' */
 			s++;
+		} else if (*s == '$' && s[1] == '{' && s > text && s[-1] == '\'') {
+			buf_puts(b, "${\"$\"}");  /* '''${ would be '' and an interpolation */
 		} else if (*s == '$' && s[1] == '{') {
 			buf_puts(b, "''$");  /* ${ is written ''${ */
+		} else if (*s == '\'' && !s[1]) {
+			buf_puts(b, "${\"'\"}");  /* a last ' would join the closing '' */
 		} else {
 			buf_putc(b, *s);
 		}

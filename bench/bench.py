@@ -6,7 +6,8 @@ bench/gen_config.py against a synthetic 5000-device host) and 10, 100, 1000, 500
 devices (roots by tests/mkroot.py --synthetic) -- plus the seed example and `lspci -nn` on
 the same roots: wall time (best of N by hyperfine), instructions (callgrind) and peak RSS
 (/usr/bin/time). Then the scaling exponent (log-log slope of instructions against size) and
-the targets of issue #6. Roots are cached in build/bench/roots (generating 5000 devices
+the targets of issue #6, and the hostile shapes of issue #13 (10^4 to 10^5 VMs, duplicate
+keys, devices in one IOMMU group) with their slopes. BENCH_ONLY=hostile runs those alone. Roots are cached in build/bench/roots (generating 5000 devices
 takes a while); BENCH_RUNS sets the hyperfine runs, BENCH_FAST=1 skips callgrind.
 VFIOC_SHARED names a `make SHARED=1` build, whose seed figures are shown beside the default
 build's (loading libxml2, ICU and libstdc++ shared costs more than the seed's own work), and
@@ -45,9 +46,10 @@ def sh_quote(args):
     return " ".join("'" + a.replace("'", "'\\''") + "'" for a in args)
 
 
-def wall_ms(args, prepare=None):
-    """Best wall time of RUNS runs, in ms (hyperfine; a timing loop without it)."""
-    if have("hyperfine"):
+def wall_ms(args, prepare=None, failing=False):
+    """Best wall time of RUNS runs, in ms (hyperfine; a timing loop without it). failing:
+    the command exits non-zero on purpose (a config with errors)."""
+    if have("hyperfine") and not failing:
         # No shell, for the prepare command either (a plain "rm -rf DIR"): subtracting an
         # estimate of a shell's start-up would blur figures of a few milliseconds.
         with tempfile.NamedTemporaryFile(suffix=".json") as j:
@@ -190,8 +192,100 @@ def scaling(label, sizes, rows):
     return last if last is not None else wlast
 
 
+# Hostile shapes (issue #13): inputs made to be slow. Each is measured at four sizes; the
+# log-log slope of wall time against size shows whether vfioc stays linear (<= 1.1).
+HOSTILE_SIZES = [10000, 20000, 40000, 80000]
+HOSTILE_BUILD_SIZES = [12500, 25000, 50000, 100000]
+
+
+def write(path, lines):
+    with open(path, "w") as f:
+        f.writelines(lines)
+    return path
+
+
+def snapshot_one_group(path, n):
+    """A snapshot whose n NICs are all in IOMMU group 0."""
+    head = ["version: 1\n", "cpu:\n", "  vendor: intel\n", "  flags: [vmx]\n",
+            "memory:\n", "  total-kib: 67108864\n", "pci:\n"]
+    devs = ['- {address: "%04x:%02x:%02x.%d", id: "8086:10d3", class: "0x020000", '
+            'iommu-group: 0, driver: e1000e}\n' % (i >> 16, (i >> 8) & 0xff, (i >> 3) & 0x1f, i & 7)
+            for i in range(n)]
+    return write(path, head + devs)
+
+
+def hostile_cases(n, build_n):
+    """(name, args, prepare) of each hostile shape at size n (build_n for builds)."""
+    d = os.path.join(WORK, "hostile")
+    os.makedirs(d, exist_ok=True)
+    seed_hw = os.path.join(TOP, "examples", "seed", "hardware.yaml")
+    empty = write(os.path.join(d, "empty%d.yaml" % n),
+                  ["version: 1\nvms:\n"] + ["  v%d: {}\n" % i for i in range(n)])
+    dups = write(os.path.join(d, "dups%d.yaml" % n),
+                 ["version: 1\nvms:\n"] + ["  a: {}\n" for _ in range(n)])
+    cfg = os.path.join(d, "vms%d.yaml" % build_n)
+    write(cfg, ["version: 1\n"] + ["vms:\n"] +
+          ["  v%d: {memory: 1GiB, vcpus: 1, network: none}\n" % i for i in range(build_n)])
+    # tmpfs when there is one: a first build of 10^5 files on disk waits minutes for fsync.
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else d
+    out = os.path.join(shm, "vfioc-bench-hostile-%d" % build_n)
+    if not os.path.isdir(out):
+        run([VFIOC, "build", cfg, "--hardware", seed_hw, "-o", out])
+    group = snapshot_one_group(os.path.join(d, "group%d.yaml" % n), n)
+    one = write(os.path.join(d, "one%d.yaml" % n),
+                ["version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 1\n    pci: [\"00:00.0\"]\n"])
+    return [("'vN: {}' lines", n, [VFIOC, "check", empty]),
+            ("duplicate keys", n, [VFIOC, "check", dups]),
+            ("up-to-date build, VMs", build_n,
+             [VFIOC, "build", cfg, "--hardware", seed_hw, "-o", out]),
+            ("groups, devices in one group", n, [VFIOC, "groups", "--hardware", group]),
+            ("one diagnostic over a group, devices", n, [VFIOC, "check", one, "--hardware", group])]
+
+
+def cpu_ms(args):
+    """Best user+system CPU time of RUNS runs, in ms, and the peak RSS: on a machine shared
+    with other work, CPU time shows vfioc's own growth where wall time also shows the
+    neighbours'."""
+    best, rss = math.inf, 0
+    for _ in range(RUNS):
+        r = subprocess.run(["/usr/bin/time", "-f", "%U %S %M"] + args, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        u, sy, m = r.stderr.strip().splitlines()[-1].split()
+        best = min(best, (float(u) + float(sy)) * 1000)
+        rss = max(rss, int(m))
+    return best, rss
+
+
+def hostile():
+    global RUNS
+    runs, RUNS = RUNS, 3
+    rows, sizes = {}, {}
+    for n, bn in zip(HOSTILE_SIZES, HOSTILE_BUILD_SIZES):
+        for shape, size, args in hostile_cases(n, bn):
+            ms, rss = cpu_ms(args)
+            rows.setdefault(shape, []).append({"name": "%s: %d" % (shape, size), "wall_ms": ms,
+                                               "rss_kib": rss, "instr": None})
+            sizes.setdefault(shape, []).append(size)
+    RUNS = runs
+    for bn in HOSTILE_BUILD_SIZES:
+        shutil.rmtree("/dev/shm/vfioc-bench-hostile-%d" % bn, ignore_errors=True)
+    print("\nhostile shapes (issue #13): CPU time (user+sys, best of 3; the 'wall ms' column) "
+          "at four sizes, and the slope of log time against log size")
+    slopes = {}
+    for shape, rs in rows.items():
+        table(shape, rs)
+        fit, last = slope(sizes[shape], [r["wall_ms"] for r in rs])
+        slopes[shape] = fit
+        print("  slope: fit %.2f, last step %.2f  %s" % (fit, last, "met" if fit <= 1.1 else "MISSED"))
+    return slopes
+
+
 def main():
     global RUNS
+    if os.environ.get("BENCH_ONLY") == "hostile":
+        os.makedirs(WORK, exist_ok=True)
+        hostile()
+        return
     if not os.access(VFIOC, os.X_OK):
         sys.exit("bench: %s not built (run make)" % VFIOC)
     os.makedirs(WORK, exist_ok=True)
@@ -290,6 +384,9 @@ def main():
         if last is not None:
             print("  linear growth, %-18s last-step slope %.2f  %s" % (label + ":", last,
                                                                       verdict(last < 1.2)))
+    for shape, fit in hostile().items():
+        print("  linear growth, %-32s slope %.2f  %s" % (shape + ":", fit,
+                                                       verdict(fit <= 1.1)))
     print("\nprofiles: %s/callgrind.build%d, callgrind.probe%d (callgrind_annotate FILE)"
           % (WORK, VMS[-1], DEVICES[-1]))
 

@@ -1,9 +1,11 @@
 /* cmd_build.c: `vfioc build`: config -> hardware -> checks -> plan -> every backend into
  * memory -> (validate) -> write the directory all or nothing, or compare it (--check). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "cmd.h"
@@ -14,6 +16,7 @@
 struct build_opts {
 	const char *config;
 	char *outdir;              /* malloc'd */
+	bool outdir_given;         /* -o: not the default next to the config */
 	struct hw_opts hw;
 	bool check, validate, werror;
 	const char *schema_dir;    /* NULL: libvirt's default */
@@ -26,7 +29,7 @@ static char *default_outdir(const char *config)
 	const char *slash = strrchr(config, '/');
 	if (!slash)
 		return xstrdup("generated");
-	return xasprintf("%.*s/generated", (int)(slash - config + 1), config);
+	return xasprintf("%.*s/generated", (int)(slash - config), config);
 }
 
 static int parse_args(int argc, char **argv, struct build_opts *o)
@@ -74,6 +77,7 @@ static int parse_args(int argc, char **argv, struct build_opts *o)
 		return cli_usage_error("build", "-o needs a directory");
 	o->config = argv[optind];
 	o->outdir = out ? xstrdup(out) : default_outdir(o->config);
+	o->outdir_given = out != NULL;
 	return EXIT_OK;
 }
 
@@ -109,14 +113,60 @@ static const char *change_text(enum out_change_kind k)
 				: "would be removed (its VM is no longer in the config)";
 }
 
-/* Compare (--check) or write the outputs. */
+/* The default output folder is a folder of the config's folder: a committed symlink
+ * `generated -> ../elsewhere` must not receive the outputs (a kernel-cmdline is a valid
+ * sudoers line). -o DIR names any folder: whoever runs vfioc chose it. */
+static bool outdir_inside(const struct build_opts *o, struct diags *ds)
+{
+	struct stat st;
+	if (o->outdir_given || lstat(o->outdir, &st) != 0 || !S_ISLNK(st.st_mode))
+		return true;
+	const char *slash = strrchr(o->config, '/');
+	char *dir = slash ? xstrndup(o->config, (size_t)(slash - o->config + (slash == o->config)))
+			  : xstrdup(".");
+	char rdir[PATH_MAX], rout[PATH_MAX];
+	bool ok = realpath(dir, rdir) && realpath(o->outdir, rout) &&
+		  !strncmp(rout, rdir, strlen(rdir)) &&
+		  (rout[strlen(rdir)] == '/' || !strcmp(rdir, "/"));
+	if (!ok) {
+		struct diag *d = diag_emit(ds, D_OUTPUT_UNSAFE, NULL,
+					   "%s is a symlink that leads outside the config's folder %s",
+					   o->outdir, dir);
+		diag_hint(d, "remove the symlink, or name the folder to write with -o DIR");
+	}
+	free(dir);
+	return ok;
+}
+
+/* Files that the rule before manifests would have removed: said, not removed. */
+static void note_unlisted(const struct out_changes *ch, const struct build_opts *o,
+			  struct diags *ds)
+{
+	for (size_t i = 0; i < ch->nunlisted; i++) {
+		struct diag *d = diag_emit(ds, D_OUTPUT_UNLISTED, NULL,
+					   "%s/%s looks like a domain of %s whose VM is gone, but %s/"
+					   OUT_MANIFEST " does not list it, so it is kept", o->outdir,
+					   ch->unlisted[i], o->config, o->outdir);
+		diag_hint(d, "remove it by hand if you no longer need it (folders written before "
+			  "vfioc kept a manifest have none)");
+	}
+}
+
+/* Compare (--check) or write the outputs, holding the folder's lock. */
 static void finish_outputs(const struct out_set *set, const struct plan *p,
 			   const struct build_opts *o, struct diags *ds)
 {
 	struct out_changes ch = {0};
 	char *marker = backends_marker(p), *err = NULL;
-	if (out_diff(set, o->outdir, marker, &ch, &err) != 0) {
-		diag_emit(ds, D_IO_ERROR, NULL, "%s", err);
+	struct out_lock *lk = outdir_inside(o, ds) ? out_lock_take(o->outdir, !o->check, &err) : NULL;
+	bool failed = true;
+	if (!lk) {
+		if (err)
+			diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);
+	} else if (out_diff(set, o->outdir, marker, &ch, &err) != 0) {
+		struct diag *d = diag_emit(ds, ch.unsafe ? D_OUTPUT_UNSAFE : D_IO_ERROR, NULL, "%s", err);
+		if (ch.unsafe)
+			diag_hint(d, "a folder vfioc writes into holds real folders and files only");
 	} else if (o->check) {
 		struct diag *d = NULL;
 		for (size_t i = 0; i < ch.n; i++)
@@ -125,9 +175,15 @@ static void finish_outputs(const struct out_set *set, const struct plan *p,
 		if (d)
 			diag_hint(d, "run 'vfioc build %s -o %s' and commit the result", o->config,
 				  o->outdir);
+		failed = false;
 	} else if (ch.n && out_write(set, o->outdir, &ch, &err) != 0) {
 		diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);
+	} else {
+		failed = false;
 	}
+	if (!failed)
+		note_unlisted(&ch, o, ds);
+	out_lock_release(lk, failed);
 	free(err);
 	free(marker);
 	out_changes_free(&ch);
@@ -145,6 +201,7 @@ static void build(const struct plan *p, const struct build_opts *o, struct diags
 		diag_emit(ds, D_IO_ERROR, NULL, "internal error: backend %s", err);
 	else if (o->validate)
 		validate(&set, o, ds);
+	out_manifest_add(&set);
 	bool warn_stop = o->werror && diags_count(ds, SEV_WARNING);
 	if (!diags_has_errors(ds) && !warn_stop)
 		finish_outputs(&set, p, o, ds);
@@ -177,10 +234,12 @@ const struct command cmd_build = {
 	"  vfio.nix           a NixOS module for the target release (import it)\n"
 	"  kernel-cmdline     the kernel parameters on one line\n"
 	"  domains/VM.xml     one libvirt domain per VM\n"
+	"  .vfioc-manifest    the files written, so that only those are ever removed\n"
 	"All or nothing: on any error nothing in DIR changes. Files that are already up to date\n"
 	"are not touched; a domain file this config generated for a VM that is no longer in it\n"
-	"is removed (recognized by its 'Generated by vfioc from CONFIG' header); other files in\n"
-	"DIR are never touched. The same config and hardware give the same bytes everywhere.\n\n"
+	"is removed (named by the manifest, with its 'Generated by vfioc from CONFIG' header);\n"
+	"other files in DIR are never touched. Builds into one DIR take turns (a lock file).\n"
+	"The same config and hardware give the same bytes everywhere.\n\n"
 	"  -o, --output DIR   where to write (default: 'generated' next to CONFIG)\n"
 	"  --check            write nothing; exit 1 naming each file that is missing, differs\n"
 	"                     or would be removed [stale-output] (for CI)\n"

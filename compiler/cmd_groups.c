@@ -6,28 +6,40 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "escape.h"
+#include "groups.h"
 #include "hw.h"
 #include "util.h"
 
-#define MAX_NAMED_SIBLINGS 8  /* beyond this, "the N other endpoints of the group" */
+/* A string of the snapshot or of sysfs: escaped, so that no control sequence in a device
+ * name (an OSC 52 clipboard write, a fake line) reaches the terminal. */
+static void put(const char *s)
+{
+	esc_text(stdout, s);
+}
 
 static void print_device(const struct hw_pci *d)
 {
 	char addr[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&d->addr, addr);
-	printf("  %s  %s [%04x]: ", addr, d->class_name ? d->class_name : "Device",
-	       (unsigned)(d->class >> 8));
-	if (d->vendor_name)
-		printf("%s ", d->vendor_name);
-	printf("%s [%04x:%04x]", d->device_name ? d->device_name : "Device", d->vendor, d->device);
-	printf("  driver: %s\n", d->driver ? d->driver : "none");
+	printf("  %s  ", addr);
+	put(d->class_name ? d->class_name : "Device");
+	printf(" [%04x]: ", (unsigned)(d->class >> 8));
+	if (d->vendor_name) {
+		put(d->vendor_name);
+		putchar(' ');
+	}
+	put(d->device_name ? d->device_name : "Device");
+	printf(" [%04x:%04x]  driver: ", d->vendor, d->device);
+	put(d->driver ? d->driver : "none");
+	putchar('\n');
 }
 
 /* "only together with A, B" or "... with the N other endpoints of the group". */
 static void print_siblings(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
 			   size_t nend)
 {
-	if (nend - 1 > MAX_NAMED_SIBLINGS) {
+	if (nend - 1 > GROUPS_MAX_NAMED) {
 		printf("only together with the %zu other endpoints of the group", nend - 1);
 		return;
 	}
@@ -47,8 +59,11 @@ static void print_siblings(const struct hw *hw, const struct hw_group *g, const 
 /* What else a user should know before passing d. */
 static void print_marks(const struct hw_pci *d)
 {
-	if (d->host_route)
-		printf("; carries the host's default route (%s)", d->host_route);
+	if (d->host_route) {
+		printf("; carries the host's default route (");
+		put(d->host_route);
+		putchar(')');
+	}
 	if (d->boot_vga == 1)
 		printf("; boot GPU (boot_vga=1): the firmware and the host console use it");
 	if (d->reset_methods && !*d->reset_methods)
@@ -60,24 +75,33 @@ static void print_marks(const struct hw_pci *d)
 	}
 }
 
-static void print_verdict(const struct hw *hw, const struct hw_group *g, const struct hw_pci *d,
-			  size_t nend)
+static void print_verdict(const struct hw *hw, const struct hw_group *g,
+			  const struct group_facts *f, const struct hw_pci *d)
 {
-	const struct hw_pci *disk = hw_is_bridge(d) ? NULL : hw_group_host_disk(hw, g);
+	const struct hw_pci *disk = f->host_disk;
+	char addr[PCI_ADDR_STRLEN];
 	printf("                ");
-	if (hw_is_bridge(d)) {
+	switch (groups_device_verdict(f, d)) {
+	case DV_NEVER_BRIDGE:
 		printf("never: a bridge stays on the host (it does not keep the others from being "
 		       "passed)");
-	} else if (disk == d) {
-		printf("never: it holds the host's %s", d->host_fs);
-	} else if (disk) {
-		char addr[PCI_ADDR_STRLEN];
+		break;
+	case DV_NEVER_HOST_FS:
+		printf("never: it holds the host's ");
+		put(d->host_fs);
+		break;
+	case DV_NEVER_HOST_GROUP:
 		pci_addr_fmt(&disk->addr, addr);
-		printf("never: only together with %s, which holds the host's %s", addr, disk->host_fs);
-	} else if (nend == 1)
+		printf("never: only together with %s, which holds the host's ", addr);
+		put(disk->host_fs);
+		break;
+	case DV_ALONE:
 		printf("can be passed alone");
-	else
-		print_siblings(hw, g, d, nend);
+		break;
+	case DV_TOGETHER:
+		print_siblings(hw, g, d, f->endpoints);
+		break;
+	}
 	if (!hw_is_bridge(d))
 		print_marks(d);
 	putchar('\n');
@@ -85,22 +109,31 @@ static void print_verdict(const struct hw *hw, const struct hw_group *g, const s
 
 static void print_group(const struct hw *hw, const struct hw_group *g)
 {
-	size_t nend = hw_group_endpoints(hw, g);
+	/* Found once per group: a group can hold 10^5 devices. */
+	struct group_facts f = groups_facts(hw, g);
+	size_t nend = f.endpoints;
 	printf("IOMMU group %d", g->number);
-	if (hw_group_host_disk(hw, g) && nend == 1)
-		printf(": one endpoint, kept by the host: its own file systems are on it\n");
-	else if (hw_group_host_disk(hw, g))
-		printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
-	else if (nend == 0)
+	switch (groups_group_verdict(&f)) {
+	case GV_HOST:
+		if (nend == 1)
+			printf(": one endpoint, kept by the host: its own file systems are on it\n");
+		else
+			printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
+		break;
+	case GV_BRIDGES_ONLY:
 		printf(": bridges only, nothing to pass\n");
-	else if (nend == 1)
+		break;
+	case GV_ALONE:
 		printf(": one endpoint, can be passed alone\n");
-	else
+		break;
+	case GV_TOGETHER:
 		printf(": %zu endpoints, to be passed together\n", nend);
+		break;
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *d = &hw->pci[g->member[i]];
 		print_device(d);
-		print_verdict(hw, g, d, nend);
+		print_verdict(hw, g, &f, d);
 	}
 }
 
@@ -119,8 +152,7 @@ static void print_ungrouped(const struct hw *hw)
 
 static void print_iommu_off(const struct hw *hw)
 {
-	const char *param = hw->cpu_vendor == CPU_AMD ? "amd_iommu=on"
-			    : hw->cpu_vendor == CPU_INTEL ? "intel_iommu=on" : "intel_iommu=on or amd_iommu=on";
+	const char *param = groups_iommu_param(hw);
 	const char *feature = hw->cpu_vendor == CPU_AMD ? "AMD-Vi (IOMMU)"
 			      : hw->cpu_vendor == CPU_INTEL ? "VT-d" : "VT-d or AMD-Vi (IOMMU)";
 	printf("No IOMMU groups: the IOMMU is off, so no device can be passed through yet.\n");
@@ -174,7 +206,9 @@ static int run(int argc, char **argv)
 		return cli_usage_error("groups", "--root and --hardware exclude each other");
 	struct diags *ds = diags_new();
 	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
-	if (hw)
+	if (hw && fmt == DFMT_JSON)
+		groups_write_json(hw, stdout);
+	else if (hw)
 		print_groups(hw);
 	hw_free(hw);
 	int rc = cli_finish(ds, fmt, false);
@@ -195,7 +229,15 @@ const struct command cmd_groups = {
 	"turn the IOMMU on.\n\n"
 	"  --root DIR       read DIR/sys and DIR/proc instead of this machine's\n"
 	"  --hardware FILE  read a snapshot written by 'vfioc probe'\n"
-	"  --format FORMAT  diagnostics as text (default), json or github\n\n"
+	"  --format FORMAT  text (default), json (the listing as one JSON object on standard\n"
+	"                   output, diagnostics as a JSON array on standard error) or github\n"
+	"                   (the text listing, diagnostics as ::error annotations)\n\n"
+	"JSON: {\"iommu\": {\"enabled\", \"hardware\", \"enable_with\"}, \"groups\": [{\"group\",\n"
+	"\"endpoints\", \"verdict\": alone|together|bridges-only|host, \"devices\": [...]}],\n"
+	"\"ungrouped\": [...]}; each device has address, class, class_name, vendor, device,\n"
+	"vendor_name, device_name, driver, host_fs, host_route, boot_vga, reset_methods, physfn,\n"
+	"\"verdict\": alone|together|never, \"reason\" (for never: bridge, host-fs,\n"
+	"host-fs-in-group, no-group) and \"with\" (the addresses it must go with).\n\n"
 	"Exit status: 0 listed, 1 a malformed snapshot, 2 bad command line, 3 the hardware could\n"
 	"not be read.\n"
 	"Example: vfioc groups --hardware examples/seed/hardware.yaml\n",

@@ -25,20 +25,23 @@ static int run(int argc, char **argv)
 		schema_write_json(stdout);
 	else if (!strcmp(format, "markdown"))
 		schema_write_markdown(stdout);
+	else if (!strcmp(format, "man"))
+		schema_write_man(stdout);
 	else
-		return cli_usage_error("schema", "--format is json or markdown, not '%s'", format);
+		return cli_usage_error("schema", "--format is json, markdown or man, not '%s'", format);
 	return EXIT_OK;
 }
 
 const struct command cmd_schema = {
-	"schema", "print the config language as JSON Schema (for editors) or Markdown",
-	"Usage: vfioc schema [--format json|markdown]\n\n"
+	"schema", "print the config language as JSON Schema (for editors), Markdown or a man page",
+	"Usage: vfioc schema [--format json|markdown|man]\n\n"
 	"Prints the schema of the config language, generated from the same tables that\n"
 	"validate configs.\n\n"
 	"  -f, --format json      JSON Schema draft 2020-12 (default), for yaml-language-server:\n"
 	"                         put '# yaml-language-server: $schema=PATH' on the config's\n"
 	"                         first line, PATH being where you saved this output\n"
-	"  -f, --format markdown  the config reference with every diagnostic code\n\n"
+	"  -f, --format markdown  the config reference with every diagnostic code\n"
+	"  -f, --format man       the same as the manual page vfioc.yaml(5) (mdoc)\n\n"
 	"Example: vfioc schema > vfioc.schema.json\n",
 	run,
 };

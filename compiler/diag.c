@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "util.h"
 
 #define MAX_PRINTED 100  /* like gcc's -fmax-errors: a garbled file must not print megabytes */
+#define MAX_NOTES 20     /* notes, and hints, per diagnostic: a group of 10^5 devices must not
+			  * print 10^5 of each */
 
 static const struct {
 	enum severity sev;
@@ -42,6 +45,7 @@ struct source {
 struct diags {
 	struct diag **d;
 	size_t n, cap;
+	size_t count[SEV_NOTE + 1];  /* per severity: asked once per config object */
 	struct source *src;
 	size_t nsrc, capsrc;
 };
@@ -101,6 +105,7 @@ struct diag *diag_emit(struct diags *ds, enum diag_id id, const struct loc *loc,
 	va_end(ap);
 	d->seq = ds->n;
 	VEC_PUSH(ds->d, ds->n, ds->cap) = d;
+	ds->count[table[id].sev]++;
 	return d;
 }
 
@@ -109,7 +114,9 @@ void diags_move(struct diags *to, struct diags *from)
 	for (size_t i = 0; i < from->n; i++) {
 		from->d[i]->seq = to->n;
 		VEC_PUSH(to->d, to->n, to->cap) = from->d[i];
+		to->count[table[from->d[i]->id].sev]++;
 	}
+	memset(from->count, 0, sizeof(from->count));
 	for (size_t i = 0; i < from->nsrc; i++)
 		VEC_PUSH(to->src, to->nsrc, to->capsrc) = from->src[i];
 	from->n = from->nsrc = 0;
@@ -141,10 +148,7 @@ void diag_hint(struct diag *d, const char *fmt, ...)
 
 size_t diags_count(const struct diags *ds, enum severity sev)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < ds->n; i++)
-		n += table[ds->d[i]->id].sev == sev;
-	return n;
+	return ds->count[sev];
 }
 
 bool diags_has_errors(const struct diags *ds)
@@ -226,6 +230,11 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 	fprintf(out, "%5u | ", loc->line);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
+		if (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] < 0xa0) {
+			fputc(' ', out);  /* a C1 control (U+0080-U+009F), one column like the others */
+			i++;
+			continue;
+		}
 		fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
 	}
 	fputs("\n      | ", out);
@@ -246,17 +255,7 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
  * break the one-line format or reach the terminal raw. */
 static void put_message(const char *s, FILE *out)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
+	esc_text(out, s);
 }
 
 static void print_prefix(const struct loc *loc, FILE *out)
@@ -276,8 +275,11 @@ static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
 	put_message(d->msg, out);
 	fprintf(out, " [%s]\n", table[d->id].code);
 	print_quote(ds, &d->loc, out);
+	size_t shown = 0, hints = 0;
 	for (size_t i = 0; i < d->nnotes; i++) {
 		const struct note *n = &d->notes[i];
+		if (n->hint ? hints++ >= MAX_NOTES : shown++ >= MAX_NOTES)
+			continue;
 		const struct loc *at = n->hint || !n->loc.file ? &d->loc : &n->loc;
 		print_prefix(at, out);
 		fprintf(out, "%s: ", n->hint ? "hint" : "note");
@@ -286,22 +288,16 @@ static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
 		if (!n->hint && n->loc.file)
 			print_quote(ds, &n->loc, out);
 	}
+	if (shown > MAX_NOTES || hints > MAX_NOTES) {
+		print_prefix(&d->loc, out);
+		fprintf(out, "note: %zu more notes and %zu more hints not shown\n",
+			shown > MAX_NOTES ? shown - MAX_NOTES : 0, hints > MAX_NOTES ? hints - MAX_NOTES : 0);
+	}
 }
 
 static void json_str(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
+	esc_json(out, s);
 }
 
 static void json_loc(FILE *out, const struct loc *l)
@@ -324,9 +320,10 @@ static void print_json(const struct diag *d, FILE *out, bool first)
 	for (int hints = 0; hints < 2; hints++) {
 		fputs(hints ? ", \"hints\": [" : ", \"notes\": [", out);
 		bool any = false;
+		size_t shown = 0;
 		for (size_t i = 0; i < d->nnotes; i++) {
 			const struct note *n = &d->notes[i];
-			if (n->hint != hints)
+			if (n->hint != hints || shown++ >= MAX_NOTES)
 				continue;
 			fputs(any ? ", " : "", out);
 			any = true;
@@ -340,28 +337,21 @@ static void print_json(const struct diag *d, FILE *out, bool first)
 			json_str(out, n->msg);
 			fputc('}', out);
 		}
+		if (!hints && shown > MAX_NOTES)
+			fprintf(out, ", {\"file\": null, \"line\": 0, \"column\": 0, \"message\": "
+				"\"%zu more notes not shown\"}", shown - MAX_NOTES);
+		else if (hints && shown > MAX_NOTES)
+			fprintf(out, ", \"%zu more hints not shown\"", shown - MAX_NOTES);
 		fputc(']', out);
 	}
 	fputc('}', out);
 }
 
-/* GitHub workflow commands: %, CR and LF escaped in messages; also ',' and ':' in properties. */
+/* GitHub workflow commands: %, CR and LF escaped in messages; also ',' and ':' in
+ * properties; ESC, BEL and the other controls too (escape.h). */
 static void gh_escape(FILE *out, const char *s, bool property)
 {
-	for (; *s; s++) {
-		if (*s == '%')
-			fputs("%25", out);
-		else if (*s == '\r')
-			fputs("%0D", out);
-		else if (*s == '\n')
-			fputs("%0A", out);
-		else if (property && *s == ':')
-			fputs("%3A", out);
-		else if (property && *s == ',')
-			fputs("%2C", out);
-		else
-			fputc(*s, out);
-	}
+	esc_github(out, s, property);
 }
 
 static void print_github(const struct diag *d, FILE *out)
@@ -377,10 +367,16 @@ static void print_github(const struct diag *d, FILE *out)
 	}
 	fprintf(out, "title=vfioc %s::", table[d->id].code);
 	gh_escape(out, d->msg, false);
+	size_t shown = 0, hints = 0;
 	for (size_t i = 0; i < d->nnotes; i++) {
+		if (d->notes[i].hint ? hints++ >= MAX_NOTES : shown++ >= MAX_NOTES)
+			continue;
 		fputs(d->notes[i].hint ? "%0Ahint: " : "%0Anote: ", out);
 		gh_escape(out, d->notes[i].msg, false);
 	}
+	if (shown > MAX_NOTES || hints > MAX_NOTES)
+		fprintf(out, "%%0Anote: %zu more notes and %zu more hints not shown",
+			shown > MAX_NOTES ? shown - MAX_NOTES : 0, hints > MAX_NOTES ? hints - MAX_NOTES : 0);
 	fputc('\n', out);
 }
 
@@ -406,4 +402,9 @@ void diags_print(const struct diags *ds, FILE *out, enum diag_format fmt)
 	else if (shown < ds->n)
 		fprintf(out, "vfioc: note: %zu more diagnostics not shown\n", ds->n - shown);
 	free(sorted);
+}
+
+void diag_json_string(FILE *out, const char *s)
+{
+	json_str(out, s);
 }

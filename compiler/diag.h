@@ -54,4 +54,8 @@ const char *diag_code(enum diag_id id);
 const char *diag_doc(enum diag_id id);
 enum severity diag_severity(enum diag_id id);
 
+/* s as a JSON string, quoted and escaped the way --format json writes messages; for other
+ * JSON vfioc prints (vfioc groups --format json). */
+void diag_json_string(FILE *out, const char *s);
+
 #endif

@@ -482,7 +482,8 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 	p.r = (struct hw_reader){ .root = root, .a = &p.hw->arena, .ds = ds };
 	size_t failures = diags_count(ds, SEV_SYSTEM);
 	char *sysfs = xstrdup(hwr_path(&p.r, "sys/bus/pci"));
-	bool ok = check_sysfs(&p, sysfs) && device_names_ok(&p, sysfs) && load_libpci(&p);
+	bool ok = hw_root_check(root, ds) && check_sysfs(&p, sysfs) && device_names_ok(&p, sysfs) &&
+		  load_libpci(&p);
 	active = &p;
 	if (ok && !libpci_open(&p, sysfs)) {
 		diag_emit(ds, D_HW_UNREADABLE, NULL, "cannot read the PCI devices under %s: %s", sysfs,

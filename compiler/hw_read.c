@@ -76,7 +76,7 @@ bool hwr_io_error(struct hw_reader *r, const char *path, int err)
 
 int hwr_file(struct hw_reader *r, const char *path, size_t max, char **text, size_t *len)
 {
-	int err = read_file(path, max, text, len);
+	int err = read_regular_file(path, max, text, len);
 	hwr_io_error(r, path, err);
 	return err;
 }
@@ -94,7 +94,7 @@ DIR *hwr_opendir(struct hw_reader *r, const char *path)
  * (no fstat, no read to see EOF), which counts when 5,000 devices have 3 files each. */
 static int read_small(const char *path, char *buf, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);  /* a FIFO must not hang us */
 	if (fd < 0)
 		return errno;
 	ssize_t n;

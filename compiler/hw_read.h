@@ -64,6 +64,9 @@ void *hw_arena_keep(struct arena *a, void *vec, size_t bytes);
 void hw_probe_host(struct hw *hw, struct hw_reader *r);
 /* The devices the host runs on: its system file systems' disks, its default routes' NICs. */
 void hw_probe_uses(struct hw *hw, struct hw_reader *r);
+/* A test root (not "/") holds only folders, regular files and relative symlinks that stay
+ * inside it; else a diagnostic naming the first offending entry, and false (hw_rootcheck.c). */
+bool hw_root_check(const char *root, struct diags *ds);
 /* opendir, reporting I/O errors other than a missing directory. */
 DIR *hwr_opendir(struct hw_reader *r, const char *path);
 

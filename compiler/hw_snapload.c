@@ -1,6 +1,7 @@
 /* hw_snapload.c: hw_load_snapshot(): a snapshot (hw_snapshot.h) read through yamldoc, so a
  * damaged one gets FILE:LINE:COL diagnostics like a config. Every problem is reported
  * (D_SNAPSHOT_INVALID); any problem means no model. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,12 +584,43 @@ static struct hw *load_tree(const char *name, const struct ynode *root, struct d
 	return l.hw;
 }
 
+/* A problem with the file as a whole, named without quoting any of it: whatever a config's
+ * `hardware:` points at (a token file, /proc/self/environ) must not reach a CI log. */
+static void refuse_file(struct diags *ds, const char *path, const char *why)
+{
+	struct loc l = { diags_add_source(ds, path, "", 0), 0, 0, 0 };
+	struct diag *d = diag_emit(ds, D_SNAPSHOT_INVALID, &l,
+				   "not a vfioc hardware snapshot: %s", why);
+	diag_hint(d, "write one on the host with 'vfioc probe -o FILE'");
+}
+
 struct hw *hw_load_snapshot(const char *path, struct diags *ds)
 {
-	struct arena a = {0};
-	const struct ynode *root = ydoc_load_file(path, &a, ds);
-	struct hw *hw = root ? load_tree(path, root, ds) : NULL;
-	arena_free(&a);
+	static const char signature[] = "version:";  /* the first line vfioc probe writes */
+	char *text;
+	size_t len;
+	int err = read_regular_file(path, YDOC_MAX_BYTES, &text, &len);
+	if (err == EFBIG) {
+		struct loc l = { diags_add_source(ds, path, "", 0), 0, 0, 0 };
+		diag_emit(ds, D_FILE_TOO_LARGE, &l, "file is larger than %u MiB",
+			  YDOC_MAX_BYTES >> 20);
+		return NULL;
+	}
+	if (err == EINVAL || err == EISDIR) {
+		refuse_file(ds, path, err == EISDIR ? "it is a directory"
+			    : "it is not a regular file (a FIFO, a device or a socket)");
+		return NULL;
+	}
+	if (err) {
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot read %s: %s", path, strerror(err));
+		return NULL;
+	}
+	struct hw *hw = NULL;
+	if (len < sizeof(signature) - 1 || memcmp(text, signature, sizeof(signature) - 1))
+		refuse_file(ds, path, "it does not start with 'version:'");
+	else
+		hw = hw_load_snapshot_mem(path, text, len, ds);
+	free(text);
 	return hw;
 }
 

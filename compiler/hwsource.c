@@ -1,27 +1,66 @@
 /* hwsource.c: hw_for_config(): where the hardware of a run comes from. --root and
  * --hardware on the command line win; then the config's `hardware:` snapshot (relative to
- * the config's directory); else the machine vfioc runs on. */
+ * the config's directory, and inside it); else the machine vfioc runs on. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pipeline.h"
 
-/* cfg->hardware.v relative to the directory of cfg->path (as given, absolute stays). */
-static char *snapshot_path(const struct config *cfg)
+/* The directory of cfg->path ("." for a bare file name), malloc'd. */
+static char *config_dir(const struct config *cfg)
+{
+	const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
+	if (!slash)
+		return xstrdup(".");
+	return slash == cfg->path ? xstrdup("/") : xstrndup(cfg->path, (size_t)(slash - cfg->path));
+}
+
+/* Whether path, with every symlink resolved, is inside dir (resolved too). A path that does
+ * not resolve (missing) is judged by path_climbs_out alone; reading it then fails anyway. */
+static bool resolves_inside(const char *dir, const char *path)
+{
+	char rdir[PATH_MAX], rpath[PATH_MAX];
+	if (!realpath(dir, rdir) || !realpath(path, rpath))
+		return true;
+	size_t n = strlen(rdir);
+	if (n == 1)  /* the config is in / */
+		return true;
+	return !strncmp(rpath, rdir, n) && rpath[n] == '/';
+}
+
+/* A config from a pull request must not make vfioc read files elsewhere on the machine
+ * (a token in ~/.git-credentials, /proc/self/environ): `hardware:` is a path inside the
+ * config's folder. A snapshot kept elsewhere is named on the command line (--hardware). */
+static char *snapshot_path(const struct config *cfg, struct diags *ds)
 {
 	const char *rel = cfg->hardware.v;
-	const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
-	if (rel[0] == '/' || !slash)
-		return xstrdup(rel);
-	return xasprintf("%.*s/%s", (int)(slash - cfg->path), cfg->path, rel);
+	char *dir = config_dir(cfg);
+	/* As before this rule: "DIR/REL", or REL for a config named without a directory. */
+	char *path = cfg->path && strchr(cfg->path, '/') ? xasprintf("%s/%s", dir, rel) : xstrdup(rel);
+	const char *why = rel[0] == '/' ? "is an absolute path"
+			: path_climbs_out(rel, 0) || !resolves_inside(dir, path) ? "leads outside the config's folder"
+			: NULL;
+	if (why) {
+		struct diag *d = diag_emit(ds, D_BAD_PATH, &cfg->hardware.loc,
+					   "'hardware: %s' %s", rel, why);
+		diag_hint(d, "keep the snapshot in the config's folder (hardware: hardware.yaml), "
+			  "or name it on the command line: --hardware FILE");
+		free(path);
+		path = NULL;
+	}
+	free(dir);
+	return path;
 }
 
 static struct hw *load_configured(const struct config *cfg, struct diags *ds)
 {
-	char *path = snapshot_path(cfg);
+	char *path = snapshot_path(cfg, ds);
 	struct hw *hw = NULL;
+	if (!path)
+		return NULL;
 	if (access(path, R_OK) != 0) {
 		struct diag *d = diag_emit(ds, D_IO_ERROR, &cfg->hardware.loc,
 					   "cannot read the hardware snapshot %s: %s", path, strerror(errno));

@@ -8,7 +8,7 @@
 enum out_change_kind {
 	OUT_MISSING,  /* in the set, not in the directory */
 	OUT_DIFFERS,  /* in both, with other bytes */
-	OUT_STALE,    /* in a backend's subdir with this config's marker, no longer in the set */
+	OUT_STALE,    /* named by the manifest, with this config's marker, no longer in the set */
 };
 
 struct out_change {
@@ -20,11 +20,25 @@ struct out_change {
 struct out_changes {
 	struct out_change *v;
 	size_t n, cap;
+	/* No manifest in the folder (written by an older vfioc): the files the old rule would
+	 * have removed as stale (SUB/VM.xml with this config's marker), sorted. Kept. */
+	char **unlisted;
+	size_t nunlisted, capunlisted;
+	bool unsafe;  /* out_diff failed because of what the folder holds, not an I/O error */
 };
 
-/* What writing set into dir would change, sorted by name. Files are stale when they sit in
- * the subdir of a backend, do not start with '.', and hold marker in their first 512 bytes.
- * Returns 0, or -1 with a one-line reason in *err (malloc'd) when dir cannot be read. */
+/* The record of what build wrote into a folder, itself one of the files written. */
+#define OUT_MANIFEST ".vfioc-manifest"
+
+/* Add the manifest to set: a comment, then the name of every file of set, sorted. */
+void out_manifest_add(struct out_set *set);
+
+/* What writing set into dir would change, sorted by name. A file is stale only when
+ * dir's manifest (OUT_MANIFEST) names it, the set no longer has it, it is SUB/VM.xml in a
+ * backend's folder, a regular file, and holds marker in its first 512 bytes. Existing files
+ * are read only when they are regular files; anything else where an output belongs differs.
+ * Returns 0, or -1 with a one-line reason in *err (malloc'd): dir cannot be read, or a
+ * backend's folder there is not a real folder (ch->unsafe). */
 int out_diff(const struct out_set *set, const char *dir, const char *marker,
 	     struct out_changes *ch, char **err);
 
@@ -38,5 +52,15 @@ int out_write(const struct out_set *set, const char *dir, const struct out_chang
 	      char **err);
 
 void out_changes_free(struct out_changes *ch);
+
+/* Builds into one folder take turns: out_lock_take flocks DIR/OUT_LOCK, exclusively to
+ * write (creating DIR and the file when missing) or shared to compare (no lock when there is
+ * no file: no build is under way). It waits for the build before, saying so on stderr. NULL
+ * with *err (malloc'd) when it cannot. out_lock_release removes the lock file when it made
+ * it, and after a failed build (failed) the folders it made. */
+#define OUT_LOCK ".vfioc-lock"
+struct out_lock;
+struct out_lock *out_lock_take(const char *dir, bool write, char **err);
+void out_lock_release(struct out_lock *lk, bool failed);
 
 #endif

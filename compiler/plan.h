@@ -4,6 +4,11 @@
 #ifndef VFIOC_PLAN_H
 #define VFIOC_PLAN_H
 
+/* Guest buses of passed devices: 8 bits, bus 0 is pcie-root, and libvirt needs numbers
+ * after ours for the root ports of the VM's own devices (disks, NIC, USB, ...). */
+#define GUEST_FIRST_BUS 1
+#define GUEST_MAX_SLOTS 224
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,7 +24,8 @@ struct plan_dev {
 	const char *host_driver;                /* driver in use on the host now; NULL: none */
 	const char *rom;                        /* VBIOS file, or NULL */
 	bool managed;                           /* bind: managed (libvirt detaches at VM start) */
-	/* Guest placement: functions of one physical device share a guest slot. */
+	/* Guest placement: functions of one physical device share a guest slot; each physical
+	 * device has a bus of its own, GUEST_FIRST_BUS on (plan_vm.c, check_slots.c). */
 	unsigned guest_bus, guest_slot, guest_func;
 	bool guest_multifunction;               /* set on function 0 of a multi-function slot */
 	unsigned boot_order;                    /* 1, 2...: a boot device, before the disks; 0: not */

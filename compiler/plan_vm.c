@@ -13,7 +13,6 @@
 
 #include "plan_build.h"
 
-#define GUEST_FIRST_BUS 1
 #define HYPERV_VENDOR_ID "vfioc"  /* any value up to 12 characters; not "KVMKVMKVM" */
 
 static const char *copy(struct plan *p, const char *s)

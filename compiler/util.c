@@ -2,9 +2,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void out_of_memory(void)
 {
@@ -47,6 +50,21 @@ char *xstrndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+bool path_climbs_out(const char *path, long depth)
+{
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && !strncmp(p, "..", 2))
+			depth--;
+		else if (n && !(n == 1 && *p == '.'))
+			depth++;
+		if (depth < 0)
+			return true;
+		p += n + (p[n] == '/');
+	}
+	return false;
 }
 
 char *xasprintf(const char *fmt, ...)
@@ -252,4 +270,43 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	*out = b.s ? b.s : xstrdup("");
 	*len = b.len;
 	return 0;
+}
+
+int read_regular_file(const char *path, size_t max, char **out, size_t *len)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	struct stat st;
+	int err = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
+		: !S_ISREG(st.st_mode) ? EINVAL : (uint64_t)st.st_size > max ? EFBIG : 0;
+	struct buf b = {0};
+	char chunk[65536];
+	while (!err) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? errno : 0;
+			break;
+		}
+		if (b.len + (size_t)n > max)  /* grew since fstat, or a procfs file (size 0) */
+			err = EFBIG;
+		else
+			buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (err) {
+		buf_free(&b);
+		return err;
+	}
+	*out = b.s ? b.s : xstrdup("");
+	*len = b.len;
+	return 0;
+}
+
+const char *read_error_text(int err)
+{
+	return err == EINVAL ? "not a regular file" : strerror(err);
 }

@@ -3,6 +3,7 @@
 #define VFIOC_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Whether a relative path, read component by component from depth levels below a folder,
+ * ever climbs above that folder ("../x", "a/../../x"). */
+bool path_climbs_out(const char *path, long depth);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grow *items (of *cap elements of size) so that index `need - 1` fits. */
@@ -60,5 +64,11 @@ size_t edit_distance(const char *a, const char *b);
 
 /* Read a whole file (at most max bytes). Returns 0, or an errno value; EFBIG when larger. */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same for a file that must be a regular file (a snapshot, an output being replaced):
+ * a FIFO, a device or a socket is not opened for reading nor waited on (EINVAL), a
+ * directory is EISDIR, and a larger file is refused before it is read (EFBIG). */
+int read_regular_file(const char *path, size_t max, char **out, size_t *len);
+/* strerror, but "not a regular file" for read_regular_file's EINVAL. */
+const char *read_error_text(int err);
 
 #endif

@@ -258,6 +258,13 @@ static bool on_event(struct reader *r, const yaml_event_t *ev, struct ynode **ro
 		if (reject_tag(r, ev, ev->data.scalar.tag, ev->data.scalar.plain_implicit ||
 			       ev->data.scalar.quoted_implicit))
 			return false;
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+			/* A "\0" escape: every string after this is a C string, cut at the NUL. */
+			struct diag *d = diag_emit(r->ds, D_YAML_SYNTAX, &l,
+						   "a NUL character (\\0) in a string");
+			diag_hint(d, "remove the \\0 escape: no value of a vfioc file can hold a NUL");
+			r->failed = true;
+		}
 		attach(r, scalar(r, ev), root);
 		return true;
 	case YAML_SEQUENCE_START_EVENT:

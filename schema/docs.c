@@ -1,32 +1,45 @@
-/* docs.c: docs/config-reference.md, generated from the tables and diag.def, so the
- * reference can never disagree with what vfioc accepts. */
+/* docs.c: docs/config-reference.md and the vfioc.yaml(5) manual page, generated from the
+ * tables and diag.def, so neither can disagree with what vfioc accepts. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
 
-static void type_words(FILE *out, const struct field *f)
+/* How a format writes code, the bar between enum values, a range dash and an arrow. */
+struct doc_style {
+	const char *code_on, *code_off, *bar, *dash, *arrow;
+};
+static const struct doc_style markdown = { "`", "`", " \\| ", "–", "→" };
+static const struct doc_style roff = { "\\fB", "\\fR", " | ", "\\(en", "\\(->" };
+
+static void type_words(FILE *out, const struct field *f, const struct doc_style *st)
 {
+	const char *on = st->code_on, *off = st->code_off;
 	switch (f->kind) {
 	case FK_BOOL: fputs("bool", out); break;
 	case FK_UINT:
-		fprintf(out, "integer %llu–%llu", (unsigned long long)f->min, (unsigned long long)f->max);
+		fprintf(out, "integer %llu%s%llu", (unsigned long long)f->min, st->dash,
+			(unsigned long long)f->max);
 		break;
 	case FK_STR: fputs(f->check == SC_PATH ? "absolute path" : f->check == SC_RELPATH ? "path" : "string", out); break;
 	case FK_ENUM:
 		for (size_t i = 0; f->values[i]; i++)
-			fprintf(out, "%s`%s`", i ? " \\| " : "", f->values[i]);
+			fprintf(out, "%s%s%s%s", i ? st->bar : "", on, f->values[i], off);
 		break;
-	case FK_SIZE: fputs("size (`16GiB`, `512MiB`)", out); break;
-	case FK_CPULIST: fputs("CPU list (`\"2-7,10-15\"`)", out); break;
+	case FK_SIZE: fprintf(out, "size (%s16GiB%s, %s512MiB%s)", on, off, on, off); break;
+	case FK_CPULIST: fprintf(out, "CPU list (%s\"2-7,10-15\"%s)", on, off); break;
 	case FK_STRLIST: fputs("list of strings", out); break;
 	case FK_PCIADDR: fputs("PCI address", out); break;
 	case FK_PCIID: fputs("vendor:device", out); break;
 	case FK_OBJECT:
-		fprintf(out, f->sub->scalar ? "string or map, see `%s`" : "map, see `%s`", f->sub->path);
+		fprintf(out, f->sub->scalar ? "string or map, see %s%s%s" : "map, see %s%s%s", on,
+			f->sub->path, off);
 		break;
-	case FK_OBJLIST: fprintf(out, "list, see `%s`", f->sub->path); break;
-	case FK_OBJMAP: fprintf(out, "map of name → `%s`", f->sub->path); break;
-	case FK_NIXATTRS: fputs("map of option path → string, bool, integer or list", out); break;
+	case FK_OBJLIST: fprintf(out, "list, see %s%s%s", on, f->sub->path, off); break;
+	case FK_OBJMAP: fprintf(out, "map of name %s %s%s%s", st->arrow, on, f->sub->path, off); break;
+	case FK_NIXATTRS:
+		fprintf(out, "map of option path %s string, bool, integer or list", st->arrow);
+		break;
 	}
 }
 
@@ -40,7 +53,7 @@ static void object_section(FILE *out, const struct object *o)
 		for (size_t i = 0; i < o->nfields; i++) {
 			const struct field *f = &o->fields[i];
 			fprintf(out, "| `%s` | ", f->key);
-			type_words(out, f);
+			type_words(out, f, &markdown);
 			if (f->flags & F_REQUIRED)
 				fputs(" | required | ", out);
 			else if (f->def)
@@ -70,4 +83,142 @@ void schema_write_markdown(FILE *out)
 		fprintf(out, "| `%s` | %s | %s |\n", diag_code((enum diag_id)i),
 			words[diag_severity((enum diag_id)i)], diag_doc((enum diag_id)i));
 	}
+}
+
+#define MAN_WIDTH 78  /* mandoc -Tlint wants source lines of at most 80 bytes */
+
+/* Text as roff text lines, at most MAN_WIDTH bytes (unless a word is longer), a new line for
+ * each sentence (as mdoc wants), none starting with a control character. Text from the
+ * tables (is_roff false) has its backslashes escaped and `code` set in bold. */
+static void man_lines(FILE *out, const char *s, bool is_roff)
+{
+	bool code = false;
+	size_t col = 0;
+	for (; *s; s++) {
+		if (col == 0 && (*s == '.' || *s == '\''))
+			col += fprintf(out, "\\&");
+		if (*s == ' ' && !code && s[1] && s[-1] == '.' && strncmp(s - 4, "e.g.", 4) &&
+		    strncmp(s - 4, "i.e.", 4)) {
+			fputc('\n', out);  /* a new sentence */
+			col = 0;
+			continue;
+		}
+		if (*s == ' ' && col + strcspn(s + 1, " ") >= MAN_WIDTH) {
+			fputc('\n', out);
+			col = 0;
+			continue;
+		}
+		if (!is_roff && *s == '\\')
+			col += fprintf(out, "\\e");
+		else if (!is_roff && *s == '`')
+			col += fprintf(out, (code = !code) ? "\\fB" : "\\fR");
+		else
+			col += (fputc(*s, out), 1);
+	}
+	fputc('\n', out);
+}
+
+static void man_text(FILE *out, const char *s)
+{
+	man_lines(out, s, false);
+}
+
+/* One key: its type and default (roff from type_words), then its meaning. */
+static void man_field(FILE *out, const struct field *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	type_words(m, f, &roff);
+	if (f->flags & F_REQUIRED)
+		fputs("; required.", m);
+	else if (f->def)
+		fprintf(m, "; default \\fB%s\\fR.", f->def);
+	else
+		fprintf(m, "; default: %s.", f->def_doc ? f->def_doc : "none");
+	fclose(m);
+	fprintf(out, ".It Ic %s\n", f->key);
+	man_lines(out, buf, true);
+	free(buf);
+	man_text(out, f->doc);
+}
+
+static void man_object(FILE *out, const struct object *o)
+{
+	/* \& keeps mdoc from taking the "[]" of "vms.<name>.pci[]" for a delimiter. */
+	fprintf(out, ".Ss %s\\&\n", *o->path ? o->path : "top level");
+	man_text(out, o->doc);
+	if (o->scalar) {
+		fputs("Short form: ", out);
+		man_text(out, o->scalar_doc);
+	}
+	if (o->nfields) {
+		fputs(".Bl -tag -width Ds\n", out);
+		for (size_t i = 0; i < o->nfields; i++)
+			man_field(out, &o->fields[i]);
+		fputs(".El\n", out);
+	}
+	for (size_t i = 0; i < o->nfields; i++)
+		if (o->fields[i].sub)
+			man_object(out, o->fields[i].sub);
+}
+
+/* A small config that vfioc accepts, for EXAMPLES (t-man checks it against the seed). */
+static const char man_example[] =
+	"version: 1\n"
+	"hardware: hardware.yaml\n"
+	"target:\n"
+	"  nixos: \"25.05\"\n"
+	"host:\n"
+	"  users: [alice]\n"
+	"vms:\n"
+	"  win10:\n"
+	"    memory: 8GiB\n"
+	"    vcpus: 4\n"
+	"    pci:\n"
+	"      - 01:00.0\n"
+	"      - 01:00.1\n";
+
+void schema_write_man(FILE *out)
+{
+	fputs(".\\\" Generated by 'vfioc schema --format man' from the schema tables in schema/;\n"
+	      ".\\\" do not edit by hand.\n"
+	      ".Dd December 2, 2026\n.Dt VFIOC.YAML 5\n.Os\n"
+	      ".Sh NAME\n.Nm vfioc.yaml\n.Nd config language of vfioc, version 1\n"
+	      ".Sh DESCRIPTION\n"
+	      "A vfioc config is one YAML file describing a host and the virtual machines\n"
+	      "that get its PCI devices.\n"
+	      ".Xr vfioc 1\n"
+	      "checks it against the host's hardware and writes a NixOS module, one libvirt\n"
+	      "domain per VM and a kernel command line.\n"
+	      ".Pp\n"
+	      "YAML is read strictly: anchors and aliases, explicit tags, several documents\n"
+	      "in one file, nesting deeper than 64 levels and files over 16 MiB are refused.\n"
+	      "Booleans are \\fBtrue\\fR and \\fBfalse\\fR (YAML 1.2); \\fByes\\fR is an error.\n"
+	      "A key the language does not define is an error naming the closest one.\n"
+	      ".Pp\n"
+	      "Each object of the language is listed below with its keys: the type, the default\n"
+	      "and the meaning.\n"
+	      "The same tables give the JSON Schema that\n"
+	      ".Ql vfioc schema\n"
+	      "prints for editors.\n"
+	      ".Sh KEYS\n", out);
+	man_object(out, &schema_root);
+	fputs(".Sh EXAMPLES\n"
+	      "Two functions of a GPU passed to a Windows VM, checked against a snapshot from\n"
+	      ".Ql vfioc probe :\n.Bd -literal -offset indent\n", out);
+	for (const char *p = man_example; *p; p++)
+		fputs(*p == '\\' ? "\\e" : (char[]){ *p, 0 }, out);
+	fputs(".Ed\n.Sh DIAGNOSTICS\n"
+	      "Every diagnostic ends with its code in brackets; codes are stable.\n"
+	      ".Bl -tag -width Ds\n", out);
+	for (int i = 0; i < D_COUNT; i++) {
+		static const char *const words[] = { [SEV_WARNING] = "warning", [SEV_ERROR] = "error",
+						     [SEV_SYSTEM] = "system failure, exit 3",
+						     [SEV_NOTE] = "note" };
+		fprintf(out, ".It Sy %s Pq %s\n", diag_code((enum diag_id)i),
+			words[diag_severity((enum diag_id)i)]);
+		man_text(out, diag_doc((enum diag_id)i));
+	}
+	fputs(".El\n.Sh SEE ALSO\n.Xr vfioc 1\n", out);
 }

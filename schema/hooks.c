@@ -1,5 +1,6 @@
 /* hooks.c: what the tables cannot say as data: string formats, sizes, the short forms of
  * pci/usb/network entries, and rules between the keys of one object. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,99 @@ static bool hex_groups(const char *s, const char *shape)
 	return !*s;
 }
 
+/* U+FFFE and U+FFFF (EF BF BE, EF BF BF): XML 1.0 forbids them, so a libvirt domain file
+ * holding one is not well-formed. Surrogates and other bytes XML refuses cannot get here:
+ * the YAML reader accepts valid UTF-8 only, and control characters are refused before. */
+static bool has_xml_forbidden(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; (p = (const unsigned char *)
+	     strchr((const char *)p, 0xef)); p++)
+		if (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			return true;
+	return false;
+}
+
+/* Why a byte may not be in a kernel parameter, or NULL when it may. The kernel splits its
+ * command line at what isspace() says, and that includes byte 0xa0 (a UTF-8 no-break space
+ * holds one); NixOS writes the parameters unquoted into GRUB's `linux` line and into shell
+ * and systemd-boot entries. */
+static const char *token_refusal(unsigned char c)
+{
+	if (c <= ' ' || c >= 0x7f)
+		return "a kernel parameter is printable ASCII without spaces: the kernel splits "
+		       "its command line at spaces, and at byte 0xa0 (a no-break space) too";
+	if (strchr("\"'\\`$", c))
+		return "quotes, backslashes, '$' and '`' are read by the boot loader's and the "
+		       "shell's quoting, not passed on";
+	if (strchr("|&;<>{}", c))
+		return "GRUB reads it as an operator of its own config language, where NixOS writes "
+		       "the kernel's line unquoted";
+	return NULL;
+}
+
+/* The first byte of s token_refusal refuses, with its reason in *why (static). */
+static bool token_ok(const char *s, const char **why)
+{
+	static _Thread_local char msg[256];
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *reason = token_refusal(*p);
+		if (!reason)
+			continue;
+		if (*p == ' ') {
+			snprintf(msg, sizeof(msg), "a space is not allowed: %s", reason);
+		} else if (*p > ' ' && *p < 0x7f) {
+			snprintf(msg, sizeof(msg), "'%c' is not allowed: %s", *p, reason);
+		} else if (*p >= 0xc0) {  /* valid UTF-8 (the YAML reader checked): name it */
+			unsigned cp = *p & (*p >= 0xf0 ? 0x07 : *p >= 0xe0 ? 0x0f : 0x1f);
+			for (const unsigned char *q = p + 1; (*q & 0xc0) == 0x80; q++)
+				cp = cp << 6 | (*q & 0x3f);
+			snprintf(msg, sizeof(msg), "U+%04X is not allowed: %s", cp, reason);
+		} else {
+			snprintf(msg, sizeof(msg), "byte 0x%02x is not allowed: %s", *p, reason);
+		}
+		*why = msg;
+		return false;
+	}
+	return true;
+}
+
+/* One character of a JSON Schema character class. */
+static size_t class_char(char *out, int c)
+{
+	size_t n = 0;
+	if (strchr("\\[]^-", c))
+		out[n++] = '\\';
+	out[n++] = (char)c;
+	return n;
+}
+
+/* The JSON Schema pattern of the same rule, built from token_refusal: runs of allowed
+ * characters as ranges. */
+static const char *token_pattern(void)
+{
+	static char pat[160];
+	if (pat[0])
+		return pat;
+	size_t n = 0;
+	pat[n++] = '^';
+	pat[n++] = '[';
+	for (int c = 0x21; c < 0x7f; c++) {
+		if (token_refusal((unsigned char)c))
+			continue;
+		int end = c;
+		while (end + 1 < 0x7f && !token_refusal((unsigned char)(end + 1)))
+			end++;
+		n += class_char(pat + n, c);
+		if (end > c + 1)
+			pat[n++] = '-';
+		if (end > c)
+			n += class_char(pat + n, end);
+		c = end;
+	}
+	memcpy(pat + n, "]+$", 4);
+	return pat;
+}
+
 static bool is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -55,6 +149,8 @@ bool schema_check_string(enum str_check c, const char *s, const char **why)
 		*why = "it is empty";
 	else if (has_control(s))
 		*why = "it contains a control character (newline, tab...)";
+	else if (has_xml_forbidden(s))
+		*why = "it contains U+FFFE or U+FFFF, which XML (a libvirt domain file) cannot hold";
 	else switch (c) {
 	case SC_ANY:
 		break;
@@ -63,8 +159,8 @@ bool schema_check_string(enum str_check c, const char *s, const char **why)
 			*why = "a VM name is 1 to 64 letters, digits and _ . + -, starting with a letter or digit";
 		break;
 	case SC_MODULE:
-		if (len > 63 || !all_in(s, "_-", true))
-			*why = "a kernel module name has only letters, digits, '_' and '-'";
+		if (len > 63 || !all_in(s, "_-", true) || s[0] == '-')
+			*why = "a kernel module name has only letters, digits, '_' and '-', and does not start with '-'";
 		break;
 	case SC_USER:
 		if (len > 32 || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z')) ||
@@ -72,8 +168,7 @@ bool schema_check_string(enum str_check c, const char *s, const char **why)
 			*why = "a user name is up to 32 letters, digits, '_' and '-', starting with a letter or '_'";
 		break;
 	case SC_TOKEN:
-		if (strpbrk(s, " \"'\\`$"))
-			*why = "a kernel parameter is one token: no spaces, quotes, backslashes or '$'";
+		token_ok(s, why);
 		break;
 	case SC_PATH:
 		if (s[0] != '/')
@@ -134,9 +229,9 @@ const char *schema_check_pattern(enum str_check c)
 {
 	switch (c) {
 	case SC_NAME: return "^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$";
-	case SC_MODULE: return "^[A-Za-z0-9_-]{1,63}$";
+	case SC_MODULE: return "^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$";
 	case SC_USER: return "^[a-z_][A-Za-z0-9_-]{0,31}$";
-	case SC_TOKEN: return "^[^\\s\"'\\\\`$]+$";
+	case SC_TOKEN: return token_pattern();
 	case SC_PATH: return "^/";
 	case SC_NETNAME: return "^[A-Za-z0-9_.:-]{1,64}$";
 	case SC_KERNEL: return "^[0-9]{1,3}\\.[0-9]{1,3}$";

@@ -32,9 +32,10 @@ enum field_kind {
 enum str_check {
 	SC_ANY,        /* any text without control characters */
 	SC_NAME,       /* a VM name: [A-Za-z0-9][A-Za-z0-9_.+-]{0,63} */
-	SC_MODULE,     /* a kernel module: [A-Za-z0-9_-]{1,63} */
+	SC_MODULE,     /* a kernel module: [A-Za-z0-9_][A-Za-z0-9_-]{0,62} */
 	SC_USER,       /* a user name: [a-z_][a-z0-9_-]{0,31} */
-	SC_TOKEN,      /* a kernel parameter: printable, no space or quote */
+	SC_TOKEN,      /* a kernel parameter: printable ASCII, none of the bytes that the kernel,
+	                * GRUB or a shell read as separators or quoting (hooks.c token_refusal) */
 	SC_PATH,       /* an absolute path, no control characters */
 	SC_RELPATH,    /* a path, absolute or relative, no control characters */
 	SC_NETNAME,    /* a libvirt network or bridge name: [A-Za-z0-9_.:-]{1,64} */
@@ -119,5 +120,6 @@ bool schema_parse_size(const char *s, uint64_t *mib, const char **why);
 /* Outputs generated from the tables. */
 void schema_write_json(FILE *out);
 void schema_write_markdown(FILE *out);
+void schema_write_man(FILE *out);  /* vfioc.yaml(5), mdoc */
 
 #endif

@@ -264,7 +264,9 @@ static const struct field host_fields[] = {
 	  .def = "[]", .doc = "Host display drivers (i915, amdgpu, nouveau, nvidia...), loaded in "
 		 "the initrd after the vfio modules." },
 	{ "kernel-params", FK_STRLIST, F(struct cfg_host, kernel_params), .check = SC_TOKEN,
-	  .def = "[]", .doc = "Extra kernel parameters, appended verbatim; one token each." },
+	  .def = "[]", .doc = "Extra kernel parameters, appended verbatim; one token each: "
+		 "printable ASCII without spaces, quotes, backslashes, or the shell's and GRUB's "
+		 "operators (the error names the character)." },
 	{ "hugepages", FK_OBJECT, F(struct cfg_host, hugepages), .sub = &hugepages_object,
 	  .doc = "Boot-time hugepage reservation {size, count}." },
 	{ "isolate-cpus", FK_CPULIST, F(struct cfg_host, isolate_cpus),
@@ -307,7 +309,8 @@ static const struct field root_fields[] = {
 	{ "version", FK_UINT, F(struct config, version), .flags = F_REQUIRED, .min = 1, .max = 1,
 	  .range_diag = D_BAD_VERSION, .doc = "Version of the config language: 1." },
 	{ "hardware", FK_STR, F(struct config, hardware), .check = SC_RELPATH,
-	  .doc = "Hardware snapshot from `vfioc probe`, relative to this file. --hardware and "
+	  .doc = "Hardware snapshot from `vfioc probe`, relative to this file and inside its "
+		 "folder (a snapshot elsewhere is named with --hardware FILE). --hardware and "
 		 "--root win over it; without any, vfioc reads the machine it runs on." },
 	{ "target", FK_OBJECT, F(struct config, target), .sub = &target_object,
 	  .doc = "What the outputs are written for." },

@@ -12,7 +12,10 @@ export RESULTS_FILE="${RESULTS:-${TMPDIR:-/tmp}}/results.$MODE.$$"
 # Test roots are built once per run and shared by the scripts (tests/hwroots.sh).
 HW_ROOT_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/vfioc-roots.XXXXXX")
 export HW_ROOT_CACHE
-trap 'rm -rf "$HW_ROOT_CACHE"' EXIT INT TERM
+# A signal ends the run (a trap alone would only clean up and go on to the next script).
+trap 'rm -rf "$HW_ROOT_CACHE"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 if [ $# -eq 0 ]; then
 	set -- $(cd "$here" && ls t-*.sh | sed 's/\.sh$//')

@@ -91,7 +91,7 @@ expect "atomic: an error in the last VM exits 1" test $rc -eq 1
 same "atomic: an error in the last VM changes nothing" "$TMP/s1" "$TMP/s2"
 cp "$seed/host.yaml" "$W/host.yaml"
 
-# All or nothing: a directory that cannot be written (domains/ is a file; read-only for others).
+# All or nothing: a folder vfioc will not write into (domains is a file, not a folder).
 mkdir -p "$W/ro"
 echo "old" > "$W/ro/vfio.nix"
 echo "a file where a directory belongs" > "$W/ro/domains"
@@ -99,9 +99,9 @@ snap "$W/ro" > "$TMP/s1"
 vfioc build "$W/host.yaml" -o "$W/ro" 2> "$TMP/err"
 rc=$?
 snap "$W/ro" > "$TMP/s2"
-expect "atomic: an unwritable directory exits 3" test $rc -eq 3
-expect "atomic: says what failed" grep -q 'io-error' "$TMP/err"
-same "atomic: an unwritable directory is left as it was" "$TMP/s1" "$TMP/s2"
+expect "atomic: domains that is a file exits 1" test $rc -eq 1
+expect "atomic: says what failed" grep -q "ro/domains is not a folder.*\[output-unsafe\]" "$TMP/err"
+same "atomic: that directory is left as it was" "$TMP/s1" "$TMP/s2"
 if [ "$(id -u)" != 0 ]; then
 	rm "$W/ro/domains"
 	chmod 555 "$W/ro"

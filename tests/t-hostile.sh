@@ -82,3 +82,62 @@ if [ $rc -eq 3 ] && grep -q "Is a directory" "$TMP/err"; then
 else
 	fail "a directory as config: exit $rc"; cat "$TMP/err" >&2
 fi
+
+# ---- strings that would mean something else further down ----
+
+# refused NAME CODE TEXT YAML: `vfioc check` of YAML (a config against the seed's snapshot)
+# exits 1 with CODE and TEXT in the message, and prints nothing on stdout.
+cp ../examples/seed/hardware.yaml "$TMP/hw.yaml"
+refused() {
+	printf 'version: 1\nhardware: hw.yaml\n%b' "$4" > "$TMP/str.yaml"
+	vfioc check "$TMP/str.yaml" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ ! -s "$TMP/out" ] && grep -q "\[$2\]" "$TMP/err" &&
+	   grep -qF -- "$3" "$TMP/err"; then
+		pass "hostile: $1"
+	else
+		fail "hostile: $1 (exit $rc)"
+		head -c 600 "$TMP/err" >&2
+	fi
+}
+refused "a no-break space in a kernel parameter (the kernel splits there)" bad-kernel-param \
+	"U+00A0 is not allowed" 'host:\n  kernel-params: ["quiet\\u00a0init=/bin/sh"]\n'
+refused "a raw 0xa0 byte in a kernel parameter" bad-kernel-param "U+00A0" \
+	'host:\n  kernel-params: [quiet\0302\0240init=/bin/sh]\n'
+refused "a NUL in a string is not silently cut" yaml-syntax "a NUL character" \
+	'host:\n  kernel-params: ["a\\0 b=c"]\n'
+for c in '|' '&' ';' '<' '>' '{' '}' '`'; do
+	refused "'$c' in a kernel parameter names the character" bad-kernel-param \
+		"'$c' is not allowed" "host:\n  kernel-params: [\"a${c}b\"]\n"
+done
+refused "a GRUB operator's refusal says why" bad-kernel-param "GRUB reads it as an operator" \
+	'host:\n  kernel-params: ["a;b"]\n'
+refused "a display driver starting with '-' (modprobe option)" bad-name "does not start with '-'" \
+	'host:\n  display-drivers: ["-r"]\n'
+refused "U+FFFF in a disk path (XML cannot hold it)" bad-path "U+FFFE or U+FFFF" \
+	'vms:\n  a:\n    memory: 1GiB\n    vcpus: 1\n    disks: [{path: "/var/lib/\\uffff.qcow2"}]\n'
+refused "U+FFFE in a ROM path" bad-path "U+FFFE or U+FFFF" \
+	'vms:\n  a:\n    memory: 1GiB\n    vcpus: 1\n    pci: [{address: "01:00.0", rom: "/x\\ufffe"}]\n'
+
+# The JSON Schema says the same about kernel parameters as the checker.
+vfioc schema > "$TMP/schema.json"
+if python3 - "$TMP/schema.json" <<'PY'
+import json, re, sys
+def find(o):
+    if isinstance(o, dict):
+        if "kernel-params" in o.get("properties", {}):
+            return o["properties"]["kernel-params"]["items"]["pattern"]
+        for v in o.values():
+            r = find(v)
+            if r: return r
+    elif isinstance(o, list):
+        for v in o:
+            r = find(v)
+            if r: return r
+pat = re.compile(find(json.load(open(sys.argv[1]))))
+good = ["quiet", "vfio-pci.ids=10de:1b81,10de:10f0", "a=b:c/d[0]~%#!?^_"]
+bad = ["a b", "quiet\u00a0x", "a|b", "a&b", "a;b", "a<b", "a>b", "a{b", "a}b", "a`b", "a$b", "a'b", 'a"b', "a\\b"]
+sys.exit(0 if all(pat.match(g) for g in good) and not any(pat.match(b) for b in bad) else 1)
+PY
+then pass "schema: the kernel-params pattern refuses the same characters"
+else fail "schema: the kernel-params pattern refuses the same characters"; fi

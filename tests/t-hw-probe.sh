@@ -56,8 +56,8 @@ field_is "uses: server route through VLAN and bond, port 0" "$v" 0000:18:00.0 ho
 field_is "uses: server route through VLAN and bond, port 1" "$v" 0000:18:00.1 host-default-route \
 	'"enp24s0f1 in bond0.100"'
 field_is "uses: a VF of a bond port is not the host's" "$v" 0000:18:02.0 host-default-route ''
-# Links that leave the root, loop or dangle, and routes only on lo or virtual devices, mark
-# nothing and stop nothing.
+# Links that loop or dangle, and routes only on lo or virtual devices, mark nothing and stop
+# nothing.
 u=$TMP/uses-root
 python3 ./mkroot.py roots/seed.desc "$u" > /dev/null
 rm -f "$u/sys/dev/block/259:2" "$u/sys/class/net/br0/lower_enp0s31f6"
@@ -67,6 +67,11 @@ printf '20 1 259:2 / / rw - ext4 /dev/root rw\n21 1 0:99 / /nix rw - btrfs /dev/
 	> "$u/proc/self/mountinfo"
 printf 'Iface\tDestination\nwg0\t00000000\t0\t0\t0\t0\t0\t00000000\n../x\t00000000\t0\t0\t0\t0\t0\t00000000\n' \
 	> "$u/proc/net/route"
+# A link that leaves the root is refused, naming it (t-hostile-hw has the other cases) ...
+rc_is "uses: a link out of the root: probe exits 3" 3 vfioc probe --root "$u"
+# ... the loop, the dangling links and the routes are not.
+rm "$u/sys/dev/block/259:2"
+ln -s ../../devices/nowhere "$u/sys/dev/block/259:2"
 rc_is "uses: hostile links and routes: probe exits 0" 0 vfioc probe --root "$u"
 expect "uses: hostile links and routes: nothing marked" sh -c "! grep -Eq 'host-(filesystems|default-route)' '$TMP/rc.out'"
 field_is "seed: R9 290X is not" "$s" 0000:01:00.0 boot-vga false

@@ -39,7 +39,7 @@ fault_ok() {
 
 # leftovers NAME DIR: pass when DIR holds no temporary files of vfioc (.*.vfioc-*, *.tmp*).
 leftovers() {
-	found=$(find "$2" \( -name '.*vfioc-*' -o -name '*.tmp*' \) | head -3)
+	found=$(find "$2" \( -name '.*.vfioc-*' -o -name .vfioc-lock -o -name '*.tmp*' \) | head -3)
 	if [ -z "$found" ]; then pass "$1"; else fail "$1 (left: $found)"; fi
 }
 

@@ -1,7 +1,8 @@
 /* fuzz_snapshot.c: libFuzzer target: snapshot text -> struct hw -> snapshot text again, and
  * a fixed config checked against that hardware through every backend. A snapshot that loads
  * without errors must write back, and what it writes must load and write back to the same
- * bytes (a fixpoint): anything else aborts. Built with FUZZ_NO_ENTRY, it only defines
+ * bytes (a fixpoint), and `vfioc groups --format json` of any loaded hardware holds no raw
+ * control character: anything else aborts. Built with FUZZ_NO_ENTRY, it only defines
  * fuzz_snapshot() for the replay driver. */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "backend.h"
 #include "diag.h"
+#include "groups.h"
 #include "hw.h"
 #include "pipeline.h"
 
@@ -59,6 +61,26 @@ static void snapshot_check(const struct hw *hw)
 	plan_free(p);
 	config_free(cfg);
 	diags_free(ds);
+}
+
+/* vfioc groups --format json of hw: no raw control character may reach it (JSON forbids
+ * them in strings), whatever the snapshot's strings hold. */
+static void groups_json_check(const struct hw *hw)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&p, &n);
+	if (!f)
+		abort();
+	groups_write_json(hw, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f) {
+			fprintf(stderr, "fuzz_snapshot: raw byte 0x%02x in groups JSON:\n%s\n",
+				(unsigned char)p[i], p);
+			abort();
+		}
+	free(p);
 }
 
 /* hw written as snapshot text into a malloc'd buffer; aborts when the writer fails. */
@@ -111,11 +133,13 @@ static int fuzz_snapshot(const uint8_t *data, size_t size)
 	free(p);
 	if (hw && diags_has_errors(ds)) {
 		snapshot_check(hw);   /* what a caller ignoring the errors would do */
+		groups_json_check(hw);
 		hw_free(hw);
 	} else if (hw) {
 		size_t len;
 		char *text = snapshot_text(hw, &len);
 		snapshot_check(hw);
+		groups_json_check(hw);
 		hw_free(hw);
 		snapshot_fixpoint(text, len);
 		free(text);

@@ -105,7 +105,7 @@ fi
 G
 	[ "$control" = verify ] && cat >> "$d/guest.sh" <<G
 # vfioc verify on the booted guest: the last replay is the 25.11 build's.
-host "$VFIOC" verify "$d/$name-25.11.yaml" > verify.out 2>&1
+host "$d/vfioc" verify "$d/$name-25.11.yaml" > verify.out 2>&1
 expect "vfioc verify passes after the binding boot" test \$? = 0
 G
 	# shellcheck disable=SC2086
@@ -119,7 +119,7 @@ G
 CASE="binding $name, booted without kernel-cmdline"
 . ./guest-lib.sh
 stage1 stage1 systemd
-host "$VFIOC" verify "$v/$name-25.11.yaml" > verify.out 2>&1
+host "$v/vfioc" verify "$v/$name-25.11.yaml" > verify.out 2>&1
 expect "vfioc verify fails" test \$? = 1
 for a in $(echo "$*" | sed 's/[^ ][^ ]*/0000:&/g'); do
 	expect "vfioc verify names \$a" grep -q "^FAIL.*\$a" verify.out

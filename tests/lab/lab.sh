@@ -24,6 +24,7 @@ export RESULTS_FILE="${RESULTS:-${TMPDIR:-/tmp}}/results.lab.$$"
 # The work folder: a folder per boot in it is shared with that guest over 9p.
 LAB_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfioc-lab.XXXXXX")
 export LAB_WORK LAB_OUT="$LAB_WORK/boot"
+cp "$VFIOC" "$LAB_WORK/vfioc"  # what the guests run (newdir links it into each boot's folder)
 [ -n "${LAB_KEEP:-}" ] || trap 'rm -rf "$LAB_WORK"' EXIT INT TERM
 . "$LAB_DIR/lib.sh"
 

@@ -17,7 +17,7 @@ config() {
 
 guest_script() {
 	cat > "$d/guest.sh" <<G
-CASE="$1"; VFIOC="$VFIOC"; DIR="$d"
+CASE="$1"; VFIOC="$d/vfioc"; DIR="$d"
 . ./guest-lib.sh
 G
 	cat >> "$d/guest.sh" <<'G'

@@ -29,11 +29,14 @@ guest_results() {
 	done < "$1/results"
 }
 
-# newdir NAME: a fresh work folder for one boot, with the guest's helpers in it.
+# newdir NAME: a fresh work folder for one boot, with the guest's helpers and the vfioc
+# under test in it: the guest sees the host's root, but with a tmpfs on /tmp, so a binary in
+# a checkout under /tmp would not be there.
 newdir() {
 	d=$LAB_WORK/$1
 	rm -rf "$d" && mkdir -p "$d"
 	cp "$LAB_DIR/guest-lib.sh" "$d/"
+	ln "$LAB_WORK/vfioc" "$d/vfioc" 2> /dev/null || cp "$LAB_WORK/vfioc" "$d/vfioc"
 	echo "$d"
 }
 

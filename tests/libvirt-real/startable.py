@@ -11,9 +11,10 @@ Changes, and only these:
       hostdev interfaces (no IOMMU, no such devices; the lab proves them in a nested guest),
       evdev inputs whose device is missing, hugepage backing of a page size the host does
       not have, <numatune> naming a node it does not have, CPU pins to CPUs it does not
-      have, and memory beyond its RAM (capped at 1 GiB).
+      have, memory beyond its RAM (capped at 1 GiB), and <smbios mode="host"/> where the
+      host has no SMBIOS tables for libvirt to copy (as in a container).
   Disks: every disk and CD-ROM source becomes a scratch file in SCRATCHDIR (block devices
-      become files), of the format the domain names.
+      become files), of the format the domain names; an empty CD-ROM drive stays empty.
 Everything else stays as vfioc wrote it. Python 3 standard library and qemu-img only.
 """
 import glob
@@ -90,6 +91,11 @@ def main(src, define, dst, scratch):
             if not os.path.exists(dev):
                 devs.remove(d)
                 say("host: evdev %s left out (no such device here)" % dev)
+    smbios = dom.find("os/smbios")
+    if smbios is not None and smbios.get("mode") == "host" and \
+            not os.path.exists("/sys/firmware/dmi/tables/DMI"):
+        dom.find("os").remove(smbios)
+        say("host: smbios mode host left out (this host has no SMBIOS tables)")
     mb = dom.find("memoryBacking")
     if mb is not None:
         page = mb.find("hugepages/page")
@@ -121,6 +127,8 @@ def main(src, define, dst, scratch):
 
     for i, disk in enumerate(devs.findall("disk")):
         source = disk.find("source")
+        if source is None:
+            continue  # an empty CD-ROM drive: nothing to stand in for
         fmt = disk.find("driver").get("type")
         path = os.path.join(scratch, "%s-%d.%s" % (name, i, fmt))
         if not os.path.exists(path):

@@ -90,6 +90,10 @@ let
       valgrind = stubDrv "valgrind";
       time = stubDrv "time";
       mandoc = stubDrv "mandoc";
+      zsh = stubDrv "zsh";
+      fish = stubDrv "fish";
+      pre-commit = stubDrv "pre-commit";
+      git = stubDrv "git";
     };
     in pkgs;
 in

@@ -204,6 +204,15 @@ static void test_nix_quoting(void)
 	nix_lines(&b, "x '' y ${z}\n", "");
 	STR_EQ(buf_str(&b), "''\n  x ''' y ''${z}\n''", "nix_lines: escapes '' and ${");
 	buf_free(&b);
+	/* After a lone ', ''${ would read as ''' (an escaped '') and then an interpolation. */
+	nix_lines(&b, "a'${b} '''${c}\n", "");
+	STR_EQ(buf_str(&b), "''\n  a'${\"$\"}{b} ''''${\"$\"}{c}\n''",
+	       "nix_lines: ${ after a ' stays literal");
+	buf_free(&b);
+	/* A ' at the very end would join the closing '' into '''. */
+	nix_lines(&b, "x'", "");
+	STR_EQ(buf_str(&b), "''\n  x${\"'\"}''", "nix_lines: a final ' does not eat the closing ''");
+	buf_free(&b);
 	nix_attr(&b, "in");
 	STR_EQ(buf_str(&b), "\"in\"", "nix_attr: keywords quoted");
 	buf_free(&b);

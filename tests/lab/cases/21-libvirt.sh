@@ -19,18 +19,19 @@ if [ ! -s "$snap" ]; then
 	exit 0
 fi
 d=$(newdir libvirt)
+cp "$snap" "$d/hardware.yaml"  # a config's hardware: stays inside its folder
 vm() {  # vm NAME FIRMWARE-LINES PCI-LINE
 	printf '  %s:\n    memory: 256MiB\n    vcpus: 1\n    network: none\n    graphics: none\n' "$1"
 	printf '%s\n    disks: [{ path: %s/%s.qcow2 }]\n    pci:\n      - %s\n' "$2" "$d" "$1" "$3"
 }
 {
-	printf 'version: 1\nhardware: %s\ntarget:\n  nixos: "25.05"\n' "$snap"
+	printf 'version: 1\nhardware: hardware.yaml\ntarget:\n  nixos: "25.05"\n'
 	printf 'host:\n  libvirt: { ovmf: { secure-boot: true, tpm: false } }\nvms:\n'
 	vm bios "    firmware: bios" "00:07.0"
 	vm sb2505 "    secure-boot: true" "{ address: 01:00.0, bind: managed }"
 } > "$d/lv-25.05.yaml"
 {
-	printf 'version: 1\nhardware: %s\ntarget:\n  nixos: "25.11"\nvms:\n' "$snap"
+	printf 'version: 1\nhardware: hardware.yaml\ntarget:\n  nixos: "25.11"\nvms:\n'
 	vm sb2511 "    secure-boot: true" "{ address: 00:04.0, bind: managed }"
 } > "$d/lv-25.11.yaml"
 for rel in 25.05 25.11; do

@@ -1,0 +1,85 @@
+/* escape.c: see escape.h. */
+#include "escape.h"
+
+#include <stddef.h>
+
+/* Length of the valid UTF-8 sequence at s (2-4 bytes, shortest form, no surrogates), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* One character at *p for esc_text's rules; advances *p. */
+static void text_char(FILE *out, const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	size_t n = s[0] < 0x80 ? 1 : utf8_len(s);
+	if (s[0] == '\n')
+		fputs("\\n", out);
+	else if (s[0] == '\t')
+		fputs("\\t", out);
+	else if (s[0] < 0x20 || s[0] == 0x7f || n == 0)
+		fprintf(out, "\\x%02x", s[0]);
+	else if (s[0] == 0xc2 && s[1] < 0xa0)  /* C1 */
+		fprintf(out, "\\u%04x", (unsigned)s[1]);
+	else
+		fwrite(s, 1, n, out);
+	*p = s + (n ? n : 1);
+}
+
+void esc_text(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;)
+		text_char(out, &p);
+}
+
+void esc_json(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = *p < 0x80 ? 1 : utf8_len(p);
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else if (n == 0)
+			fputs("\\ufffd", out);
+		else if (*p == 0xc2 && p[1] < 0xa0)
+			fprintf(out, "\\u%04x", (unsigned)p[1]);
+		else
+			fwrite(p, 1, n, out);
+		p += n ? n : 1;
+	}
+	fputc('"', out);
+}
+
+void esc_github(FILE *out, const char *s, bool property)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		if (*p == '%')
+			fputs("%25", out);
+		else if (*p == '\r')
+			fputs("%0D", out);
+		else if (*p == '\n')
+			fputs("%0A", out);
+		else if (property && *p == ':')
+			fputs("%3A", out);
+		else if (property && *p == ',')
+			fputs("%2C", out);
+		else {
+			text_char(out, &p);
+			continue;
+		}
+		p++;
+	}
+}

@@ -1,0 +1,160 @@
+/* groups_json.c: `vfioc groups --format json`: the IOMMU groups, their devices and the
+ * verdicts of groups.c as one JSON object, for scripts and CI. Strings go through the
+ * diagnostics' JSON escaping, whatever bytes sysfs or a snapshot held. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "groups.h"
+#include "util.h"
+
+static const char *const group_words[] = {
+	[GV_BRIDGES_ONLY] = "bridges-only", [GV_ALONE] = "alone", [GV_TOGETHER] = "together",
+	[GV_HOST] = "host",
+};
+
+static const struct {
+	const char *verdict, *reason;
+} dev_words[] = {
+	[DV_ALONE] = { "alone", NULL },
+	[DV_TOGETHER] = { "together", NULL },
+	[DV_NEVER_BRIDGE] = { "never", "bridge" },
+	[DV_NEVER_HOST_FS] = { "never", "host-fs" },
+	[DV_NEVER_HOST_GROUP] = { "never", "host-fs-in-group" },
+};
+
+/* ", \"key\": value" with a string or null. */
+static void str_field(FILE *out, const char *key, const char *s)
+{
+	fprintf(out, ", \"%s\": ", key);
+	if (s)
+		diag_json_string(out, s);
+	else
+		fputs("null", out);
+}
+
+static void addr_str(FILE *out, const struct pci_addr *a)
+{
+	char addr[PCI_ADDR_STRLEN];
+	pci_addr_fmt(a, addr);
+	fprintf(out, "\"%s\"", addr);
+}
+
+/* "reset_methods": ["flr", "bus"], [] for none, null when unknown. */
+static void reset_field(FILE *out, const char *methods)
+{
+	fputs(", \"reset_methods\": ", out);
+	if (!methods) {
+		fputs("null", out);
+		return;
+	}
+	fputc('[', out);
+	const char *sep = "";
+	for (const char *p = methods; *p;) {
+		size_t n = 0;
+		while (*p == ' ')
+			p++;
+		while (p[n] && p[n] != ' ')
+			n++;
+		if (!n)
+			break;
+		char *word = xstrndup(p, n);
+		fputs(sep, out);
+		diag_json_string(out, word);
+		free(word);
+		sep = ", ";
+		p += n;
+	}
+	fputc(']', out);
+}
+
+/* The facts of d, without the verdict: address, class, IDs, names, driver, what it is to
+ * the host. */
+static void device_facts(FILE *out, const struct hw_pci *d)
+{
+	fputs("{\"address\": ", out);
+	addr_str(out, &d->addr);
+	fprintf(out, ", \"class\": \"%04x\"", (unsigned)(d->class >> 8));
+	str_field(out, "class_name", d->class_name);
+	fprintf(out, ", \"vendor\": \"%04x\", \"device\": \"%04x\"", d->vendor, d->device);
+	str_field(out, "vendor_name", d->vendor_name);
+	str_field(out, "device_name", d->device_name);
+	str_field(out, "driver", d->driver);
+	str_field(out, "host_fs", d->host_fs);
+	str_field(out, "host_route", d->host_route);
+	fprintf(out, ", \"boot_vga\": %s", d->boot_vga < 0 ? "null" : d->boot_vga ? "true" : "false");
+	reset_field(out, d->reset_methods);
+	fputs(", \"physfn\": ", out);
+	if (d->is_vf)
+		addr_str(out, &d->physfn);
+	else
+		fputs("null", out);
+}
+
+/* "with": the endpoints d goes with (together), or the one holding the host's disk. */
+static void with_field(FILE *out, const struct hw *hw, const struct hw_group *g,
+		       const struct group_facts *f, const struct hw_pci *d, enum dev_verdict v)
+{
+	fputs(", \"with\": [", out);
+	const char *sep = "";
+	for (size_t i = 0; i < g->n; i++) {
+		const struct hw_pci *o = &hw->pci[g->member[i]];
+		bool named = v == DV_TOGETHER ? o != d && !hw_is_bridge(o)
+			   : v == DV_NEVER_HOST_GROUP && o == f->host_disk;
+		if (!named)
+			continue;
+		fputs(sep, out);
+		addr_str(out, &o->addr);
+		sep = ", ";
+	}
+	fputc(']', out);
+}
+
+static void write_group(FILE *out, const struct hw *hw, const struct hw_group *g)
+{
+	struct group_facts f = groups_facts(hw, g);
+	fprintf(out, "    {\"group\": %d, \"endpoints\": %zu, \"verdict\": \"%s\", \"devices\": [\n",
+		g->number, f.endpoints, group_words[groups_group_verdict(&f)]);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct hw_pci *d = &hw->pci[g->member[i]];
+		enum dev_verdict v = groups_device_verdict(&f, d);
+		fputs("      ", out);
+		device_facts(out, d);
+		fprintf(out, ", \"verdict\": \"%s\"", dev_words[v].verdict);
+		str_field(out, "reason", dev_words[v].reason);
+		with_field(out, hw, g, &f, d, v);
+		fputs(i + 1 < g->n ? "},\n" : "}\n", out);
+	}
+	fputs("    ]}", out);
+}
+
+static void write_ungrouped(FILE *out, const struct hw *hw)
+{
+	fputs("  \"ungrouped\": [", out);
+	const char *sep = "\n";
+	for (size_t i = 0; i < hw->npci; i++) {
+		if (hw->pci[i].iommu_group >= 0)
+			continue;
+		fputs(sep, out);
+		fputs("    ", out);
+		device_facts(out, &hw->pci[i]);
+		fputs(", \"verdict\": \"never\", \"reason\": \"no-group\", \"with\": []}", out);
+		sep = ",\n";
+	}
+	fputs(*sep == ',' ? "\n  ]\n" : "]\n", out);
+}
+
+void groups_write_json(const struct hw *hw, FILE *out)
+{
+	fprintf(out, "{\n  \"iommu\": {\"enabled\": %s, \"hardware\": %s, \"enable_with\": \"%s\"},\n",
+		hw->ngroups ? "true" : "false", hw->iommu_present ? "true" : "false",
+		groups_iommu_param(hw));
+	fputs("  \"groups\": [", out);
+	for (size_t i = 0; i < hw->ngroups; i++) {
+		fputs(i ? ",\n" : "\n", out);
+		write_group(out, hw, &hw->groups[i]);
+	}
+	fputs(hw->ngroups ? "\n  ],\n" : "],\n", out);
+	write_ungrouped(out, hw);
+	fputs("}\n", out);
+}
