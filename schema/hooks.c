@@ -137,5 +137,55 @@ void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj)
 					   "'%s' conflicts with 'cdrom': it applies to 'path' disks, and a "
 					   "CD-ROM is always a raw image on SATA", bus ? "bus" : "format");
 		diag_hint(d, "remove '%s' from this entry", bus ? "bus" : "format");
+	} else if (dk->cdrom.v && (LOC_SET(dk->cache.loc) || LOC_SET(dk->io.loc) ||
+				   LOC_SET(dk->discard.loc))) {
+		const struct loc *at = LOC_SET(dk->cache.loc) ? &dk->cache.loc
+				     : LOC_SET(dk->io.loc) ? &dk->io.loc : &dk->discard.loc;
+		const char *key = at == &dk->cache.loc ? "cache" : at == &dk->io.loc ? "io" : "discard";
+		struct diag *d = diag_emit(lw->ds, D_DISK_KEY_CONFLICT, at, "'%s' conflicts with "
+					   "'cdrom': it applies to 'path' disks", key);
+		diag_hint(d, "remove '%s' from this entry", key);
+	} else if (dk->io.v == IO_NATIVE && dk->cache.v != CACHE_NONE &&
+		   dk->cache.v != CACHE_DIRECTSYNC) {
+		struct diag *d = diag_emit(lw->ds, D_DISK_IO_CACHE, &dk->io.loc,
+					   "'io: native' needs the host page cache bypassed, but this "
+					   "disk's cache is '%s'", disk_cache_name((enum disk_cache)dk->cache.v));
+		if (LOC_SET(dk->cache.loc))
+			diag_note(d, &dk->cache.loc, "cache set here");
+		diag_hint(d, "add 'cache: none' (QEMU refuses aio=native with a cached disk), or use 'io: io_uring'");
+	}
+}
+
+/* "KEY needs OTHER": a key written without the one it depends on. */
+static void requires(struct lower *lw, const struct cfg_vm *vm, const struct loc *at,
+		     const char *key, const char *other)
+{
+	struct diag *d = diag_emit(lw->ds, D_KEY_REQUIRES, at, "'%s' of VM '%s' has no effect "
+				   "without '%s'", key, vm->name, other);
+	diag_hint(d, "add '%s' to vms.%s, or remove '%s'", other, vm->name, key);
+}
+
+/* Rules within one VM; and single-gpu makes `managed` the default bind of its devices (the
+ * host uses the GPU until the VM starts, so vfio-pci must not claim it at boot). */
+void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj)
+{
+	struct cfg_vm *vm = obj;
+	if (LOC_SET(vm->hyperv_vendor_id.loc) && !vm->hyperv.v)
+		requires(lw, vm, &vm->hyperv_vendor_id.loc, "hyperv-vendor-id", "hyperv: true");
+	if (LOC_SET(vm->iothread_pin.loc) && !vm->iothreads.v)
+		requires(lw, vm, &vm->iothread_pin.loc, "iothread-pin", "iothreads");
+	if (!vm->single_gpu.v)
+		return;
+	for (size_t i = 0; i < vm->npci; i++) {
+		struct cfg_pci *p = &vm->pci[i];
+		if (!LOC_SET(p->bind.loc)) {
+			p->bind.v = PCI_BIND_MANAGED;
+		} else if (p->bind.v == PCI_BIND_BOOT) {
+			struct diag *d = diag_emit(lw->ds, D_SINGLE_GPU_BIND, &p->bind.loc,
+						   "VM '%s' is single-gpu, but this device is bound "
+						   "to vfio-pci at boot", vm->name);
+			diag_note(d, &vm->single_gpu.loc, "single-gpu set here");
+			diag_hint(d, "remove 'bind: boot': the hooks hand the GPU over when the VM starts");
+		}
 	}
 }

@@ -26,6 +26,7 @@ enum field_kind {
 	FK_OBJECT,   /* a nested object described by `sub`, stored at off */
 	FK_OBJLIST,  /* a list of `sub` objects: pointer at off, size_t count at count_off */
 	FK_OBJMAP,   /* a mapping name -> `sub` object, stored like FK_OBJLIST, in file order */
+	FK_NIXATTRS, /* struct cfg_nixattrs: `attr.path: value` for host.nixos-extra */
 };
 
 #define F_REQUIRED 1u
@@ -86,6 +87,10 @@ bool schema_network_scalar(struct lower *lw, const struct ynode *n, void *obj);
 void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_network_validate(struct lower *lw, const struct ynode *map, void *obj);
+void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj);
+/* FK_NIXATTRS (schema/nixextra.c). */
+void schema_lower_nixattrs(struct lower *lw, const struct field *f, const struct ynode *n,
+			   struct cfg_nixattrs *out);
 
 /* Sizes: "16GiB" -> 16384 (MiB). */
 bool schema_parse_size(const char *s, uint64_t *mib, const char **why);

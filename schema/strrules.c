@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "strrules.h"
+#include "xmledit.h"
 
 static bool has_control(const char *s)
 {
@@ -198,6 +200,25 @@ static bool usb_port(const char *s, const char **why)
 		p += digits;
 	} while (*p == '.' && ++depth < 7);
 	return *p == '\0';
+}
+
+static bool path_or_empty(const char *s, const char **why)
+{
+	return s[0] == '/' || !strcmp(s, CDROM_EMPTY);
+}
+
+static bool device_node(const char *s, const char **why)
+{
+	return !strncmp(s, "/dev/", 5) && s[5] && !strpbrk(s, "\"\\") && !strstr(s, "/..");
+}
+
+static bool xml_edit(const char *s, const char **why)
+{
+	struct xml_edit e;
+	if (!xml_edit_parse(s, &e, why))
+		return false;
+	xml_edit_free(&e);
+	return true;
 }
 
 struct str_rule {

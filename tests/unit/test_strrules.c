@@ -44,6 +44,18 @@ static const struct example {
 	{ SC_USBPORT, "1-2", true }, { SC_USBPORT, "3-1.4.2", true },
 	{ SC_USBPORT, "1-1.2.3.4.5.6.7", true }, { SC_USBPORT, "1-1.2.3.4.5.6.7.8", false },
 	{ SC_USBPORT, "usb1", false }, { SC_USBPORT, "1-2:1.0", false },
+	{ SC_CDROM, "/iso/win.iso", true }, { SC_CDROM, "empty", true },
+	{ SC_CDROM, "win.iso", false }, { SC_CDROM, "empty/", false },
+	{ SC_DEVPATH, "/dev/kvmfr0", true }, { SC_DEVPATH, "/dev/", false },
+	{ SC_DEVPATH, "/dev/../etc/x", false }, { SC_DEVPATH, "/dev/a\"b", false },
+	{ SC_DEVPATH, "/sys/x", false },
+	{ SC_VENDOR_ID, "vfioc", true }, { SC_VENDOR_ID, "1234567890ab", true },
+	{ SC_VENDOR_ID, "1234567890abc", false }, { SC_VENDOR_ID, "a b", false },
+	{ SC_XML_EDIT, "./devices/graphics/@listen=0.0.0.0", true },
+	{ SC_XML_EDIT, "./features/kvm/hidden/@state=on", true },
+	{ SC_XML_EDIT, "xpath.delete=./devices/tablet", true },
+	{ SC_XML_EDIT, "/domain/name=x", false }, { SC_XML_EDIT, "./devices", false },
+	{ SC_XML_EDIT, "./a[=b", false },
 	{ SC_USBPORT, "1-2-3", false }, { SC_USBPORT, "1234-1", false }, { SC_USBPORT, "1-", false },
 };
 
