@@ -6,7 +6,7 @@
 
 #include "hw.h"
 #include "schema.h"
-#include "../compiler/xmledit.h"
+#include "xmledit.h"
 
 static bool all_in(const char *s, const char *set, bool alnum)
 {

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../compiler/config.h"
-#include "../compiler/diag.h"
-#include "../compiler/yamldoc.h"
+#include "config.h"
+#include "diag.h"
+#include "yamldoc.h"
 
 enum field_kind {
 	FK_BOOL,     /* struct cfg_bool */
