@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../compiler/config.h"
-#include "../compiler/diag.h"
-#include "../compiler/yamldoc.h"
+#include "config.h"
+#include "diag.h"
 #include "strrules.h"
+#include "yamldoc.h"
 
 enum field_kind {
 	FK_BOOL,     /* struct cfg_bool */
