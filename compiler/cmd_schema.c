@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "hw_snapshot.h"
 #include "schema.h"
 #include "util.h"
 
@@ -27,21 +28,26 @@ static int run(int argc, char **argv)
 		schema_write_markdown(stdout);
 	else if (!strcmp(format, "man"))
 		schema_write_man(stdout);
+	else if (!strcmp(format, "snapshot"))
+		snapshot_write_markdown(stdout);
 	else
-		return cli_usage_error("schema", "--format is json, markdown or man, not '%s'", format);
+		return cli_usage_error("schema", "--format is json, markdown, man or snapshot, not '%s'",
+				       format);
 	return EXIT_OK;
 }
 
 const struct command cmd_schema = {
 	"schema", "print the config language as JSON Schema (for editors), Markdown or a man page",
-	"Usage: vfioc schema [--format json|markdown|man]\n\n"
+	"Usage: vfioc schema [--format json|markdown|man|snapshot]\n\n"
 	"Prints the schema of the config language, generated from the same tables that\n"
 	"validate configs.\n\n"
 	"  -f, --format json      JSON Schema draft 2020-12 (default), for yaml-language-server:\n"
 	"                         put '# yaml-language-server: $schema=PATH' on the config's\n"
 	"                         first line, PATH being where you saved this output\n"
 	"  -f, --format markdown  the config reference with every diagnostic code\n"
-	"  -f, --format man       the same as the manual page vfioc.yaml(5) (mdoc)\n\n"
+	"  -f, --format man       the same as the manual page vfioc.yaml(5) (mdoc)\n"
+	"  -f, --format snapshot  the hardware snapshot format (vfioc probe) as Markdown, the\n"
+	"                         format section of docs/hardware.md\n\n"
 	"Example: vfioc schema > vfioc.schema.json\n",
 	run,
 };

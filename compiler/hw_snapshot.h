@@ -87,6 +87,8 @@ extern const struct snap_object snapshot_root;
 /* The SK_UINT, SK_HEX or SK_ENUM fact of f in obj, whatever its size. */
 unsigned long long snap_uint(const struct snap_field *f, const void *obj);
 void snap_set_uint(const struct snap_field *f, void *obj, unsigned long long v);
+/* The hex digits an SK_HEX fact is written with: as many as its max has. */
+int snap_hex_digits(unsigned long long max);
 /* Whether the writer writes f of obj: a known fact, or one that is always written. */
 bool snap_known(const struct snap_field *f, const void *obj);
 /* The snapshot format as Markdown, the generated part of docs/hardware.md. */

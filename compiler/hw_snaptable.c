@@ -106,7 +106,8 @@ static const struct snap_field pci_fields[] = {
 	{ "host-filesystems", SK_STR, AT(struct hw_pci, host_fs),
 	  .doc = "the host's system file systems on this device: \"/ (nvme1n1p2), /nix (nvme1n1p3)\"" },
 	{ "host-default-route", SK_STR, AT(struct hw_pci, host_route),
-	  .doc = "the host's default-route interfaces on this device: \"enp5s0 in br0\"" },
+	  .doc = "the host's default-route interface on this device, and the one the route "
+		 "names: \"enp5s0 in br0\"" },
 };
 static const struct snap_object pci_object = { "pci[]", "a PCI device", ROWS(pci_fields),
 	.size = sizeof(struct hw_pci), .loc_off = offsetof(struct hw_pci, loc),
@@ -144,7 +145,7 @@ static const struct snap_field top_fields[] = {
 	  .unknown = SNAP_NEVER, .sub = &usb_object, .list = "a list of USB devices" },
 };
 const struct snap_object snapshot_root = { "(top level)", "a hardware snapshot",
-	ROWS(top_fields), .loc_off = SNAP_NO_OFF, .doc = "The snapshot." };
+	ROWS(top_fields), .loc_off = SNAP_NO_OFF, .doc = "The document: one map." };
 
 /* ---- a row's fact in a record ---- */
 
@@ -168,6 +169,14 @@ void snap_set_uint(const struct snap_field *f, void *obj, unsigned long long v)
 	case 4: *(uint32_t *)p = (uint32_t)v; break;
 	default: *(uint64_t *)p = v; break;
 	}
+}
+
+int snap_hex_digits(unsigned long long max)
+{
+	int n = 0;
+	for (; max; max >>= 4)
+		n++;
+	return n;
 }
 
 bool snap_known(const struct snap_field *f, const void *obj)

@@ -108,15 +108,11 @@ static void write_value(struct emitter *em, const struct snap_field *f, const vo
 	case SK_WORDS: write_words(em, *(const char *const *)p); break;
 	case SK_INT:
 	case SK_UINT: num(em, snap_uint(f, obj)); break;
-	case SK_HEX: {
-		int digits = 0;
-		for (unsigned long long m = f->max; m; m >>= 4)
-			digits++;
+	case SK_HEX:
 		s[0] = '0', s[1] = 'x';
-		pci_hex(s + 2, (unsigned)(snap_uint(f, obj) & f->max), digits);
+		pci_hex(s + 2, (unsigned)(snap_uint(f, obj) & f->max), snap_hex_digits(f->max));
 		str(em, s);
 		break;
-	}
 	case SK_BOOL: word(em, *(const bool *)p ? "true" : "false"); break;
 	case SK_TRIBOOL: word(em, *(const int *)p ? "true" : "false"); break;
 	case SK_PCIADDR:
