@@ -83,8 +83,13 @@ static bool get_hex(struct loader *l, const struct ynode *n, unsigned long max, 
 	if (!want(l, n, Y_SCALAR, "a hex number"))
 		return false;
 	char *end;
-	unsigned long v = strtoul(n->str + 2, &end, 16);
-	if (strncmp(n->str, "0x", 2) || end == n->str + 2 || *end || v > max) {
+	unsigned long v = 0;
+	bool digits = false;
+	if (!strncmp(n->str, "0x", 2)) {  /* only then is n->str + 2 inside the string */
+		v = strtoul(n->str + 2, &end, 16);
+		digits = end != n->str + 2 && !*end;
+	}
+	if (!digits || v > max) {
 		bad(l, n, "expected a hex number 0x0 to 0x%lx, found '%s'", max, n->str);
 		return false;
 	}
