@@ -33,47 +33,6 @@ void check_ctx_fini(struct check_ctx *cx)
 	free(cx->strategy_reason);
 }
 
-void check_describe(const struct hw_pci *d, struct buf *out)
-{
-	unsigned cls = (unsigned)(d->class >> 8);
-	buf_printf(out, "%s [%04x] %04x:%04x", d->class_name ? d->class_name : "class", cls,
-		   d->vendor, d->device);
-}
-
-void check_describe_full(const struct hw_pci *d, struct buf *out)
-{
-	char a[PCI_ADDR_STRLEN];
-	pci_addr_fmt(&d->addr, a);
-	buf_printf(out, "%s ", a);
-	check_describe(d, out);
-	if (d->device_name)
-		buf_printf(out, " (%s)", d->device_name);
-}
-
-void check_hint_add(struct diag *diag, const char *vm, const struct hw_pci *d)
-{
-	char a[PCI_ADDR_STRLEN];
-	struct buf what = {0};
-	pci_addr_fmt(&d->addr, a);
-	check_describe(d, &what);
-	diag_hint(diag, "add to vms.%s.pci: - \"%s\"  # %s", vm, a, buf_str(&what));
-	buf_free(&what);
-}
-
-size_t check_lower_bound(const struct hw *hw, const struct pci_addr *addr)
-{
-	size_t lo = 0, hi = hw->npci;
-	uint32_t key = pci_addr_key(addr);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (pci_addr_key(&hw->pci[mid].addr) < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const char *outdir,
 			    struct diags *ds)
 {

@@ -56,26 +56,9 @@ void check_memory(struct check_ctx *cx);   /* hugepages and RAM */
 void check_usb(struct check_ctx *cx);      /* USB devices present */
 void check_slots(struct check_ctx *cx);    /* passed devices fit the guest's PCIe buses */
 
-/* "USB controller [0c03] 10de:1ad8", for notes and hints. */
-void check_describe(const struct hw_pci *d, struct buf *out);
-/* "0000:01:00.2 USB controller [0c03] 10de:1ad8 (TU104 USB 3.1 Host Controller)". */
-void check_describe_full(const struct hw_pci *d, struct buf *out);
-/* The hint that adds d to vms.VM.pci, as one line of YAML with a comment. */
-void check_hint_add(struct diag *diag, const char *vm, const struct hw_pci *d);
-/* Index of the first device at or after addr in hw->pci (hw->npci when none). */
-size_t check_lower_bound(const struct hw *hw, const struct pci_addr *addr);
-
 /* The hardware device an entry names (index into hw->pci), or NO_VM after reporting why
  * there is none (check_resolve.c). */
 size_t check_resolve(struct check_ctx *cx, const struct cfg_pci *e);
-
-/* The threads per guest core that vCPU pins give (check_cpu.c): t when every run of t
- * consecutive pins is t SMT siblings of one host core (QEMU makes vCPU i thread i % t of
- * core i / t), else 1. The derived topology and the topology-smt check both use it. */
-unsigned check_pin_threads(const struct hw *hw, const struct cpulist *pin);
-
-/* A hugepage size in KiB: 2048 or 1048576 (check_memory.c). */
-uint64_t check_hugepage_kib(enum hugepage_size s);
 
 /* Build the plan from a checked context (no errors). outdir: see check_and_plan. */
 struct plan *plan_build(const struct check_ctx *cx, const char *outdir);

@@ -53,7 +53,7 @@ static void check_shared(struct check_ctx *cx, size_t vm, const struct cfg_pci *
 static void check_bridge(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	struct buf what = {0};
-	check_describe_full(dev, &what);
+	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	struct diag *d = diag_emit(cx->ds, D_PASS_BRIDGE, &e->loc,
 				   "%s is a bridge: bridges and root ports stay on the host",
 				   buf_str(&what));
@@ -66,7 +66,7 @@ static void check_host_use(struct check_ctx *cx, const struct cfg_pci *e, const 
 {
 	char a[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&dev->addr, a);
-	if (dev->host_fs) {
+	if (hw_may_leave(dev, NULL) == HW_STAYS_HOST_FS) {
 		struct diag *d = diag_emit(cx->ds, D_HOST_DISK, &e->loc,
 					   "%s holds the host's own file systems: %s", a, dev->host_fs);
 		diag_hint(d, "the host would lose them when the VM starts: pass another disk "
@@ -179,7 +179,7 @@ static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e
 	if (check_duplicate(cx, vm, e, i))
 		return false;
 	cx->stamp[i] = vm + 1;
-	if (hw_is_bridge(dev)) {
+	if (hw_may_leave(dev, NULL) == HW_STAYS_BRIDGE) {
 		check_bridge(cx, e, dev);
 		return false;
 	}
