@@ -1,9 +1,28 @@
-/* check.c: check_and_plan, the driver of the checks: runs every check_*.c over one context,
- * then builds the plan when none of them found an error. */
+/* check.c: the table of checks and the context they share. */
 #include <stdlib.h>
 
 #include "check.h"
-#include "pipeline.h"
+
+const struct check checks[] = {
+	{ "config",   check_config,   CONFIG_ONLY },
+	{ "host",     check_host,     NEEDS_HW },
+	{ "devices",  check_devices,  NEEDS_HW },   /* fills cx->vms, cx->owner */
+	{ "boot-gpu", check_boot_gpu, NEEDS_HW },   /* reads every VM's cx->owner */
+	{ "groups",   check_groups,   NEEDS_HW },
+	{ "binding",  check_binding,  NEEDS_HW },   /* sets cx->bind */
+	{ "cpus",     check_cpus,     NEEDS_HW },
+	{ "memory",   check_memory,   NEEDS_HW },
+	{ "usb",      check_usb,      NEEDS_HW },
+	{ "slots",    check_slots,    NEEDS_HW },
+	{ NULL, NULL, false },
+};
+
+void checks_run(struct check_ctx *cx)
+{
+	for (const struct check *c = checks; c->name; c++)
+		if (cx->hw || !c->needs_hw)
+			c->run(cx);
+}
 
 void check_ctx_init(struct check_ctx *cx, const struct config *cfg, const struct hw *hw,
 		    struct diags *ds)
@@ -30,28 +49,5 @@ void check_ctx_fini(struct check_ctx *cx)
 	free(cx->owner_entry);
 	free(cx->stamp);
 	free(cx->group_stamp);
-	free(cx->strategy_reason);
-}
-
-struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const char *outdir,
-			    struct diags *ds)
-{
-	struct check_ctx cx;
-	check_ctx_init(&cx, cfg, hw, ds);
-	check_config(&cx);
-	if (hw) {
-		check_host(&cx);
-		check_devices(&cx);
-		check_groups(&cx);
-		check_binding(&cx);
-		check_cpus(&cx);
-		check_memory(&cx);
-		check_usb(&cx);
-		check_slots(&cx);
-	}
-	struct plan *p = NULL;
-	if (hw && !diags_has_errors(ds))
-		p = plan_build(&cx, outdir);
-	check_ctx_fini(&cx);
-	return p;
+	free(cx->bind_reason);
 }

@@ -122,8 +122,8 @@ static size_t host_gpus(const struct check_ctx *cx, const struct hw_pci *dev,
 /* The firmware's framebuffer sits in the boot GPU's memory: sysfb_init registers it for
  * efifb, or for simpledrm on kernels built with CONFIG_SYSFB_SIMPLEFB (NixOS's), so
  * initcall_blacklist=sysfb_init frees the GPU on every kernel and video=efifb:off only
- * where efifb drives it. Runs after every VM's devices are known (cx->owner). */
-static void check_boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+ * where efifb drives it. */
+static void boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	const struct cfg_strlist *kp = &cx->cfg->host.kernel_params;
 	if (kernel_param(kp, "initcall_blacklist", "sysfb_init", true))
@@ -203,9 +203,14 @@ void check_devices(struct check_ctx *cx)
 		if (r->n > 1)
 			qsort(r->dev, r->n, sizeof(*r->dev), cmp_rdev);
 	}
+}
+
+/* After every VM's devices are known (cx->owner): which GPUs stay on the host. */
+void check_boot_gpu(struct check_ctx *cx)
+{
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
 		for (size_t k = 0; k < cx->vms[vm].n; k++)
 			if (cx->hw->pci[cx->vms[vm].dev[k].hw].boot_vga == 1)
-				check_boot_gpu(cx, cx->vms[vm].dev[k].entry,
-					       &cx->hw->pci[cx->vms[vm].dev[k].hw]);
+				boot_gpu(cx, cx->vms[vm].dev[k].entry,
+					 &cx->hw->pci[cx->vms[vm].dev[k].hw]);
 }

@@ -3,6 +3,7 @@
  * PCI bus number has 8 bits; past the limit, buses would wrap to 0 and addresses repeat,
  * which libvirt's schema does not catch. */
 #include "check.h"
+#include "plan.h"   /* the guest buses the plan gives */
 
 void check_slots(struct check_ctx *cx)
 {
