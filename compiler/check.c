@@ -1,27 +1,39 @@
-/* check.c: the table of checks and the context they share. */
+/* check.c: the list of checks, in the order they run, and the context they share. A check
+ * is one record in its check_*.c and two lines here (check.h says what else it takes). */
 #include <stdlib.h>
 
 #include "check.h"
 
-const struct check checks[] = {
-	{ "config",   check_config,   CONFIG_ONLY },
-	{ "host",     check_host,     NEEDS_HW },
-	{ "devices",  check_devices,  NEEDS_HW },   /* fills cx->vms, cx->owner */
-	{ "boot-gpu", check_boot_gpu, NEEDS_HW },   /* reads every VM's cx->owner */
-	{ "groups",   check_groups,   NEEDS_HW },
-	{ "binding",  check_binding,  NEEDS_HW },   /* sets cx->bind */
-	{ "cpus",     check_cpus,     NEEDS_HW },
-	{ "memory",   check_memory,   NEEDS_HW },
-	{ "usb",      check_usb,      NEEDS_HW },
-	{ "slots",    check_slots,    NEEDS_HW },
-	{ NULL, NULL, false },
+extern const struct check check_config;
+extern const struct check check_host;
+extern const struct check check_devices;
+extern const struct check check_boot_gpu;
+extern const struct check check_groups;
+extern const struct check check_binding;
+extern const struct check check_cpus;
+extern const struct check check_memory;
+extern const struct check check_usb;
+extern const struct check check_slots;
+
+const struct check *const checks[] = {
+	&check_config,
+	&check_host,
+	&check_devices,    /* fills cx->vms and cx->owner, which the rest read */
+	&check_boot_gpu,   /* needs every VM's devices */
+	&check_groups,
+	&check_binding,    /* sets cx->bind for the plan */
+	&check_cpus,
+	&check_memory,
+	&check_usb,
+	&check_slots,
+	NULL,
 };
 
 void checks_run(struct check_ctx *cx)
 {
-	for (const struct check *c = checks; c->name; c++)
-		if (cx->hw || !c->needs_hw)
-			c->run(cx);
+	for (size_t i = 0; checks[i]; i++)
+		if (cx->hw || !checks[i]->needs_hw)
+			checks[i]->run(cx);
 }
 
 void check_ctx_init(struct check_ctx *cx, const struct config *cfg, const struct hw *hw,

@@ -106,7 +106,7 @@ static void check_collisions(struct check_ctx *cx, enum bind_mode mode)
 	free(e);
 }
 
-void check_binding(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	enum bind_mode mode = (enum bind_mode)cx->cfg->host.bind.v;
 	if (mode == BIND_DRIVER_OVERRIDE) {
@@ -120,3 +120,5 @@ void check_binding(struct check_ctx *cx)
 				    "device that stays on the host");
 	check_collisions(cx, mode);
 }
+
+const struct check check_binding = { "binding", run, NEEDS_HW };

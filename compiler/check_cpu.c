@@ -104,7 +104,7 @@ static void check_topology_smt(struct check_ctx *cx, const struct cfg_vm *vm)
 	free(order.cpu);
 }
 
-void check_cpus(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	if (!cx->hw->ncpus)   /* unknown: nothing to compare with */
 		return;
@@ -116,3 +116,5 @@ void check_cpus(struct check_ctx *cx)
 		check_topology_smt(cx, vm);
 	}
 }
+
+const struct check check_cpus = { "cpus", run, NEEDS_HW };

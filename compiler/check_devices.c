@@ -189,7 +189,7 @@ static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e
 	return true;
 }
 
-void check_devices(struct check_ctx *cx)
+static void run_devices(struct check_ctx *cx)
 {
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
 		const struct cfg_vm *v = &cx->cfg->vms[vm];
@@ -206,7 +206,7 @@ void check_devices(struct check_ctx *cx)
 }
 
 /* After every VM's devices are known (cx->owner): which GPUs stay on the host. */
-void check_boot_gpu(struct check_ctx *cx)
+static void run_boot_gpu(struct check_ctx *cx)
 {
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
 		for (size_t k = 0; k < cx->vms[vm].n; k++)
@@ -214,3 +214,6 @@ void check_boot_gpu(struct check_ctx *cx)
 				boot_gpu(cx, cx->vms[vm].dev[k].entry,
 					 &cx->hw->pci[cx->vms[vm].dev[k].hw]);
 }
+
+const struct check check_devices = { "devices", run_devices, NEEDS_HW };
+const struct check check_boot_gpu = { "boot-gpu", run_boot_gpu, NEEDS_HW };

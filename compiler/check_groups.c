@@ -232,7 +232,7 @@ static void report_iommu_off(struct check_ctx *cx, const struct rdev *first)
 			  cx->hw->cpu_vendor == CPU_AMD ? "AMD-Vi (IOMMU)" : "VT-d");
 }
 
-void check_groups(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	bool groups = cx->hw->ngroups > 0, warned = false;
 	struct idxvec left = {0}, unbound = {0};
@@ -255,3 +255,5 @@ void check_groups(struct check_ctx *cx)
 	free(left.v);
 	free(unbound.v);
 }
+
+const struct check check_groups = { "groups", run, NEEDS_HW };

@@ -71,7 +71,7 @@ static void check_over_host(struct check_ctx *cx, const struct cfg_hugepages *hp
 	}
 }
 
-void check_memory(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	const struct cfg_hugepages *hp = &cx->cfg->host.hugepages;
 	uint64_t kib = hw_hugepage_kib((enum hugepage_size)hp->size.v);
@@ -82,3 +82,5 @@ void check_memory(struct check_ctx *cx)
 	if (cx->hw->mem_total_kib)
 		check_over_host(cx, hp, kib);
 }
+
+const struct check check_memory = { "memory", run, NEEDS_HW };

@@ -108,7 +108,7 @@ static void check_port(struct check_ctx *cx, const struct cfg_usb *u)
 	buf_free(&what);
 }
 
-void check_usb(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	const struct hw *hw = cx->hw;
 	uint32_t *keys = xmalloc((hw->nusb ? hw->nusb : 1) * sizeof(*keys));
@@ -136,3 +136,5 @@ void check_usb(struct check_ctx *cx)
 	}
 	free(keys);
 }
+
+const struct check check_usb = { "usb", run, NEEDS_HW };

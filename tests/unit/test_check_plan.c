@@ -343,9 +343,10 @@ static void test_numa_vf_boot(void)
 static void test_table(void)
 {
 	size_t n = 0, devices = 0, bad = 0;
-	for (const struct check *c = checks; c->name; c++, n++) {
-		for (const struct check *o = checks; o < c; o++)
-			bad += !strcmp(o->name, c->name);
+	for (; checks[n]; n++) {
+		const struct check *c = checks[n];
+		for (size_t o = 0; o < n; o++)
+			bad += !strcmp(checks[o]->name, c->name);
 		bad += c->run == NULL;
 		if (!strcmp(c->name, "devices"))
 			devices = n;
@@ -354,7 +355,7 @@ static void test_table(void)
 			bad += n < devices || !devices;
 	}
 	INT_EQ(bad, 0, "checks[]: names unique, each runs something, devices first");
-	OK(n > 1 && !checks[0].needs_hw && !strcmp(checks[0].name, "config"),
+	OK(n > 1 && !checks[0]->needs_hw && !strcmp(checks[0]->name, "config"),
 	   "checks[]: the config-only rules first");
 	struct diags *ds = diags_new();
 	struct config *cfg = fix_config("version: 1\n"
