@@ -133,7 +133,7 @@ test-asan:
 	$(MAKE) BUILD=build/asan SHARED=1 CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" MODE=asan test
 
 test-valgrind: $(VFIOC)
-	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build
+	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build t-language
 
 # The lab: this build and its outputs on Debian's kernel under QEMU, with an emulated IOMMU
 # (tests/lab/lab.sh; CASES='22-binding-override' to pick cases). Fetches the kernel on first use.

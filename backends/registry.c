@@ -1,7 +1,6 @@
 /* registry.c: the list of backends, in the order their files are produced. Adding a backend
  * is one file and one line here. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "backend.h"
 #include "emit.h"
@@ -17,23 +16,17 @@ const struct backend *const backends[] = {
 	NULL,
 };
 
-const struct backend *backend_find(const char *name)
-{
-	for (size_t i = 0; backends[i]; i++)
-		if (!strcmp(backends[i]->name, name))
-			return backends[i];
-	return NULL;
-}
-
 int backends_run(const struct plan *p, struct out_set *out, char **err)
 {
 	for (size_t i = 0; backends[i]; i++) {
 		size_t first = out->n;
 		char *why = NULL;
-		if (backends[i]->emit(p, out, &why) != 0) {
-			*err = xasprintf("%s: %s", backends[i]->name, why ? why : "failed");
+		int rc = backends[i]->emit(p, out, &why);
+		if (rc != 0) {
+			*err = rc > 0 ? xstrdup(why) : xasprintf("%s: %s", backends[i]->name,
+								 why ? why : "failed");
 			free(why);
-			return -1;
+			return rc < 0 ? -1 : 1;
 		}
 		for (size_t j = first; j < out->n; j++)
 			out->files[j].backend = backends[i];

@@ -13,6 +13,10 @@ extern const struct check check_binding;
 extern const struct check check_cpus;
 extern const struct check check_memory;
 extern const struct check check_usb;
+extern const struct check check_blacklist;
+extern const struct check check_qemu_user;
+extern const struct check check_isolate_running;
+extern const struct check check_single_gpu;
 extern const struct check check_slots;
 
 const struct check *const checks[] = {
@@ -25,6 +29,10 @@ const struct check *const checks[] = {
 	&check_cpus,
 	&check_memory,
 	&check_usb,
+	&check_blacklist,
+	&check_qemu_user,
+	&check_isolate_running,
+	&check_single_gpu,
 	&check_slots,
 	NULL,
 };

@@ -7,7 +7,7 @@
 /* The host's CPUs as a list, for "it has CPUs 0-15". */
 static void host_cpus(const struct hw *hw, struct buf *out)
 {
-	struct cpulist l = { xmalloc((hw->ncpus ? hw->ncpus : 1) * sizeof(unsigned)), hw->ncpus };
+	struct cpulist l = { xmalloc_array(hw->ncpus, sizeof(unsigned)), hw->ncpus };
 	for (size_t i = 0; i < hw->ncpus; i++)
 		l.cpu[i] = hw->cpus[i].id;
 	cpulist_fmt(&l, out);
@@ -109,6 +109,7 @@ static void run(struct check_ctx *cx)
 	if (!cx->hw->ncpus)   /* unknown: nothing to compare with */
 		return;
 	check_list(cx, &cx->cfg->host.isolate_cpus, "host.isolate-cpus");
+	check_list(cx, &cx->cfg->host.isolate_cpus_while_running, "host.isolate-cpus-while-running");
 	for (size_t i = 0; i < cx->cfg->nvms; i++) {
 		const struct cfg_vm *vm = &cx->cfg->vms[i];
 		check_list(cx, &vm->pin, "cpu.pin");

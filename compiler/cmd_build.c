@@ -1,6 +1,5 @@
 /* cmd_build.c: `vfioc build`: config -> hardware -> checks -> plan -> every backend into
  * memory -> (validate) -> write the directory all or nothing, or compare it (--check). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,52 +31,51 @@ static char *default_outdir(const char *config)
 	return xasprintf("%.*s/generated", (int)(slash - config), config);
 }
 
+static const struct cli_option options[] = {
+	{ "output", 'o', "DIR", CLI_OUTPUT, "where to write (default: 'generated' next to CONFIG)" },
+	{ "check", 0, NULL, 'c', "write nothing; exit 1 naming each file that is missing, differs\n"
+	  "or would be removed [stale-output] (for CI)" },
+	{ "validate", 0, NULL, 'v', "check each domain against libvirt's RelaxNG schema\n"
+	  "(/usr/share/libvirt/schemas/domain.rng) [domain-invalid]" },
+	{ "schema-dir", 0, "DIR", 's', "take domain.rng from DIR (implies --validate)" },
+	{ "root", 0, "DIR", CLI_ROOT, "read the hardware from a sysfs tree under DIR (tests)" },
+	{ "hardware", 0, "FILE", CLI_HARDWARE, "read the hardware from a snapshot by 'vfioc probe'\n"
+	  "(default: 'hardware:' of CONFIG, else this machine)" },
+	{ "werror", 0, NULL, CLI_WERROR, "treat warnings as errors: exit 1 and write nothing" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
+	{ 0 },
+};
+
+extern const struct command cmd_build;
+
+static int build_option(int key, const char *value, void *ctx)
+{
+	struct build_opts *o = ctx;
+	if (key == 'c')
+		o->check = true;
+	else if (key == 'v')
+		o->validate = true;
+	else if (key == 's') {
+		o->schema_dir = value;
+		o->validate = true;
+	}
+	return EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, struct build_opts *o)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "check", no_argument, NULL, 'c' },
-		{ "validate", no_argument, NULL, 'v' },
-		{ "schema-dir", required_argument, NULL, 's' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "hardware", required_argument, NULL, 'H' },
-		{ "werror", no_argument, NULL, 'W' },
-		{ "format", required_argument, NULL, 'f' },
-		{ 0 },
-	};
-	const char *out = NULL;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 'c': o->check = true; break;
-		case 'v': o->validate = true; break;
-		case 's': o->schema_dir = optarg; o->validate = true; break;
-		case 'r': o->hw.root = optarg; break;
-		case 'H': o->hw.snapshot = optarg; break;
-		case 'W': o->werror = true; break;
-		case 'f':
-			if (!cli_parse_format(optarg, &o->fmt))
-				return cli_usage_error("build", "--format is text, json or github, not '%s'",
-						       optarg);
-			break;
-		case ':':
-			return cli_usage_error("build", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("build", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (o->hw.root && o->hw.snapshot)
-		return cli_usage_error("build", "--root and --hardware exclude each other");
-	if (argc - optind != 1)
-		return cli_usage_error("build", argc == optind ? "missing CONFIG" : "more than one CONFIG");
-	if (out && !*out)
+	struct cli_args a = {0};
+	int rc = cli_parse(&cmd_build, argc, argv, &a, build_option, o);
+	if (rc != EXIT_OK)
+		return rc;
+	if (a.output && !*a.output)
 		return cli_usage_error("build", "-o needs a directory");
-	o->config = argv[optind];
-	o->outdir = out ? xstrdup(out) : default_outdir(o->config);
-	o->outdir_given = out != NULL;
+	o->config = a.operand;
+	o->hw = a.hw;
+	o->fmt = a.fmt;
+	o->werror = a.werror;
+	o->outdir = a.output ? xstrdup(a.output) : default_outdir(o->config);
+	o->outdir_given = a.output != NULL;
 	return EXIT_OK;
 }
 
@@ -193,7 +191,11 @@ static void build(const struct plan *p, const struct build_opts *o, struct diags
 {
 	struct out_set set = {0};
 	char *err = NULL;
-	if (backends_run(p, &set, &err) != 0)
+	int rc = backends_run(p, &set, &err);
+	if (rc > 0)
+		diag_hint(diag_emit(ds, D_XML_EDIT_FAILED, NULL, "%s", err), "fix the edit in "
+			  "libvirt-xml (its XPath is relative to <domain> of domains/<vm>.xml) or remove it");
+	else if (rc < 0)
 		diag_emit(ds, D_IO_ERROR, NULL, "internal error: backend %s", err);
 	else if (o->validate)
 		validate(&set, o, ds);
@@ -222,33 +224,33 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+/* One line per backend, from its doc "FILE: what it is", then what writing means. */
+static void describe(FILE *out)
+{
+	for (size_t i = 0; backends[i]; i++) {
+		const char *doc = backends[i]->doc, *colon = strstr(doc, ": ");
+		int n = colon ? (int)(colon - doc) : 0;
+		fprintf(out, "  %-18.*s %s\n", n, doc, colon ? colon + 2 : doc);
+	}
+	fprintf(out, "  %-18s the files written, so that only those are ever removed\n", OUT_MANIFEST);
+	fputs("All or nothing: on any error nothing in DIR changes. Files that are already up to date\n"
+	      "are not touched; a domain file this config generated for a VM that is no longer in it\n"
+	      "is removed (named by the manifest, with its 'Generated by vfioc from CONFIG' header);\n"
+	      "other files in DIR are never touched. Builds into one DIR take turns (a lock file).\n"
+	      "The same config and hardware give the same bytes everywhere.\n\n",
+	      out);
+}
+
 const struct command cmd_build = {
 	"build", "check a config and write the NixOS module, libvirt domains and kernel cmdline",
 	"Usage: vfioc build CONFIG [-o DIR] [--check] [--validate] [--schema-dir DIR]\n"
 	"                   [--root DIR | --hardware FILE] [--werror] [--format FORMAT]\n\n"
-	"Checks CONFIG like 'vfioc check', then writes into DIR:\n"
-	"  vfio.nix           a NixOS module for the target release (import it)\n"
-	"  kernel-cmdline     the kernel parameters on one line\n"
-	"  domains/VM.xml     one libvirt domain per VM\n"
-	"  .vfioc-manifest    the files written, so that only those are ever removed\n"
-	"All or nothing: on any error nothing in DIR changes. Files that are already up to date\n"
-	"are not touched; a domain file this config generated for a VM that is no longer in it\n"
-	"is removed (named by the manifest, with its 'Generated by vfioc from CONFIG' header);\n"
-	"other files in DIR are never touched. Builds into one DIR take turns (a lock file).\n"
-	"The same config and hardware give the same bytes everywhere.\n\n"
-	"  -o, --output DIR   where to write (default: 'generated' next to CONFIG)\n"
-	"  --check            write nothing; exit 1 naming each file that is missing, differs\n"
-	"                     or would be removed [stale-output] (for CI)\n"
-	"  --validate         check each domain against libvirt's RelaxNG schema\n"
-	"                     (/usr/share/libvirt/schemas/domain.rng) [domain-invalid]\n"
-	"  --schema-dir DIR   take domain.rng from DIR (implies --validate)\n"
-	"  --root DIR         read the hardware from a sysfs tree under DIR (tests)\n"
-	"  --hardware FILE    read the hardware from a snapshot by 'vfioc probe'\n"
-	"                     (default: 'hardware:' of CONFIG, else this machine)\n"
-	"  --werror           treat warnings as errors: exit 1 and write nothing\n"
-	"  --format FORMAT    diagnostics as text (default), json or github\n\n"
+	"Checks CONFIG like 'vfioc check', then writes into DIR:\n",
+	options,
 	"Exit status: 0 written (or up to date), 1 errors or stale outputs, 2 bad command line,\n"
 	"3 system failure (I/O, unreadable hardware, missing schema).\n"
 	"Example: vfioc build examples/seed/host.yaml -o examples/seed/generated\n",
-	run,
+	.operand = "CONFIG",
+	.run = run,
+	.describe = describe,
 };

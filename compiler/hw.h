@@ -108,6 +108,12 @@ void hw_free(struct hw *hw);
 /* After filling pci/usb/cpus by any means: sort them, build groups and by_id. */
 void hw_finish(struct hw *hw);
 
+/* The invariants of a finished model (hw_check.c): pci, cpus, hugepage sizes and usb in
+ * order without duplicates, groups in number order holding exactly the grouped devices in
+ * address order, by_id sorted. Returns how many are broken, each named on out (NULL:
+ * silent). For tests and fuzz targets. */
+size_t hw_check(const struct hw *hw, FILE *out);
+
 /* The one binary search of the model: the first i in [0, n) whose key(ctx, i) is not below
  * want, or n, for keys that do not descend with i. */
 size_t hw_lower_bound(size_t n, uint32_t (*key)(const void *ctx, size_t i), const void *ctx,

@@ -42,9 +42,9 @@ static void place_devices(struct plan_dev *d, size_t n, const bool *vf)
 static void devices(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out)
 {
 	const struct rvm *r = &cx->vms[vm];
-	out->devs = arena_alloc(&p->arena, (r->n ? r->n : 1) * sizeof(*out->devs));
+	out->devs = arena_array(&p->arena, r->n, sizeof(*out->devs));
 	out->ndevs = r->n;
-	bool *vf = arena_alloc(&p->arena, (r->n ? r->n : 1) * sizeof(*vf));
+	bool *vf = arena_array(&p->arena, r->n, sizeof(*vf));
 	for (size_t k = 0; k < r->n; k++) {
 		const struct hw_pci *h = &cx->hw->pci[r->dev[k].hw];
 		const struct cfg_pci *e = r->dev[k].entry;
@@ -143,7 +143,7 @@ static int pinned_node(const struct hw *hw, const struct cpulist *pin)
 
 static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 {
-	unsigned *c = arena_alloc(&p->arena, (l->n ? l->n : 1) * sizeof(*c));
+	unsigned *c = arena_array(&p->arena, l->n, sizeof(*c));
 	if (l->n)   /* memcpy from NULL is undefined even for 0 bytes */
 		memcpy(c, l->cpu, l->n * sizeof(*c));
 	*n = l->n;
@@ -154,7 +154,7 @@ static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 static void usb(const struct check_ctx *cx, struct plan *p, const struct cfg_vm *v,
 		struct plan_vm *out)
 {
-	out->usb = arena_alloc(&p->arena, (v->nusb ? v->nusb : 1) * sizeof(*out->usb));
+	out->usb = arena_array(&p->arena, v->nusb, sizeof(*out->usb));
 	out->nusb = v->nusb;
 	for (size_t i = 0; i < v->nusb; i++) {
 		const struct cfg_usb *u = &v->usb[i];
@@ -167,23 +167,53 @@ static void usb(const struct check_ctx *cx, struct plan *p, const struct cfg_vm 
 
 static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
 {
-	out->disks = arena_alloc(&p->arena, (v->ndisks ? v->ndisks : 1) * sizeof(*out->disks));
+	out->disks = arena_array(&p->arena, v->ndisks, sizeof(*out->disks));
 	out->ndisks = v->ndisks;
 	for (size_t i = 0; i < v->ndisks; i++) {
 		const struct cfg_disk *d = &v->disks[i];
+		bool empty = d->cdrom.v && !strcmp(d->cdrom.v, CDROM_EMPTY);
 		out->disks[i] = (struct plan_disk){
-			.cdrom = d->cdrom.v != NULL, .path = copy(p, d->cdrom.v ? d->cdrom.v : d->path.v),
+			.cdrom = d->cdrom.v != NULL,
+			.path = empty ? NULL : copy(p, d->cdrom.v ? d->cdrom.v : d->path.v),
 			.bus = (enum disk_bus)d->bus.v, .format = (enum disk_format)d->format.v,
+			.cache = (enum disk_cache)d->cache.v, .io = (enum disk_io)d->io.v,
+			.discard = d->discard.v,
 		};
 	}
 	out->net_kind = v->network.kind;
 	out->net_name = copy(p, v->network.name);
 	out->graphics = (enum graphics)v->graphics.v;
-	out->evdev = arena_alloc(&p->arena, (v->evdev.n ? v->evdev.n : 1) * sizeof(char *));
+	out->evdev = arena_array(&p->arena, v->evdev.n, sizeof(char *));
 	for (size_t i = 0; i < v->evdev.n; i++)
 		out->evdev[i] = copy(p, v->evdev.v[i].v);
 	out->nevdev = v->evdev.n;
 	out->looking_glass_mib = LOC_SET(v->looking_glass.loc) ? v->looking_glass.size.v : 0;
+}
+
+/* The settings of issue-tracker favourites: audio, I/O threads, CPU cache, invtsc, SMBIOS,
+ * virtio input, single-GPU hooks and the libvirt-xml edits. */
+static void details(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
+{
+	out->audio = (enum audio)v->audio.v;
+	out->iothreads = (unsigned)v->iothreads.v;
+	out->iothread_pin = cpus(p, &v->iothread_pin.v, &out->niothread_pin);
+	out->cpu_cache_passthrough = v->cpu_cache.v == CPU_CACHE_PASSTHROUGH;
+	out->invtsc = v->invtsc.v;
+	out->smbios_host = v->smbios.v == SMBIOS_HOST;
+	out->input_virtio = v->input.v == INPUT_VIRTIO;
+	out->single_gpu = v->single_gpu.v;
+	if (v->hyperv_vendor_id.v)
+		out->hyperv_vendor_id = copy(p, v->hyperv_vendor_id.v);
+	if (out->looking_glass_mib && v->looking_glass.device.v == LG_KVMFR) {
+		out->kvmfr = true;
+		out->kvmfr_index = (unsigned)p->nkvmfr;
+		p->kvmfr_mib[p->nkvmfr++] = out->looking_glass_mib;
+	}
+	out->xml_edits = arena_alloc(&p->arena, (v->libvirt_xml.n ? v->libvirt_xml.n : 1) *
+				     sizeof(char *));
+	for (size_t i = 0; i < v->libvirt_xml.n; i++)
+		out->xml_edits[i] = copy(p, v->libvirt_xml.v[i].v);
+	out->nxml_edits = v->libvirt_xml.n;
 }
 
 void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out)
@@ -218,4 +248,5 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 	boot_devices(cx, v, vm, out);
 	usb(cx, p, v, out);
 	io(p, v, out);
+	details(p, v, out);
 }
