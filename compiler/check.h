@@ -17,7 +17,7 @@
  *  4. goldens in tests/golden/check: CASE.yaml, a config that fires it ("# root: NAME" on
  *     its first line: tests/roots/NAME.desc or golden/check/roots/NAME.desc), and
  *     CASE-ok.yaml, the nearest config that checks clean, each with its .rc and .stderr
- *     (`UPDATE=1 sh t-check.sh` in tests/ writes them: review the diff; see t-check.sh). */
+ *     (`UPDATE=1 make test TESTS=t-check` writes them: review the diff; see t-check.sh). */
 #ifndef VFIOC_CHECK_H
 #define VFIOC_CHECK_H
 
