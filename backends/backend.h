@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "../compiler/plan.h"
-#include "../compiler/util.h"
+#include "plan.h"
+#include "util.h"
 
 struct backend;
 

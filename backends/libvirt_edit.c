@@ -9,7 +9,7 @@
 #include <libxml/xpath.h>
 
 #include "libvirt_edit.h"
-#include "../compiler/xmledit.h"
+#include "xmledit.h"
 
 /* Set an attribute or element's text; text is never read as markup. */
 static void set_value(xmlNodePtr n, const char *value)

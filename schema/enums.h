@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "../compiler/config.h"
+#include "config.h"
 
 extern const char *const nixos_release_names[];
 extern const char *const iommu_mode_names[];
