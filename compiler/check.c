@@ -1,9 +1,48 @@
-/* check.c: check_and_plan, the driver of the checks: runs every check_*.c over one context,
- * then builds the plan when none of them found an error. */
+/* check.c: the list of checks, in the order they run, and the context they share. A check
+ * is one record in its check_*.c and two lines here (check.h says what else it takes). */
 #include <stdlib.h>
 
 #include "check.h"
-#include "pipeline.h"
+
+extern const struct check check_config;
+extern const struct check check_host;
+extern const struct check check_devices;
+extern const struct check check_boot_gpu;
+extern const struct check check_groups;
+extern const struct check check_binding;
+extern const struct check check_cpus;
+extern const struct check check_memory;
+extern const struct check check_usb;
+extern const struct check check_blacklist;
+extern const struct check check_qemu_user;
+extern const struct check check_isolate_running;
+extern const struct check check_single_gpu;
+extern const struct check check_slots;
+
+const struct check *const checks[] = {
+	&check_config,
+	&check_host,
+	&check_devices,    /* fills cx->vms and cx->owner, which the rest read */
+	&check_boot_gpu,   /* needs every VM's devices */
+	&check_groups,
+	&check_binding,    /* sets cx->bind for the plan */
+	&check_cpus,
+	&check_memory,
+	&check_usb,
+	&check_blacklist,
+	&check_qemu_user,
+	&check_isolate_running,
+	&check_single_gpu,
+	&check_slots,
+	NULL,
+};
+
+void checks_run(struct check_ctx *cx)
+{
+	for (size_t i = 0; checks[i]; i++)
+		if (cx->hw || !checks[i]->needs_hw)
+			checks[i]->run(cx);
+}
 
 void check_ctx_init(struct check_ctx *cx, const struct config *cfg, const struct hw *hw,
 		    struct diags *ds)
@@ -30,70 +69,5 @@ void check_ctx_fini(struct check_ctx *cx)
 	free(cx->owner_entry);
 	free(cx->stamp);
 	free(cx->group_stamp);
-	free(cx->strategy_reason);
-}
-
-void check_describe(const struct hw_pci *d, struct buf *out)
-{
-	unsigned cls = (unsigned)(d->class >> 8);
-	buf_printf(out, "%s [%04x] %04x:%04x", d->class_name ? d->class_name : "class", cls,
-		   d->vendor, d->device);
-}
-
-void check_describe_full(const struct hw_pci *d, struct buf *out)
-{
-	char a[PCI_ADDR_STRLEN];
-	pci_addr_fmt(&d->addr, a);
-	buf_printf(out, "%s ", a);
-	check_describe(d, out);
-	if (d->device_name)
-		buf_printf(out, " (%s)", d->device_name);
-}
-
-void check_hint_add(struct diag *diag, const char *vm, const struct hw_pci *d)
-{
-	char a[PCI_ADDR_STRLEN];
-	struct buf what = {0};
-	pci_addr_fmt(&d->addr, a);
-	check_describe(d, &what);
-	diag_hint(diag, "add to vms.%s.pci: - \"%s\"  # %s", vm, a, buf_str(&what));
-	buf_free(&what);
-}
-
-size_t check_lower_bound(const struct hw *hw, const struct pci_addr *addr)
-{
-	size_t lo = 0, hi = hw->npci;
-	uint32_t key = pci_addr_key(addr);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (pci_addr_key(&hw->pci[mid].addr) < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const char *outdir,
-			    struct diags *ds)
-{
-	struct check_ctx cx;
-	check_ctx_init(&cx, cfg, hw, ds);
-	check_config(&cx);
-	if (hw) {
-		check_host(&cx);
-		check_devices(&cx);
-		check_groups(&cx);
-		check_binding(&cx);
-		check_cpus(&cx);
-		check_memory(&cx);
-		check_usb(&cx);
-		check_extras(&cx);
-		check_slots(&cx);
-	}
-	struct plan *p = NULL;
-	if (hw && !diags_has_errors(ds))
-		p = plan_build(&cx, outdir);
-	check_ctx_fini(&cx);
-	return p;
+	free(cx->bind_reason);
 }

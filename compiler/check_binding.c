@@ -72,11 +72,11 @@ static void switch_to_override(struct check_ctx *cx, const struct rdev *rd, size
 	char a[PCI_ADDR_STRLEN], ta[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&d->addr, a);
 	pci_addr_fmt(&cx->hw->pci[twin].addr, ta);
-	cx->strategy = STRATEGY_DRIVER_OVERRIDE;
-	free(cx->strategy_reason);
-	cx->strategy_reason = xasprintf("vfio-pci.ids=%04x:%04x would also bind %s, which stays "
-					"on the host, so passed devices are bound by address",
-					d->vendor, d->device, ta);
+	cx->bind = BIND_DRIVER_OVERRIDE;
+	free(cx->bind_reason);
+	cx->bind_reason = xasprintf("vfio-pci.ids=%04x:%04x would also bind %s, which stays "
+				    "on the host, so passed devices are bound by address",
+				    d->vendor, d->device, ta);
 	diag_emit(cx->ds, D_BIND_SWITCHED, &rd->entry->loc,
 		  "binding by address (driver_override) instead of vfio-pci.ids: %04x:%04x of %s "
 		  "is also the ID of %s, which stays on the host", d->vendor, d->device, a, ta);
@@ -106,17 +106,19 @@ static void check_collisions(struct check_ctx *cx, enum bind_mode mode)
 	free(e);
 }
 
-void check_binding(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	enum bind_mode mode = (enum bind_mode)cx->cfg->host.bind.v;
 	if (mode == BIND_DRIVER_OVERRIDE) {
-		cx->strategy = STRATEGY_DRIVER_OVERRIDE;
-		cx->strategy_reason = xstrdup("host.bind is driver-override");
+		cx->bind = BIND_DRIVER_OVERRIDE;
+		cx->bind_reason = xstrdup("host.bind is driver-override");
 		return;
 	}
-	cx->strategy = STRATEGY_IDS;
-	cx->strategy_reason = xstrdup(mode == BIND_IDS ? "host.bind is ids"
-				      : "no passed device shares its vendor:device ID with a "
-					"device that stays on the host");
+	cx->bind = BIND_IDS;
+	cx->bind_reason = xstrdup(mode == BIND_IDS ? "host.bind is ids"
+				  : "no passed device shares its vendor:device ID with a "
+				    "device that stays on the host");
 	check_collisions(cx, mode);
 }
+
+const struct check check_binding = { "binding", run, NEEDS_HW };

@@ -160,7 +160,7 @@ static void check_kernel_series(struct check_ctx *cx)
 		  "default (%s)", major, minor, release_default_kernel((enum nixos_release)t->nixos.v));
 }
 
-void check_config(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	check_kernel_params(cx);
 	check_kernel_series(cx);
@@ -175,3 +175,5 @@ void check_config(struct check_ctx *cx)
 		check_emulator_overlap(cx, vm);
 	}
 }
+
+const struct check check_config = { "config", run, CONFIG_ONLY };

@@ -36,39 +36,6 @@ static void check_list(struct check_ctx *cx, const struct cfg_cpus *c, const cha
 	free(missing.cpu);
 }
 
-/* Whether host CPU b is in a's thread_siblings_list (and is not a). */
-static bool smt_siblings(const struct hw *hw, unsigned a, unsigned b)
-{
-	const struct hw_cpu *c = hw_find_cpu(hw, a);
-	if (!c || a == b)
-		return false;
-	for (size_t i = 0; i < c->siblings.n; i++)
-		if (c->siblings.cpu[i] == b)
-			return true;
-	return false;
-}
-
-/* The first vCPU of the first run of t pins that are not t sibling threads of one host
- * core, or pin->n when every run is. */
-static size_t first_split_core(const struct hw *hw, const struct cpulist *pin, unsigned t)
-{
-	for (size_t b = 0; b + t <= pin->n; b += t)
-		for (size_t i = b; i < b + t; i++)
-			for (size_t j = i + 1; j < b + t; j++)
-				if (!smt_siblings(hw, pin->cpu[i], pin->cpu[j]))
-					return b;
-	return pin->n;
-}
-
-unsigned check_pin_threads(const struct hw *hw, const struct cpulist *pin)
-{
-	const struct hw_cpu *c = pin->n ? hw_find_cpu(hw, pin->cpu[0]) : NULL;
-	for (unsigned t = c ? (unsigned)c->siblings.n : 1; t > 1; t--)
-		if (pin->n % t == 0 && first_split_core(hw, pin, t) == pin->n)
-			return t;
-	return 1;
-}
-
 /* The pins reordered so that each CPU is followed by its siblings among them (out holds
  * pin->n): "4,12,5,13,6,14,7,15" for "4-7,12-15" where the siblings are n and n+8. */
 static void sibling_order(const struct hw *hw, const struct cpulist *pin, unsigned *out)
@@ -80,7 +47,7 @@ static void sibling_order(const struct hw *hw, const struct cpulist *pin, unsign
 			continue;
 		out[n++] = pin->cpu[i];
 		for (size_t j = i + 1; j < pin->n; j++)
-			if (!used[j] && smt_siblings(hw, pin->cpu[i], pin->cpu[j])) {
+			if (!used[j] && hw_smt_siblings(hw, pin->cpu[i], pin->cpu[j])) {
 				used[j] = true;
 				out[n++] = pin->cpu[j];
 			}
@@ -99,12 +66,12 @@ static void check_topology_smt(struct check_ctx *cx, const struct cfg_vm *vm)
 	for (size_t i = 0; i < pin->n; i++)
 		if (!hw_find_cpu(cx->hw, pin->cpu[i]))
 			return;   /* cpu-missing says so */
-	unsigned have = (unsigned)t->threads.v, want = check_pin_threads(cx->hw, pin);
+	unsigned have = (unsigned)t->threads.v, want = hw_pin_threads(cx->hw, pin);
 	if (have == want)
 		return;
 	struct diag *d;
-	if (have > 1 && first_split_core(cx->hw, pin, have) < pin->n) {
-		size_t b = first_split_core(cx->hw, pin, have);
+	if (have > 1 && hw_pin_split(cx->hw, pin, have) < pin->n) {
+		size_t b = hw_pin_split(cx->hw, pin, have);
 		struct buf cpus = {0};
 		for (size_t i = b; i < b + have; i++)
 			buf_printf(&cpus, "%s%u", i > b ? (i + 1 < b + have ? ", " : " and ") : "",
@@ -125,7 +92,7 @@ static void check_topology_smt(struct check_ctx *cx, const struct cfg_vm *vm)
 		  pin->n / want, want);
 	struct cpulist order = { xmalloc(pin->n * sizeof(unsigned)), pin->n };
 	sibling_order(cx->hw, pin, order.cpu);
-	unsigned paired = check_pin_threads(cx->hw, &order);
+	unsigned paired = hw_pin_threads(cx->hw, &order);
 	if (paired > 1 && paired != want) {
 		struct buf list = {0};
 		for (size_t i = 0; i < order.n; i++)
@@ -137,7 +104,7 @@ static void check_topology_smt(struct check_ctx *cx, const struct cfg_vm *vm)
 	free(order.cpu);
 }
 
-void check_cpus(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	if (!cx->hw->ncpus)   /* unknown: nothing to compare with */
 		return;
@@ -150,3 +117,5 @@ void check_cpus(struct check_ctx *cx)
 		check_topology_smt(cx, vm);
 	}
 }
+
+const struct check check_cpus = { "cpus", run, NEEDS_HW };

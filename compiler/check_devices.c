@@ -53,7 +53,7 @@ static void check_shared(struct check_ctx *cx, size_t vm, const struct cfg_pci *
 static void check_bridge(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	struct buf what = {0};
-	check_describe_full(dev, &what);
+	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	struct diag *d = diag_emit(cx->ds, D_PASS_BRIDGE, &e->loc,
 				   "%s is a bridge: bridges and root ports stay on the host",
 				   buf_str(&what));
@@ -66,7 +66,7 @@ static void check_host_use(struct check_ctx *cx, const struct cfg_pci *e, const 
 {
 	char a[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&dev->addr, a);
-	if (dev->host_fs) {
+	if (hw_may_leave(dev, NULL) == HW_STAYS_HOST_FS) {
 		struct diag *d = diag_emit(cx->ds, D_HOST_DISK, &e->loc,
 					   "%s holds the host's own file systems: %s", a, dev->host_fs);
 		diag_hint(d, "the host would lose them when the VM starts: pass another disk "
@@ -122,8 +122,8 @@ static size_t host_gpus(const struct check_ctx *cx, const struct hw_pci *dev,
 /* The firmware's framebuffer sits in the boot GPU's memory: sysfb_init registers it for
  * efifb, or for simpledrm on kernels built with CONFIG_SYSFB_SIMPLEFB (NixOS's), so
  * initcall_blacklist=sysfb_init frees the GPU on every kernel and video=efifb:off only
- * where efifb drives it. Runs after every VM's devices are known (cx->owner). */
-static void check_boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+ * where efifb drives it. */
+static void boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	const struct cfg_strlist *kp = &cx->cfg->host.kernel_params;
 	if (kernel_param(kp, "initcall_blacklist", "sysfb_init", true))
@@ -179,7 +179,7 @@ static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e
 	if (check_duplicate(cx, vm, e, i))
 		return false;
 	cx->stamp[i] = vm + 1;
-	if (hw_is_bridge(dev)) {
+	if (hw_may_leave(dev, NULL) == HW_STAYS_BRIDGE) {
 		check_bridge(cx, e, dev);
 		return false;
 	}
@@ -189,7 +189,7 @@ static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e
 	return true;
 }
 
-void check_devices(struct check_ctx *cx)
+static void run_devices(struct check_ctx *cx)
 {
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
 		const struct cfg_vm *v = &cx->cfg->vms[vm];
@@ -203,12 +203,20 @@ void check_devices(struct check_ctx *cx)
 		if (r->n > 1)
 			qsort(r->dev, r->n, sizeof(*r->dev), cmp_rdev);
 	}
+}
+
+/* After every VM's devices are known (cx->owner): which GPUs stay on the host. */
+static void run_boot_gpu(struct check_ctx *cx)
+{
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
 		for (size_t k = 0; k < cx->vms[vm].n; k++)
 			/* single-gpu: taking the boot GPU from the host is the point; the hooks hand
 			 * it over when the VM starts and back when it stops. */
 			if (cx->hw->pci[cx->vms[vm].dev[k].hw].boot_vga == 1 &&
 			    !cx->cfg->vms[vm].single_gpu.v)
-				check_boot_gpu(cx, cx->vms[vm].dev[k].entry,
-					       &cx->hw->pci[cx->vms[vm].dev[k].hw]);
+				boot_gpu(cx, cx->vms[vm].dev[k].entry,
+					 &cx->hw->pci[cx->vms[vm].dev[k].hw]);
 }
+
+const struct check check_devices = { "devices", run_devices, NEEDS_HW };
+const struct check check_boot_gpu = { "boot-gpu", run_boot_gpu, NEEDS_HW };

@@ -23,7 +23,7 @@ static bool blacklisted(const struct hw_pci *dev, const char *mod)
 
 /* A driver the host keeps using must not be blacklisted; one that only drives passed
  * devices may be (that is what the list is for). */
-static void check_blacklist(struct check_ctx *cx)
+static void run_blacklist(struct check_ctx *cx)
 {
 	const struct cfg_strlist *bl = &cx->cfg->host.blacklist_drivers;
 	for (size_t k = 0; k < bl->n; k++) {
@@ -34,7 +34,7 @@ static void check_blacklist(struct check_ctx *cx)
 			if (cx->owner[i] != NO_VM || !blacklisted(dev, bl->v[k].v))
 				continue;
 			struct buf what = {0};
-			check_describe_full(dev, &what);
+			hw_pci_describe(dev, HW_DESC_FULL, &what);
 			if (!d)
 				d = diag_emit(cx->ds, D_BLACKLISTED_DRIVER, &bl->v[k].loc,
 					      "host.blacklist-drivers lists '%s', which drives a "
@@ -57,7 +57,7 @@ static void check_blacklist(struct check_ctx *cx)
 			}
 }
 
-static void check_qemu_user(struct check_ctx *cx)
+static void run_qemu_user(struct check_ctx *cx)
 {
 	const struct cfg_libvirt *lv = &cx->cfg->host.libvirt;
 	const struct cfg_str *set[] = { &lv->qemu_config.user, &lv->qemu_config.group };
@@ -74,7 +74,7 @@ static void check_qemu_user(struct check_ctx *cx)
 }
 
 /* The host must keep at least one CPU. */
-static void check_runtime_isolation(struct check_ctx *cx)
+static void run_isolate_running(struct check_ctx *cx)
 {
 	const struct cfg_cpus *c = &cx->cfg->host.isolate_cpus_while_running;
 	if (!c->v.n || !cx->hw->ncpus)
@@ -98,7 +98,7 @@ static void check_runtime_isolation(struct check_ctx *cx)
 	}
 }
 
-static void check_single_gpu(struct check_ctx *cx, size_t vm)
+static void single_gpu(struct check_ctx *cx, size_t vm)
 {
 	const struct cfg_vm *v = &cx->cfg->vms[vm];
 	if (!v->single_gpu.v || cx->vms[vm].unresolved)
@@ -112,11 +112,13 @@ static void check_single_gpu(struct check_ctx *cx, size_t vm)
 	diag_hint(d, "add the GPU (and its audio function) to vms.%s.pci", v->name);
 }
 
-void check_extras(struct check_ctx *cx)
+static void run_single_gpu(struct check_ctx *cx)
 {
-	check_blacklist(cx);
-	check_qemu_user(cx);
-	check_runtime_isolation(cx);
 	for (size_t i = 0; i < cx->cfg->nvms; i++)
-		check_single_gpu(cx, i);
+		single_gpu(cx, i);
 }
+
+const struct check check_blacklist = { "blacklist", run_blacklist, NEEDS_HW };
+const struct check check_qemu_user = { "qemu-user", run_qemu_user, CONFIG_ONLY };
+const struct check check_isolate_running = { "isolate-running", run_isolate_running, NEEDS_HW };
+const struct check check_single_gpu = { "single-gpu", run_single_gpu, NEEDS_HW };

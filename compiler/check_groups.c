@@ -15,6 +15,17 @@ static size_t mark_of(const struct check_ctx *cx, size_t vm)
 	return cx->cfg->nvms + vm + 1;
 }
 
+/* The hint that adds d to vms.VM.pci, as one line of YAML with a comment. */
+static void hint_add(struct diag *diag, const char *vm, const struct hw_pci *d)
+{
+	char a[PCI_ADDR_STRLEN];
+	struct buf what = {0};
+	pci_addr_fmt(&d->addr, a);
+	diag_hint(diag, "add to vms.%s.pci: - \"%s\"  # %s", vm, a,
+		  hw_pci_describe(d, HW_DESC_CLASS, &what));
+	buf_free(&what);
+}
+
 struct idxvec {
 	size_t *v;
 	size_t n, cap;
@@ -24,7 +35,7 @@ static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *ot
 {
 	const struct hw_pci *dev = &cx->hw->pci[m];
 	struct buf what = {0};
-	check_describe_full(dev, &what);
+	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	if (cx->owner[m] != NO_VM) {
 		diag_note(d, &cx->owner_entry[m]->loc, "%s is in the same group and passed to VM "
 			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->owner[m]].name);
@@ -48,7 +59,7 @@ static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *ot
 static void note_unbound(struct diag *d, const struct hw_pci *dev)
 {
 	struct buf what = {0};
-	check_describe_full(dev, &what);
+	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	diag_note(d, NULL, "%s has no driver: it may stay on the host while none binds it",
 		  buf_str(&what));
 	buf_free(&what);
@@ -68,7 +79,7 @@ static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 	for (size_t i = 0, j = 0; i < left->n || j < unbound->n;) {  /* address order */
 		if (j == unbound->n || (i < left->n && left->v[i] < unbound->v[j])) {
 			note_member(cx, d, left->v[i], &other_vm);
-			host_disk |= cx->hw->pci[left->v[i++]].host_fs != NULL;
+			host_disk |= hw_may_leave(&cx->hw->pci[left->v[i++]], NULL) == HW_STAYS_HOST_FS;
 		} else {
 			note_unbound(d, &cx->hw->pci[unbound->v[j++]]);
 		}
@@ -77,7 +88,7 @@ static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 	 * default route may go, with a warning: a router VM takes the uplink on purpose.) */
 	for (size_t i = 0; i < left->n && !host_disk; i++)
 		if (cx->owner[left->v[i]] == NO_VM)
-			check_hint_add(d, name, &cx->hw->pci[left->v[i]]);
+			hint_add(d, name, &cx->hw->pci[left->v[i]]);
 	if (host_disk)
 		diag_hint(d, "the host's own file systems are on a device of this group, so the "
 			  "group cannot go to a VM: move the card to a slot whose group is its own");
@@ -96,14 +107,14 @@ static void report_unbound(struct check_ctx *cx, size_t vm, const struct rdev *r
 	const char *name = cx->cfg->vms[vm].name;
 	const struct hw_pci *first = &cx->hw->pci[unbound->v[0]];
 	struct buf what = {0};
-	check_describe_full(first, &what);
+	hw_pci_describe(first, HW_DESC_FULL, &what);
 	struct diag *d = diag_emit(cx->ds, D_GROUP_MEMBER_UNBOUND, &rd->entry->loc,
 				   "%s shares IOMMU group %d with VM '%s' and stays on the host "
 				   "without a driver: the group stays viable as long as no driver "
 				   "binds it", buf_str(&what), g->number, name);
 	for (size_t i = 1; i < unbound->n; i++) {
 		buf_free(&what);
-		check_describe_full(&cx->hw->pci[unbound->v[i]], &what);
+		hw_pci_describe(&cx->hw->pci[unbound->v[i]], HW_DESC_FULL, &what);
 		diag_note(d, NULL, "also without a driver: %s", buf_str(&what));
 	}
 	buf_free(&what);
@@ -112,7 +123,7 @@ static void report_unbound(struct check_ctx *cx, size_t vm, const struct rdev *r
 		  first->vendor, first->device, name, g->number);
 	diag_hint(d, "or let vfio-pci hold it too, passing it to the VM:");
 	for (size_t i = 0; i < unbound->n; i++)
-		check_hint_add(d, name, &cx->hw->pci[unbound->v[i]]);
+		hint_add(d, name, &cx->hw->pci[unbound->v[i]]);
 }
 
 static void check_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
@@ -187,7 +198,7 @@ static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *
 		    (f->iommu_group == dev->iommu_group && f->iommu_group >= 0))
 			continue;
 		struct buf what = {0};
-		check_describe_full(f, &what);
+		hw_pci_describe(f, HW_DESC_FULL, &what);
 		if (card && on_card(hw, lo, hi, f)) {
 			if (!left)
 				left = diag_emit(cx->ds, D_FUNCTION_LEFT, &rd->entry->loc,
@@ -195,7 +206,7 @@ static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *
 						 buf_str(&what));
 			else
 				diag_note(left, NULL, "also left on the host: %s", buf_str(&what));
-			check_hint_add(left, cx->cfg->vms[vm].name, f);
+			hint_add(left, cx->cfg->vms[vm].name, f);
 		} else if (!stays) {
 			stays = diag_emit(cx->ds, D_FUNCTION_STAYS, &rd->entry->loc,
 					  "%s shares this device's slot and stays on the host, which "
@@ -221,7 +232,7 @@ static void report_iommu_off(struct check_ctx *cx, const struct rdev *first)
 			  cx->hw->cpu_vendor == CPU_AMD ? "AMD-Vi (IOMMU)" : "VT-d");
 }
 
-void check_groups(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	bool groups = cx->hw->ngroups > 0, warned = false;
 	struct idxvec left = {0}, unbound = {0};
@@ -244,3 +255,5 @@ void check_groups(struct check_ctx *cx)
 	free(left.v);
 	free(unbound.v);
 }
+
+const struct check check_groups = { "groups", run, NEEDS_HW };

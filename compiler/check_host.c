@@ -7,7 +7,7 @@ static const char *vendor_word(enum cpu_vendor v)
 	return v == CPU_INTEL ? "Intel" : v == CPU_AMD ? "AMD" : "unknown";
 }
 
-void check_host(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	const struct cfg_enum *mode = &cx->cfg->host.iommu;
 	enum cpu_vendor cpu = cx->hw->cpu_vendor;
@@ -33,3 +33,5 @@ void check_host(struct check_ctx *cx)
 	diag_hint(d, "write 'iommu: %s', or 'iommu: auto' to follow the hardware",
 		  iommu_mode_name(want));
 }
+
+const struct check check_host = { "host", run, NEEDS_HW };

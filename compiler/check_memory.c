@@ -2,34 +2,17 @@
  * CPU has, enough reserved pages for the VMs that use them, nothing above the host's RAM. */
 #include "check.h"
 
-uint64_t check_hugepage_kib(enum hugepage_size s)
-{
-	return s == HUGEPAGE_1G ? 1048576 : 2048;
-}
-
-static bool size_supported(const struct hw *hw, uint64_t kib)
-{
-	if (kib == 1048576 && !hw->cpu_pdpe1gb)
-		return false;
-	if (!hw->nhugepage)   /* unknown: trust the CPU flag */
-		return true;
-	for (size_t i = 0; i < hw->nhugepage; i++)
-		if (hw->hugepage_kib[i] == kib)
-			return true;
-	return false;
-}
-
 static void check_size(struct check_ctx *cx, const struct cfg_hugepages *hp)
 {
-	uint64_t kib = check_hugepage_kib((enum hugepage_size)hp->size.v);
-	if (size_supported(cx->hw, kib))
+	uint64_t kib = hw_hugepage_kib((enum hugepage_size)hp->size.v);
+	if (hw_hugepage_supported(cx->hw, kib))
 		return;
 	struct diag *d = diag_emit(cx->ds, D_HUGEPAGE_SIZE, &hp->size.loc,
 				   "this host does not support %s hugepages%s",
 				   hugepage_size_name((enum hugepage_size)hp->size.v),
-				   kib == 1048576 && !cx->hw->cpu_pdpe1gb ? " (the CPU lacks pdpe1gb)" : "");
+				   kib == HW_PAGE_1G_KIB && !cx->hw->cpu_pdpe1gb ? " (the CPU lacks pdpe1gb)" : "");
 	diag_hint(d, "use 'size: 2M' (count: %llu for the same memory)",
-		  (unsigned long long)(hp->count.v * (kib / 2048)));
+		  (unsigned long long)(hp->count.v * (kib / HW_PAGE_2M_KIB)));
 }
 
 /* QEMU backs each VM's RAM with whole pages: a VM takes its memory rounded up to the page
@@ -88,10 +71,10 @@ static void check_over_host(struct check_ctx *cx, const struct cfg_hugepages *hp
 	}
 }
 
-void check_memory(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	const struct cfg_hugepages *hp = &cx->cfg->host.hugepages;
-	uint64_t kib = check_hugepage_kib((enum hugepage_size)hp->size.v);
+	uint64_t kib = hw_hugepage_kib((enum hugepage_size)hp->size.v);
 	if (LOC_SET(hp->loc)) {
 		check_size(cx, hp);
 		check_short(cx, hp, kib);
@@ -99,3 +82,5 @@ void check_memory(struct check_ctx *cx)
 	if (cx->hw->mem_total_kib)
 		check_over_host(cx, hp, kib);
 }
+
+const struct check check_memory = { "memory", run, NEEDS_HW };

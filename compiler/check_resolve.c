@@ -19,7 +19,7 @@ static void note_devices(struct diag *d, const struct hw *hw, const size_t *idx,
 {
 	for (size_t i = 0; i < n && i < MAX_LISTED; i++) {
 		struct buf b = {0};
-		check_describe_full(&hw->pci[idx[i]], &b);
+		hw_pci_describe(&hw->pci[idx[i]], HW_DESC_FULL, &b);
 		diag_note(d, NULL, "%s%s", prefix, buf_str(&b));
 		buf_free(&b);
 	}
@@ -50,7 +50,7 @@ static void hint_id_now(struct diag *d, const struct hw *hw, uint16_t ven, uint1
 /* Notes: the functions of addr's slot, or else the devices just before and after it. */
 static void hint_nearby(struct diag *d, const struct hw *hw, const struct pci_addr *addr)
 {
-	size_t p = check_lower_bound(hw, addr), lo = p, hi = p;
+	size_t p = hw_pci_index(hw, addr), lo = p, hi = p;
 	while (lo > 0 && pci_same_slot(&hw->pci[lo - 1].addr, addr))
 		lo--;
 	while (hi < hw->npci && pci_same_slot(&hw->pci[hi].addr, addr))
@@ -102,21 +102,9 @@ static void report_id_missing(struct check_ctx *cx, const struct cfg_pci *e)
 	idfmt(e->id.vendor, e->id.device, id);
 	struct diag *d = diag_emit(cx->ds, D_HW_ID_MISSING, &e->id.loc,
 				   "no PCI device with ID %s on this host", id);
-	/* by_id is sorted by vendor:device: the vendor's devices are one run of it. */
-	const struct hw *hw = cx->hw;
-	size_t lo = 0, hi = hw->npci;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (hw->pci[hw->by_id[mid]].vendor < e->id.vendor)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	size_t idx[MAX_LISTED], n = 0;
-	for (size_t i = lo; i < hw->npci && hw->pci[hw->by_id[i]].vendor == e->id.vendor; i++, n++)
-		if (n < MAX_LISTED)
-			idx[n] = hw->by_id[i];
-	note_devices(d, hw, idx, n, "same vendor: ");
+	size_t idx[MAX_LISTED];
+	size_t n = hw_find_vendor(cx->hw, e->id.vendor, idx, MAX_LISTED);
+	note_devices(d, cx->hw, idx, n, "same vendor: ");
 }
 
 static size_t resolve_id(struct check_ctx *cx, const struct cfg_pci *e)

@@ -3,8 +3,9 @@
  * PCI bus number has 8 bits; past the limit, buses would wrap to 0 and addresses repeat,
  * which libvirt's schema does not catch. */
 #include "check.h"
+#include "plan.h"   /* the guest buses the plan gives */
 
-void check_slots(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	for (size_t v = 0; v < cx->cfg->nvms; v++) {
 		const struct rvm *r = &cx->vms[v];
@@ -25,3 +26,5 @@ void check_slots(struct check_ctx *cx)
 		diag_hint(d, "pass the devices to more than one VM");
 	}
 }
+
+const struct check check_slots = { "slots", run, NEEDS_HW };

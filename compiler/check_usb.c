@@ -16,18 +16,9 @@ static uint32_t usb_key(uint16_t vendor, uint16_t product)
 	return (uint32_t)vendor << 16 | product;
 }
 
-/* Index of the first key >= key. */
-static size_t lower_bound(const uint32_t *keys, size_t n, uint32_t key)
+static uint32_t key_at(const void *keys, size_t i)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (keys[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return ((const uint32_t *)keys)[i];
 }
 
 static void report_missing(struct check_ctx *cx, const struct cfg_usb *u, const uint32_t *keys,
@@ -36,7 +27,7 @@ static void report_missing(struct check_ctx *cx, const struct cfg_usb *u, const 
 	struct diag *d = diag_emit(cx->ds, D_USB_MISSING, &u->loc,
 				   "no USB device %04x:%04x is connected to this host", u->vendor,
 				   u->product);
-	size_t i = lower_bound(keys, n, usb_key(u->vendor, 0));
+	size_t i = hw_lower_bound(n, key_at, keys, usb_key(u->vendor, 0));
 	for (size_t shown = 0; i < n && keys[i] >> 16 == u->vendor && shown < 4; i++, shown++)
 		diag_note(d, NULL, "connected from the same vendor: %04x:%04x", u->vendor,
 			  (unsigned)(keys[i] & 0xffff));
@@ -117,7 +108,7 @@ static void check_port(struct check_ctx *cx, const struct cfg_usb *u)
 	buf_free(&what);
 }
 
-void check_usb(struct check_ctx *cx)
+static void run(struct check_ctx *cx)
 {
 	const struct hw *hw = cx->hw;
 	uint32_t *keys = xmalloc_array(hw->nusb, sizeof(*keys));
@@ -134,7 +125,7 @@ void check_usb(struct check_ctx *cx)
 				continue;
 			}
 			uint32_t key = usb_key(u->vendor, u->product);
-			size_t i = lower_bound(keys, hw->nusb, key), j = i;
+			size_t i = hw_lower_bound(hw->nusb, key_at, keys, key), j = i;
 			while (j < hw->nusb && keys[j] == key)
 				j++;
 			if (i == j)
@@ -145,3 +136,5 @@ void check_usb(struct check_ctx *cx)
 	}
 	free(keys);
 }
+
+const struct check check_usb = { "usb", run, NEEDS_HW };

@@ -37,10 +37,12 @@ size_t groups_others(const struct group_facts *f, const struct hw_pci *d, bool h
 
 enum dev_verdict groups_device_verdict(const struct group_facts *f, const struct hw_pci *d)
 {
-	if (hw_is_bridge(d))
-		return DV_NEVER_BRIDGE;
-	if (f->host_disk)
-		return f->host_disk == d ? DV_NEVER_HOST_FS : DV_NEVER_HOST_GROUP;
+	switch (hw_may_leave(d, f->host_disk)) {
+	case HW_STAYS_BRIDGE: return DV_NEVER_BRIDGE;
+	case HW_STAYS_HOST_FS: return DV_NEVER_HOST_FS;
+	case HW_STAYS_HOST_GROUP: return DV_NEVER_HOST_GROUP;
+	case HW_MAY_LEAVE: break;
+	}
 	return groups_others(f, d, true) ? DV_TOGETHER : DV_ALONE;
 }
 

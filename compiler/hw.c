@@ -147,10 +147,34 @@ void hw_finish(struct hw *hw)
 	build_by_id(hw);
 }
 
+size_t hw_lower_bound(size_t n, uint32_t (*key)(const void *ctx, size_t i), const void *ctx,
+		      uint32_t want)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (key(ctx, mid) < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint32_t addr_key(const void *hw, size_t i)
+{
+	return pci_addr_key(&((const struct hw *)hw)->pci[i].addr);
+}
+
+size_t hw_pci_index(const struct hw *hw, const struct pci_addr *addr)
+{
+	return hw_lower_bound(hw->npci, addr_key, hw, pci_addr_key(addr));
+}
+
 const struct hw_pci *hw_find_pci(const struct hw *hw, const struct pci_addr *addr)
 {
-	struct hw_pci key = { .addr = *addr };
-	return hw->npci ? bsearch(&key, hw->pci, hw->npci, sizeof(key), cmp_pci) : NULL;
+	size_t i = hw_pci_index(hw, addr);
+	return i < hw->npci && addr_key(hw, i) == pci_addr_key(addr) ? &hw->pci[i] : NULL;
 }
 
 static int cmp_group(const void *pa, const void *pb)
@@ -171,32 +195,37 @@ const struct hw_cpu *hw_find_cpu(const struct hw *hw, unsigned id)
 	return hw->ncpus ? bsearch(&key, hw->cpus, hw->ncpus, sizeof(key), cmp_cpu) : NULL;
 }
 
-/* First position in by_id whose vendor:device is not below key. */
-static size_t lower_bound_id(const struct hw *hw, uint32_t key)
+/* vendor:device of the device at position i of by_id. */
+static uint32_t id_key(const void *hw, size_t i)
 {
-	size_t lo = 0, hi = hw->npci;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct hw_pci *d = &hw->pci[hw->by_id[mid]];
-		if (((uint32_t)d->vendor << 16 | d->device) < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	const struct hw *h = hw;
+	const struct hw_pci *d = &h->pci[h->by_id[i]];
+	return (uint32_t)d->vendor << 16 | d->device;
+}
+
+/* The devices whose vendor:device is in [first, last], in by_id order: up to max indices
+ * into out; returns how many there are in all. */
+static size_t find_id_range(const struct hw *hw, uint32_t first, uint32_t last, size_t *out,
+			    size_t max)
+{
+	if (!hw->by_id)
+		return 0;
+	size_t lo = hw_lower_bound(hw->npci, id_key, hw, first);
+	size_t hi = last == UINT32_MAX ? hw->npci : hw_lower_bound(hw->npci, id_key, hw, last + 1);
+	for (size_t i = lo; i < hi && i - lo < max; i++)
+		out[i - lo] = hw->by_id[i];
+	return hi - lo;
 }
 
 size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t *out, size_t max)
 {
-	if (!hw->by_id)
-		return 0;
 	uint32_t key = (uint32_t)vendor << 16 | device;
-	size_t first = lower_bound_id(hw, key), last = lower_bound_id(hw, key + 1);
-	if (key == UINT32_MAX)
-		last = hw->npci;
-	for (size_t i = first; i < last && i - first < max; i++)
-		out[i - first] = hw->by_id[i];
-	return last - first;
+	return find_id_range(hw, key, key, out, max);
+}
+
+size_t hw_find_vendor(const struct hw *hw, uint16_t vendor, size_t *out, size_t max)
+{
+	return find_id_range(hw, (uint32_t)vendor << 16, (uint32_t)vendor << 16 | 0xffff, out, max);
 }
 
 bool hw_is_bridge(const struct hw_pci *d)
@@ -224,15 +253,4 @@ const char *hw_cpu_vendor_name(enum cpu_vendor v)
 	case CPU_AMD: return "amd";
 	default: return "unknown";
 	}
-}
-
-const char *hw_pci_describe(const struct hw_pci *d, struct buf *out)
-{
-	char addr[PCI_ADDR_STRLEN];
-	pci_addr_fmt(&d->addr, addr);
-	buf_printf(out, "%s [%04x:%04x] %s", addr, d->vendor, d->device,
-		   d->class_name ? d->class_name : "device");
-	if (d->device_name)
-		buf_printf(out, ": %s", d->device_name);
-	return buf_str(out);
 }

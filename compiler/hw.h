@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config.h"   /* enum hugepage_size */
 #include "cpulist.h"
 #include "diag.h"
 #include "loc.h"
@@ -113,13 +114,22 @@ void hw_finish(struct hw *hw);
  * silent). For tests and fuzz targets. */
 size_t hw_check(const struct hw *hw, FILE *out);
 
+/* The one binary search of the model: the first i in [0, n) whose key(ctx, i) is not below
+ * want, or n, for keys that do not descend with i. */
+size_t hw_lower_bound(size_t n, uint32_t (*key)(const void *ctx, size_t i), const void *ctx,
+		      uint32_t want);
+
 /* Lookups, all O(log n). */
 const struct hw_pci *hw_find_pci(const struct hw *hw, const struct pci_addr *addr);
+/* Index of the first device at or after addr in hw->pci (hw->npci when none). */
+size_t hw_pci_index(const struct hw *hw, const struct pci_addr *addr);
 const struct hw_group *hw_find_group(const struct hw *hw, int number);
 const struct hw_cpu *hw_find_cpu(const struct hw *hw, unsigned id);
 /* Devices with this vendor:device, in address order: writes up to max indices into out and
  * returns how many there are in all. */
 size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t *out, size_t max);
+/* The same for every device of vendor, in vendor:device, address order. */
+size_t hw_find_vendor(const struct hw *hw, uint16_t vendor, size_t *out, size_t max);
 bool hw_is_bridge(const struct hw_pci *d);  /* class 06xx */
 /* The group rule (hw_group.c): the endpoints of g (members that are not bridges); the
  * member that holds the host's own file systems (the group then stays), or NULL; and the
@@ -128,6 +138,17 @@ size_t hw_group_endpoints(const struct hw *hw, const struct hw_group *g);
 const struct hw_pci *hw_group_host_disk(const struct hw *hw, const struct hw_group *g);
 size_t hw_group_left(const struct hw *hw, const struct hw_group *g, const bool *passed,
 		     size_t *out);
+/* Whether d may leave the host for a VM: never a bridge (it stays without keeping the
+ * others of its group from being passed), nor the device of the host's own file systems,
+ * nor anything in its group. host_disk: hw_group_host_disk of d's group, found once per
+ * group; NULL judges d alone. */
+enum hw_leave {
+	HW_MAY_LEAVE,
+	HW_STAYS_BRIDGE,      /* class 06xx */
+	HW_STAYS_HOST_FS,     /* d holds the host's own file systems */
+	HW_STAYS_HOST_GROUP,  /* another member of its group holds them */
+};
+enum hw_leave hw_may_leave(const struct hw_pci *d, const struct hw_pci *host_disk);
 /* Whether endpoint d must go along when another member of its group is passed: the kernel
  * (vfio's group viability) accepts members bound to vfio, bridges, and members bound to no
  * driver at all, so one without a driver may stay on the host while none binds it. */
@@ -136,7 +157,32 @@ bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
 /* The USB device plugged into port ("1-2.3"), or NULL. */
 const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port);
 const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown" */
-/* "0000:01:00.0 [1002:67b0] VGA compatible controller: Hawaii XT ...", for messages. */
-const char *hw_pci_describe(const struct hw_pci *d, struct buf *out);
+
+/* Hugepages (hw_pages.c): x86-64 has pages of 2 MiB and of 1 GiB, the latter only on CPUs
+ * with the pdpe1gb flag. The size in KiB of the config's page size; whether the host can
+ * reserve pages of kib KiB (the CPU flag, and the sizes the kernel offers when known). */
+#define HW_PAGE_2M_KIB 2048
+#define HW_PAGE_1G_KIB 1048576
+uint64_t hw_hugepage_kib(enum hugepage_size s);
+bool hw_hugepage_supported(const struct hw *hw, uint64_t kib);
+
+/* vCPU pins on the host's CPUs (hw_cpu.c). Whether host CPU b is in a's
+ * thread_siblings_list (and is not a); the first vCPU of the first run of t pins that are
+ * not t sibling threads of one host core, or pin->n when every run is; and the threads per
+ * guest core the pins give: t when every run of t consecutive pins is t SMT siblings of one
+ * host core (QEMU makes vCPU i thread i % t of core i / t), else 1. The derived topology
+ * and the topology-smt check both use the last. */
+bool hw_smt_siblings(const struct hw *hw, unsigned a, unsigned b);
+size_t hw_pin_split(const struct hw *hw, const struct cpulist *pin, unsigned t);
+unsigned hw_pin_threads(const struct hw *hw, const struct cpulist *pin);
+/* How a device is named in messages (hw_describe.c). */
+enum hw_desc {
+	HW_DESC_CLASS,  /* "USB controller [0c03] 10de:1ad8": the comment of a hint's YAML */
+	HW_DESC_FULL,   /* "0000:01:00.2 USB controller [0c03] 10de:1ad8 (TU104 USB 3.1 Host
+			 * Controller)": notes and messages of the checks */
+	HW_DESC_NAME,   /* "TU104 USB 3.1 Host Controller [10de:1ad8]": init's comments */
+};
+/* Appends d's description to out; returns buf_str(out). */
+const char *hw_pci_describe(const struct hw_pci *d, enum hw_desc how, struct buf *out);
 
 #endif

@@ -21,6 +21,15 @@ const struct hw_pci *hw_group_host_disk(const struct hw *hw, const struct hw_gro
 	return NULL;
 }
 
+enum hw_leave hw_may_leave(const struct hw_pci *d, const struct hw_pci *host_disk)
+{
+	if (hw_is_bridge(d))
+		return HW_STAYS_BRIDGE;
+	if (host_disk && host_disk != d)
+		return HW_STAYS_HOST_GROUP;
+	return d->host_fs ? HW_STAYS_HOST_FS : HW_MAY_LEAVE;
+}
+
 bool hw_holds_group(const struct hw_pci *d)
 {
 	return !hw_is_bridge(d) && d->driver != NULL;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline.h"
+#include "hwsource.h"
 
 /* The directory of cfg->path ("." for a bare file name), malloc'd. */
 static char *config_dir(const struct config *cfg)

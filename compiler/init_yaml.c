@@ -45,9 +45,7 @@ static void note(struct buf *b, int indent, const char *text)
 static const char *describe(const struct hw_pci *d, struct buf *b)
 {
 	b->len = 0;
-	buf_printf(b, "%s [%04x:%04x]", d->device_name ? d->device_name : d->class_name ?
-		   d->class_name : "unnamed device", d->vendor, d->device);
-	return buf_str(b);
+	return hw_pci_describe(d, HW_DESC_NAME, b);
 }
 
 static void header(struct buf *b, const struct init_env *env)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline.h"
+#include "lower.h"
 #include "schema.h"
 
 /* `where` names the object in messages: "host.libvirt", "vms.win10", "vms.win10.pci[2]". */

@@ -1,5 +1,21 @@
-/* pipeline.c: the whole front half of vfioc in one call, shared by check and build. */
+/* pipeline.c: the whole front half of vfioc: the checks, then the plan from what they
+ * resolved; and all of it from a config's path in one call, shared by check and build. */
+#include "check.h"
 #include "pipeline.h"
+#include "plan_build.h"
+
+struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const char *outdir,
+			    struct diags *ds)
+{
+	struct check_ctx cx;
+	check_ctx_init(&cx, cfg, hw, ds);
+	checks_run(&cx);
+	struct plan *p = NULL;
+	if (hw && !diags_has_errors(ds))
+		p = plan_build(&cx, outdir);
+	check_ctx_fini(&cx);
+	return p;
+}
 
 struct plan *compile_config(const char *path, const struct hw_opts *opts, const char *outdir,
 			    struct diags *ds)

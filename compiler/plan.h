@@ -1,6 +1,7 @@
-/* plan.h: the resolved plan. check.c builds it from the config and the hardware once every
- * check has passed; backends read it and nothing else (they never see YAML or sysfs and
- * never re-check). Everything here is final: ordered, deduplicated, defaults applied. */
+/* plan.h: the resolved plan. plan_build (plan.c) builds it from the checked config and
+ * hardware once every check has passed (pipeline.c); backends read it and nothing else
+ * (they never see YAML or sysfs and never re-check). Everything here is final: ordered,
+ * deduplicated, defaults applied. */
 #ifndef VFIOC_PLAN_H
 #define VFIOC_PLAN_H
 

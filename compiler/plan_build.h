@@ -1,4 +1,6 @@
-/* plan_build.h: the parts plan.c assembles the plan from (internal to plan*.c). */
+/* plan_build.h: the plan built from a checked context (for the pipeline), and the parts
+ * plan.c assembles it from (internal to plan*.c). The plan reads what the checks resolved;
+ * the checks know nothing of the plan. */
 #ifndef VFIOC_PLAN_BUILD_H
 #define VFIOC_PLAN_BUILD_H
 
@@ -6,6 +8,10 @@
 
 #include "check.h"
 #include "plan.h"
+
+/* Build the plan from a checked context with no errors. outdir: see check_and_plan
+ * (pipeline.h). */
+struct plan *plan_build(const struct check_ctx *cx, const char *outdir);
 
 /* A UUID (version 8, variant 10) and MAC 52:54:00:xx:xx:xx derived from the host identity
  * (hw.host_id; NULL: none known) and the VM's name (plan_ident.c). */

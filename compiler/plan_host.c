@@ -97,8 +97,8 @@ static char *ids_param(const struct plan_strlist *ids)
 static void binding(struct plan *p, const struct check_ctx *cx, char **ids)
 {
 	size_t n, *dev = boot_devices(cx, &n);
-	p->strategy = cx->strategy;
-	p->strategy_reason = arena_strdup(&p->arena, cx->strategy_reason ? cx->strategy_reason : "");
+	p->strategy = cx->bind == BIND_DRIVER_OVERRIDE ? STRATEGY_DRIVER_OVERRIDE : STRATEGY_IDS;
+	p->strategy_reason = arena_strdup(&p->arena, cx->bind_reason ? cx->bind_reason : "");
 	*ids = NULL;
 	if (p->strategy == STRATEGY_IDS) {
 		struct strvec v = {0};

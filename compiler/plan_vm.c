@@ -105,7 +105,7 @@ static bool host_smt(const struct hw *hw)
 }
 
 /* Written, or derived: one socket; with pins, as many threads per core as the pins put on
- * the SMT siblings of one host core (check_pin_threads); unpinned, two threads per core
+ * the SMT siblings of one host core (hw_pin_threads); unpinned, two threads per core
  * when vcpus is even and the host has SMT (so the guest schedules pairs like the host). */
 static void topology(const struct check_ctx *cx, const struct cfg_vm *v, struct plan_vm *out)
 {
@@ -117,7 +117,7 @@ static void topology(const struct check_ctx *cx, const struct cfg_vm *v, struct 
 	}
 	out->sockets = 1;
 	if (v->pin.v.n == out->vcpus)
-		out->threads = check_pin_threads(cx->hw, &v->pin.v);
+		out->threads = hw_pin_threads(cx->hw, &v->pin.v);
 	else
 		out->threads = out->vcpus % 2 == 0 && host_smt(cx->hw) ? 2 : 1;
 	out->cores = out->vcpus / out->threads;
@@ -234,7 +234,7 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 	out->emulator_pin = cpus(p, &v->emulator_pin.v, &out->nemulator_pin);
 	out->numa_node = pinned_node(cx->hw, &v->pin.v);
 	out->hugepages = v->hugepages.v;
-	out->hugepage_kib = v->hugepages.v ? check_hugepage_kib(p->hugepage_size) : 0;
+	out->hugepage_kib = v->hugepages.v ? hw_hugepage_kib(p->hugepage_size) : 0;
 	out->firmware = (enum firmware)v->firmware.v;
 	out->secure_boot = v->secure_boot.v;
 	out->tpm = v->tpm.v;

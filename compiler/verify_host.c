@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "check.h"
+#include "hw.h"
 #include "verify.h"
 
 #define MAX_LISTED 5   /* group changes named in one fact */
@@ -408,7 +408,7 @@ static void hugepages(const struct verify_in *in, struct facts *out)
 	const struct plan *p = in->plan;
 	if (!p->has_hugepages)
 		return;
-	uint64_t kib = check_hugepage_kib(p->hugepage_size);
+	uint64_t kib = hw_hugepage_kib(p->hugepage_size);
 	const char *size = hugepage_size_name(p->hugepage_size);
 	char *rel = xasprintf("sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages",
 			      (unsigned long long)kib);
@@ -418,7 +418,7 @@ static void hugepages(const struct verify_in *in, struct facts *out)
 		struct fact *f = fact_add(out, FACT_FAIL, "the booted kernel has no %s hugepages "
 					  "(no %s)", size, rel);
 		fact_hint(f, "hugepagesz=%s must be on the kernel command line (above)%s", size,
-			  kib > 2048 ? "; 1G pages need the pdpe1gb CPU flag" : "");
+			  kib > HW_PAGE_2M_KIB ? "; 1G pages need the pdpe1gb CPU flag" : "");
 	} else if (n >= p->hugepage_count) {
 		fact_add(out, FACT_OK, "%llu hugepages of %s are reserved (%llu asked)", n, size,
 			 (unsigned long long)p->hugepage_count);

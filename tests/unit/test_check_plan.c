@@ -2,6 +2,7 @@
  * binding, the kernel parameter list, initrd modules, softdeps, guest layout, identities. */
 #include <stdio.h>
 
+#include "check.h"
 #include "check_fixture.h"
 #include "harness.h"
 
@@ -361,8 +362,41 @@ static void test_numa_vf_boot(void)
 	hw_free(hw2);
 }
 
+/* checks[]: each row named once, with a function; those that read what "devices" resolves
+ * come after it; without hardware only the config-only rows run. */
+static void test_table(void)
+{
+	size_t n = 0, devices = 0, bad = 0;
+	for (; checks[n]; n++) {
+		const struct check *c = checks[n];
+		for (size_t o = 0; o < n; o++)
+			bad += !strcmp(checks[o]->name, c->name);
+		bad += c->run == NULL;
+		if (!strcmp(c->name, "devices"))
+			devices = n;
+		if (!strcmp(c->name, "groups") || !strcmp(c->name, "binding") ||
+		    !strcmp(c->name, "slots") || !strcmp(c->name, "boot-gpu"))
+			bad += n < devices || !devices;
+	}
+	INT_EQ(bad, 0, "checks[]: names unique, each runs something, devices first");
+	OK(n > 1 && !checks[0]->needs_hw && !strcmp(checks[0]->name, "config"),
+	   "checks[]: the config-only rules first");
+	struct diags *ds = diags_new();
+	struct config *cfg = fix_config("version: 1\n"
+		"host: { libvirt: { swtpm: true } }\n"
+		"vms:\n  w:\n    memory: 1GiB\n    vcpus: 1\n    firmware: bios\n"
+		"    secure-boot: true\n    pci: [\"0000:0f:00.0\"]\n", ds);
+	OK(cfg != NULL, "config-only: loads");
+	struct plan *p = cfg ? check_and_plan(cfg, NULL, NULL, ds) : NULL;
+	OK(p == NULL, "config-only: no plan without hardware");
+	INT_EQ(diags_count(ds, SEV_ERROR), 1, "config-only: secure-boot on bios, no hw-missing");
+	config_free(cfg);
+	diags_free(ds);
+}
+
 int main(void)
 {
+	test_table();
 	struct diags *ds = diags_new();
 	struct hw *hw = fix_seed();
 	struct config *cfg = fix_config(seed, ds);

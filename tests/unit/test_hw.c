@@ -287,8 +287,18 @@ static void test_describe(void)
 	struct diags *ds = diags_new();
 	struct hw *hw = hw_load_snapshot_mem("s.yaml", snapshot, strlen(snapshot), ds);
 	struct buf b = {0};
-	STR_EQ(hw ? hw_pci_describe(&hw->pci[1], &b) : NULL, "0000:01:00.0 [1002:67b0] device: Hawaii",
-	       "describe: address, ID, class (unknown here), name");
+	STR_EQ(hw ? hw_pci_describe(&hw->pci[1], HW_DESC_FULL, &b) : NULL,
+	       "0000:01:00.0 class [0300] 1002:67b0 (Hawaii)",
+	       "describe: address, class (unknown here), ID, name");
+	b.len = 0;
+	STR_EQ(hw ? hw_pci_describe(&hw->pci[1], HW_DESC_CLASS, &b) : NULL, "class [0300] 1002:67b0",
+	       "describe: class and ID, for a hint's comment");
+	b.len = 0;
+	STR_EQ(hw ? hw_pci_describe(&hw->pci[1], HW_DESC_NAME, &b) : NULL, "Hawaii [1002:67b0]",
+	       "describe: name and ID, for init's comments");
+	b.len = 0;
+	STR_EQ(hw ? hw_pci_describe(&hw->pci[0], HW_DESC_NAME, &b) : NULL,
+	       "unnamed device [8086:3e92]", "describe: no name, no class name");
 	STR_EQ(hw_cpu_vendor_name(CPU_AMD), "amd", "cpu_vendor_name: amd");
 	buf_free(&b);
 	hw_free(hw);
@@ -356,10 +366,62 @@ static void test_snap_table(void)
 	INT_EQ(bad, 0, "snapshot table: every row holds together");
 }
 
+static uint32_t u32_at(const void *v, size_t i)
+{
+	return ((const uint32_t *)v)[i];
+}
+
+/* The one binary search, and the lookups built on it. */
+static void test_lookups(void)
+{
+	static const uint32_t keys[] = { 2, 4, 4, 4, 9 };
+	INT_EQ((long)hw_lower_bound(0, u32_at, keys, 4), 0, "lower bound: empty");
+	INT_EQ((long)hw_lower_bound(5, u32_at, keys, 1), 0, "lower bound: below all");
+	INT_EQ((long)hw_lower_bound(5, u32_at, keys, 4), 1, "lower bound: the first of equals");
+	INT_EQ((long)hw_lower_bound(5, u32_at, keys, 5), 4, "lower bound: between");
+	INT_EQ((long)hw_lower_bound(5, u32_at, keys, UINT32_MAX), 5, "lower bound: above all");
+	struct diags *ds = diags_new();
+	struct hw *hw = hw_load_snapshot_mem("s.yaml", snapshot, strlen(snapshot), ds);
+	if (!hw) {
+		OK(false, "lookups: the snapshot loads");
+		diags_free(ds);
+		return;
+	}
+	struct pci_addr a;
+	pci_addr_parse("0000:00:03.0", &a);
+	INT_EQ((long)hw_pci_index(hw, &a), 1, "pci index: the first device after a gap");
+	OK(hw_find_pci(hw, &a) == NULL, "find pci: nothing in the gap");
+	pci_addr_parse("0000:01:00.0", &a);
+	OK(hw_find_pci(hw, &a) == &hw->pci[1], "find pci: an address that is there");
+	size_t idx[4];
+	INT_EQ((long)hw_find_vendor(hw, 0x1002, idx, 4), 1, "find vendor: one AMD device");
+	INT_EQ((long)idx[0], 1, "find vendor: its index");
+	INT_EQ((long)hw_find_vendor(hw, 0xffff, idx, 4), 0, "find vendor: the last vendor ID");
+	INT_EQ((long)hw_find_ids(hw, 0x8086, 0x3e92, idx, 4), 1, "find ids: one");
+	hw_free(hw);
+	diags_free(ds);
+}
+
+/* Whether a device may leave the host: the rule `vfioc groups` and the checks share. */
+static void test_may_leave(void)
+{
+	struct hw_pci bridge = { .class = 0x060400, .host_fs = "/" }, disk = { .class = 0x010802,
+		.host_fs = "/ (nvme0n1p2)" }, gpu = { .class = 0x030000 };
+	INT_EQ(hw_may_leave(&bridge, NULL), HW_STAYS_BRIDGE, "may leave: a bridge never");
+	INT_EQ(hw_may_leave(&disk, NULL), HW_STAYS_HOST_FS, "may leave: the host's disk never");
+	INT_EQ(hw_may_leave(&disk, &disk), HW_STAYS_HOST_FS, "may leave: the group's host disk");
+	INT_EQ(hw_may_leave(&gpu, &disk), HW_STAYS_HOST_GROUP, "may leave: not with the host disk");
+	INT_EQ(hw_may_leave(&gpu, NULL), HW_MAY_LEAVE, "may leave: a GPU alone");
+	INT_EQ((long)hw_hugepage_kib(HUGEPAGE_1G), 1048576, "hugepages: 1G in KiB");
+	INT_EQ((long)hw_hugepage_kib(HUGEPAGE_2M), 2048, "hugepages: 2M in KiB");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);  /* a table that breaks the loader shows here first */
 	test_snap_table();
+	test_lookups();
+	test_may_leave();
 	test_hw_for_config();
 	test_describe();
 	test_finish_and_lookups();
