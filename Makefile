@@ -133,7 +133,13 @@ test-asan:
 	$(MAKE) BUILD=build/asan SHARED=1 CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" MODE=asan test
 
 test-valgrind: $(VFIOC)
-	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build
+	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden t-check t-build
+
+# The golden cases' expected output from this vfioc (tests/golden/README.md), printing what
+# changed: review it (git diff tests/golden) before committing, goldens are the spec.
+# GOLDEN='tests/golden/check' picks folders or cases.
+golden-update: $(VFIOC)
+	@VFIOC=$(abspath $(VFIOC)) UPDATE=1 tests/run.sh t-golden
 
 # The lab: this build and its outputs on Debian's kernel under QEMU, with an emulated IOMMU
 # (tests/lab/lab.sh; CASES='22-binding-override' to pick cases). Fetches the kernel on first use.

@@ -39,7 +39,7 @@ status "json format exits 1 too" 1 vfioc check --format json golden/err/bad-vers
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["code"]=="bad-version" and d[0]["line"]==1' "$TMP/err" \
 	&& pass "--format json is parseable JSON with the code" || fail "--format json output"
 status "github format" 1 vfioc check --format github golden/err/bad-version.yaml
-grep -q '^::error file=golden/err/bad-version.yaml,line=1,col=10,title=vfioc bad-version::' "$TMP/err" \
+grep -q '^::error file=golden/err/bad-version.yaml,line=2,col=10,title=vfioc bad-version::' "$TMP/err" \
 	&& pass "--format github annotation" || fail "--format github output"
 
 # The build: a missing library is named with its Debian package; install honours DESTDIR.
