@@ -3,7 +3,8 @@
 . ./lib.sh
 . ./hwroots.sh
 
-# The seed config on the seed root: clean, and the plan's vfio-pci.ids exactly as config.md.
+# The seed config on the seed root: clean, and the plan's vfio-pci.ids exactly the three devices
+# the wiki's setup passes (examples/seed/README.md).
 seed=$(hwroot seed)
 rc_is "seed: checks clean" 0 vfioc check ../examples/seed/host.yaml --root "$seed"
 expect "seed: nothing on stderr" test ! -s "$TMP/rc.err"
