@@ -158,7 +158,7 @@ os.makedirs(d, exist_ok=True)
 with open(os.path.join(d, "hw.yaml"), "w") as f:
     f.write("version: 1\ncpu:\n  vendor: intel\n  flags: [vmx]\npci:\n")
     for i in range(2000):
-        f.write('- {address: "0000:%02x:%02x.%d", id: "8086:10d3", class: "0x020000", iommu-group: 0}\n'
+        f.write('- {address: "0000:%02x:%02x.%d", id: "8086:10d3", class: "0x020000", iommu-group: 0, driver: e1000e}\n'
                 % (i >> 8, (i >> 3) & 0x1f, i & 7))
 with open(os.path.join(d, "host.yaml"), "w") as f:
     f.write('version: 1\nhardware: hw.yaml\nvms:\n  a: {memory: 1GiB, vcpus: 1, pci: ["00:00.0"]}\n')
@@ -175,6 +175,21 @@ for f in text github json; do
 done
 "$VFIOC" groups --hardware "$TMP/grp/hw.yaml" > "$TMP/out" 2> "$TMP/err"
 expect "hostile-hw: groups lists a 2,000-device group" grep -q "IOMMU group 0: 2000 endpoints" "$TMP/out"
+# The same group with no driver anywhere: the members may stay, one warning, capped too.
+sed 's/, driver: e1000e//' "$TMP/grp/hw.yaml" > "$TMP/grp/hw-free.yaml"
+sed 's/hw.yaml/hw-free.yaml/' "$TMP/grp/host.yaml" > "$TMP/grp/host-free.yaml"
+"$VFIOC" check "$TMP/grp/host-free.yaml" > "$TMP/out" 2> "$TMP/err"
+rc=$?
+size=$(wc -c < "$TMP/err")
+if [ $rc -eq 0 ] && [ "$size" -lt 20000 ] && grep -q "\[group-member-unbound\]" "$TMP/err" \
+	&& grep -Eq "[0-9]+ more notes (and [0-9]+ more hints )?not shown" "$TMP/err"; then
+	pass "hostile-hw: 1,999 driverless members: one group-member-unbound warning, capped ($size bytes)"
+else
+	fail "hostile-hw: 1,999 driverless members: one group-member-unbound warning, capped (exit $rc, $size bytes)"
+fi
+"$VFIOC" groups --hardware "$TMP/grp/hw-free.yaml" > "$TMP/out" 2> "$TMP/err"
+expect "hostile-hw: groups names the 1,999 driverless endpoints by count" \
+	grep -q "can be passed alone; the 1999 endpoints without a driver may stay" "$TMP/out"
 
 # ---- --root stays inside the root ----
 # rootcase NAME DAMAGE: a copy of the seed root, damaged by the shell command DAMAGE (in the
