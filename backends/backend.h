@@ -30,7 +30,7 @@ const struct out_file *out_set_find(const struct out_set *set, const char *name)
 
 struct backend {
 	const char *name;   /* "nixos", "libvirt", "cmdline" */
-	const char *doc;    /* one line for --help */
+	const char *doc;    /* "FILE: what it is", one line of `vfioc help build` */
 	/* A subdirectory the backend owns files in ("domains"), or NULL. `build` removes the
 	 * files there that carry the generated-by marker of the same config but are no longer
 	 * in the set (a VM removed from the config). */
@@ -45,7 +45,6 @@ struct backend {
 };
 
 extern const struct backend *const backends[];  /* NULL-terminated, in output order */
-const struct backend *backend_find(const char *name);
 
 /* Run every backend in order into out, marking each file with its backend. Returns 0, or -1
  * with "BACKEND: reason" in *err (malloc'd); out then holds what was emitted so far. */

@@ -631,7 +631,7 @@ static int libvirt_validate(const struct out_file *f, const char *schema_dir, ch
 
 const struct backend backend_libvirt = {
 	.name = "libvirt",
-	.doc = "domains/<vm>.xml: one libvirt domain per VM",
+	.doc = "domains/VM.xml: one libvirt domain per VM",
 	.subdir = "domains",
 	.emit = libvirt_emit,
 	.validate = libvirt_validate,

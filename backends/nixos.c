@@ -219,7 +219,7 @@ static void emit_host_memory(struct buf *b, const struct plan *p)
 		buf_printf(b, "\n  # Hugepages: %llu pages of %s, reserved at boot by boot.kernelParams.\n",
 			   (unsigned long long)p->hugepage_count, hugepage_size_name(p->hugepage_size));
 	struct arena a = {0};
-	struct plan_strlist rules = { arena_alloc(&a, (p->nvms ? p->nvms : 1) * sizeof(char *)), 0 };
+	struct plan_strlist rules = { arena_array(&a, p->nvms, sizeof(char *)), 0 };
 	for (size_t i = 0; i < p->nvms; i++) {
 		if (!p->vms[i].looking_glass_mib)
 			continue;
@@ -324,6 +324,6 @@ static int nixos_emit(const struct plan *p, struct out_set *out, char **err)
 
 const struct backend backend_nixos = {
 	.name = "nixos",
-	.doc = "vfio.nix: a NixOS module for the target release",
+	.doc = "vfio.nix: a NixOS module for the target release (import it)",
 	.emit = nixos_emit,
 };

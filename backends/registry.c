@@ -1,7 +1,6 @@
 /* registry.c: the list of backends, in the order their files are produced. Adding a backend
  * is one file and one line here. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "backend.h"
 #include "emit.h"
@@ -16,14 +15,6 @@ const struct backend *const backends[] = {
 	&backend_cmdline,
 	NULL,
 };
-
-const struct backend *backend_find(const char *name)
-{
-	for (size_t i = 0; backends[i]; i++)
-		if (!strcmp(backends[i]->name, name))
-			return backends[i];
-	return NULL;
-}
 
 int backends_run(const struct plan *p, struct out_set *out, char **err)
 {

@@ -7,7 +7,7 @@
 /* The host's CPUs as a list, for "it has CPUs 0-15". */
 static void host_cpus(const struct hw *hw, struct buf *out)
 {
-	struct cpulist l = { xmalloc((hw->ncpus ? hw->ncpus : 1) * sizeof(unsigned)), hw->ncpus };
+	struct cpulist l = { xmalloc_array(hw->ncpus, sizeof(unsigned)), hw->ncpus };
 	for (size_t i = 0; i < hw->ncpus; i++)
 		l.cpu[i] = hw->cpus[i].id;
 	cpulist_fmt(&l, out);

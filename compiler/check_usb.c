@@ -120,7 +120,7 @@ static void check_port(struct check_ctx *cx, const struct cfg_usb *u)
 void check_usb(struct check_ctx *cx)
 {
 	const struct hw *hw = cx->hw;
-	uint32_t *keys = xmalloc((hw->nusb ? hw->nusb : 1) * sizeof(*keys));
+	uint32_t *keys = xmalloc_array(hw->nusb, sizeof(*keys));
 	for (size_t i = 0; i < hw->nusb; i++)
 		keys[i] = usb_key(hw->usb[i].vendor, hw->usb[i].product);
 	if (hw->nusb > 1)

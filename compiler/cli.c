@@ -1,6 +1,9 @@
-/* cli.c: what every subcommand does the same way: finishing with diagnostics, formats,
- * usage errors. */
+/* cli.c: what every subcommand does the same way: its options (parsed and shown in --help
+ * from its options[] table), finishing with diagnostics, formats, usage errors. */
+#include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,4 +46,116 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'vfioc help %s'.\n", cmd);
 	return EXIT_USAGE;
+}
+
+#define MAX_OPTIONS 16
+#define HELP_INDENT_MAX 22  /* a longer option name gets its text after two spaces */
+
+/* "  -o, --output DIR" into buf; its length. */
+static int option_label(const struct cli_option *o, char *buf, size_t size)
+{
+	char shortf[8] = "";
+	if (o->letter)
+		snprintf(shortf, sizeof shortf, "-%c, ", o->letter);
+	return snprintf(buf, size, "  %s--%s%s%s", shortf, o->name, o->arg ? " " : "",
+			o->arg ? o->arg : "");
+}
+
+void cli_print_help(const struct command *c, FILE *out)
+{
+	char label[64];
+	int width = 0;
+	for (const struct cli_option *o = c->options; o && o->name; o++) {
+		int n = option_label(o, label, sizeof label) + 2;
+		if (n > width && n <= HELP_INDENT_MAX)
+			width = n;
+	}
+	fputs(c->usage, out);
+	if (c->describe)
+		c->describe(out);
+	for (const struct cli_option *o = c->options; o && o->name; o++) {
+		int n = option_label(o, label, sizeof label);
+		int col = n + 2 > width ? n + 2 : width;  /* where its text starts, on every line */
+		fprintf(out, "%s%*s", label, col - n, "");
+		for (const char *line = o->help;;) {
+			const char *nl = strchr(line, '\n');
+			fprintf(out, "%.*s\n", (int)(nl ? nl - line : (ptrdiff_t)strlen(line)), line);
+			if (!nl)
+				break;
+			line = nl + 1;
+			fprintf(out, "%*s", col, "");
+		}
+	}
+	if (c->options && c->options->name)
+		fputc('\n', out);
+	fputs(c->more, out);
+}
+
+static int shared_option(const char *cmd, int key, const char *value, struct cli_args *a)
+{
+	switch (key) {
+	case CLI_ROOT: a->hw.root = value; break;
+	case CLI_HARDWARE: a->hw.snapshot = value; break;
+	case CLI_WERROR: a->werror = true; break;
+	case CLI_OUTPUT: a->output = value; break;
+	case CLI_FORMAT:
+		if (!cli_parse_format(value, &a->fmt))
+			return cli_usage_error(cmd, "--format is text, json or github, not '%s'", value);
+		break;
+	}
+	return EXIT_OK;
+}
+
+int cli_parse(const struct command *c, int argc, char **argv, struct cli_args *a,
+	      int (*option)(int key, const char *value, void *ctx), void *ctx)
+{
+	struct option longopts[MAX_OPTIONS + 1] = {0};
+	char shortopts[2 * MAX_OPTIONS + 2] = ":";  /* ':' first: a missing value returns ':' */
+	size_t n = 0, ns = 1;
+	for (const struct cli_option *o = c->options; o && o->name; o++, n++) {
+		if (n == MAX_OPTIONS)
+			abort();  /* a command with more options: raise MAX_OPTIONS */
+		longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL,
+					       o->key };
+		if (o->letter) {
+			shortopts[ns++] = o->letter;
+			if (o->arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	a->fmt = DFMT_TEXT;
+	optind = 1;
+	opterr = 0;
+	int k;
+	while ((k = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (k == ':')
+			return cli_usage_error(c->name, "%s needs a value", argv[optind - 1]);
+		if (k == '?' && strncmp(argv[optind - 1], "--", 2) && optopt > 0 && optopt < 256)
+			return cli_usage_error(c->name, "unknown option '-%c'", optopt);
+		const char *eq = strchr(argv[optind - 1], '=');
+		/* getopt sets optopt to the row's key for a known long option, 0 for an unknown one. */
+		if (k == '?' && eq && !strncmp(argv[optind - 1], "--", 2) && optopt)
+			return cli_usage_error(c->name, "%.*s takes no value",
+					       (int)(eq - argv[optind - 1]), argv[optind - 1]);
+		if (k == '?')
+			return cli_usage_error(c->name, "unknown option '%s'", argv[optind - 1]);
+		/* A letter stands for its row's key. */
+		for (const struct cli_option *o = c->options; o->name; o++)
+			if (o->letter && k == o->letter) {
+				k = o->key;
+				break;
+			}
+		int rc = k >= CLI_ROOT ? shared_option(c->name, k, optarg, a) : option(k, optarg, ctx);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	if (a->hw.root && a->hw.snapshot && !c->root_and_hardware)
+		return cli_usage_error(c->name, "--root and --hardware exclude each other");
+	if (!c->operand && optind < argc)
+		return cli_usage_error(c->name, "unexpected argument '%s'", argv[optind]);
+	if (c->operand && argc - optind != 1)
+		return cli_usage_error(c->name, argc == optind ? "missing %s" : "more than one %s",
+				       c->operand);
+	a->operand = c->operand ? argv[optind] : NULL;
+	return EXIT_OK;
 }

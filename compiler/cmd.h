@@ -1,21 +1,68 @@
 /* cmd.h: the subcommands. Each lives in its own cmd_*.c and is listed once in commands.c;
- * main.c only dispatches and prints help from these records. */
+ * main.c only dispatches and prints help from these records.
+ *
+ * To add an option: one row in the command's options[] (its lines in --help come from the
+ * row); an option several commands share (--root, --hardware, --format, --werror, --output)
+ * is parsed here into struct cli_args, any other reaches the command's option callback. */
 #ifndef VFIOC_CMD_H
 #define VFIOC_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "diag.h"
+#include "pipeline.h"
+
+/* The keys of the shared options; a command's own options use printable letters. */
+enum cli_key {
+	CLI_ROOT = 256,     /* --root DIR */
+	CLI_HARDWARE,       /* --hardware FILE */
+	CLI_FORMAT,         /* --format text|json|github */
+	CLI_WERROR,         /* --werror */
+	CLI_OUTPUT,         /* -o, --output DIR|FILE */
+};
+
+struct cli_option {
+	const char *name;   /* long name: "root" */
+	char letter;        /* short form: 'o' for -o; 0: none */
+	const char *arg;    /* "DIR" when it takes a value; NULL for a flag */
+	int key;            /* enum cli_key, or the command's own key */
+	const char *help;   /* its text in --help; '\n' starts a continuation line */
+};
+
+/* What the shared options and the operand say. */
+struct cli_args {
+	struct hw_opts hw;
+	enum diag_format fmt;
+	bool werror;
+	const char *output;
+	const char *operand;  /* CONFIG, for a command that takes one */
+};
 
 struct command {
 	const char *name;     /* "check" */
 	const char *summary;  /* one line for `vfioc --help` */
-	const char *help;     /* the whole text of `vfioc help NAME`: usage, options, examples */
+	const char *usage;    /* --help up to the options: usage line, description */
+	const struct cli_option *options;  /* its options, in help order; ends with a NULL name */
+	const char *more;     /* --help after the options: exit status, example */
+	const char *operand;  /* "CONFIG" when it takes exactly one; NULL: none */
+	bool root_and_hardware;  /* --root and --hardware may go together */
 	int (*run)(int argc, char **argv);  /* argv[0] is the command name; returns an exit code */
+	/* Optional: printed between usage and the options (text made from other tables). */
+	void (*describe)(FILE *out);
 };
 
 extern const struct command *const commands[];  /* NULL-terminated, in help order */
 const struct command *command_find(const char *name);
+
+/* `vfioc help NAME`: usage, describe, one line per option (from options[]), more. */
+void cli_print_help(const struct command *c, FILE *out);
+/* Parse argv by c->options: the shared options into *a, every other option to
+ * option(key, value, ctx), which returns EXIT_OK or a cli_usage_error. Unknown options,
+ * missing values, --root with --hardware and a wrong number of operands are usage errors
+ * worded the same for every command. Returns EXIT_OK or EXIT_USAGE. */
+int cli_parse(const struct command *c, int argc, char **argv, struct cli_args *a,
+	      int (*option)(int key, const char *value, void *ctx), void *ctx);
 
 /* For commands: print ds to stderr in fmt and return the exit code they call for. */
 int cli_finish(struct diags *ds, enum diag_format fmt, bool werror);

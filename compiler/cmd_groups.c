@@ -1,7 +1,6 @@
 /* cmd_groups.c: `vfioc groups`: the IOMMU groups of a host with, for every device, whether
  * it can be passed through alone, only together with its group's other endpoints, or never
  * (bridges) — the question people run the classic iommu_groups shell loop for. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -197,41 +196,32 @@ static void print_groups(const struct hw *hw)
 	print_ungrouped(hw);
 }
 
+static const struct cli_option options[] = {
+	{ "root", 0, "DIR", CLI_ROOT, "read DIR/sys and DIR/proc instead of this machine's" },
+	{ "hardware", 0, "FILE", CLI_HARDWARE, "read a snapshot written by 'vfioc probe'" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (the listing as one JSON object on standard\n"
+	  "output, diagnostics as a JSON array on standard error) or github\n"
+	  "(the text listing, diagnostics as ::error annotations)" },
+	{ 0 },
+};
+
+extern const struct command cmd_groups;
+
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "hardware", required_argument, NULL, 'H' },
-		{ "format", required_argument, NULL, 'f' },
-		{ 0 },
-	};
-	const char *root = NULL, *snapshot = NULL;
-	enum diag_format fmt = DFMT_TEXT;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'r')
-			root = optarg;
-		else if (c == 'H')
-			snapshot = optarg;
-		else if (c == 'f' && !cli_parse_format(optarg, &fmt))
-			return cli_usage_error("groups", "--format is text, json or github, not '%s'", optarg);
-		else if (c == '?')
-			return cli_usage_error("groups", "unknown option or missing value '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error("groups", "unexpected argument '%s'", argv[optind]);
-	if (root && snapshot)
-		return cli_usage_error("groups", "--root and --hardware exclude each other");
+	struct cli_args a = {0};
+	int rc = cli_parse(&cmd_groups, argc, argv, &a, NULL, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	const char *root = a.hw.root, *snapshot = a.hw.snapshot;
 	struct diags *ds = diags_new();
 	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
-	if (hw && fmt == DFMT_JSON)
+	if (hw && a.fmt == DFMT_JSON)
 		groups_write_json(hw, stdout);
 	else if (hw)
 		print_groups(hw);
 	hw_free(hw);
-	int rc = cli_finish(ds, fmt, false);
+	rc = cli_finish(ds, a.fmt, false);
 	diags_free(ds);
 	return rc;
 }
@@ -247,12 +237,8 @@ const struct command cmd_groups = {
 	"being passed; the disk under the host's own /, /nix or /usr keeps its whole group. The\n"
 	"boot GPU, devices without a reset method, the NICs of the host's default route and\n"
 	"SR-IOV virtual functions are marked. Without IOMMU groups (IOMMU off) it says how to\n"
-	"turn the IOMMU on.\n\n"
-	"  --root DIR       read DIR/sys and DIR/proc instead of this machine's\n"
-	"  --hardware FILE  read a snapshot written by 'vfioc probe'\n"
-	"  --format FORMAT  text (default), json (the listing as one JSON object on standard\n"
-	"                   output, diagnostics as a JSON array on standard error) or github\n"
-	"                   (the text listing, diagnostics as ::error annotations)\n\n"
+	"turn the IOMMU on.\n\n",
+	options,
 	"JSON: {\"iommu\": {\"enabled\", \"hardware\", \"enable_with\"}, \"groups\": [{\"group\",\n"
 	"\"endpoints\", \"verdict\": alone|together|some-may-stay|bridges-only|host, \"devices\":\n"
 	"[...]}],\n"
@@ -264,5 +250,5 @@ const struct command cmd_groups = {
 	"Exit status: 0 listed, 1 a malformed snapshot, 2 bad command line, 3 the hardware could\n"
 	"not be read.\n"
 	"Example: vfioc groups --hardware examples/seed/hardware.yaml\n",
-	run,
+	.run = run,
 };

@@ -3,7 +3,6 @@
  * user. The config is checked against the same hardware before anything is written; both
  * files are written whole or not at all, and an existing file is replaced only with --force. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,44 +24,41 @@ struct init_opts {
 	enum diag_format fmt;
 };
 
+static const struct cli_option options[] = {
+	{ "output", 'o', "FILE", CLI_OUTPUT, "the config to write (default host.yaml); the snapshot goes beside it" },
+	{ "root", 0, "DIR", CLI_ROOT, "read DIR/sys, DIR/proc and DIR/etc/os-release instead (tests)" },
+	{ "hardware", 0, "FILE", CLI_HARDWARE, "start from a snapshot by 'vfioc probe' instead of this machine" },
+	{ "gpu", 0, "ADDR", 'g', "pass this GPU (e.g. 01:00.0) instead of the one vfioc would choose" },
+	{ "force", 0, NULL, 'F', "replace FILE and hardware.yaml when they exist (else: an error)" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
+	{ 0 },
+};
+
+extern const struct command cmd_init;
+
+static int init_option(int key, const char *value, void *ctx)
+{
+	struct init_opts *o = ctx;
+	if (key == 'g')
+		o->gpu = value;
+	else if (key == 'F')
+		o->force = true;
+	return EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, struct init_opts *o)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "hardware", required_argument, NULL, 'H' },
-		{ "gpu", required_argument, NULL, 'g' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "format", required_argument, NULL, 'f' },
-		{ 0 },
-	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (c == 'o')
-			o->out = optarg;
-		else if (c == 'r')
-			o->hw.root = optarg;
-		else if (c == 'H')
-			o->hw.snapshot = optarg;
-		else if (c == 'g')
-			o->gpu = optarg;
-		else if (c == 'F')
-			o->force = true;
-		else if (c == 'f' && !cli_parse_format(optarg, &o->fmt))
-			return cli_usage_error("init", "--format is text, json or github, not '%s'", optarg);
-		else if (c == '?')
-			return cli_usage_error("init", "unknown option or missing value '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
+	struct cli_args a = {0};
+	int rc = cli_parse(&cmd_init, argc, argv, &a, init_option, o);
+	if (rc != EXIT_OK)
+		return rc;
+	o->out = a.output ? a.output : "host.yaml";
+	o->hw = a.hw;
+	o->fmt = a.fmt;
 	if (!*o->out)
 		return cli_usage_error("init", "-o needs a file name");
-	if (o->hw.root && o->hw.snapshot)
-		return cli_usage_error("init", "--root and --hardware exclude each other");
-	struct pci_addr a;
-	if (o->gpu && !pci_addr_parse(o->gpu, &a))
+	struct pci_addr addr;
+	if (o->gpu && !pci_addr_parse(o->gpu, &addr))
 		return cli_usage_error("init", "--gpu takes a PCI address like 01:00.0, not '%s'", o->gpu);
 	return EXIT_OK;
 }
@@ -349,7 +345,7 @@ out:
 
 static int run(int argc, char **argv)
 {
-	struct init_opts o = { .out = "host.yaml", .fmt = DFMT_TEXT };
+	struct init_opts o = {0};
 	int rc = parse_args(argc, argv, &o);
 	if (rc != EXIT_OK)
 		return rc;
@@ -377,16 +373,11 @@ const struct command cmd_init = {
 	"  - one VM with the best GPU: not the boot GPU when another can go, with every function\n"
 	"    of its slot and every endpoint of its IOMMU group, each with its 'id:' guard. When no\n"
 	"    GPU can be passed (one GPU only, groups shared with the host's disk or network, the\n"
-	"    IOMMU off) the VM has no devices and the comments say why and what to do.\n\n"
-	"  -o, --output FILE  the config to write (default host.yaml); the snapshot goes beside it\n"
-	"  --root DIR       read DIR/sys, DIR/proc and DIR/etc/os-release instead (tests)\n"
-	"  --hardware FILE  start from a snapshot by 'vfioc probe' instead of this machine\n"
-	"  --gpu ADDR       pass this GPU (e.g. 01:00.0) instead of the one vfioc would choose\n"
-	"  --force          replace FILE and hardware.yaml when they exist (else: an error)\n"
-	"  --format FORMAT  diagnostics as text (default), json or github\n\n"
+	"    IOMMU off) the VM has no devices and the comments say why and what to do.\n\n",
+	options,
 	"Both files are written whole or not at all. Exit status: 0 written, 1 a file exists\n"
 	"(without --force) or --gpu names no device, 2 bad command line, 3 the hardware could\n"
 	"not be read or a file not written.\n"
 	"Example: vfioc init -o host.yaml && vfioc check host.yaml\n",
-	run,
+	.run = run,
 };

@@ -1,7 +1,6 @@
 /* cmd_probe.c: `vfioc probe`: read the hardware (live or under --root) and write the
  * snapshot that configs name with `hardware:`. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,38 +51,28 @@ static void write_stdout(const struct hw *hw, struct diags *ds)
 			  strerror(errno));
 }
 
+static const struct cli_option options[] = {
+	{ "root", 0, "DIR", CLI_ROOT, "read DIR/sys and DIR/proc instead of /sys and /proc (a test root, or\n"
+	  "a copy of another machine's files)" },
+	{ "hardware", 0, "FILE", CLI_HARDWARE, "read a snapshot instead and write it again (checks it, and brings\n"
+	  "it to the layout of this vfioc)" },
+	{ "output", 'o', "FILE", CLI_OUTPUT, "write the snapshot to FILE (atomically: a temporary file, then a\n"
+	  "rename); default: standard output" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
+	{ 0 },
+};
+
+extern const struct command cmd_probe;
+
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "hardware", required_argument, NULL, 'H' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ 0 },
-	};
-	const char *root = NULL, *snapshot = NULL, *out = NULL;
-	enum diag_format fmt = DFMT_TEXT;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (c == 'r')
-			root = optarg;
-		else if (c == 'H')
-			snapshot = optarg;
-		else if (c == 'o')
-			out = optarg;
-		else if (c == 'f' && !cli_parse_format(optarg, &fmt))
-			return cli_usage_error("probe", "--format is text, json or github, not '%s'", optarg);
-		else if (c == '?')
-			return cli_usage_error("probe", "unknown option or missing value '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error("probe", "unexpected argument '%s'", argv[optind]);
+	struct cli_args a = {0};
+	int rc = cli_parse(&cmd_probe, argc, argv, &a, NULL, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	const char *root = a.hw.root, *snapshot = a.hw.snapshot, *out = a.output;
 	if (out && !*out)
 		return cli_usage_error("probe", "-o needs a file name");
-	if (root && snapshot)
-		return cli_usage_error("probe", "--root and --hardware exclude each other");
 	struct diags *ds = diags_new();
 	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
 	if (hw && out)
@@ -91,7 +80,7 @@ static int run(int argc, char **argv)
 	else if (hw)
 		write_stdout(hw, ds);
 	hw_free(hw);
-	int rc = cli_finish(ds, fmt, false);
+	rc = cli_finish(ds, a.fmt, false);
 	diags_free(ds);
 	return rc;
 }
@@ -102,14 +91,8 @@ const struct command cmd_probe = {
 	"Reads the PCI devices (through libpci), IOMMU groups, drivers, CPUs, memory, hugepage\n"
 	"sizes, kernel and USB devices of this machine and writes them as a YAML snapshot. Commit\n"
 	"it next to your config and name it with `hardware: FILE`, so `vfioc check` and `vfioc\n"
-	"build` work on machines without the GPU (CI). The same hardware gives the same bytes.\n\n"
-	"  --root DIR       read DIR/sys and DIR/proc instead of /sys and /proc (a test root, or\n"
-	"                   a copy of another machine's files)\n"
-	"  --hardware FILE  read a snapshot instead and write it again (checks it, and brings\n"
-	"                   it to the layout of this vfioc)\n"
-	"  -o, --output FILE  write the snapshot to FILE (atomically: a temporary file, then a\n"
-	"                   rename); default: standard output\n"
-	"  --format FORMAT  diagnostics as text (default), json or github\n\n"
+	"build` work on machines without the GPU (CI). The same hardware gives the same bytes.\n\n",
+	options,
 	"Exit status: 0 written (warnings about devices left out go to standard error), 1 a\n"
 	"malformed --hardware snapshot, 2 bad command line, 3 the hardware could not be read\n"
 	"(no DIR/sys/bus/pci, a file there that cannot be read, or no libpci) or FILE could not\n"
@@ -117,5 +100,5 @@ const struct command cmd_probe = {
 	"Missing files are facts (no reset_method file: reset methods unknown; no iommu_groups:\n"
 	"the IOMMU is off).\n"
 	"Example: vfioc probe -o hardware.yaml\n",
-	run,
+	.run = run,
 };

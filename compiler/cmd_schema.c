@@ -1,26 +1,36 @@
-/* cmd_schema.c: `vfioc schema`: the config language as JSON Schema or as Markdown docs. */
-#include <getopt.h>
+/* cmd_schema.c: `vfioc schema`: the config language as JSON Schema, Markdown docs or a man page. */
 #include <string.h>
 
 #include "cmd.h"
 #include "schema.h"
 #include "util.h"
 
+static const struct cli_option options[] = {
+	{ "format", 'f', "FORMAT", 'f', "json: JSON Schema draft 2020-12 (default), for\n"
+	  "yaml-language-server: put '# yaml-language-server:\n"
+	  "$schema=PATH' on the config's first line, PATH being\n"
+	  "where you saved this output; markdown: the config\n"
+	  "reference with every diagnostic code; man: the same as\n"
+	  "the manual page vfioc.yaml(5) (mdoc)" },
+	{ 0 },
+};
+
+extern const struct command cmd_schema;
+
+static int schema_option(int key, const char *value, void *ctx)
+{
+	if (key == 'f')
+		*(const char **)ctx = value;
+	return EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
 	const char *format = "json";
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-		if (c == 'f')
-			format = optarg;
-		else
-			return cli_usage_error("schema", "unknown option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error("schema", "unexpected argument '%s'", argv[optind]);
+	struct cli_args a = {0};
+	int rc = cli_parse(&cmd_schema, argc, argv, &a, schema_option, &format);
+	if (rc != EXIT_OK)
+		return rc;
 	if (!strcmp(format, "json"))
 		schema_write_json(stdout);
 	else if (!strcmp(format, "markdown"))
@@ -36,12 +46,8 @@ const struct command cmd_schema = {
 	"schema", "print the config language as JSON Schema (for editors), Markdown or a man page",
 	"Usage: vfioc schema [--format json|markdown|man]\n\n"
 	"Prints the schema of the config language, generated from the same tables that\n"
-	"validate configs.\n\n"
-	"  -f, --format json      JSON Schema draft 2020-12 (default), for yaml-language-server:\n"
-	"                         put '# yaml-language-server: $schema=PATH' on the config's\n"
-	"                         first line, PATH being where you saved this output\n"
-	"  -f, --format markdown  the config reference with every diagnostic code\n"
-	"  -f, --format man       the same as the manual page vfioc.yaml(5) (mdoc)\n\n"
+	"validate configs.\n\n",
+	options,
 	"Example: vfioc schema > vfioc.schema.json\n",
-	run,
+	.run = run,
 };

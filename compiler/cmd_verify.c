@@ -2,7 +2,6 @@
  * config plans? The plan is made as `build` makes it (from the config's snapshot, or the
  * host); the booted host is read as `probe` reads it; the facts (verify_*.c) are printed
  * one per line: ✓/✗ on a terminal, ok/FAIL otherwise, or as JSON or GitHub annotations. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,35 +20,37 @@ struct verify_opts {
 	enum diag_format fmt;
 };
 
+static const struct cli_option options[] = {
+	{ "root", 0, "DIR", CLI_ROOT, "read the booted host from DIR/sys, DIR/proc and DIR/dev (tests)" },
+	{ "hardware", 0, "FILE", CLI_HARDWARE, "plan from this snapshot instead of the config's 'hardware:'" },
+	{ "connect", 'c', "URI", 'c', "libvirt URI (default " DEFAULT_URI ")" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (an array of {status, fact, hints}) or github\n"
+	  "(::error annotations for the facts that fail)" },
+	{ 0 },
+};
+
+extern const struct command cmd_verify;
+
+static int verify_option(int key, const char *value, void *ctx)
+{
+	struct verify_opts *o = ctx;
+	if (key == 'c')
+		o->uri = value;
+	return EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, struct verify_opts *o)
 {
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "hardware", required_argument, NULL, 'H' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, 'f' },
-		{ 0 },
-	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'r')
-			o->root = optarg;
-		else if (c == 'H')
-			o->snapshot = optarg;
-		else if (c == 'c')
-			o->uri = optarg;
-		else if (c == 'f' && !cli_parse_format(optarg, &o->fmt))
-			return cli_usage_error("verify", "--format is text, json or github, not '%s'", optarg);
-		else if (c == '?')
-			return cli_usage_error("verify", "unknown option or missing value '%s'", argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("verify", argc == optind ? "missing CONFIG" : "more than one CONFIG");
+	struct cli_args a = {0};
+	int rc = cli_parse(&cmd_verify, argc, argv, &a, verify_option, o);
+	if (rc != EXIT_OK)
+		return rc;
 	if (!*o->uri)
 		return cli_usage_error("verify", "--connect needs a libvirt URI");
-	o->config = argv[optind];
+	o->config = a.operand;
+	o->root = a.hw.root;
+	o->snapshot = a.hw.snapshot;
+	o->fmt = a.fmt;
 	return EXIT_OK;
 }
 
@@ -196,14 +197,12 @@ const struct command cmd_verify = {
 	"  - each VM's domain is defined in libvirt ('virsh -c URI dumpxml --inactive') as vfioc\n"
 	"    generates it, in devices, memory, CPUs and firmware (what libvirt adds is ignored);\n"
 	"    skipped, with a note, when libvirt cannot be reached\n"
-	"On a terminal facts are marked \u2713 and \u2717, else ok and FAIL.\n\n"
-	"  --root DIR       read the booted host from DIR/sys, DIR/proc and DIR/dev (tests)\n"
-	"  --hardware FILE  plan from this snapshot instead of the config's 'hardware:'\n"
-	"  -c, --connect URI  libvirt URI (default " DEFAULT_URI ")\n"
-	"  --format FORMAT  text (default), json (an array of {status, fact, hints}) or github\n"
-	"                   (::error annotations for the facts that fail)\n\n"
+	"On a terminal facts are marked \u2713 and \u2717, else ok and FAIL.\n\n",
+	options,
 	"Exit status: 0 every fact holds (skipped ones aside), 1 a fact fails or the config has\n"
 	"errors, 2 bad command line, 3 the host could not be read.\n"
 	"Example: vfioc verify host.yaml\n",
-	run,
+	.operand = "CONFIG",
+	.root_and_hardware = true,
+	.run = run,
 };

@@ -71,7 +71,7 @@ static int cmp_uint(const void *a, const void *b)
 
 void cpulist_fmt(const struct cpulist *l, struct buf *out)
 {
-	unsigned *v = xmalloc((l->n ? l->n : 1) * sizeof(*v));
+	unsigned *v = xmalloc_array(l->n, sizeof(*v));
 	memcpy(v, l->cpu, l->n * sizeof(*v));
 	qsort(v, l->n, sizeof(*v), cmp_uint);
 	bool first = true;

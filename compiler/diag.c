@@ -382,7 +382,7 @@ static void print_github(const struct diag *d, FILE *out)
 
 void diags_print(const struct diags *ds, FILE *out, enum diag_format fmt)
 {
-	struct diag **sorted = xmalloc((ds->n ? ds->n : 1) * sizeof(*sorted));
+	struct diag **sorted = xmalloc_array(ds->n, sizeof(*sorted));
 	if (ds->n)   /* ds->d is NULL until the first diagnostic */
 		memcpy(sorted, ds->d, ds->n * sizeof(*sorted));
 	qsort(sorted, ds->n, sizeof(*sorted), cmp_diag);

@@ -71,18 +71,18 @@ static void build_groups(struct hw *hw)
 	size_t n = 0;
 	for (size_t i = 0; i < hw->npci; i++)
 		n += hw->pci[i].iommu_group >= 0;
-	size_t *order = arena_alloc(&hw->arena, (n ? n : 1) * sizeof(size_t));
+	size_t *order = arena_array(&hw->arena, n, sizeof(size_t));
 	n = 0;
 	for (size_t i = 0; i < hw->npci; i++)
 		if (hw->pci[i].iommu_group >= 0)
 			order[n++] = i;
 	/* Stable by address: sort (group, index) pairs packed into one key. */
-	uint64_t *key = xmalloc((n ? n : 1) * sizeof(uint64_t));
+	uint64_t *key = xmalloc_array(n, sizeof(uint64_t));
 	for (size_t i = 0; i < n; i++)
 		key[i] = (uint64_t)(unsigned)hw->pci[order[i]].iommu_group << 32 | order[i];
 	sort(key, n, sizeof(uint64_t), cmp_u64);
 	hw->ngroups = 0;
-	hw->groups = arena_alloc(&hw->arena, (n ? n : 1) * sizeof(struct hw_group));
+	hw->groups = arena_array(&hw->arena, n, sizeof(struct hw_group));
 	for (size_t i = 0; i < n; i++) {
 		int g = (int)(key[i] >> 32);
 		order[i] = (size_t)(key[i] & 0xffffffffu);
@@ -107,7 +107,7 @@ static int cmp_by_id(const void *pa, const void *pb)
 
 static void build_by_id(struct hw *hw)
 {
-	hw->by_id = arena_alloc(&hw->arena, (hw->npci ? hw->npci : 1) * sizeof(size_t));
+	hw->by_id = arena_array(&hw->arena, hw->npci, sizeof(size_t));
 	for (size_t i = 0; i < hw->npci; i++)
 		hw->by_id[i] = i;
 	sort_ctx = hw;

@@ -107,6 +107,12 @@ void hw_free(struct hw *hw);
 /* After filling pci/usb/cpus by any means: sort them, build groups and by_id. */
 void hw_finish(struct hw *hw);
 
+/* The invariants of a finished model (hw_check.c): pci, cpus, hugepage sizes and usb in
+ * order without duplicates, groups in number order holding exactly the grouped devices in
+ * address order, by_id sorted. Returns how many are broken, each named on out (NULL:
+ * silent). For tests and fuzz targets. */
+size_t hw_check(const struct hw *hw, FILE *out);
+
 /* Lookups, all O(log n). */
 const struct hw_pci *hw_find_pci(const struct hw *hw, const struct pci_addr *addr);
 const struct hw_group *hw_find_group(const struct hw *hw, int number);

@@ -49,7 +49,7 @@ struct hw_extra_job *hw_extra_start(const char *root, const struct pci_addr *add
 {
 	struct hw_extra_job *job = xcalloc(1, sizeof(*job));
 	job->r = (struct hw_reader){ .root = root, .a = &job->arena, .ds = diags_new() };
-	job->addr = xmalloc((n ? n : 1) * sizeof(*addr));
+	job->addr = xmalloc_array(n, sizeof(*addr));
 	if (n)
 		memcpy(job->addr, addr, n * sizeof(*addr));
 	job->out = xcalloc(n ? n : 1, sizeof(*job->out));

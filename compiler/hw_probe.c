@@ -305,8 +305,8 @@ static void read_devices(struct probe *p)
 		}
 	struct hw_extra_job *job = hw_extra_start(p->r.root, addr, m);
 	hwr_devpath_init(&p->dev, &p->r);
-	struct hw_pci *pci = xmalloc((m ? m : 1) * sizeof(*pci));
-	size_t *from = xmalloc((m ? m : 1) * sizeof(*from));
+	struct hw_pci *pci = xmalloc_array(m, sizeof(*pci));
+	size_t *from = xmalloc_array(m, sizeof(*from));
 	struct header h;
 	for (size_t i = 0; i < m; i++)
 		if (usable(p, devs[i], &h)) {

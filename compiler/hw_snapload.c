@@ -286,7 +286,7 @@ static void load_pci(struct loader *l, const struct ynode *v, void *o)
 	struct hw *hw = l->hw;
 	if (!want(l, v, Y_SEQ, "a list of PCI devices"))
 		return;
-	hw->pci = arena_alloc(&hw->arena, (v->n ? v->n : 1) * sizeof(*hw->pci));
+	hw->pci = arena_array(&hw->arena, v->n, sizeof(*hw->pci));
 	for (hw->npci = 0; hw->npci < v->n; hw->npci++)
 		load_device(l, v->items[hw->npci], &hw->pci[hw->npci]);
 }
@@ -343,7 +343,7 @@ static void load_usb(struct loader *l, const struct ynode *v, void *o)
 	struct hw *hw = l->hw;
 	if (!want(l, v, Y_SEQ, "a list of USB devices"))
 		return;
-	hw->usb = arena_alloc(&hw->arena, (v->n ? v->n : 1) * sizeof(*hw->usb));
+	hw->usb = arena_array(&hw->arena, v->n, sizeof(*hw->usb));
 	for (hw->nusb = 0; hw->nusb < v->n; hw->nusb++) {
 		struct hw_usb *u = &hw->usb[hw->nusb];
 		*u = (struct hw_usb){ .loc = v->items[hw->nusb]->loc };
@@ -395,7 +395,7 @@ static void load_cpus(struct loader *l, const struct ynode *v, void *o)
 	struct hw *hw = l->hw;
 	if (!want(l, v, Y_SEQ, "a list of CPUs"))
 		return;
-	hw->cpus = arena_alloc(&hw->arena, (v->n ? v->n : 1) * sizeof(*hw->cpus));
+	hw->cpus = arena_array(&hw->arena, v->n, sizeof(*hw->cpus));
 	for (hw->ncpus = 0; hw->ncpus < v->n; hw->ncpus++) {
 		struct hw_cpu *c = &hw->cpus[hw->ncpus];
 		*c = (struct hw_cpu){ .core_id = -1, .package_id = -1, .node = -1 };
@@ -459,7 +459,7 @@ static void mem_hugepages(struct loader *l, const struct ynode *v, void *o)
 	struct hw *hw = l->hw;
 	if (!want(l, v, Y_SEQ, "a list of page sizes in KiB"))
 		return;
-	hw->hugepage_kib = arena_alloc(&hw->arena, (v->n ? v->n : 1) * sizeof(uint64_t));
+	hw->hugepage_kib = arena_array(&hw->arena, v->n, sizeof(uint64_t));
 	hw->nhugepage = 0;  /* a repeated `memory:` map must not append past this new list */
 	for (size_t i = 0; i < v->n; i++) {
 		unsigned long long n;

@@ -204,7 +204,7 @@ static int cmp_str_ptr(const void *a, const void *b)
 /* Report entries that repeat an earlier one (sort, then compare neighbours). */
 static void strlist_duplicates(struct lower *lw, const struct field *f, struct cfg_strlist *l)
 {
-	struct cfg_str **s = xmalloc((l->n ? l->n : 1) * sizeof(*s));
+	struct cfg_str **s = xmalloc_array(l->n, sizeof(*s));
 	size_t n = 0;
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].v)

@@ -33,7 +33,7 @@ static int help(int argc, char **argv)
 		fprintf(stderr, "vfioc help: no command '%s'\nTry 'vfioc --help'.\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	fputs(c->help, stdout);
+	cli_print_help(c, stdout);
 	return EXIT_OK;
 }
 
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	/* COMMAND --help anywhere before "--" shows the command's help. */
 	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(c->help, stdout);
+			cli_print_help(c, stdout);
 			return EXIT_OK;
 		}
 	int rc = c->run(argc - 1, argv + 1);

@@ -44,7 +44,7 @@ static int cmp_name(const void *a, const void *b)
 /* The set's file names, sorted, for lookups by name (a set can hold 10^5 domains). */
 static const char **sorted_names(const struct out_set *set)
 {
-	const char **v = xmalloc((set->n ? set->n : 1) * sizeof(*v));
+	const char **v = xmalloc_array(set->n, sizeof(*v));
 	for (size_t i = 0; i < set->n; i++)
 		v[i] = set->files[i].name;
 	qsort(v, set->n, sizeof(*v), cmp_name);

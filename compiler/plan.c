@@ -9,7 +9,7 @@ struct plan *plan_build(const struct check_ctx *cx, const char *outdir)
 	struct plan *p = xcalloc(1, sizeof(*p));
 	plan_host(p, cx);
 	p->nvms = cx->cfg->nvms;
-	p->vms = arena_alloc(&p->arena, (p->nvms ? p->nvms : 1) * sizeof(*p->vms));
+	p->vms = arena_array(&p->arena, p->nvms, sizeof(*p->vms));
 	for (size_t i = 0; i < p->nvms; i++)
 		plan_vm(p, cx, i, &p->vms[i]);
 	p->config_rel = plan_config_rel(&p->arena, cx->cfg->path, outdir);

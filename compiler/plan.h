@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "pci.h"
@@ -116,5 +117,11 @@ struct plan {
 };
 
 void plan_free(struct plan *p);
+/* The invariants the backends rely on (plan_check.c): per VM sockets x cores x threads ==
+ * vcpus, no pins or one per vCPU, devices in address order each once, each on its own guest
+ * bus:slot.function; VM names and vfio ids each once; driver-override addresses in order;
+ * hugepages with a size. Returns how many are broken, each named on out (NULL: silent).
+ * For tests and fuzz targets. */
+size_t plan_check(const struct plan *p, FILE *out);
 
 #endif

@@ -19,7 +19,7 @@ static void push(struct strvec *s, const char *str)
 /* Move a vector into the plan's arena. */
 static struct plan_strlist freeze(struct plan *p, struct strvec *s)
 {
-	struct plan_strlist l = { arena_alloc(&p->arena, (s->n ? s->n : 1) * sizeof(char *)), s->n };
+	struct plan_strlist l = { arena_array(&p->arena, s->n, sizeof(char *)), s->n };
 	for (size_t i = 0; i < s->n; i++)
 		l.v[i] = arena_strdup(&p->arena, s->v[i]);
 	free(s->v);
@@ -63,7 +63,7 @@ static int cmp_u32(const void *pa, const void *pb)
 static void vfio_ids(const struct hw *hw, const size_t *dev, size_t n, struct arena *a,
 		     struct strvec *v)
 {
-	uint32_t *seen = xmalloc((n ? n : 1) * sizeof(*seen));
+	uint32_t *seen = xmalloc_array(n, sizeof(*seen));
 	bool *done = xcalloc(n ? n : 1, sizeof(*done));
 	for (size_t i = 0; i < n; i++)
 		seen[i] = (uint32_t)hw->pci[dev[i]].vendor << 16 | hw->pci[dev[i]].device;
@@ -106,7 +106,7 @@ static void binding(struct plan *p, const struct check_ctx *cx, char **ids)
 		p->vfio_ids = freeze(p, &v);
 		*ids = ids_param(&p->vfio_ids);
 	} else {
-		p->override_addrs = arena_alloc(&p->arena, (n ? n : 1) * sizeof(struct pci_addr));
+		p->override_addrs = arena_array(&p->arena, n, sizeof(struct pci_addr));
 		for (size_t i = 0; i < n; i++)
 			p->override_addrs[i] = cx->hw->pci[dev[i]].addr;
 		p->noverride = n;

@@ -42,9 +42,9 @@ static void place_devices(struct plan_dev *d, size_t n, const bool *vf)
 static void devices(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out)
 {
 	const struct rvm *r = &cx->vms[vm];
-	out->devs = arena_alloc(&p->arena, (r->n ? r->n : 1) * sizeof(*out->devs));
+	out->devs = arena_array(&p->arena, r->n, sizeof(*out->devs));
 	out->ndevs = r->n;
-	bool *vf = arena_alloc(&p->arena, (r->n ? r->n : 1) * sizeof(*vf));
+	bool *vf = arena_array(&p->arena, r->n, sizeof(*vf));
 	for (size_t k = 0; k < r->n; k++) {
 		const struct hw_pci *h = &cx->hw->pci[r->dev[k].hw];
 		const struct cfg_pci *e = r->dev[k].entry;
@@ -143,7 +143,7 @@ static int pinned_node(const struct hw *hw, const struct cpulist *pin)
 
 static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 {
-	unsigned *c = arena_alloc(&p->arena, (l->n ? l->n : 1) * sizeof(*c));
+	unsigned *c = arena_array(&p->arena, l->n, sizeof(*c));
 	if (l->n)   /* memcpy from NULL is undefined even for 0 bytes */
 		memcpy(c, l->cpu, l->n * sizeof(*c));
 	*n = l->n;
@@ -154,7 +154,7 @@ static unsigned *cpus(struct plan *p, const struct cpulist *l, size_t *n)
 static void usb(const struct check_ctx *cx, struct plan *p, const struct cfg_vm *v,
 		struct plan_vm *out)
 {
-	out->usb = arena_alloc(&p->arena, (v->nusb ? v->nusb : 1) * sizeof(*out->usb));
+	out->usb = arena_array(&p->arena, v->nusb, sizeof(*out->usb));
 	out->nusb = v->nusb;
 	for (size_t i = 0; i < v->nusb; i++) {
 		const struct cfg_usb *u = &v->usb[i];
@@ -167,7 +167,7 @@ static void usb(const struct check_ctx *cx, struct plan *p, const struct cfg_vm 
 
 static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
 {
-	out->disks = arena_alloc(&p->arena, (v->ndisks ? v->ndisks : 1) * sizeof(*out->disks));
+	out->disks = arena_array(&p->arena, v->ndisks, sizeof(*out->disks));
 	out->ndisks = v->ndisks;
 	for (size_t i = 0; i < v->ndisks; i++) {
 		const struct cfg_disk *d = &v->disks[i];
@@ -179,7 +179,7 @@ static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
 	out->net_kind = v->network.kind;
 	out->net_name = copy(p, v->network.name);
 	out->graphics = (enum graphics)v->graphics.v;
-	out->evdev = arena_alloc(&p->arena, (v->evdev.n ? v->evdev.n : 1) * sizeof(char *));
+	out->evdev = arena_array(&p->arena, v->evdev.n, sizeof(char *));
 	for (size_t i = 0; i < v->evdev.n; i++)
 		out->evdev[i] = copy(p, v->evdev.v[i].v);
 	out->nevdev = v->evdev.n;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,21 @@ void *xcalloc(size_t n, size_t size)
 	if (!p)
 		out_of_memory();
 	return p;
+}
+
+/* n * size, with n of 0 counted as 1; exits as out of memory when it overflows. */
+static size_t array_bytes(size_t n, size_t size)
+{
+	if (n == 0)
+		n = 1;
+	if (size && n > SIZE_MAX / size)
+		out_of_memory();
+	return n * size;
+}
+
+void *xmalloc_array(size_t n, size_t size)
+{
+	return xmalloc(array_bytes(n, size));
 }
 
 void *xrealloc(void *p, size_t n)
@@ -150,6 +166,8 @@ struct arena_chunk {
 void *arena_alloc(struct arena *a, size_t n)
 {
 	const size_t align = sizeof(max_align_t);
+	if (n > SIZE_MAX - sizeof(struct arena_chunk) - align)
+		out_of_memory();
 	n = (n + align - 1) / align * align;
 	struct arena_chunk *c = a->head;
 	if (!c || c->size - c->used < n) {
@@ -168,6 +186,11 @@ void *arena_alloc(struct arena *a, size_t n)
 	c->used += n;
 	memset(p, 0, n);
 	return p;
+}
+
+void *arena_array(struct arena *a, size_t n, size_t size)
+{
+	return arena_alloc(a, array_bytes(n, size));
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)

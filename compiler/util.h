@@ -20,6 +20,9 @@ enum exit_code {
 /* These print "vfioc: out of memory" and exit(EXIT_SYSTEM) instead of returning NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* An array of n elements of size (at least one, so never a zero-size allocation); a count
+ * whose byte size overflows size_t is out of memory, never a short allocation. */
+void *xmalloc_array(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
@@ -52,6 +55,8 @@ struct arena {
 	struct arena_chunk *head;  /* newest chunk first */
 };
 void *arena_alloc(struct arena *a, size_t n);  /* zeroed, aligned for any type */
+/* n zeroed elements of size, at least one; overflow as in xmalloc_array. */
+void *arena_array(struct arena *a, size_t n, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

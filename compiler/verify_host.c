@@ -260,7 +260,7 @@ static void twins(const struct verify_in *in, struct facts *out, const size_t *o
 			if (pd->managed)
 				continue;
 			size_t one, n = hw_find_ids(hw, pd->vendor, pd->device, &one, 1);
-			size_t *all = xmalloc((n ? n : 1) * sizeof(*all));
+			size_t *all = xmalloc_array(n, sizeof(*all));
 			hw_find_ids(hw, pd->vendor, pd->device, all, n);
 			for (size_t i = 0; i < n; i++) {
 				const struct hw_pci *d = &hw->pci[all[i]];

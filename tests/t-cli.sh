@@ -13,16 +13,76 @@ for c in $(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$TMP/rc.out"); do
 	vfioc "$c" --help > "$TMP/out2" 2>&1
 	same "$c --help is help $c" "$TMP/rc.out" "$TMP/out2"
 done
+# usage NAME MESSAGE CMD...: pass when CMD exits 2 with "vfioc SUBCOMMAND: MESSAGE" and the
+# pointer to its help on stderr, and nothing on stdout.
+usage() {
+	name=$1 msg=$2; shift 2
+	"$@" > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	sub=$2
+	if [ $rc -ne 2 ]; then
+		fail "$name (exit $rc, want 2)"; head -5 "$TMP/err" >&2
+	elif [ "$(cat "$TMP/err")" != "$(printf "vfioc %s: %s\nTry 'vfioc help %s'." "$sub" "$msg" "$sub")" ]; then
+		fail "$name: want 'vfioc $sub: $msg'"; cat "$TMP/err" >&2
+	elif [ -s "$TMP/out" ]; then
+		fail "$name: printed on stdout"
+	else
+		pass "$name"
+	fi
+}
+
 rc_is "no command is a usage error" 2 vfioc
 rc_is "an unknown command is a usage error" 2 vfioc frobnicate
 has "unknown command named" "unknown command 'frobnicate'" "$TMP/rc.err"
 rc_is "help of an unknown command" 2 vfioc help frobnicate
-rc_is "check without CONFIG" 2 vfioc check
-rc_is "check with two CONFIGs" 2 vfioc check a.yaml b.yaml
-rc_is "check with an unknown option" 2 vfioc check --frob ../examples/seed/host.yaml
-has "usage errors point at the help" "Try 'vfioc help check'" "$TMP/rc.err"
-rc_is "check with a bad --format" 2 vfioc check --format xml ../examples/seed/host.yaml
-rc_is "schema with a bad --format" 2 vfioc schema --format yaml
+usage "check without CONFIG" "missing CONFIG" vfioc check
+usage "check with two CONFIGs" "more than one CONFIG" vfioc check a.yaml b.yaml
+usage "check with an unknown option" "unknown option '--frob'" vfioc check --frob ../examples/seed/host.yaml
+usage "an unknown short option" "unknown option '-z'" vfioc check -z ../examples/seed/host.yaml
+usage "check with a bad --format" "--format is text, json or github, not 'xml'" \
+	vfioc check --format xml ../examples/seed/host.yaml
+usage "schema with a bad --format" "--format is json, markdown or man, not 'yaml'" vfioc schema --format yaml
+# A missing value is named as such, for every command (the ':' of getopt).
+usage "check: --root without its value" "--root needs a value" vfioc check ../examples/seed/host.yaml --root
+usage "build: -o without its value" "-o needs a value" vfioc build ../examples/seed/host.yaml -o
+usage "verify: -c without its value" "-c needs a value" vfioc verify ../examples/seed/host.yaml -c
+usage "schema: --format without its value" "--format needs a value" vfioc schema --format
+usage "a flag given a value" "--werror takes no value" vfioc check --werror=yes ../examples/seed/host.yaml
+usage "a command's own flag given a value" "--check takes no value" vfioc build --check=1 ../examples/seed/host.yaml
+# probe, groups and init word their errors like check and build.
+for c in probe groups init; do
+	usage "$c with an unknown option" "unknown option '--frob'" vfioc $c --frob
+	usage "$c: --root without its value" "--root needs a value" vfioc $c --root
+	usage "$c with an argument" "unexpected argument 'x'" vfioc $c x
+	usage "$c: --root and --hardware" "--root and --hardware exclude each other" \
+		vfioc $c --root a --hardware b
+done
+usage "build: --root and --hardware" "--root and --hardware exclude each other" \
+	vfioc build ../examples/seed/host.yaml --root a --hardware b
+usage "build: an empty -o" "-o needs a directory" vfioc build ../examples/seed/host.yaml -o ''
+usage "probe: an empty -o" "-o needs a file name" vfioc probe -o ''
+usage "init: a bad --gpu" "--gpu takes a PCI address like 01:00.0, not 'zz'" vfioc init --gpu zz
+usage "verify without CONFIG" "missing CONFIG" vfioc verify
+usage "verify: an empty --connect" "--connect needs a libvirt URI" vfioc verify x --connect ''
+
+# Every option a command's help lists is one it accepts: given a value it does not take,
+# a flag says so; an option that takes one says when it is missing.
+for c in check build probe groups init verify schema; do
+	vfioc help $c | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}--\([a-z-]*\)\( [A-Z]*\)\{0,1\}  .*/\2\3/p' > "$TMP/opts"
+	[ -s "$TMP/opts" ] || fail "help $c lists no options"
+	while read -r opt arg; do
+		if [ -n "$arg" ]; then
+			usage "$c --$opt is accepted and wants its $arg" "--$opt needs a value" vfioc $c --$opt
+		else
+			usage "$c --$opt is accepted and is a flag" "--$opt takes no value" vfioc $c --$opt=x
+		fi
+	done < "$TMP/opts"
+done
+# build's help names the file of every backend (from backends[i]->doc).
+vfioc help build > "$TMP/out"
+for f in vfio.nix domains/VM.xml kernel-cmdline .vfioc-manifest; do
+	has "help build names $f" "^  $f  *[a-z]" "$TMP/out"
+done
 rc_is "a schema error exits 1" 1 vfioc check golden/err/bad-version.yaml
 expect "nothing on stdout on error" test ! -s "$TMP/rc.out"
 rc_is "json format exits 1 too" 1 vfioc check --format json golden/err/bad-version.yaml

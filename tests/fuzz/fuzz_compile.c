@@ -44,6 +44,8 @@ static const struct hw *fuzz_hw(void)
 		struct diags *ds = diags_new();
 		hw = hw_load_snapshot(path, ds);
 		diags_free(ds);
+		if (hw && hw_check(hw, stderr))
+			abort();
 	}
 	if (!hw) {
 		fprintf(stderr, "fuzz_compile: no hardware: set VFIOC_FUZZ_HW=tests/fuzz/hw.yaml\n");
@@ -71,6 +73,8 @@ static int fuzz_compile(const uint8_t *data, size_t size)
 	struct config *cfg = config_load_mem("fuzz.yaml", (const char *)data, size, ds);
 	if (cfg) {
 		struct plan *p = check_and_plan(cfg, hw, NULL, ds);
+		if (p && plan_check(p, stderr))
+			abort();  /* a plan the backends would trust while it breaks their invariants */
 		if (p)
 			fuzz_backends(p);
 		plan_free(p);

@@ -43,6 +43,8 @@ static void snapshot_check(const struct hw *hw)
 	struct config *cfg = config_load_mem("fuzz-config.yaml", snap_config,
 					     sizeof(snap_config) - 1, ds);
 	struct plan *p = cfg ? check_and_plan(cfg, hw, NULL, ds) : NULL;
+	if (p && plan_check(p, stderr))
+		abort();
 	for (size_t i = 0; p && backends[i]; i++) {
 		struct out_set out = { 0 };
 		char *err = NULL;
@@ -123,6 +125,8 @@ static int fuzz_snapshot(const uint8_t *data, size_t size)
 {
 	struct diags *ds = diags_new();
 	struct hw *hw = hw_load_snapshot_mem("fuzz.yaml", (const char *)data, size, ds);
+	if (hw && hw_check(hw, stderr))
+		abort();  /* a model the lookups and checks would trust while it breaks theirs */
 	char *p = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&p, &n);

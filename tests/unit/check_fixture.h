@@ -5,10 +5,28 @@
 
 #include <string.h>
 
+#include "harness.h"
 #include "hw.h"
 #include "pipeline.h"
 
 #define FIX_MAX_PCI 64
+
+/* Every model and plan these tests make must keep the invariants (hw_check, plan_check):
+ * the two wrappers below stand in for hw_finish and check_and_plan in every test that
+ * includes this file, and print "FAIL" lines through the harness when one is broken. */
+static void fix_checked_hw(struct hw *hw)
+{
+	OK(hw_check(hw, stdout) == 0, "hw_check: the model keeps its invariants");
+}
+
+static struct plan *fix_checked_plan(struct plan *p)
+{
+	if (p)
+		OK(plan_check(p, stdout) == 0, "plan_check: the plan keeps its invariants");
+	return p;
+}
+#define hw_finish(hw) (hw_finish(hw), fix_checked_hw(hw))
+#define check_and_plan(cfg, hw, outdir, ds) fix_checked_plan(check_and_plan(cfg, hw, outdir, ds))
 
 static struct hw *fix_hw(enum cpu_vendor vendor, unsigned ncpus, bool smt)
 {

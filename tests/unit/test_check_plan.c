@@ -46,6 +46,30 @@ static void test_seed_host(const struct plan *p)
 	STR_EQ(p->config_rel, "test.yaml", "seed: config_rel without outdir is the base name");
 }
 
+/* plan_check names what is broken: a topology that is not vcpus, two devices on one guest
+ * slot, a device twice. p is restored. */
+static void test_plan_check_finds(struct plan *p)
+{
+	struct plan_vm *vm = &p->vms[0];
+	unsigned threads = vm->threads;
+	vm->threads += 1;
+	OK(plan_check(p, NULL) == 1, "plan_check: sockets x cores x threads != vcpus found");
+	vm->threads = threads;
+	unsigned slot = vm->devs[1].guest_slot, bus = vm->devs[1].guest_bus, fn = vm->devs[1].guest_func;
+	vm->devs[1].guest_bus = vm->devs[0].guest_bus;
+	vm->devs[1].guest_slot = vm->devs[0].guest_slot;
+	vm->devs[1].guest_func = vm->devs[0].guest_func;
+	OK(plan_check(p, NULL) == 1, "plan_check: two devices on one guest slot found");
+	vm->devs[1].guest_bus = bus;
+	vm->devs[1].guest_slot = slot;
+	vm->devs[1].guest_func = fn;
+	struct pci_addr a = vm->devs[1].addr;
+	vm->devs[1].addr = vm->devs[0].addr;
+	OK(plan_check(p, NULL) >= 1, "plan_check: a device twice found");
+	vm->devs[1].addr = a;
+	INT_EQ(plan_check(p, NULL), 0, "plan_check: restored plan is whole again");
+}
+
 static void test_seed_vm(const struct plan *p)
 {
 	INT_EQ(p->nvms, 1, "seed: one VM");
@@ -349,6 +373,7 @@ int main(void)
 	if (p) {
 		test_seed_host(p);
 		test_seed_vm(p);
+		test_plan_check_finds(p);
 	}
 	plan_free(p);
 	config_free(cfg);

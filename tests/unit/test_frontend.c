@@ -2,7 +2,10 @@
  * tables' invariants, YAML loading limits, lowering and defaults, diagnostic formatting. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "pipeline.h"
@@ -53,6 +56,37 @@ static void test_cpulist(void)
 	OK(cpulist_has(&(struct cpulist){ (unsigned[]){ 4, 7 }, 2 }, 7), "cpulist: has");
 	buf_free(&b);
 	arena_free(&a);
+}
+
+/* arena_array and xmalloc_array: never zero bytes, zeroed (arena), and a count whose size
+ * overflows exits as out of memory instead of allocating short. */
+static void test_arrays(void)
+{
+	struct arena a = {0};
+	uint64_t *v = arena_array(&a, 3, sizeof(*v));
+	OK(v && v[0] == 0 && v[2] == 0, "arena_array: zeroed elements");
+	OK(arena_array(&a, 0, sizeof(*v)) != NULL, "arena_array: an empty array is not NULL");
+	free(xmalloc_array(0, 8));
+	arena_free(&a);
+	for (int which = 0; which < 2; which++) {
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (!freopen("/dev/null", "w", stderr))
+				_exit(1);
+			struct arena b = {0};
+			if (which == 0)
+				arena_array(&b, SIZE_MAX / 4 + 2, 4);
+			else
+				xmalloc_array(SIZE_MAX / 4 + 2, 4);
+			_exit(0);  /* allocated: the overflow went unseen */
+		}
+		int st = 0;
+		waitpid(pid, &st, 0);
+		OK(WIFEXITED(st) && WEXITSTATUS(st) == EXIT_SYSTEM,
+		   which == 0 ? "arena_array: an overflowing count is out of memory"
+			      : "xmalloc_array: an overflowing count is out of memory");
+	}
 }
 
 static void test_size(void)
@@ -186,6 +220,7 @@ int main(void)
 {
 	test_pci();
 	test_cpulist();
+	test_arrays();
 	test_size();
 	test_tables();
 	test_lowering();

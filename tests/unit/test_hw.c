@@ -38,6 +38,22 @@ static struct hw *model(void)
 	hw->cpus[1].id = 0;
 	hw->cpus[2].id = 2;
 	hw_finish(hw);
+	INT_EQ(hw_check(hw, stdout), 0, "hw_check: a finished model keeps its invariants");
+	/* hw_check finds what it is for: devices out of order, a group holding a device of
+	 * another, CPUs twice. */
+	struct hw_pci t = hw->pci[0];
+	hw->pci[0] = hw->pci[1];
+	hw->pci[1] = t;
+	OK(hw_check(hw, NULL) > 0, "hw_check: devices out of address order found");
+	hw->pci[1] = hw->pci[0];
+	hw->pci[0] = t;
+	hw->pci[hw->groups[0].member[0]].iommu_group++;
+	OK(hw_check(hw, NULL) > 0, "hw_check: a group member of another group found");
+	hw->pci[hw->groups[0].member[0]].iommu_group--;
+	hw->cpus[1].id = hw->cpus[0].id;
+	OK(hw_check(hw, NULL) == 1, "hw_check: a CPU twice found");
+	hw->cpus[1].id = 2;
+	INT_EQ(hw_check(hw, NULL), 0, "hw_check: the restored model is whole again");
 	return hw;
 }
 
@@ -112,6 +128,7 @@ static void test_load(void)
 	struct diags *ds = diags_new();
 	struct hw *hw = hw_load_snapshot_mem("s.yaml", snapshot, strlen(snapshot), ds);
 	OK(hw != NULL, "load: a valid snapshot loads");
+	INT_EQ(hw ? hw_check(hw, stdout) : 1, 0, "hw_check: a loaded snapshot keeps the invariants");
 	if (!hw) {
 		diags_free(ds);
 		return;
@@ -206,6 +223,7 @@ static void test_round_trip(void)
 	INT_EQ(hw ? hw_write_snapshot(hw, f) : -1, 0, "write: snapshot written");
 	fclose(f);
 	struct hw *again = hw_load_snapshot_mem("a.yaml", a, alen, ds);
+	INT_EQ(again ? hw_check(again, stdout) : 1, 0, "hw_check: a written snapshot loads whole");
 	f = open_memstream(&b, &blen);
 	INT_EQ(again ? hw_write_snapshot(again, f) : -1, 0, "write: written snapshot loads");
 	fclose(f);
