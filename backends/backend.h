@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "../compiler/plan.h"
-#include "../compiler/util.h"
+#include "plan.h"
+#include "util.h"
 
 struct backend;
 
@@ -35,7 +35,8 @@ struct backend {
 	 * files there that carry the generated-by marker of the same config but are no longer
 	 * in the set (a VM removed from the config). */
 	const char *subdir;
-	/* Returns 0, or -1 after putting a one-line reason into *err (malloc'd). */
+	/* Returns 0, or -1 after putting a one-line reason into *err (malloc'd); 1 when an
+	 * escape hatch of the config (libvirt-xml) cannot be applied, the reason in *err. */
 	int (*emit)(const struct plan *p, struct out_set *out, char **err);
 	/* Optional (NULL: nothing to validate). Check one file this backend added against its
 	 * consumer's schema, found in schema_dir (NULL: the consumer's default). Returns 0 when
@@ -47,7 +48,8 @@ struct backend {
 extern const struct backend *const backends[];  /* NULL-terminated, in output order */
 
 /* Run every backend in order into out, marking each file with its backend. Returns 0, or -1
- * with "BACKEND: reason" in *err (malloc'd); out then holds what was emitted so far. */
+ * with "BACKEND: reason" in *err (malloc'd), or 1 with the config's mistake in *err; out
+ * then holds what was emitted so far. */
 int backends_run(const struct plan *p, struct out_set *out, char **err);
 
 /* The generated-by marker of p's outputs, by which `build` recognizes its own files. */

@@ -14,10 +14,13 @@
 
 #include "backend.h"
 #include "emit.h"
+#include "libvirt_edit.h"
 
 #define SCHEMA_DIR "/usr/share/libvirt/schemas"
 #define OVMF_DIR "/run/libvirt/nix-ovmf"   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */
 #define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
+#define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+#define SCREAM_MIB 2   /* Scream's IVSHMEM region */
 
 /* One domain under construction. */
 struct dom {
@@ -294,12 +297,13 @@ static void add_drive_address(struct dom *d, xmlNodePtr disk, const char *bus,
 static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *disk,
 		     struct disk_count *c, unsigned boot)
 {
-	bool block = !strncmp(disk->path, "/dev/", 5);
+	bool block = disk->path && !strncmp(disk->path, "/dev/", 5);
 	xmlNodePtr n = el_attrs(d, devs, "disk", "type", block ? "block" : "file", "device",
 				disk->cdrom ? "cdrom" : "disk", NULL);
 	el_attrs(d, n, "driver", "name", "qemu", "type",
 		 disk->cdrom ? "raw" : disk_format_name(disk->format), NULL);
-	el_attrs(d, n, "source", block ? "dev" : "file", disk->path, NULL);
+	if (disk->path)   /* NULL: an empty CD-ROM drive */
+		el_attrs(d, n, "source", block ? "dev" : "file", disk->path, NULL);
 	char dev[8];
 	disk_target(disk, c, dev);
 	const char *bus = disk->cdrom && disk->bus == DISK_VIRTIO ? "sata" : disk_bus_name(disk->bus);
@@ -501,7 +505,7 @@ static void add_devices(struct dom *d, xmlNodePtr root)
 		xmlNodePtr tpm = el_attrs(d, devs, "tpm", "model", "tpm-crb", NULL);
 		el_attrs(d, tpm, "backend", "type", "emulator", "version", "2.0", NULL);
 	}
-	if (vm->looking_glass_mib) {
+	if (vm->looking_glass_mib && !vm->kvmfr) {
 		char *name = emit_looking_glass_name(vm);
 		xmlNodePtr shm = el_attrs(d, devs, "shmem", "name", name, NULL);
 		free(name);
@@ -509,6 +513,175 @@ static void add_devices(struct dom *d, xmlNodePtr root)
 		attr(d, el_uint(d, shm, "size", vm->looking_glass_mib), "unit", "M");
 	}
 	el_attrs(d, devs, "memballoon", "model", "none", NULL);  /* useless with pinned VFIO RAM */
+}
+
+/* The first child element of parent called name, or NULL. */
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr c = parent->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+			return c;
+	return NULL;
+}
+
+static xmlNodePtr child_or_new(struct dom *d, xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr c = child(parent, name);
+	return c ? c : el(d, parent, name, NULL);
+}
+
+/* I/O threads and their pinning; virtio disks take them in turn (iothread 1, 2, ...). */
+static void add_iothreads(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	if (!vm->iothreads)
+		return;
+	char n[16];
+	snprintf(n, sizeof(n), "%u", vm->iothreads);
+	xmlAddNextSibling(child(root, "vcpu"),
+			  xmlNewDocNode(d->doc, NULL, (const xmlChar *)"iothreads", (const xmlChar *)n));
+	if (!vm->niothread_pin)
+		return;
+	struct cpulist l = { vm->iothread_pin, vm->niothread_pin };
+	struct buf set = {0};
+	cpulist_fmt(&l, &set);
+	xmlNodePtr t = child_or_new(d, root, "cputune");
+	for (unsigned i = 1; i <= vm->iothreads; i++) {
+		xmlNodePtr pin = el(d, t, "iothreadpin", NULL);
+		attrf(d, pin, "iothread", "%u", i);
+		attr(d, pin, "cpuset", buf_str(&set));
+	}
+	buf_free(&set);
+}
+
+/* Host SMBIOS, CPU cache passthrough and the invariant TSC. */
+static void add_cpu_details(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	if (vm->smbios_host)
+		el_attrs(d, child(root, "os"), "smbios", "mode", "host", NULL);
+	xmlNodePtr cpu = child(root, "cpu");
+	if (vm->cpu_cache_passthrough)
+		el_attrs(d, cpu, "cache", "mode", "passthrough", NULL);
+	if (vm->invtsc)
+		el_attrs(d, cpu, "feature", "policy", "require", "name", "invtsc", NULL);
+}
+
+/* The <disk device='disk'> whose source is path and that is not in used[0..nused). */
+static xmlNodePtr find_disk(xmlNodePtr devs, const char *path, xmlNodePtr *used, size_t nused)
+{
+	for (xmlNodePtr n = devs->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "disk"))
+			continue;
+		bool taken = false;
+		for (size_t k = 0; k < nused && !taken; k++)
+			taken = used[k] == n;
+		xmlNodePtr src = child(n, "source");
+		xmlChar *dev = xmlGetProp(n, (const xmlChar *)"device");
+		xmlChar *file = src ? xmlGetProp(src, (const xmlChar *)"file") : NULL;
+		xmlChar *blk = src ? xmlGetProp(src, (const xmlChar *)"dev") : NULL;
+		const xmlChar *at = file ? file : blk;
+		bool match = !taken && dev && !strcmp((const char *)dev, "disk") && at &&
+			     !strcmp((const char *)at, path);
+		xmlFree(dev), xmlFree(file), xmlFree(blk);
+		if (match)
+			return n;
+	}
+	return NULL;
+}
+
+/* Cache, I/O mode, discard and I/O thread of each disk (not CD-ROMs), on the <driver> that
+ * add_disk wrote, found by its source. */
+static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	xmlNodePtr *used = xcalloc(vm->ndisks ? vm->ndisks : 1, sizeof(*used));
+	size_t nused = 0;
+	unsigned next_iothread = 0;
+	for (size_t i = 0; i < vm->ndisks; i++) {
+		const struct plan_disk *pd = &vm->disks[i];
+		xmlNodePtr n = pd->cdrom || !pd->path ? NULL : find_disk(devs, pd->path, used, nused);
+		xmlNodePtr drv = n ? child(n, "driver") : NULL;
+		if (!drv)
+			continue;
+		used[nused++] = n;
+		if (pd->cache != CACHE_DEFAULT)
+			attr(d, drv, "cache", disk_cache_name(pd->cache));
+		if (pd->io != IO_DEFAULT)
+			attr(d, drv, "io", disk_io_name(pd->io));
+		if (pd->discard)
+			attr(d, drv, "discard", "unmap");
+		if (vm->iothreads && pd->bus == DISK_VIRTIO)
+			attrf(d, drv, "iothread", "%u", next_iothread++ % vm->iothreads + 1);
+	}
+	free(used);
+}
+
+/* Guest sound: an ich9 card on libvirt's pipewire or pulseaudio backend; or Scream, whose
+ * guest driver writes into an IVSHMEM region that the host's receiver reads. */
+static void add_audio(struct dom *d, xmlNodePtr devs)
+{
+	const struct plan_vm *vm = d->vm;
+	if (vm->audio == AUDIO_SCREAM) {
+		char *name = xasprintf("scream-ivshmem-%s", vm->name);
+		xmlNodePtr shm = el_attrs(d, devs, "shmem", "name", name, NULL);
+		el_attrs(d, shm, "model", "type", "ivshmem-plain", NULL);
+		attr(d, el_uint(d, shm, "size", SCREAM_MIB), "unit", "M");
+		free(name);
+		return;
+	}
+	if (vm->audio != AUDIO_PIPEWIRE && vm->audio != AUDIO_PULSEAUDIO)
+		return;
+	xmlNodePtr snd = el_attrs(d, devs, "sound", "model", "ich9", NULL);
+	el_attrs(d, snd, "audio", "id", "1", NULL);
+	el_attrs(d, devs, "audio", "id", "1", "type", audio_name(vm->audio), NULL);
+}
+
+static void add_virtio_input(struct dom *d, xmlNodePtr devs)
+{
+	if (!d->vm->input_virtio)
+		return;
+	el_attrs(d, devs, "input", "type", "keyboard", "bus", "virtio", NULL);
+	el_attrs(d, devs, "input", "type", "mouse", "bus", "virtio", NULL);
+}
+
+/* Looking Glass on /dev/kvmfrN: libvirt has no element for a memory-backend-file IVSHMEM,
+ * so QEMU gets it on its command line (QEMU's JSON syntax for -device and -object). */
+static void add_kvmfr(struct dom *d, xmlNodePtr root)
+{
+	const struct plan_vm *vm = d->vm;
+	if (!vm->kvmfr)
+		return;
+	xmlNsPtr ns = xmlNewNs(root, (const xmlChar *)QEMU_NS, (const xmlChar *)"qemu");
+	xmlNodePtr cl = xmlNewChild(root, ns, (const xmlChar *)"commandline", NULL);
+	char *dev = xstrdup("{\"driver\":\"ivshmem-plain\",\"id\":\"shmem-looking-glass\","
+			    "\"memdev\":\"looking-glass\"}");
+	char *obj = xasprintf("{\"qom-type\":\"memory-backend-file\",\"id\":\"looking-glass\","
+			      "\"mem-path\":\"/dev/kvmfr%u\",\"size\":%llu,\"share\":true}",
+			      vm->kvmfr_index, (unsigned long long)vm->looking_glass_mib << 20);
+	const char *args[] = { "-device", dev, "-object", obj };
+	for (size_t i = 0; i < ARRAY_LEN(args); i++)
+		attr(d, xmlNewChild(cl, ns, (const xmlChar *)"arg", NULL), "value", args[i]);
+	free(dev);
+	free(obj);
+}
+
+/* Additions kept apart from the core elements above: they only add to what is there. */
+static void add_details(struct dom *d, xmlNodePtr root)
+{
+	xmlNodePtr devs = child(root, "devices");
+	add_iothreads(d, root);
+	add_cpu_details(d, root);
+	add_disk_tuning(d, devs);
+	add_virtio_input(d, devs);
+	add_audio(d, devs);
+	/* memballoon stays the last device, as libvirt writes it */
+	xmlNodePtr balloon = child(devs, "memballoon");
+	if (balloon) {
+		xmlUnlinkNode(balloon);
+		xmlAddChild(devs, balloon);
+	}
+	add_kvmfr(d, root);
 }
 
 static void build_domain(struct dom *d)
@@ -529,6 +702,29 @@ static void build_domain(struct dom *d)
 	add_cpu_clock(d, root);
 	add_lifecycle(d, root);
 	add_devices(d, root);
+	add_details(d, root);
+}
+
+static int libvirt_validate(const struct out_file *f, const char *schema_dir, char **err);
+
+/* A domain changed by libvirt-xml edits is validated here, where libvirt's schema is
+ * installed (build --validate checks every domain either way). */
+static int validate_edited(const struct plan_vm *vm, const struct out_set *out, char **err)
+{
+	const struct out_file *f = &out->files[out->n - 1];
+	if (!vm->nxml_edits || access(SCHEMA_DIR "/domain.rng", R_OK) != 0)
+		return 0;
+	char *why = NULL;
+	int rc = libvirt_validate(f, NULL, &why);
+	if (rc == 1) {
+		for (char *c = why; *c; c++)
+			if (*c == '\n')
+				*c = c[1] ? ';' : '\0';
+		*err = xasprintf("VM '%s': after its libvirt-xml edits the domain fails libvirt's "
+				 "schema: %s", vm->name, why);
+	}
+	free(why);
+	return rc == 1;
 }
 
 static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_set *out,
@@ -540,8 +736,10 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 	}
 	struct dom d = { p, vm, xmlNewDoc((const xmlChar *)"1.0"), NULL };
 	build_domain(&d);
-	int rc = 0;
-	if (d.bad) {
+	int rc = libvirt_apply_edits(d.doc, vm, err);
+	if (rc) {
+		/* *err says which edit */
+	} else if (d.bad) {
 		*err = xasprintf("VM '%s': a value cannot be written in XML (not UTF-8, or control "
 				 "characters)", vm->name);
 		rc = -1;
@@ -553,16 +751,20 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 		buf_add(out_set_add(out, name), (const char *)mem, (size_t)len);
 		free(name);
 		xmlFree(mem);
+		rc = validate_edited(vm, out, err);
 	}
 	xmlFreeDoc(d.doc);
 	return rc;
 }
 
+/* -1: a value XML cannot carry; 1: a libvirt-xml edit failed (the config's fault). */
 static int libvirt_emit(const struct plan *p, struct out_set *out, char **err)
 {
-	for (size_t i = 0; i < p->nvms; i++)
-		if (emit_vm(p, &p->vms[i], out, err) != 0)
-			return -1;
+	for (size_t i = 0; i < p->nvms; i++) {
+		int rc = emit_vm(p, &p->vms[i], out, err);
+		if (rc != 0)
+			return rc;
+	}
 	return 0;
 }
 

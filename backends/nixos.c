@@ -6,6 +6,7 @@
 
 #include "backend.h"
 #include "emit.h"
+#include "nixos_setup.h"
 
 /* `[ "a" "b" ]` on one line when short, else one item per line. */
 static void nix_list(struct buf *b, const struct plan_strlist *l, const char *indent)
@@ -221,7 +222,7 @@ static void emit_host_memory(struct buf *b, const struct plan *p)
 	struct arena a = {0};
 	struct plan_strlist rules = { arena_array(&a, p->nvms, sizeof(char *)), 0 };
 	for (size_t i = 0; i < p->nvms; i++) {
-		if (!p->vms[i].looking_glass_mib)
+		if (!p->vms[i].looking_glass_mib || p->vms[i].kvmfr)  /* kvmfr: nixos_setup.c */
 			continue;
 		char *name = emit_looking_glass_name(&p->vms[i]);
 		rules.v[rules.n++] = arena_printf(&a, "f /dev/shm/%s 0660 %s %s -", name,
@@ -318,6 +319,7 @@ static int nixos_emit(const struct plan *p, struct out_set *out, char **err)
 	emit_desktop(b, p);
 	emit_host_memory(b, p);
 	emit_define(b, p);
+	nixos_emit_setup(b, p);
 	buf_puts(b, "}\n");
 	return 0;
 }

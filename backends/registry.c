@@ -21,10 +21,12 @@ int backends_run(const struct plan *p, struct out_set *out, char **err)
 	for (size_t i = 0; backends[i]; i++) {
 		size_t first = out->n;
 		char *why = NULL;
-		if (backends[i]->emit(p, out, &why) != 0) {
-			*err = xasprintf("%s: %s", backends[i]->name, why ? why : "failed");
+		int rc = backends[i]->emit(p, out, &why);
+		if (rc != 0) {
+			*err = rc > 0 ? xstrdup(why) : xasprintf("%s: %s", backends[i]->name,
+								 why ? why : "failed");
 			free(why);
-			return -1;
+			return rc < 0 ? -1 : 1;
 		}
 		for (size_t j = first; j < out->n; j++)
 			out->files[j].backend = backends[i];

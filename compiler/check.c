@@ -88,6 +88,7 @@ struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const
 		check_cpus(&cx);
 		check_memory(&cx);
 		check_usb(&cx);
+		check_extras(&cx);
 		check_slots(&cx);
 	}
 	struct plan *p = NULL;

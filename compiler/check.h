@@ -54,6 +54,7 @@ void check_binding(struct check_ctx *cx);  /* ids or driver-override */
 void check_cpus(struct check_ctx *cx);     /* pins that exist */
 void check_memory(struct check_ctx *cx);   /* hugepages and RAM */
 void check_usb(struct check_ctx *cx);      /* USB devices present */
+void check_extras(struct check_ctx *cx);   /* blacklists, qemu.conf, hooks (check_extras.c) */
 void check_slots(struct check_ctx *cx);    /* passed devices fit the guest's PCIe buses */
 
 /* "USB controller [0c03] 10de:1ad8", for notes and hints. */

@@ -131,8 +131,12 @@ static void check_kernel_params(struct check_ctx *cx)
 		struct diag *d = diag_emit(cx->ds, D_ACS_OVERRIDE, &kp->v[i].loc,
 					   "'%s' removes the isolation between devices that IOMMU "
 					   "groups stand for", kp->v[i].v);
+		diag_note(d, NULL, "the stock NixOS kernel has no ACS override patch: there the "
+			  "parameter does nothing and the groups stay as they are");
 		diag_hint(d, "devices split this way can still reach each other by peer-to-peer "
 			  "DMA; prefer moving the card to a slot with its own group");
+		diag_hint(d, "to get the patch: boot.kernelPackages = pkgs.linuxPackages_zen (it "
+			  "carries it), or add the patch with boot.kernelPatches");
 	}
 }
 

@@ -142,6 +142,7 @@ void check_cpus(struct check_ctx *cx)
 	if (!cx->hw->ncpus)   /* unknown: nothing to compare with */
 		return;
 	check_list(cx, &cx->cfg->host.isolate_cpus, "host.isolate-cpus");
+	check_list(cx, &cx->cfg->host.isolate_cpus_while_running, "host.isolate-cpus-while-running");
 	for (size_t i = 0; i < cx->cfg->nvms; i++) {
 		const struct cfg_vm *vm = &cx->cfg->vms[i];
 		check_list(cx, &vm->pin, "cpu.pin");

@@ -205,7 +205,10 @@ void check_devices(struct check_ctx *cx)
 	}
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
 		for (size_t k = 0; k < cx->vms[vm].n; k++)
-			if (cx->hw->pci[cx->vms[vm].dev[k].hw].boot_vga == 1)
+			/* single-gpu: taking the boot GPU from the host is the point; the hooks hand
+			 * it over when the VM starts and back when it stops. */
+			if (cx->hw->pci[cx->vms[vm].dev[k].hw].boot_vga == 1 &&
+			    !cx->cfg->vms[vm].single_gpu.v)
 				check_boot_gpu(cx, cx->vms[vm].dev[k].entry,
 					       &cx->hw->pci[cx->vms[vm].dev[k].hw]);
 }

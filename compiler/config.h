@@ -27,6 +27,17 @@
 #define DISK_BUSES(X) X(DISK_VIRTIO, "virtio") X(DISK_SATA, "sata") X(DISK_SCSI, "scsi")
 #define DISK_FORMATS(X) X(DISK_QCOW2, "qcow2") X(DISK_RAW, "raw")
 #define GRAPHICS(X) X(GFX_SPICE, "spice") X(GFX_VNC, "vnc") X(GFX_NONE, "none")
+#define AUDIOS(X) X(AUDIO_NONE, "none") X(AUDIO_PIPEWIRE, "pipewire") \
+	X(AUDIO_PULSEAUDIO, "pulseaudio") X(AUDIO_SCREAM, "scream")
+#define DISK_CACHES(X) X(CACHE_DEFAULT, "default") X(CACHE_NONE, "none") \
+	X(CACHE_WRITEBACK, "writeback") X(CACHE_WRITETHROUGH, "writethrough") \
+	X(CACHE_DIRECTSYNC, "directsync") X(CACHE_UNSAFE, "unsafe")
+#define DISK_IOS(X) X(IO_DEFAULT, "default") X(IO_NATIVE, "native") X(IO_THREADS, "threads") \
+	X(IO_URING, "io_uring")
+#define CPU_CACHES(X) X(CPU_CACHE_DEFAULT, "default") X(CPU_CACHE_PASSTHROUGH, "passthrough")
+#define SMBIOS_MODES(X) X(SMBIOS_NONE, "none") X(SMBIOS_HOST, "host")
+#define INPUTS(X) X(INPUT_DEFAULT, "default") X(INPUT_VIRTIO, "virtio")
+#define LG_DEVICES(X) X(LG_SHM, "shm") X(LG_KVMFR, "kvmfr")
 
 #define ENUM_MEMBER(c, s) c,
 enum nixos_release { NIXOS_RELEASES(ENUM_MEMBER) NIXOS_COUNT };
@@ -39,6 +50,13 @@ enum pci_bind { PCI_BINDS(ENUM_MEMBER) PCI_BIND_COUNT };
 enum disk_bus { DISK_BUSES(ENUM_MEMBER) DISK_BUS_COUNT };
 enum disk_format { DISK_FORMATS(ENUM_MEMBER) DISK_FORMAT_COUNT };
 enum graphics { GRAPHICS(ENUM_MEMBER) GFX_COUNT };
+enum audio { AUDIOS(ENUM_MEMBER) AUDIO_COUNT };
+enum disk_cache { DISK_CACHES(ENUM_MEMBER) DISK_CACHE_COUNT };
+enum disk_io { DISK_IOS(ENUM_MEMBER) DISK_IO_COUNT };
+enum cpu_cache { CPU_CACHES(ENUM_MEMBER) CPU_CACHE_COUNT };
+enum smbios_mode { SMBIOS_MODES(ENUM_MEMBER) SMBIOS_COUNT };
+enum input_bus { INPUTS(ENUM_MEMBER) INPUT_COUNT };
+enum lg_device { LG_DEVICES(ENUM_MEMBER) LG_DEVICE_COUNT };
 #undef ENUM_MEMBER
 
 /* Located scalar values. */
@@ -76,10 +94,14 @@ struct cfg_usb {
 struct cfg_disk {
 	struct loc loc;
 	struct cfg_str path;        /* an image or block device; NULL for a CD-ROM */
-	struct cfg_str cdrom;       /* an ISO; NULL for a disk */
+	struct cfg_str cdrom;       /* an ISO, or "empty" (a drive without media); NULL for a disk */
 	struct cfg_enum bus;        /* enum disk_bus */
 	struct cfg_enum format;     /* enum disk_format */
+	struct cfg_enum cache;      /* enum disk_cache */
+	struct cfg_enum io;         /* enum disk_io */
+	struct cfg_bool discard;    /* discard='unmap' */
 };
+#define CDROM_EMPTY "empty"
 
 enum net_kind { NET_NETWORK, NET_BRIDGE, NET_NONE };
 struct cfg_network {
@@ -97,7 +119,25 @@ struct cfg_topology {
 struct cfg_looking_glass {
 	struct loc loc;            /* unset: no Looking Glass */
 	struct cfg_uint size;      /* MiB */
+	struct cfg_enum device;    /* enum lg_device */
 };
+
+/* host.nixos-extra: `attr.path: value`, a string, bool, integer or a list of those. */
+enum nix_kind { NIX_STR, NIX_BOOL, NIX_INT, NIX_LIST };
+struct cfg_nixval {
+	enum nix_kind kind;
+	const char *str;           /* NIX_STR */
+	bool b;                    /* NIX_BOOL */
+	int64_t i;                 /* NIX_INT */
+	struct cfg_nixval *items; size_t nitems;  /* NIX_LIST: scalars only */
+	struct loc loc;
+};
+struct cfg_nixattr {
+	const char **path; size_t npath;  /* the components, unquoted */
+	struct loc loc;            /* the key */
+	struct cfg_nixval value;
+};
+struct cfg_nixattrs { struct cfg_nixattr *v; size_t n; struct loc loc; };
 
 struct cfg_vm {
 	const char *name;
@@ -124,6 +164,16 @@ struct cfg_vm {
 	struct cfg_bool autostart;
 	struct cfg_str uuid;       /* NULL: derived from the host identity and the name */
 	struct cfg_str mac;        /* NULL: derived likewise */
+	struct cfg_enum audio;     /* enum audio */
+	struct cfg_uint iothreads;
+	struct cfg_cpus iothread_pin;
+	struct cfg_enum cpu_cache; /* enum cpu_cache */
+	struct cfg_bool invtsc;
+	struct cfg_enum smbios;    /* enum smbios_mode */
+	struct cfg_str hyperv_vendor_id;
+	struct cfg_enum input;     /* enum input_bus */
+	struct cfg_bool single_gpu;
+	struct cfg_strlist libvirt_xml;  /* "XPATH=VALUE" edits of the generated domain */
 };
 
 struct cfg_hugepages {
@@ -137,6 +187,14 @@ struct cfg_ovmf {
 	struct cfg_bool secure_boot, tpm, ms_keys;
 };
 
+/* host.libvirt.qemu-config: qemu.conf settings, written as verbatimConfig. */
+struct cfg_qemu_config {
+	struct loc loc;
+	struct cfg_str user, group;
+	struct cfg_bool namespaces;
+	struct cfg_strlist cgroup_device_acl;  /* added to libvirt's default list */
+};
+
 struct cfg_libvirt {
 	struct loc loc;
 	struct cfg_bool enable;
@@ -146,6 +204,7 @@ struct cfg_libvirt {
 	struct cfg_ovmf ovmf;
 	struct cfg_bool define_domains;
 	struct cfg_bool delete_removed_state;
+	struct cfg_qemu_config qemu_config;
 };
 
 struct cfg_host {
@@ -161,6 +220,9 @@ struct cfg_host {
 	struct cfg_bool virt_manager;
 	struct cfg_bool spice_usb_redirection;
 	struct cfg_libvirt libvirt;
+	struct cfg_strlist blacklist_drivers;
+	struct cfg_cpus isolate_cpus_while_running;
+	struct cfg_nixattrs nixos_extra;
 };
 
 struct cfg_target {
@@ -189,5 +251,8 @@ const char *firmware_name(enum firmware f);
 const char *disk_bus_name(enum disk_bus b);
 const char *disk_format_name(enum disk_format f);
 const char *graphics_name(enum graphics g);
+const char *audio_name(enum audio a);
+const char *disk_cache_name(enum disk_cache c);
+const char *disk_io_name(enum disk_io i);
 
 #endif

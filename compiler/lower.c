@@ -32,6 +32,7 @@ static const char *expected(const struct field *f)
 	case FK_OBJECT: return f->sub->scalar ? "a string or a mapping" : "a mapping";
 	case FK_OBJLIST: return "a list";
 	case FK_OBJMAP: return "a mapping of names to settings";
+	case FK_NIXATTRS: return "a mapping of NixOS option paths to values";
 	}
 	return "?";
 }
@@ -351,6 +352,10 @@ static void lower_value(struct lower *lw, const struct field *f, const struct yn
 	case FK_OBJMAP:
 		if (!empty)
 			lower_objmap(lw, f, n, base, where);
+		break;
+	case FK_NIXATTRS:
+		if (!empty)
+			schema_lower_nixattrs(lw, f, n, AT(base, f->off, struct cfg_nixattrs));
 		break;
 	}
 }

@@ -36,9 +36,12 @@ struct plan_dev {
 
 struct plan_disk {
 	bool cdrom;
-	const char *path;
+	const char *path;                       /* NULL: an empty CD-ROM drive */
 	enum disk_bus bus;
 	enum disk_format format;
+	enum disk_cache cache;                  /* CACHE_DEFAULT: not written */
+	enum disk_io io;                        /* IO_DEFAULT: not written */
+	bool discard;
 };
 
 /* A USB device as libvirt finds it: by vendor:product, or by bus and device number when
@@ -78,6 +81,23 @@ struct plan_vm {
 	const char **evdev; size_t nevdev;
 	uint64_t looking_glass_mib;             /* 0: none */
 	bool autostart;
+	enum audio audio;
+	unsigned iothreads;
+	unsigned *iothread_pin; size_t niothread_pin;
+	bool cpu_cache_passthrough;
+	bool invtsc;
+	bool smbios_host;
+	bool input_virtio;
+	bool single_gpu;                        /* libvirt hooks release the host's GPU */
+	bool kvmfr;                             /* Looking Glass on /dev/kvmfrN, not /dev/shm */
+	unsigned kvmfr_index;                   /* N */
+	const char **xml_edits; size_t nxml_edits;  /* libvirt-xml, applied in order */
+};
+
+/* host.nixos-extra, copied into the plan's arena (see struct cfg_nixattr). */
+struct plan_nixattr {
+	const char **path; size_t npath;
+	struct cfg_nixval value;
 };
 
 struct plan_strlist { const char **v; size_t n; };
@@ -112,6 +132,14 @@ struct plan {
 	bool ovmf_ms_keys;                      /* with ovmf_secure_boot: OVMF_VARS.ms.fd, enrolled */
 	bool define_domains;
 	bool delete_removed_state;              /* undefine removed VMs with --nvram --tpm */
+	struct plan_strlist blacklist_drivers;
+	const char *qemu_user, *qemu_group;     /* NULL: not written */
+	bool qemu_namespaces;
+	struct plan_strlist cgroup_device_acl;  /* written when not empty: defaults included */
+	uint64_t *kvmfr_mib; size_t nkvmfr;     /* static_size_mb of /dev/kvmfr0, 1, ... */
+	unsigned *isolate_running; size_t nisolate_running;  /* CPUs taken while VMs run */
+	unsigned *host_cpus; size_t nhost_cpus;                /* every CPU, to give them back */
+	struct plan_nixattr *nixos_extra; size_t nnixos_extra;
 	struct plan_vm *vms; size_t nvms;       /* config order */
 	struct arena arena;                     /* owns everything above */
 };

@@ -244,6 +244,78 @@ static void settings(struct plan *p, const struct check_ctx *cx)
 	p->hugepage_count = h->hugepages.count.v;
 }
 
+/* libvirt's default cgroup_device_acl (qemu.conf): setting the list replaces it. */
+static const char *const default_acl[] = { "/dev/null", "/dev/full", "/dev/zero", "/dev/random",
+	"/dev/urandom", "/dev/ptmx", "/dev/kvm", "/dev/userfaultfd" };
+
+/* qemu.conf (verbatimConfig) and the kvmfr devices: the ACL is written when the config
+ * lists devices or a VM uses kvmfr (/dev/kvmfrN, N in VM order). */
+static void qemu_config(struct plan *p, const struct check_ctx *cx)
+{
+	const struct cfg_qemu_config *q = &cx->cfg->host.libvirt.qemu_config;
+	p->qemu_user = q->user.v ? arena_strdup(&p->arena, q->user.v) : NULL;
+	p->qemu_group = q->group.v ? arena_strdup(&p->arena, q->group.v) : NULL;
+	p->qemu_namespaces = q->namespaces.v;
+	size_t nvms = cx->cfg->nvms, kvmfr = 0;
+	p->kvmfr_mib = arena_alloc(&p->arena, (nvms ? nvms : 1) * sizeof(*p->kvmfr_mib));
+	for (size_t i = 0; i < nvms; i++) {
+		const struct cfg_looking_glass *lg = &cx->cfg->vms[i].looking_glass;
+		kvmfr += LOC_SET(lg->loc) && lg->device.v == LG_KVMFR;
+	}
+	struct strvec v = {0};
+	struct arena tmp = {0};
+	if (q->cgroup_device_acl.n || kvmfr) {
+		for (size_t i = 0; i < ARRAY_LEN(default_acl); i++)
+			push(&v, default_acl[i]);
+		for (size_t i = 0; i < kvmfr; i++)
+			push(&v, arena_printf(&tmp, "/dev/kvmfr%zu", i));
+		for (size_t i = 0; i < q->cgroup_device_acl.n; i++)
+			push(&v, q->cgroup_device_acl.v[i].v);
+	}
+	p->cgroup_device_acl = freeze(p, &v);
+	arena_free(&tmp);
+}
+
+/* host.isolate-cpus-while-running and the host's CPUs to give back; nixos-extra. */
+static void runtime_and_extra(struct plan *p, const struct check_ctx *cx)
+{
+	const struct cfg_host *h = &cx->cfg->host;
+	struct strvec bl = {0};
+	for (size_t i = 0; i < h->blacklist_drivers.n; i++)
+		push(&bl, h->blacklist_drivers.v[i].v);
+	p->blacklist_drivers = freeze(p, &bl);
+	const struct cpulist *c = &h->isolate_cpus_while_running.v;
+	p->isolate_running = arena_alloc(&p->arena, (c->n ? c->n : 1) * sizeof(unsigned));
+	if (c->n)
+		memcpy(p->isolate_running, c->cpu, c->n * sizeof(unsigned));
+	p->nisolate_running = c->n;
+	p->host_cpus = arena_alloc(&p->arena, (cx->hw->ncpus ? cx->hw->ncpus : 1) * sizeof(unsigned));
+	for (size_t i = 0; i < cx->hw->ncpus; i++)
+		p->host_cpus[i] = cx->hw->cpus[i].id;
+	p->nhost_cpus = cx->hw->ncpus;
+	const struct cfg_nixattrs *x = &h->nixos_extra;
+	p->nixos_extra = arena_alloc(&p->arena, (x->n ? x->n : 1) * sizeof(*p->nixos_extra));
+	p->nnixos_extra = x->n;
+	for (size_t i = 0; i < x->n; i++) {
+		struct plan_nixattr *a = &p->nixos_extra[i];
+		a->npath = x->v[i].npath;
+		a->path = arena_alloc(&p->arena, a->npath * sizeof(char *));
+		for (size_t k = 0; k < a->npath; k++)
+			a->path[k] = arena_strdup(&p->arena, x->v[i].path[k]);
+		a->value = x->v[i].value;
+		a->value.str = a->value.str ? arena_strdup(&p->arena, a->value.str) : NULL;
+		if (a->value.kind == NIX_LIST) {
+			a->value.items = arena_alloc(&p->arena, (a->value.nitems ? a->value.nitems : 1) *
+						     sizeof(*a->value.items));
+			for (size_t k = 0; k < a->value.nitems; k++) {
+				a->value.items[k] = x->v[i].value.items[k];
+				if (a->value.items[k].str)
+					a->value.items[k].str = arena_strdup(&p->arena, a->value.items[k].str);
+			}
+		}
+	}
+}
+
 void plan_host(struct plan *p, const struct check_ctx *cx)
 {
 	const struct cfg_target *t = &cx->cfg->target;
@@ -259,4 +331,6 @@ void plan_host(struct plan *p, const struct check_ctx *cx)
 	free(ids);
 	initrd_modules(p, cx);
 	softdeps(p, cx);
+	qemu_config(p, cx);
+	runtime_and_extra(p, cx);
 }

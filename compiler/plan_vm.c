@@ -171,9 +171,13 @@ static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
 	out->ndisks = v->ndisks;
 	for (size_t i = 0; i < v->ndisks; i++) {
 		const struct cfg_disk *d = &v->disks[i];
+		bool empty = d->cdrom.v && !strcmp(d->cdrom.v, CDROM_EMPTY);
 		out->disks[i] = (struct plan_disk){
-			.cdrom = d->cdrom.v != NULL, .path = copy(p, d->cdrom.v ? d->cdrom.v : d->path.v),
+			.cdrom = d->cdrom.v != NULL,
+			.path = empty ? NULL : copy(p, d->cdrom.v ? d->cdrom.v : d->path.v),
 			.bus = (enum disk_bus)d->bus.v, .format = (enum disk_format)d->format.v,
+			.cache = (enum disk_cache)d->cache.v, .io = (enum disk_io)d->io.v,
+			.discard = d->discard.v,
 		};
 	}
 	out->net_kind = v->network.kind;
@@ -184,6 +188,32 @@ static void io(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
 		out->evdev[i] = copy(p, v->evdev.v[i].v);
 	out->nevdev = v->evdev.n;
 	out->looking_glass_mib = LOC_SET(v->looking_glass.loc) ? v->looking_glass.size.v : 0;
+}
+
+/* The settings of issue-tracker favourites: audio, I/O threads, CPU cache, invtsc, SMBIOS,
+ * virtio input, single-GPU hooks and the libvirt-xml edits. */
+static void details(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
+{
+	out->audio = (enum audio)v->audio.v;
+	out->iothreads = (unsigned)v->iothreads.v;
+	out->iothread_pin = cpus(p, &v->iothread_pin.v, &out->niothread_pin);
+	out->cpu_cache_passthrough = v->cpu_cache.v == CPU_CACHE_PASSTHROUGH;
+	out->invtsc = v->invtsc.v;
+	out->smbios_host = v->smbios.v == SMBIOS_HOST;
+	out->input_virtio = v->input.v == INPUT_VIRTIO;
+	out->single_gpu = v->single_gpu.v;
+	if (v->hyperv_vendor_id.v)
+		out->hyperv_vendor_id = copy(p, v->hyperv_vendor_id.v);
+	if (out->looking_glass_mib && v->looking_glass.device.v == LG_KVMFR) {
+		out->kvmfr = true;
+		out->kvmfr_index = (unsigned)p->nkvmfr;
+		p->kvmfr_mib[p->nkvmfr++] = out->looking_glass_mib;
+	}
+	out->xml_edits = arena_alloc(&p->arena, (v->libvirt_xml.n ? v->libvirt_xml.n : 1) *
+				     sizeof(char *));
+	for (size_t i = 0; i < v->libvirt_xml.n; i++)
+		out->xml_edits[i] = copy(p, v->libvirt_xml.v[i].v);
+	out->nxml_edits = v->libvirt_xml.n;
 }
 
 void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out)
@@ -218,4 +248,5 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 	boot_devices(cx, v, vm, out);
 	usb(cx, p, v, out);
 	io(p, v, out);
+	details(p, v, out);
 }

@@ -37,6 +37,9 @@ static void type_words(FILE *out, const struct field *f, const struct doc_style 
 		break;
 	case FK_OBJLIST: fprintf(out, "list, see %s%s%s", on, f->sub->path, off); break;
 	case FK_OBJMAP: fprintf(out, "map of name %s %s%s%s", st->arrow, on, f->sub->path, off); break;
+	case FK_NIXATTRS:
+		fprintf(out, "map of option path %s string, bool, integer or list", st->arrow);
+		break;
 	}
 }
 

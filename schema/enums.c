@@ -13,6 +13,13 @@ const char *const pci_bind_names[] = { PCI_BINDS(NAME) NULL };
 const char *const disk_bus_names[] = { DISK_BUSES(NAME) NULL };
 const char *const disk_format_names[] = { DISK_FORMATS(NAME) NULL };
 const char *const graphics_names[] = { GRAPHICS(NAME) NULL };
+const char *const audio_names[] = { AUDIOS(NAME) NULL };
+const char *const disk_cache_names[] = { DISK_CACHES(NAME) NULL };
+const char *const disk_io_names[] = { DISK_IOS(NAME) NULL };
+const char *const cpu_cache_names[] = { CPU_CACHES(NAME) NULL };
+const char *const smbios_mode_names[] = { SMBIOS_MODES(NAME) NULL };
+const char *const input_bus_names[] = { INPUTS(NAME) NULL };
+const char *const lg_device_names[] = { LG_DEVICES(NAME) NULL };
 #undef NAME
 
 /* Out-of-range values print as "?" rather than reading past the table. */
@@ -27,3 +34,6 @@ NAME_FN(firmware_name, enum firmware, firmware_names, FW_COUNT)
 NAME_FN(disk_bus_name, enum disk_bus, disk_bus_names, DISK_BUS_COUNT)
 NAME_FN(disk_format_name, enum disk_format, disk_format_names, DISK_FORMAT_COUNT)
 NAME_FN(graphics_name, enum graphics, graphics_names, GFX_COUNT)
+NAME_FN(audio_name, enum audio, audio_names, AUDIO_COUNT)
+NAME_FN(disk_cache_name, enum disk_cache, disk_cache_names, DISK_CACHE_COUNT)
+NAME_FN(disk_io_name, enum disk_io, disk_io_names, DISK_IO_COUNT)

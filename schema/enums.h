@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "../compiler/config.h"
+#include "config.h"
 
 extern const char *const nixos_release_names[];
 extern const char *const iommu_mode_names[];
@@ -16,5 +16,12 @@ extern const char *const pci_bind_names[];
 extern const char *const disk_bus_names[];
 extern const char *const disk_format_names[];
 extern const char *const graphics_names[];
+extern const char *const audio_names[];
+extern const char *const disk_cache_names[];
+extern const char *const disk_io_names[];
+extern const char *const cpu_cache_names[];
+extern const char *const smbios_mode_names[];
+extern const char *const input_bus_names[];
+extern const char *const lg_device_names[];
 
 #endif

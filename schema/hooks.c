@@ -6,6 +6,7 @@
 
 #include "hw.h"
 #include "schema.h"
+#include "xmledit.h"
 
 static bool all_in(const char *s, const char *set, bool alnum)
 {
@@ -208,6 +209,24 @@ bool schema_check_string(enum str_check c, const char *s, const char **why)
 		else if (strchr("13579bBdDfF", s[1]))
 			*why = "a multicast address (the first octet is odd) cannot be a NIC's address";
 		break;
+	case SC_CDROM:
+		if (s[0] != '/' && strcmp(s, CDROM_EMPTY))
+			*why = "a CD-ROM is an absolute path to an ISO, or empty (a drive without media)";
+		break;
+	case SC_DEVPATH:
+		if (strncmp(s, "/dev/", 5) || strpbrk(s, "\"\\") || strstr(s, "/.."))
+			*why = "a device is a path under /dev/ without quotes or backslashes";
+		break;
+	case SC_VENDOR_ID:
+		if (len > 12 || !all_in(s, "_.-", true))
+			*why = "a Hyper-V vendor_id is 1 to 12 letters, digits and _ . -";
+		break;
+	case SC_XML_EDIT: {
+		struct xml_edit e;
+		if (xml_edit_parse(s, &e, why))
+			xml_edit_free(&e);
+		break;
+	}
 	}
 	return *why == NULL;
 }
@@ -226,6 +245,10 @@ const char *schema_check_pattern(enum str_check c)
 	case SC_UUID: return "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 	case SC_MAC: return "^[0-9a-fA-F][02468aceACE](:[0-9a-fA-F]{2}){5}$";
 	case SC_USBPORT: return "^[0-9]{1,3}-[0-9]{1,3}(\\.[0-9]{1,3}){0,6}$";
+	case SC_CDROM: return "^(/|empty$)";
+	case SC_DEVPATH: return "^/dev/[^\"\\\\]+$";
+	case SC_VENDOR_ID: return "^[A-Za-z0-9_.-]{1,12}$";
+	case SC_XML_EDIT: return "^(\\./[^=]*=|xpath\\.delete=\\./)";
 	default: return NULL;
 	}
 }
@@ -235,7 +258,9 @@ enum diag_id schema_check_diag(enum str_check c)
 	switch (c) {
 	case SC_NAME: return D_BAD_VM_NAME;
 	case SC_TOKEN: return D_BAD_TOKEN;
-	case SC_PATH: case SC_RELPATH: case SC_EVDEV: return D_BAD_PATH;
+	case SC_PATH: case SC_RELPATH: case SC_EVDEV: case SC_CDROM:
+	case SC_DEVPATH: return D_BAD_PATH;
+	case SC_XML_EDIT: return D_BAD_XML_EDIT;
 	case SC_MODULE: case SC_USER: case SC_NETNAME: return D_BAD_NAME;
 	case SC_UUID: case SC_MAC: return D_BAD_IDENTITY;
 	default: return D_BAD_ENUM;
@@ -373,5 +398,55 @@ void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj)
 					   "'%s' conflicts with 'cdrom': it applies to 'path' disks, and a "
 					   "CD-ROM is always a raw image on SATA", bus ? "bus" : "format");
 		diag_hint(d, "remove '%s' from this entry", bus ? "bus" : "format");
+	} else if (dk->cdrom.v && (LOC_SET(dk->cache.loc) || LOC_SET(dk->io.loc) ||
+				   LOC_SET(dk->discard.loc))) {
+		const struct loc *at = LOC_SET(dk->cache.loc) ? &dk->cache.loc
+				     : LOC_SET(dk->io.loc) ? &dk->io.loc : &dk->discard.loc;
+		const char *key = at == &dk->cache.loc ? "cache" : at == &dk->io.loc ? "io" : "discard";
+		struct diag *d = diag_emit(lw->ds, D_DISK_KEY_CONFLICT, at, "'%s' conflicts with "
+					   "'cdrom': it applies to 'path' disks", key);
+		diag_hint(d, "remove '%s' from this entry", key);
+	} else if (dk->io.v == IO_NATIVE && dk->cache.v != CACHE_NONE &&
+		   dk->cache.v != CACHE_DIRECTSYNC) {
+		struct diag *d = diag_emit(lw->ds, D_DISK_IO_CACHE, &dk->io.loc,
+					   "'io: native' needs the host page cache bypassed, but this "
+					   "disk's cache is '%s'", disk_cache_name((enum disk_cache)dk->cache.v));
+		if (LOC_SET(dk->cache.loc))
+			diag_note(d, &dk->cache.loc, "cache set here");
+		diag_hint(d, "add 'cache: none' (QEMU refuses aio=native with a cached disk), or use 'io: io_uring'");
+	}
+}
+
+/* "KEY needs OTHER": a key written without the one it depends on. */
+static void requires(struct lower *lw, const struct cfg_vm *vm, const struct loc *at,
+		     const char *key, const char *other)
+{
+	struct diag *d = diag_emit(lw->ds, D_KEY_REQUIRES, at, "'%s' of VM '%s' has no effect "
+				   "without '%s'", key, vm->name, other);
+	diag_hint(d, "add '%s' to vms.%s, or remove '%s'", other, vm->name, key);
+}
+
+/* Rules within one VM; and single-gpu makes `managed` the default bind of its devices (the
+ * host uses the GPU until the VM starts, so vfio-pci must not claim it at boot). */
+void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj)
+{
+	struct cfg_vm *vm = obj;
+	if (LOC_SET(vm->hyperv_vendor_id.loc) && !vm->hyperv.v)
+		requires(lw, vm, &vm->hyperv_vendor_id.loc, "hyperv-vendor-id", "hyperv: true");
+	if (LOC_SET(vm->iothread_pin.loc) && !vm->iothreads.v)
+		requires(lw, vm, &vm->iothread_pin.loc, "iothread-pin", "iothreads");
+	if (!vm->single_gpu.v)
+		return;
+	for (size_t i = 0; i < vm->npci; i++) {
+		struct cfg_pci *p = &vm->pci[i];
+		if (!LOC_SET(p->bind.loc)) {
+			p->bind.v = PCI_BIND_MANAGED;
+		} else if (p->bind.v == PCI_BIND_BOOT) {
+			struct diag *d = diag_emit(lw->ds, D_SINGLE_GPU_BIND, &p->bind.loc,
+						   "VM '%s' is single-gpu, but this device is bound "
+						   "to vfio-pci at boot", vm->name);
+			diag_note(d, &vm->single_gpu.loc, "single-gpu set here");
+			diag_hint(d, "remove 'bind: boot': the hooks hand the GPU over when the VM starts");
+		}
 	}
 }

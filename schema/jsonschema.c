@@ -8,6 +8,7 @@
 #define PAT_CPULIST "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"
 #define PAT_PCIADDR "^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]$"
 #define PAT_PCIID "^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$"
+#define PAT_NIXPATH "^([A-Za-z_][A-Za-z0-9_'-]*|\"[^\"\\\\]+\")(\\.([A-Za-z_][A-Za-z0-9_'-]*|\"[^\"\\\\]+\"))*$"
 
 /* A tiny pretty-printing JSON writer: just enough for a schema. */
 struct json {
@@ -221,6 +222,17 @@ static void field_type(struct json *j, const struct field *f)
 		kv_str(j, "type", "array");
 		key(j, "items");
 		element_schema(j, f->sub);
+		break;
+	case FK_NIXATTRS:
+		kv_str(j, "type", "object");
+		key(j, "propertyNames");
+		open(j, '{');
+		kv_str(j, "pattern", PAT_NIXPATH);
+		close(j, '}');
+		key(j, "additionalProperties");
+		fputs("{\"anyOf\": [{\"type\": [\"string\", \"boolean\", \"integer\"]}, "
+		      "{\"type\": \"array\", \"items\": {\"type\": [\"string\", \"boolean\", "
+		      "\"integer\"]}}]}", j->out);
 		break;
 	case FK_OBJMAP:
 		kv_str(j, "type", "object");

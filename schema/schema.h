@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../compiler/config.h"
-#include "../compiler/diag.h"
-#include "../compiler/yamldoc.h"
+#include "config.h"
+#include "diag.h"
+#include "yamldoc.h"
 
 enum field_kind {
 	FK_BOOL,     /* struct cfg_bool */
@@ -25,6 +25,7 @@ enum field_kind {
 	FK_OBJECT,   /* a nested object described by `sub`, stored at off */
 	FK_OBJLIST,  /* a list of `sub` objects: pointer at off, size_t count at count_off */
 	FK_OBJMAP,   /* a mapping name -> `sub` object, stored like FK_OBJLIST, in file order */
+	FK_NIXATTRS, /* struct cfg_nixattrs: `attr.path: value` for host.nixos-extra */
 };
 
 /* What a string must look like. */
@@ -43,6 +44,10 @@ enum str_check {
 	SC_UUID,       /* a UUID: 8-4-4-4-12 hex digits */
 	SC_MAC,        /* a unicast MAC address: six hex octets separated by ':' */
 	SC_USBPORT,    /* a USB bus-port as sysfs names it: "1-2", "3-1.4.2" */
+	SC_CDROM,      /* an absolute path, or "empty" */
+	SC_DEVPATH,    /* a device node: /dev/..., no quotes or backslashes (qemu.conf strings) */
+	SC_VENDOR_ID,  /* a Hyper-V vendor_id: 1 to 12 of [A-Za-z0-9_.-] */
+	SC_XML_EDIT,   /* "XPATH=VALUE" or "xpath.delete=XPATH" (compiled by schema_xml_edit) */
 };
 
 #define F_REQUIRED 1u
@@ -101,6 +106,10 @@ bool schema_network_scalar(struct lower *lw, const struct ynode *n, void *obj);
 void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_network_validate(struct lower *lw, const struct ynode *map, void *obj);
+void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj);
+/* FK_NIXATTRS (schema/nixextra.c). */
+void schema_lower_nixattrs(struct lower *lw, const struct field *f, const struct ynode *n,
+			   struct cfg_nixattrs *out);
 
 /* Validate a string against a check. On failure returns false and sets *why. */
 bool schema_check_string(enum str_check c, const char *s, const char **why);

@@ -55,12 +55,19 @@ static const struct object usb_object = OBJECT("vms.<name>.usb[]", struct cfg_us
 static const struct field disk_fields[] = {
 	{ "path", FK_STR, F(struct cfg_disk, path), .check = SC_PATH,
 	  .doc = "Disk image or block device (absolute path)." },
-	{ "cdrom", FK_STR, F(struct cfg_disk, cdrom), .check = SC_PATH,
-	  .doc = "ISO image attached as a CD-ROM (absolute path); instead of `path`." },
+	{ "cdrom", FK_STR, F(struct cfg_disk, cdrom), .check = SC_CDROM,
+	  .doc = "ISO image attached as a CD-ROM (absolute path), or `empty` for a drive without "
+		 "media (to insert one later with virsh change-media); instead of `path`." },
 	{ "bus", FK_ENUM, F(struct cfg_disk, bus), .values = disk_bus_names, .def = "virtio",
 	  .doc = "Disk bus (with `path`)." },
 	{ "format", FK_ENUM, F(struct cfg_disk, format), .values = disk_format_names,
 	  .def = "qcow2", .doc = "Image format (with `path`)." },
+	{ "cache", FK_ENUM, F(struct cfg_disk, cache), .values = disk_cache_names, .def = "default",
+	  .doc = "Host page cache mode (with `path`); `default` leaves QEMU's (writeback)." },
+	{ "io", FK_ENUM, F(struct cfg_disk, io), .values = disk_io_names, .def = "default",
+	  .doc = "Asynchronous I/O (with `path`); `native` needs `cache: none` or `directsync`." },
+	{ "discard", FK_BOOL, F(struct cfg_disk, discard), .def = "false",
+	  .doc = "Pass the guest's TRIM/discard through to the image or device (discard='unmap')." },
 };
 static const struct object disk_object = OBJECT("vms.<name>.disks[]", struct cfg_disk,
 	disk_fields, .doc = "A disk `{path, bus, format}` or a CD-ROM `{cdrom}`.",
@@ -89,6 +96,10 @@ static const struct object topology_object = OBJECT("vms.<name>.cpu.topology", s
 static const struct field looking_glass_fields[] = {
 	{ "size", FK_SIZE, F(struct cfg_looking_glass, size), .min = 1, .max = 1024, .def = "32MiB",
 	  .doc = "IVSHMEM size, a power of two (32MiB covers 1080p SDR; 128MiB 4K)." },
+	{ "device", FK_ENUM, F(struct cfg_looking_glass, device), .values = lg_device_names,
+	  .def = "shm", .doc = "`kvmfr`: Looking Glass's kernel module (/dev/kvmfrN, static size, "
+		 "udev permissions, cgroup ACL, passed by qemu:commandline; what upstream recommends); "
+		 "`shm`: a file in /dev/shm." },
 };
 static const struct object looking_glass_object = OBJECT("vms.<name>.looking-glass",
 	struct cfg_looking_glass, looking_glass_fields, .doc = "IVSHMEM shared memory for Looking Glass.");
@@ -106,6 +117,15 @@ static const struct field vm_cpu_fields[] = {
 		 "Consecutive vCPUs on SMT siblings (\"2,10,3,11\") become threads of one guest core." },
 	{ "emulator-pin", FK_CPULIST, F(struct cfg_vm, emulator_pin),
 	  .doc = "Host CPUs for QEMU's emulator threads; must not overlap `pin`." },
+	{ "iothreads", FK_UINT, F(struct cfg_vm, iothreads), .max = 64, .def = "0",
+	  .doc = "I/O threads; virtio disks are spread over them in turn." },
+	{ "iothread-pin", FK_CPULIST, F(struct cfg_vm, iothread_pin),
+	  .doc = "Host CPUs the I/O threads run on (needs `iothreads`); best ones no vCPU uses." },
+	{ "cache", FK_ENUM, F(struct cfg_vm, cpu_cache), .values = cpu_cache_names, .def = "default",
+	  .doc = "`passthrough`: the guest sees the host's CPU cache topology." },
+	{ "invtsc", FK_BOOL, F(struct cfg_vm, invtsc), .def = "false",
+	  .doc = "Expose the invariant TSC (a stable clock for games; the VM can no longer be "
+		 "migrated)." },
 };
 static const struct object vm_cpu_object = { .path = "vms.<name>.cpu", .fields = vm_cpu_fields,
 	.nfields = ARRAY_LEN(vm_cpu_fields), .size = sizeof(struct cfg_vm),
@@ -132,6 +152,13 @@ static const struct field vm_fields[] = {
 	  .doc = "TPM 2.0 emulator (tpm-crb); needs swtpm on the host." },
 	{ "hyperv", FK_BOOL, F(struct cfg_vm, hyperv), .def = "false",
 	  .doc = "Hyper-V enlightenments for Windows guests, including vendor_id." },
+	{ "hyperv-vendor-id", FK_STR, F(struct cfg_vm, hyperv_vendor_id), .check = SC_VENDOR_ID,
+	  .def_doc = "`vfioc`", .doc = "The Hyper-V vendor_id value (needs `hyperv`): 1 to 12 "
+		 "letters, digits or _ . -; anything but KVM's own (NVIDIA drivers before 465 "
+		 "stopped with error 43 on it)." },
+	{ "smbios", FK_ENUM, F(struct cfg_vm, smbios), .values = smbios_mode_names, .def = "none",
+	  .doc = "`host`: the guest sees the host's SMBIOS (vendor, board, serials), as some "
+		 "anti-cheat and licensing software expects." },
 	{ "hide-kvm", FK_BOOL, F(struct cfg_vm, hide_kvm), .def = "false",
 	  .doc = "Hide the KVM signature from the guest (<kvm><hidden state='on'/>)." },
 	{ "pci", FK_OBJLIST, LIST(struct cfg_vm, pci, npci), .sub = &pci_object, .def = "[]",
@@ -148,6 +175,23 @@ static const struct field vm_fields[] = {
 	  .doc = "Keyboard and mouse passthrough: /dev/input/by-id/...-event-kbd paths." },
 	{ "looking-glass", FK_OBJECT, F(struct cfg_vm, looking_glass), .sub = &looking_glass_object,
 	  .doc = "IVSHMEM shared memory for Looking Glass." },
+	{ "audio", FK_ENUM, F(struct cfg_vm, audio), .values = audio_names, .def = "none",
+	  .doc = "Guest sound to the host: an ich9 sound card played through libvirt's `pipewire` "
+		 "or `pulseaudio` audio backend (QEMU must run as the session's user: "
+		 "`qemu-config.user`), or `scream` (an IVSHMEM region read by a Scream receiver "
+		 "running as a user service of the first of host.users)." },
+	{ "input", FK_ENUM, F(struct cfg_vm, input), .values = input_bus_names, .def = "default",
+	  .doc = "`virtio`: virtio keyboard and mouse (lower latency; the guest needs virtio "
+		 "drivers), besides the emulated PS/2 ones." },
+	{ "single-gpu", FK_BOOL, F(struct cfg_vm, single_gpu), .def = "false",
+	  .doc = "The VM takes the host's only GPU: libvirt hooks stop the display manager, unbind "
+		 "the consoles and framebuffer when it starts and give them back when it stops; its "
+		 "devices default to `bind: managed`." },
+	{ "libvirt-xml", FK_STRLIST, F(struct cfg_vm, libvirt_xml), .check = SC_XML_EDIT, .def = "[]",
+	  .doc = "Escape hatch: edits of the generated domain, as in virt-install's --xml: "
+		 "`XPATH=VALUE` sets (and creates) an attribute or element, `xpath.delete=XPATH` "
+		 "removes; XPATH is relative to <domain> (`./devices/graphics/@listen=0.0.0.0`). The "
+		 "result must still pass libvirt's schema; vfioc cannot check what it changes." },
 	{ "autostart", FK_BOOL, F(struct cfg_vm, autostart), .def = "false",
 	  .doc = "Start the VM when the host boots." },
 	{ "uuid", FK_STR, F(struct cfg_vm, uuid), .check = SC_UUID,
@@ -159,7 +203,7 @@ static const struct field vm_fields[] = {
 	  .doc = "The NIC's MAC address (unicast)." },
 };
 static const struct object vm_object = OBJECT("vms.<name>", struct cfg_vm, vm_fields,
-	.doc = "A VM. Its name matches [A-Za-z0-9][A-Za-z0-9_.+-]{0,63}.",
+	.doc = "A VM. Its name matches [A-Za-z0-9][A-Za-z0-9_.+-]{0,63}.", .validate = schema_vm_validate,
 	.name_off = offsetof(struct cfg_vm, name), .name_loc_off = offsetof(struct cfg_vm, name_loc));
 
 static const struct field hugepages_fields[] = {
@@ -183,6 +227,22 @@ static const struct field ovmf_fields[] = {
 static const struct object ovmf_object = OBJECT("host.libvirt.ovmf", struct cfg_ovmf, ovmf_fields,
 	.doc = "OVMF build, for NixOS releases that still have the ovmf options (up to 25.05).");
 
+static const struct field qemu_config_fields[] = {
+	{ "user", FK_STR, F(struct cfg_qemu_config, user), .check = SC_USER,
+	  .doc = "User QEMU runs as (qemu.conf `user`); needs `run-as-root: false`." },
+	{ "group", FK_STR, F(struct cfg_qemu_config, group), .check = SC_USER,
+	  .doc = "Group QEMU runs as (qemu.conf `group`); needs `run-as-root: false`." },
+	{ "namespaces", FK_BOOL, F(struct cfg_qemu_config, namespaces), .def = "false",
+	  .doc = "Private /dev per VM (qemu.conf `namespaces`); NixOS turns them off." },
+	{ "cgroup-device-acl", FK_STRLIST, F(struct cfg_qemu_config, cgroup_device_acl),
+	  .check = SC_DEVPATH, .def = "[]", .doc = "Device nodes QEMU may open besides libvirt's "
+		 "default list (/dev/null, /dev/kvm...); vfioc adds /dev/kvmfrN, and libvirt allows "
+		 "a domain's own evdev inputs and hostdevs itself." },
+};
+static const struct object qemu_config_object = OBJECT("host.libvirt.qemu-config",
+	struct cfg_qemu_config, qemu_config_fields,
+	.doc = "qemu.conf settings, written as virtualisation.libvirtd.qemu.verbatimConfig.");
+
 static const struct field libvirt_fields[] = {
 	{ "enable", FK_BOOL, F(struct cfg_libvirt, enable), .def = "true",
 	  .doc = "virtualisation.libvirtd.enable." },
@@ -200,6 +260,8 @@ static const struct field libvirt_fields[] = {
 	{ "delete-removed-state", FK_BOOL, F(struct cfg_libvirt, delete_removed_state), .def = "false",
 	  .doc = "When a VM leaves the config, the define-domains service undefines it and keeps its "
 		 "NVRAM and TPM state; true deletes them too." },
+	{ "qemu-config", FK_OBJECT, F(struct cfg_libvirt, qemu_config), .sub = &qemu_config_object,
+	  .doc = "qemu.conf settings (typed; no free text)." },
 };
 static const struct object libvirt_object = OBJECT("host.libvirt", struct cfg_libvirt, libvirt_fields,
 	.doc = "libvirtd settings.");
@@ -231,6 +293,18 @@ static const struct field host_fields[] = {
 	  .def = "false", .doc = "virtualisation.spiceUSBRedirection.enable." },
 	{ "libvirt", FK_OBJECT, F(struct cfg_host, libvirt), .sub = &libvirt_object,
 	  .doc = "libvirtd settings." },
+	{ "blacklist-drivers", FK_STRLIST, F(struct cfg_host, blacklist_drivers), .check = SC_MODULE,
+	  .def = "[]", .doc = "Kernel modules the host never loads (boot.blacklistedKernelModules); "
+		 "no device that stays on the host may need one." },
+	{ "isolate-cpus-while-running", FK_CPULIST, F(struct cfg_host, isolate_cpus_while_running),
+	  .doc = "CPUs taken from the host's services while any VM runs (systemd AllowedCPUs, set "
+		 "by a libvirt hook), and given back when the last one stops: the runtime "
+		 "alternative to `isolate-cpus`." },
+	{ "nixos-extra", FK_NIXATTRS, F(struct cfg_host, nixos_extra),
+	  .doc = "Escape hatch: NixOS options vfioc does not cover, as `attr.path: value` "
+		 "(a string, bool, integer or list of those), written into vfio.nix; a component "
+		 "with dots is quoted (`boot.kernel.sysctl.\"vm.swappiness\": 10`). vfioc cannot "
+		 "check what they change." },
 };
 static const struct object host_object = OBJECT("host", struct cfg_host, host_fields,
 	.doc = "Host-side settings.");

@@ -5,13 +5,14 @@
 . ./lib.sh
 
 ex=$TESTS_DIR/../examples
-# name, NixOS release, driver-override binding, kernel before 6.2
+# name, NixOS release, driver-override binding, kernel before 6.2[, anything bound at boot]
 table="seed 25.05 false false
 seed-25.11 25.11 false false
 win11-gaming 26.05 false false
 twin-gpu 24.11 true true
 amd-usb-controller 25.11 false false
-headless-server 25.11 true false"
+headless-server 25.11 true false
+single-gpu 26.05 false false false"
 
 for d in "$ex"/*/; do
 	n=$(basename "$d")
@@ -23,7 +24,7 @@ for tool in nix-instantiate virt-xml-validate python3; do
 	command -v $tool > /dev/null || fail "examples: $tool is installed"
 done
 
-echo "$table" | while read -r n rel override old; do
+echo "$table" | while read -r n rel override old boot; do
 	e=$ex/$n
 	expect "examples: $n has a README" test -s "$e/README.md"
 	vfioc build --check "$e/host.yaml" > "$TMP/out" 2> "$TMP/err"
@@ -37,7 +38,8 @@ echo "$table" | while read -r n rel override old; do
 	done
 	expect "examples: $n passes build --validate" vfioc build --validate "$e/host.yaml" -o "$TMP/v-$n"
 	expect "examples: $n/vfio.nix parses" nix-instantiate --parse "$e/generated/vfio.nix"
-	printf '{"release": "%s", "override": %s, "oldKernel": %s}\n' "$rel" "$override" "$old" \
+	printf '{"release": "%s", "override": %s, "oldKernel": %s, "bootBound": %s}\n' "$rel" \
+		"$override" "$old" "${boot:-true}" \
 		> "$TMP/expect.json"
 	for sd in false true; do
 		if ! nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix \

@@ -17,7 +17,8 @@ invalid="unknown-key-top unknown-key-host unknown-key-vm unknown-key-pci-map enu
 	wrong-type-quoted-number wrong-type-float out-of-range-vcpus missing-version
 	missing-vm-keys missing-topology-key duplicate-item bad-pci-address bad-pci-id
 	bad-usb-id bad-size bad-vm-name bad-version bad-version-string bad-kernel-param
-	bad-user-name bad-module bad-network bad-kernel-series top-level-list null-value"
+	bad-user-name bad-module bad-network bad-kernel-series top-level-list null-value
+	bad-xml-edit bad-nix-attr bad-new-values"
 files=$(for c in $invalid; do echo golden/err/$c.yaml; done)
 $py schema_check.py "$TMP/schema.json" invalid $files > "$TMP/invalid" 2>&1
 report_lines "$TMP/valid" "jsonschema: "

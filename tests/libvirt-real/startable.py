@@ -6,14 +6,18 @@ one line per change START.xml has, so the test log shows them.
 
 Changes, and only these:
   TCG (no KVM here): type kvm -> qemu; cpu host-passthrough -> maximum; <hyperv> and the
-      hypervclock timer left out (TCG has no Hyper-V enlightenments).
+      hypervclock timer left out (TCG has no Hyper-V enlightenments); a required invtsc
+      CPU feature left out (TCG has no invariant TSC).
   Host resources this machine lacks, each only where it lacks it: PCI/USB hostdevs and
       hostdev interfaces (no IOMMU, no such devices; the lab proves them in a nested guest),
       evdev inputs whose device is missing, hugepage backing of a page size the host does
       not have, <numatune> naming a node it does not have, CPU pins to CPUs it does not
-      have, and memory beyond its RAM (capped at 1 GiB).
+      have, memory beyond its RAM (capped at 1 GiB), and <smbios mode="host"/> where the
+      host has no SMBIOS tables for libvirt to copy (as in a container); a pulseaudio or
+      pipewire audio backend becomes type none (no sound server runs here; the sound card
+      stays).
   Disks: every disk and CD-ROM source becomes a scratch file in SCRATCHDIR (block devices
-      become files), of the format the domain names.
+      become files), of the format the domain names; an empty CD-ROM drive stays empty.
 Everything else stays as vfioc wrote it. Python 3 standard library and qemu-img only.
 """
 import glob
@@ -76,6 +80,11 @@ def main(src, define, dst, scratch):
             clock.remove(t)
             say("tcg: hypervclock timer left out")
 
+    for feat in list(cpu if cpu is not None else []):
+        if feat.tag == "feature" and feat.get("name") == "invtsc":
+            cpu.remove(feat)
+            say("tcg: cpu feature invtsc left out")
+
     devs = dom.find("devices")
     for d in list(devs):
         if d.tag == "hostdev" or (d.tag == "interface" and d.get("type") == "hostdev"):
@@ -90,6 +99,16 @@ def main(src, define, dst, scratch):
             if not os.path.exists(dev):
                 devs.remove(d)
                 say("host: evdev %s left out (no such device here)" % dev)
+    smbios = dom.find("os/smbios")
+    if smbios is not None and smbios.get("mode") == "host" and \
+            not os.path.exists("/sys/firmware/dmi/tables/DMI"):
+        dom.find("os").remove(smbios)
+        say("host: smbios mode host left out (this host has no SMBIOS tables)")
+    for audio in devs.findall("audio"):
+        if audio.get("type") in ("pulseaudio", "pipewire"):
+            say("host: audio %s -> none (no sound server here)" % audio.get("type"))
+            audio.attrib = {"id": audio.get("id"), "type": "none"}
+            audio[:] = []
     mb = dom.find("memoryBacking")
     if mb is not None:
         page = mb.find("hugepages/page")
@@ -121,6 +140,8 @@ def main(src, define, dst, scratch):
 
     for i, disk in enumerate(devs.findall("disk")):
         source = disk.find("source")
+        if source is None:
+            continue  # an empty CD-ROM drive: nothing to stand in for
         fmt = disk.find("driver").get("type")
         path = os.path.join(scratch, "%s-%d.%s" % (name, i, fmt))
         if not os.path.exists(path):

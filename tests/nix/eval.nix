@@ -31,6 +31,7 @@ let
     versions.majorMinor = v:
       let parts = builtins.splitVersion v;
       in "${builtins.elemAt parts 0}.${builtins.elemAt parts 1}";
+    makeBinPath = ps: concatStringsSep ":" (map (p: "${p}/bin") ps);
   };
 
   # Packages are their attribute names, so the tests can compare them.
@@ -39,6 +40,13 @@ let
     qemu_kvm = "pkgs.qemu_kvm";
     qemu_full = "pkgs.qemu_full";
     libvirt = "pkgs.libvirt";
+    coreutils = "pkgs.coreutils";
+    kmod = "pkgs.kmod";
+    systemd = "pkgs.systemd";
+    scream = "pkgs.scream";
+    runtimeShell = "/nix/store/runtime-shell/bin/bash";
+    # A store script: its text, with the shebang that names the shell by its store path.
+    writeShellScript = name: text: "#!${pkgs.runtimeShell}\n" + text;
     OVMF = {
       fd = "pkgs.OVMF.fd";
       # As nixpkgs' OVMF: msVarsTemplate needs the 4 MiB build, which only secureBoot
@@ -57,10 +65,14 @@ let
     boot.initrd.systemd.enable = systemdInitrd;
     virtualisation.libvirtd.package = "pkgs.libvirt";
     system.nixos.release = nixosRelease;
+    boot.kernelPackages.kvmfr = "pkgs.linuxPackages.kvmfr";
   };
 
   raw = import module { inherit config lib pkgs; };
-  defs = if raw ? config then raw.config else raw;
+  # host.nixos-extra comes as an imported module ({ _file; config; }): merged into the
+  # values, but left out of the check for unknown options (vfioc does not know them).
+  own = builtins.removeAttrs (if raw ? config then raw.config else raw) [ "imports" ];
+  imported = map (m: m.config) (raw.imports or [ ]);
 
   mergeTwo = a: b:
     if isAttrs a && isAttrs b then
@@ -84,10 +96,13 @@ let
     else if isList v then map resolve v
     else v;
 
-  cfg = resolve defs;
+  ownCfg = resolve own;
+  cfg = builtins.foldl' mergeTwo ownCfg (map resolve imported);
 
   # Option paths, with the names of attrsOf submodules written as <name>.
-  named = [ "users.users" "systemd.services" ];
+  named = [ "users.users" "systemd.services" "systemd.user.services"
+    "virtualisation.libvirtd.hooks.qemu" "systemd.tmpfiles.settings" "environment.etc"
+    "systemd.tmpfiles.settings.<name>" ];
   paths = prefix: v:
     if isAttrs v && !(elem prefix named) then
       concatLists (map (n: paths (if prefix == "" then n else "${prefix}.${n}") v.${n}) (attrNames v))
@@ -109,6 +124,14 @@ let
     "systemd.services.<name>.path" "systemd.services.<name>.serviceConfig.Type"
     "systemd.services.<name>.serviceConfig.RemainAfterExit" "systemd.services.<name>.script"
     "systemd.services.<name>.serviceConfig.StateDirectory" "assertions"
+    "boot.blacklistedKernelModules" "virtualisation.libvirtd.qemu.verbatimConfig"
+    "boot.extraModulePackages" "boot.kernelModules" "environment.etc.<name>.text"
+    "services.udev.extraRules" "virtualisation.libvirtd.hooks.qemu.<name>"
+    "systemd.tmpfiles.settings.<name>.<name>.f.user" "systemd.tmpfiles.settings.<name>.<name>.f.group"
+    "systemd.tmpfiles.settings.<name>.<name>.f.mode"
+    "systemd.user.services.<name>.description" "systemd.user.services.<name>.wantedBy"
+    "systemd.user.services.<name>.partOf" "systemd.user.services.<name>.serviceConfig.ExecStart"
+    "systemd.user.services.<name>.serviceConfig.Restart"
   ] ++ lib.optionals hasOvmf [
     "virtualisation.libvirtd.qemu.ovmf.enable" "virtualisation.libvirtd.qemu.ovmf.packages"
   ];
@@ -117,8 +140,9 @@ let
   initrdOk = !(systemdInitrd && cfg ? boot && cfg.boot ? initrd && cfg.boot.initrd ? preDeviceCommands);
 in
 cfg // {
-  unknown = filter (p: !(elem p known)) (paths "" cfg);
+  unknown = filter (p: !(elem p known)) (paths "" ownCfg);
   inherit initrdOk;
   failedAssertions = map (a: a.message) (filter (a: !a.assertion) (cfg.assertions or [ ]));
   isFunction = builtins.isFunction (import module);
+  extraFiles = map (m: m._file or null) (raw.imports or [ ]);
 }

@@ -68,11 +68,6 @@
 
   # Hugepages: 16 pages of 1G, reserved at boot by boot.kernelParams.
 
-  # Looking Glass shared memory, one file per VM (looking-glass-client -f
-  # /dev/shm/<name>), readable by the user and by QEMU. Created empty; QEMU
-  # sizes it. A new size is a new name: the old file goes at the next boot.
-  systemd.tmpfiles.rules = [ "f /dev/shm/looking-glass-win11-64M 0660 alice libvirtd -" ];
-
   # Defines the domains in domains/ (next to this file) in libvirt, at boot and
   # whenever they change, and undefines those of VMs removed from the config,
   # keeping their NVRAM and TPM state. A switch never restarts libvirtd or a
@@ -104,5 +99,45 @@
       echo win11 >> "$defined.new"
       mv "$defined.new" "$defined"
     '';
+  };
+
+  # host.libvirt.qemu-config (qemu.conf); cgroup_device_acl is libvirt's default list
+  # plus the devices QEMU must open.
+  virtualisation.libvirtd.qemu.verbatimConfig = ''
+    namespaces = []
+    cgroup_device_acl = [
+      "/dev/null",
+      "/dev/full",
+      "/dev/zero",
+      "/dev/random",
+      "/dev/urandom",
+      "/dev/ptmx",
+      "/dev/kvm",
+      "/dev/userfaultfd",
+      "/dev/kvmfr0"
+    ]
+  '';
+
+  # Looking Glass through the kvmfr module: one static device per VM that uses it,
+  # /dev/kvmfr0 of 64 MiB.
+  boot.extraModulePackages = [ config.boot.kernelPackages.kvmfr ];
+  boot.kernelModules = [ "kvmfr" ];
+  environment.etc."modprobe.d/kvmfr.conf".text = "options kvmfr static_size_mb=64\n";
+  services.udev.extraRules = ''
+    SUBSYSTEM=="kvmfr", OWNER="alice", GROUP="kvm", MODE="0660"
+  '';
+
+  # Scream audio of VM win11: its IVSHMEM file, played by a user service.
+  systemd.tmpfiles.settings.vfioc-scream."/dev/shm/scream-ivshmem-win11".f = {
+    user = "alice";
+    group = "kvm";
+    mode = "0660";
+  };
+  systemd.user.services."scream-win11" = {
+    description = "Scream audio receiver for VM win11";
+    wantedBy = [ "graphical-session.target" ];
+    partOf = [ "graphical-session.target" ];
+    serviceConfig.ExecStart = "${pkgs.scream}/bin/scream -m /dev/shm/scream-ivshmem-win11";
+    serviceConfig.Restart = "always";
   };
 }

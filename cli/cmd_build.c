@@ -191,7 +191,11 @@ static void build(const struct plan *p, const struct build_opts *o, struct diags
 {
 	struct out_set set = {0};
 	char *err = NULL;
-	if (backends_run(p, &set, &err) != 0)
+	int rc = backends_run(p, &set, &err);
+	if (rc > 0)
+		diag_hint(diag_emit(ds, D_XML_EDIT_FAILED, NULL, "%s", err), "fix the edit in "
+			  "libvirt-xml (its XPath is relative to <domain> of domains/<vm>.xml) or remove it");
+	else if (rc < 0)
 		diag_emit(ds, D_IO_ERROR, NULL, "internal error: backend %s", err);
 	else if (o->validate)
 		validate(&set, o, ds);

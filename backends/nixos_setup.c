@@ -1,0 +1,193 @@
+/* nixos_setup.c: the parts of vfio.nix for the setups around passthrough that published
+ * configurations need: boot.blacklistedKernelModules, qemu.conf (verbatimConfig), Looking
+ * Glass on kvmfr, Scream's receiver, the libvirt hooks (hooks.c) and host.nixos-extra. Each
+ * is a separate definition after vfioc's core ones, so it adds to them and never clashes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "hooks.h"
+#include "nixos_setup.h"
+
+/* The user named in group-owned files: the first of host.users, else root. */
+static const char *first_user(const struct plan *p)
+{
+	return p->users.n ? p->users.v[0] : "root";
+}
+
+/* The group QEMU runs in, for the files it shares with the user: qemu.conf's, else NixOS's
+ * qemu-libvirtd; as root any group will do, and kvm is the one Looking Glass documents. */
+static const char *qemu_group(const struct plan *p)
+{
+	return p->qemu_group ? p->qemu_group : p->run_as_root ? "kvm" : "qemu-libvirtd";
+}
+
+static void emit_blacklist(struct buf *b, const struct plan *p)
+{
+	if (!p->blacklist_drivers.n)
+		return;
+	buf_puts(b, "\n  # host.blacklist-drivers: never loaded (no device the host keeps needs them).\n"
+		    "  boot.blacklistedKernelModules = [");
+	for (size_t i = 0; i < p->blacklist_drivers.n; i++) {
+		buf_putc(b, ' ');
+		nix_str(b, p->blacklist_drivers.v[i]);
+	}
+	buf_puts(b, " ];\n");
+}
+
+/* qemu.conf. NixOS's own verbatimConfig is `namespaces = []`; a definition replaces it, so
+ * that line stays unless namespaces are wanted. */
+static void emit_qemu_conf(struct buf *b, const struct plan *p)
+{
+	if (!p->libvirt_enable || (!p->qemu_user && !p->qemu_group && !p->qemu_namespaces &&
+				   !p->cgroup_device_acl.n))
+		return;
+	struct buf conf = {0};
+	if (!p->qemu_namespaces)
+		buf_puts(&conf, "namespaces = []\n");
+	if (p->qemu_user)
+		buf_printf(&conf, "user = \"%s\"\n", p->qemu_user);
+	if (p->qemu_group)
+		buf_printf(&conf, "group = \"%s\"\n", p->qemu_group);
+	if (p->cgroup_device_acl.n) {
+		buf_puts(&conf, "cgroup_device_acl = [\n");
+		for (size_t i = 0; i < p->cgroup_device_acl.n; i++)
+			buf_printf(&conf, "  \"%s\"%s\n", p->cgroup_device_acl.v[i],
+				   i + 1 < p->cgroup_device_acl.n ? "," : "");
+		buf_puts(&conf, "]\n");
+	}
+	buf_puts(b, "\n  # host.libvirt.qemu-config (qemu.conf); cgroup_device_acl is libvirt's default list\n"
+		    "  # plus the devices QEMU must open.\n"
+		    "  virtualisation.libvirtd.qemu.verbatimConfig = ");
+	nix_lines(b, buf_str(&conf), "  ");
+	buf_puts(b, ";\n");
+	buf_free(&conf);
+}
+
+/* Looking Glass through kvmfr: the module with one static device per VM, readable by the
+ * user (udev) and by QEMU (its group kvm, and the cgroup ACL in qemu.conf). */
+static void emit_kvmfr(struct buf *b, const struct plan *p)
+{
+	if (!p->nkvmfr)
+		return;
+	struct buf sizes = {0};
+	for (size_t i = 0; i < p->nkvmfr; i++)
+		buf_printf(&sizes, "%s%llu", i ? "," : "", (unsigned long long)p->kvmfr_mib[i]);
+	char *rule = xasprintf("SUBSYSTEM==\"kvmfr\", OWNER=\"%s\", GROUP=\"%s\", MODE=\"0660\"\n",
+			       first_user(p), qemu_group(p));
+	buf_puts(b, "\n  # Looking Glass through the kvmfr module: one static device per VM that uses it,\n");
+	if (p->nkvmfr == 1)
+		buf_printf(b, "  # /dev/kvmfr0 of %s MiB.\n", buf_str(&sizes));
+	else
+		buf_printf(b, "  # /dev/kvmfr0 to /dev/kvmfr%zu in config order, of %s MiB.\n", p->nkvmfr - 1,
+			   buf_str(&sizes));
+	buf_printf(b, "  boot.extraModulePackages = [ config.boot.kernelPackages.kvmfr ];\n"
+		      "  boot.kernelModules = [ \"kvmfr\" ];\n"
+		      "  environment.etc.\"modprobe.d/kvmfr.conf\".text = \"options kvmfr static_size_mb=%s\\n\";\n"
+		      "  services.udev.extraRules = ", buf_str(&sizes));
+	nix_lines(b, rule, "  ");
+	buf_puts(b, ";\n");
+	free(rule);
+	buf_free(&sizes);
+}
+
+/* Scream: the shared memory file, and the receiver as a user service of the first user. */
+static void emit_scream(struct buf *b, const struct plan *p)
+{
+	for (size_t i = 0; i < p->nvms; i++) {
+		const struct plan_vm *vm = &p->vms[i];
+		if (vm->audio != AUDIO_SCREAM)
+			continue;
+		/* VM names are plain words (emit_vm_name_ok), so they need no quoting here. */
+		buf_printf(b, "\n  # Scream audio of VM %s: its IVSHMEM file, played by a user service.\n"
+			      "  systemd.tmpfiles.settings.vfioc-scream.\"/dev/shm/scream-ivshmem-%s\".f = {\n"
+			      "    user = ", vm->name, vm->name);
+		nix_str(b, first_user(p));
+		buf_printf(b, ";\n    group = \"%s\";\n    mode = \"0660\";\n  };\n", qemu_group(p));
+		buf_printf(b, "  systemd.user.services.\"scream-%s\" = {\n"
+			      "    description = \"Scream audio receiver for VM %s\";\n"
+			      "    wantedBy = [ \"graphical-session.target\" ];\n"
+			      "    partOf = [ \"graphical-session.target\" ];\n"
+			      "    serviceConfig.ExecStart = \"${pkgs.scream}/bin/scream -m /dev/shm/scream-ivshmem-%s\";\n"
+			      "    serviceConfig.Restart = \"always\";\n  };\n", vm->name, vm->name, vm->name);
+	}
+}
+
+static void emit_hook(struct buf *b, const char *name, const char *comment, const struct buf *sh)
+{
+	buf_printf(b, "\n  # %s\n  virtualisation.libvirtd.hooks.qemu.%s = pkgs.writeShellScript \"%s\" (''\n"
+		      "    PATH=$PATH:${lib.makeBinPath [ pkgs.coreutils pkgs.kmod pkgs.systemd ]}\n  '' + ",
+		   comment, name, name);
+	nix_lines(b, sh->s, "  ");
+	buf_puts(b, ");\n");
+}
+
+static void emit_hooks(struct buf *b, const struct plan *p)
+{
+	if (!p->libvirt_enable)
+		return;
+	if (hooks_single_gpu_wanted(p)) {
+		struct buf sh = {0};
+		hooks_single_gpu(p, &sh);
+		emit_hook(b, "vfioc-single-gpu", "Single-GPU passthrough (vms.<name>.single-gpu).", &sh);
+		buf_free(&sh);
+	}
+	if (hooks_isolation_wanted(p)) {
+		struct buf sh = {0};
+		hooks_isolation(p, &sh);
+		emit_hook(b, "vfioc-isolate-cpus", "host.isolate-cpus-while-running.", &sh);
+		buf_free(&sh);
+	}
+}
+
+static void nix_value(struct buf *b, const struct cfg_nixval *v)
+{
+	switch (v->kind) {
+	case NIX_STR: nix_str(b, v->str); break;
+	case NIX_BOOL: buf_puts(b, v->b ? "true" : "false"); break;
+	case NIX_INT:   /* in a list, "true -3" would be a subtraction */
+		buf_printf(b, v->i < 0 ? "(%lld)" : "%lld", (long long)v->i);
+		break;
+	case NIX_LIST:
+		buf_puts(b, "[");
+		for (size_t i = 0; i < v->nitems; i++) {
+			buf_putc(b, ' ');
+			nix_value(b, &v->items[i]);
+		}
+		buf_puts(b, " ]");
+		break;
+	}
+}
+
+/* host.nixos-extra, as a module of its own: NixOS then merges it with this one (and names
+ * it in its errors by _file), and nothing here can clash with vfioc's own definitions. */
+static void emit_extra(struct buf *b, const struct plan *p)
+{
+	if (!p->nnixos_extra)
+		return;
+	buf_puts(b, "\n  # host.nixos-extra: written as given; vfioc does not check these options.\n"
+		    "  imports = [\n    {\n      _file = \"host.nixos-extra\";\n      config = {\n");
+	for (size_t i = 0; i < p->nnixos_extra; i++) {
+		const struct plan_nixattr *a = &p->nixos_extra[i];
+		buf_puts(b, "        ");
+		for (size_t k = 0; k < a->npath; k++) {
+			if (k)
+				buf_putc(b, '.');
+			nix_attr(b, a->path[k]);
+		}
+		buf_puts(b, " = ");
+		nix_value(b, &a->value);
+		buf_puts(b, ";\n");
+	}
+	buf_puts(b, "      };\n    }\n  ];\n");
+}
+
+void nixos_emit_setup(struct buf *b, const struct plan *p)
+{
+	emit_blacklist(b, p);
+	emit_qemu_conf(b, p);
+	emit_kvmfr(b, p);
+	emit_scream(b, p);
+	emit_hooks(b, p);
+	emit_extra(b, p);
+}

@@ -1,0 +1,122 @@
+/* check_extras.c: rules for the host settings around the VMs: drivers the host blacklists
+ * against the devices it keeps, qemu.conf settings against run-as-root, the CPUs taken
+ * from the host while VMs run, and single-gpu VMs that pass no GPU. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+/* Module names use '_' where driver names may use '-' (snd-hda-intel is snd_hda_intel). */
+static bool same_module(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+static bool blacklisted(const struct hw_pci *dev, const char *mod)
+{
+	return (dev->driver_module && same_module(dev->driver_module, mod)) ||
+	       (dev->driver && same_module(dev->driver, mod));
+}
+
+/* A driver the host keeps using must not be blacklisted; one that only drives passed
+ * devices may be (that is what the list is for). */
+static void check_blacklist(struct check_ctx *cx)
+{
+	const struct cfg_strlist *bl = &cx->cfg->host.blacklist_drivers;
+	for (size_t k = 0; k < bl->n; k++) {
+		struct diag *d = NULL;
+		size_t shown = 0;
+		for (size_t i = 0; i < cx->hw->npci; i++) {
+			const struct hw_pci *dev = &cx->hw->pci[i];
+			if (cx->owner[i] != NO_VM || !blacklisted(dev, bl->v[k].v))
+				continue;
+			struct buf what = {0};
+			check_describe_full(dev, &what);
+			if (!d)
+				d = diag_emit(cx->ds, D_BLACKLISTED_DRIVER, &bl->v[k].loc,
+					      "host.blacklist-drivers lists '%s', which drives a "
+					      "device that stays on the host", bl->v[k].v);
+			if (shown++ < 4)
+				diag_note(d, NULL, "%s", buf_str(&what));
+			buf_free(&what);
+		}
+		if (d)
+			diag_hint(d, "pass that device to a VM too, or keep '%s' loaded", bl->v[k].v);
+	}
+	const struct cfg_strlist *dd = &cx->cfg->host.display_drivers;
+	for (size_t k = 0; k < bl->n; k++)
+		for (size_t j = 0; j < dd->n; j++)
+			if (same_module(bl->v[k].v, dd->v[j].v)) {
+				struct diag *d = diag_emit(cx->ds, D_BLACKLISTED_DRIVER, &bl->v[k].loc,
+							   "'%s' is both blacklisted and a host "
+							   "display driver", bl->v[k].v);
+				diag_note(d, &dd->v[j].loc, "display driver listed here");
+			}
+}
+
+static void check_qemu_user(struct check_ctx *cx)
+{
+	const struct cfg_libvirt *lv = &cx->cfg->host.libvirt;
+	const struct cfg_str *set[] = { &lv->qemu_config.user, &lv->qemu_config.group };
+	for (size_t i = 0; i < ARRAY_LEN(set) && lv->run_as_root.v; i++) {
+		if (!set[i]->v)
+			continue;
+		struct diag *d = diag_emit(cx->ds, D_QEMU_USER_ROOT, &set[i]->loc,
+					   "qemu-config sets the %s QEMU runs as, but run-as-root "
+					   "already sets it to root", i ? "group" : "user");
+		if (LOC_SET(lv->run_as_root.loc))
+			diag_note(d, &lv->run_as_root.loc, "run-as-root set here");
+		diag_hint(d, "add 'run-as-root: false' to host.libvirt (its default is true)");
+	}
+}
+
+/* The host must keep at least one CPU. */
+static void check_runtime_isolation(struct check_ctx *cx)
+{
+	const struct cfg_cpus *c = &cx->cfg->host.isolate_cpus_while_running;
+	if (!c->v.n || !cx->hw->ncpus)
+		return;
+	size_t kept = 0;
+	for (size_t i = 0; i < cx->hw->ncpus; i++) {
+		bool taken = false;
+		for (size_t k = 0; k < c->v.n && !taken; k++)
+			taken = c->v.cpu[k] == cx->hw->cpus[i].id;
+		kept += !taken;
+	}
+	for (size_t k = 0; k < c->v.n; k++)
+		if (!hw_find_cpu(cx->hw, c->v.cpu[k]))
+			return;   /* check_cpus reports it */
+	if (!kept) {
+		struct diag *d = diag_emit(cx->ds, D_ISOLATE_ALL_CPUS, &c->loc,
+					   "host.isolate-cpus-while-running takes all %zu CPUs of "
+					   "this host", cx->hw->ncpus);
+		diag_hint(d, "leave the host at least one core (with its SMT sibling) for "
+			  "systemd, libvirtd and QEMU's emulator threads");
+	}
+}
+
+static void check_single_gpu(struct check_ctx *cx, size_t vm)
+{
+	const struct cfg_vm *v = &cx->cfg->vms[vm];
+	if (!v->single_gpu.v || cx->vms[vm].unresolved)
+		return;
+	for (size_t k = 0; k < cx->vms[vm].n; k++)
+		if (hw_is_gpu(&cx->hw->pci[cx->vms[vm].dev[k].hw]))
+			return;
+	struct diag *d = diag_emit(cx->ds, D_SINGLE_GPU_NO_GPU, &v->single_gpu.loc,
+				   "VM '%s' is single-gpu but passes no display controller: its "
+				   "hooks would stop the host's display for nothing", v->name);
+	diag_hint(d, "add the GPU (and its audio function) to vms.%s.pci", v->name);
+}
+
+void check_extras(struct check_ctx *cx)
+{
+	check_blacklist(cx);
+	check_qemu_user(cx);
+	check_runtime_isolation(cx);
+	for (size_t i = 0; i < cx->cfg->nvms; i++)
+		check_single_gpu(cx, i);
+}

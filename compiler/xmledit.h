@@ -1,0 +1,22 @@
+/* xmledit.h: the libvirt-xml edits of a VM, virt-install's `--xml` syntax: "XPATH=VALUE" sets
+ * an attribute or element text (creating it when missing), "xpath.delete=XPATH" removes what
+ * XPATH matches. XPATH is relative to <domain> and starts with "./". Parsed by the schema
+ * (which reports malformed ones) and applied by the libvirt backend. */
+#ifndef VFIOC_XMLEDIT_H
+#define VFIOC_XMLEDIT_H
+
+#include <stdbool.h>
+
+enum xml_edit_op { XML_EDIT_SET, XML_EDIT_DELETE };
+
+struct xml_edit {
+	enum xml_edit_op op;
+	char *xpath;   /* malloc'd */
+	char *value;   /* malloc'd; NULL for delete */
+};
+
+/* Split s into out and compile its XPath. On failure returns false with *why (static). */
+bool xml_edit_parse(const char *s, struct xml_edit *out, const char **why);
+void xml_edit_free(struct xml_edit *e);
+
+#endif
