@@ -149,8 +149,9 @@ test-valgrind: $(VFIOC)
 # clang-tidy with the checks of .clang-tidy, warnings as errors; one stamp per source file,
 # so only what changed is looked at again.
 CLANG_TIDY ?= clang-tidy
-LINT_OK := $(SRC:%.c=$(BUILD)/lint/%.ok)
+LINT_OK := $(patsubst %.c,$(BUILD)/lint/%.ok,$(LIB_SRC) $(CLI_SRC) cli/main.c)
 lint: $(LINT_OK)
+$(BUILD)/lint/cli/%.ok: ALL_CFLAGS += -Icli
 $(BUILD)/lint/%.ok: %.c $(HEADERS) .clang-tidy
 	@mkdir -p $(dir $@)
 	@$(CLANG_TIDY) --quiet $< -- $(ALL_CFLAGS) > $@.log 2>&1 || \
