@@ -186,18 +186,3 @@ void emit_join(struct buf *b, const struct plan_strlist *l, const char *sep)
 		buf_puts(b, l->v[i]);
 	}
 }
-
-static bool name_char(char c, bool first)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (!first && c && strchr("_.+-", c));
-}
-
-bool emit_vm_name_ok(const char *s)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!name_char(s[n], n == 0))
-			return false;
-	return n >= 1 && n <= 64;
-}

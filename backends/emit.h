@@ -50,10 +50,6 @@ void nix_lines(struct buf *b, const char *text, const char *indent);
 void emit_uuid(char out[EMIT_UUID_STRLEN], const uint8_t uuid[16]);
 void emit_mac(char out[EMIT_MAC_STRLEN], const uint8_t mac[6]);
 
-/* s matches [A-Za-z0-9][A-Za-z0-9_.+-]{0,63}, the VM names the schema accepts: a plain file
- * name, Nix path component and shell word. The backends refuse anything else. */
-bool emit_vm_name_ok(const char *s);
-
 /* The items of l separated by sep. */
 void emit_join(struct buf *b, const struct plan_strlist *l, const char *sep);
 

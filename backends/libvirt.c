@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "emit.h"
 #include "libvirt_edit.h"
+#include "strrules.h"
 
 #define SCHEMA_DIR "/usr/share/libvirt/schemas"
 #define OVMF_DIR "/run/libvirt/nix-ovmf"   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */
@@ -730,7 +731,7 @@ static int validate_edited(const struct plan_vm *vm, const struct out_set *out, 
 static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_set *out,
 		   char **err)
 {
-	if (!emit_vm_name_ok(vm->name)) {
+	if (!schema_check_ok(SC_NAME, vm->name)) {
 		*err = xasprintf("VM name '%s' is not usable as a file name", vm->name);
 		return -1;
 	}

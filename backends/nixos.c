@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "emit.h"
 #include "nixos_setup.h"
+#include "strrules.h"
 
 /* `[ "a" "b" ]` on one line when short, else one item per line. */
 static void nix_list(struct buf *b, const struct plan_strlist *l, const char *indent)
@@ -264,8 +265,8 @@ static void emit_define_script(struct buf *b, const struct plan *p)
 		   "        done < \"$defined\"\n"
 		   "      fi\n",
 		   p->delete_removed_state ? "--nvram --tpm" : "--keep-nvram --keep-tpm");
-	/* Written directly: the ${./...} interpolations are meant, and the VM names were
-	 * checked by nixos_emit (emit_vm_name_ok), so they are plain path and shell words. */
+	/* Written directly: the ${./...} interpolations are meant, and nixos_emit checked the
+	 * VM names against SC_NAME (strrules.def), so they are plain path and shell words. */
 	for (size_t i = 0; i < p->nvms; i++) {
 		const struct plan_vm *vm = &p->vms[i];
 		buf_printf(b, "      virsh define ${./domains/%s.xml}\n", vm->name);
@@ -307,7 +308,7 @@ static void emit_define(struct buf *b, const struct plan *p)
 static int nixos_emit(const struct plan *p, struct out_set *out, char **err)
 {
 	for (size_t i = 0; i < p->nvms; i++)
-		if (!emit_vm_name_ok(p->vms[i].name)) {
+		if (!schema_check_ok(SC_NAME, p->vms[i].name)) {
 			*err = xasprintf("VM name '%s' is not usable as a file name", p->vms[i].name);
 			return -1;
 		}

@@ -209,37 +209,12 @@ bool hw_is_gpu(const struct hw_pci *d)
 	return PCI_CLASS_BASE(d->class) == 0x03;
 }
 
-bool hw_usb_port_ok(const char *s)
-{
-	size_t digits = strspn(s, "0123456789"), depth = 0;
-	const char *p = s + digits;
-	if (!digits || digits > 3 || *p != '-')
-		return false;
-	while ((*p == '-' || *p == '.') && depth++ < 7) {
-		digits = strspn(++p, "0123456789");
-		if (!digits || digits > 3)
-			return false;
-		p += digits;
-	}
-	return *p == '\0';
-}
-
 const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port)
 {
 	for (size_t i = 0; i < hw->nusb; i++)
 		if (hw->usb[i].port && !strcmp(hw->usb[i].port, port))
 			return &hw->usb[i];
 	return NULL;
-}
-
-bool hw_module_name_ok(const char *s)
-{
-	size_t n = 0;
-	for (; s && s[n]; n++)
-		if (!(s[n] >= 'a' && s[n] <= 'z') && !(s[n] >= 'A' && s[n] <= 'Z') &&
-		    !(s[n] >= '0' && s[n] <= '9') && s[n] != '_' && s[n] != '-')
-			return false;
-	return n >= 1 && n <= 63;
 }
 
 const char *hw_cpu_vendor_name(enum cpu_vendor v)

@@ -133,11 +133,6 @@ size_t hw_group_left(const struct hw *hw, const struct hw_group *g, const bool *
  * driver at all, so one without a driver may stay on the host while none binds it. */
 bool hw_holds_group(const struct hw_pci *d);
 bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
-/* A kernel module name as sysfs shows it: 1 to 63 of [A-Za-z0-9_-] ("i2c_nvidia_gpu"). */
-bool hw_module_name_ok(const char *s);
-/* A USB bus-port as the kernel names a device: BUS-PORT[.PORT]..., 1 to 3 digits each, at
- * most 7 ports deep ("1-2", "3-1.4.2"). */
-bool hw_usb_port_ok(const char *s);
 /* The USB device plugged into port ("1-2.3"), or NULL. */
 const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port);
 const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown" */

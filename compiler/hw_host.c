@@ -10,6 +10,7 @@
 
 #include "hw_read.h"
 #include "sha256.h"
+#include "strrules.h"
 
 #define CPUINFO_MAX (8u << 20)
 
@@ -204,7 +205,8 @@ static bool read_usb_device(struct hw_reader *r, const char *name, struct hw_usb
 		dev = 0;
 	*u = (struct hw_usb){ .vendor = (uint16_t)vendor, .product = (uint16_t)product,
 			      .busnum = (unsigned)bus, .devnum = (unsigned)dev };
-	u->port = hw_usb_port_ok(name) ? arena_strdup(r->a, name) : NULL;  /* "usb1": a root hub */
+	/* none for "usb1", a root hub */
+	u->port = schema_check_ok(SC_USBPORT, name) ? arena_strdup(r->a, name) : NULL;
 	u->manufacturer = hwr_text(r, "sys/bus/usb/devices/%s/manufacturer", name);
 	u->product_name = hwr_text(r, "sys/bus/usb/devices/%s/product", name);
 	return true;

@@ -14,6 +14,7 @@
 
 #include "hw_read.h"
 #include "pci_lib.h"
+#include "strrules.h"
 
 /* libpci reads the kernel's view of the IDs and the class (sysfs files: quirks applied).
  * Revision, prog-if, header type and a normal header's subsystem IDs come from the first 64
@@ -364,7 +365,7 @@ static const struct driver_info *driver_info(struct probe *p, const char *name)
 	d->exists = access(hwr_path(&p->r, "sys/bus/pci/drivers/%s", name), F_OK) == 0;
 	/* sys/bus/pci/drivers/DRV/module -> ../../../../module/NAME; none for a built-in. */
 	const char *m = d->exists ? hwr_link_base(&p->r, "sys/bus/pci/drivers/%s/module", name) : NULL;
-	d->module = hw_module_name_ok(m) ? m : NULL;
+	d->module = schema_check_ok(SC_MODULE, m) ? m : NULL;
 	return d;
 }
 

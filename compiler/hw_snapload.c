@@ -8,6 +8,7 @@
 
 #include "hw.h"
 #include "hw_snapshot.h"
+#include "strrules.h"
 #include "yamldoc.h"
 
 const char *const snapshot_cpu_flags[3] = { "vmx", "svm", "pdpe1gb" };
@@ -207,7 +208,7 @@ static void pci_driver(struct loader *l, const struct ynode *v, void *o)
 static void pci_module(struct loader *l, const struct ynode *v, void *o)
 {
 	const char *m = get_str(l, v);
-	if (m && !hw_module_name_ok(m))
+	if (m && !schema_check_ok(SC_MODULE, m))
 		bad(l, v, "malformed module name '%s'", m);
 	else
 		((struct hw_pci *)o)->driver_module = m;
@@ -316,7 +317,7 @@ static void usb_id(struct loader *l, const struct ynode *v, void *o)
 static void usb_port(struct loader *l, const struct ynode *v, void *o)
 {
 	const char *p = get_str(l, v);
-	if (p && !hw_usb_port_ok(p))
+	if (p && !schema_check_ok(SC_USBPORT, p))
 		bad(l, v, "malformed USB port '%s' (expected BUS-PORT[.PORT]..., e.g. 1-2.3)", p);
 	else
 		((struct hw_usb *)o)->port = p;

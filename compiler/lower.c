@@ -312,8 +312,8 @@ static void lower_objmap(struct lower *lw, const struct field *f, const struct y
 		*AT(elem, o->name_off, const char *) = key->str;
 		*AT(elem, o->name_loc_off, struct loc) = key->loc;
 		lw->owner = key->loc;
-		if (!schema_check_string(SC_NAME, key->str, &why)) {
-			struct diag *d = diag_emit(lw->ds, D_BAD_VM_NAME, &key->loc,
+		if (!schema_check_string(o->name_check, key->str, &why)) {
+			struct diag *d = diag_emit(lw->ds, schema_check_diag(o->name_check), &key->loc,
 						   "invalid VM name '%s'", key->str);
 			diag_hint(d, "%s", why);
 		}

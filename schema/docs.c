@@ -21,7 +21,7 @@ static void type_words(FILE *out, const struct field *f, const struct doc_style 
 		fprintf(out, "integer %llu%s%llu", (unsigned long long)f->min, st->dash,
 			(unsigned long long)f->max);
 		break;
-	case FK_STR: fputs(f->check == SC_PATH ? "absolute path" : f->check == SC_RELPATH ? "path" : "string", out); break;
+	case FK_STR: fputs(schema_check_type(f->check), out); break;
 	case FK_ENUM:
 		for (size_t i = 0; f->values[i]; i++)
 			fprintf(out, "%s%s%s%s", i ? st->bar : "", on, f->values[i], off);
@@ -43,9 +43,21 @@ static void type_words(FILE *out, const struct field *f, const struct doc_style 
 	}
 }
 
+const char *schema_object_doc(const struct object *o, char *buf, size_t size)
+{
+	const char *pat = schema_check_pattern(o->name_check);  /* NULL: SC_ANY, no map */
+	if (!pat)
+		return o->doc;
+	/* The pattern without its anchors ^ and $. */
+	snprintf(buf, size, "%s Its name matches %.*s.", o->doc, (int)strlen(pat) - 2, pat + 1);
+	return buf;
+}
+
 static void object_section(FILE *out, const struct object *o)
 {
-	fprintf(out, "\n## `%s`\n\n%s\n", *o->path ? o->path : "(top level)", o->doc);
+	char doc[256];
+	fprintf(out, "\n## `%s`\n\n%s\n", *o->path ? o->path : "(top level)",
+		schema_object_doc(o, doc, sizeof(doc)));
 	if (o->scalar)
 		fprintf(out, "\nShort form: %s.\n", o->scalar_doc);
 	if (o->nfields) {
@@ -146,8 +158,9 @@ static void man_field(FILE *out, const struct field *f)
 static void man_object(FILE *out, const struct object *o)
 {
 	/* \& keeps mdoc from taking the "[]" of "vms.<name>.pci[]" for a delimiter. */
+	char doc[256];
 	fprintf(out, ".Ss %s\\&\n", *o->path ? o->path : "top level");
-	man_text(out, o->doc);
+	man_text(out, schema_object_doc(o, doc, sizeof(doc)));
 	if (o->scalar) {
 		fputs("Short form: ", out);
 		man_text(out, o->scalar_doc);

@@ -112,13 +112,18 @@ static void string_type(struct json *j, const char *pattern)
 		kv_str(j, "pattern", pattern);
 }
 
+static const char *scalar_pattern(const struct object *o)
+{
+	return o->scalar_pattern ? o->scalar_pattern : schema_check_pattern(o->scalar_check);
+}
+
 /* An element of a list or map: the object, or its short form, or either. */
 static void element_schema(struct json *j, const struct object *o)
 {
 	open(j, '{');
 	if (o->scalar && !o->nfields) {
 		kv_str(j, "description", o->doc);
-		string_type(j, o->scalar_pattern);
+		string_type(j, scalar_pattern(o));
 	} else if (o->scalar) {
 		kv_str(j, "description", o->doc);
 		key(j, "anyOf");
@@ -126,7 +131,7 @@ static void element_schema(struct json *j, const struct object *o)
 		item(j);
 		open(j, '{');
 		kv_str(j, "description", o->scalar_doc);
-		string_type(j, o->scalar_pattern);
+		string_type(j, scalar_pattern(o));
 		close(j, '}');
 		item(j);
 		object_schema(j, o);
@@ -181,7 +186,7 @@ static void field_type(struct json *j, const struct field *f)
 			item(j);
 			open(j, '{');
 			kv_str(j, "description", f->sub->scalar_doc);
-			string_type(j, f->sub->scalar_pattern);
+			string_type(j, scalar_pattern(f->sub));
 			close(j, '}');
 			item(j);
 			object_schema(j, f->sub);
@@ -238,7 +243,7 @@ static void field_type(struct json *j, const struct field *f)
 		kv_str(j, "type", "object");
 		key(j, "propertyNames");
 		open(j, '{');
-		kv_str(j, "pattern", schema_check_pattern(SC_NAME));
+		kv_str(j, "pattern", schema_check_pattern(f->sub->name_check));
 		close(j, '}');
 		key(j, "additionalProperties");
 		element_schema(j, f->sub);
@@ -253,7 +258,8 @@ static void object_schema(struct json *j, const struct object *o)
 	plain.scalar = NULL;  /* the mapping form only; the caller adds the short form */
 	struct field wrapper = { .key = o->path, .kind = FK_OBJECT, .sub = &plain };
 	open(j, '{');
-	kv_str(j, "description", o->doc);
+	char doc[256];
+	kv_str(j, "description", schema_object_doc(o, doc, sizeof(doc)));
 	field_type(j, &wrapper);
 	close(j, '}');
 }

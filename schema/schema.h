@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "strrules.h"
 #include "yamldoc.h"
 
 enum field_kind {
@@ -26,28 +27,6 @@ enum field_kind {
 	FK_OBJLIST,  /* a list of `sub` objects: pointer at off, size_t count at count_off */
 	FK_OBJMAP,   /* a mapping name -> `sub` object, stored like FK_OBJLIST, in file order */
 	FK_NIXATTRS, /* struct cfg_nixattrs: `attr.path: value` for host.nixos-extra */
-};
-
-/* What a string must look like. */
-enum str_check {
-	SC_ANY,        /* any text without control characters */
-	SC_NAME,       /* a VM name: [A-Za-z0-9][A-Za-z0-9_.+-]{0,63} */
-	SC_MODULE,     /* a kernel module: [A-Za-z0-9_][A-Za-z0-9_-]{0,62} */
-	SC_USER,       /* a user name: [a-z_][a-z0-9_-]{0,31} */
-	SC_TOKEN,      /* a kernel parameter: printable ASCII, none of the bytes that the kernel,
-	                * GRUB or a shell read as separators or quoting (hooks.c token_refusal) */
-	SC_PATH,       /* an absolute path, no control characters */
-	SC_RELPATH,    /* a path, absolute or relative, no control characters */
-	SC_NETNAME,    /* a libvirt network or bridge name: [A-Za-z0-9_.:-]{1,64} */
-	SC_KERNEL,     /* a kernel series: "6.6" */
-	SC_EVDEV,      /* an absolute path under /dev/input/ */
-	SC_UUID,       /* a UUID: 8-4-4-4-12 hex digits */
-	SC_MAC,        /* a unicast MAC address: six hex octets separated by ':' */
-	SC_USBPORT,    /* a USB bus-port as sysfs names it: "1-2", "3-1.4.2" */
-	SC_CDROM,      /* an absolute path, or "empty" */
-	SC_DEVPATH,    /* a device node: /dev/..., no quotes or backslashes (qemu.conf strings) */
-	SC_VENDOR_ID,  /* a Hyper-V vendor_id: 1 to 12 of [A-Za-z0-9_.-] */
-	SC_XML_EDIT,   /* "XPATH=VALUE" or "xpath.delete=XPATH" (compiled by schema_xml_edit) */
 };
 
 #define F_REQUIRED 1u
@@ -80,11 +59,13 @@ struct object {
 	size_t loc_off;              /* of its struct loc */
 	size_t name_off;             /* FK_OBJMAP elements: of the const char * name */
 	size_t name_loc_off;         /* FK_OBJMAP elements: of the name's struct loc */
+	enum str_check name_check;   /* FK_OBJMAP elements: the rule their names follow */
 	/* The short form written as one scalar ("01:00.0" for a pci entry); NULL: map only.
 	 * Returns false after reporting the problem. */
 	bool (*scalar)(struct lower *lw, const struct ynode *n, void *obj);
 	const char *scalar_doc;      /* what the short form looks like, for docs */
-	const char *scalar_pattern;  /* its JSON Schema pattern */
+	const char *scalar_pattern;  /* its JSON Schema pattern; NULL: scalar_check's */
+	enum str_check scalar_check; /* the rule of the short form, when it is one */
 	/* Rules between the keys of one object, after its fields are read. */
 	void (*validate)(struct lower *lw, const struct ynode *map, void *obj);
 };
@@ -111,15 +92,12 @@ void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_lower_nixattrs(struct lower *lw, const struct field *f, const struct ynode *n,
 			   struct cfg_nixattrs *out);
 
-/* Validate a string against a check. On failure returns false and sets *why. */
-bool schema_check_string(enum str_check c, const char *s, const char **why);
-const char *schema_check_pattern(enum str_check c);  /* for the JSON Schema; NULL: none */
-enum diag_id schema_check_diag(enum str_check c);
-
 /* Sizes: "16GiB" -> 16384 (MiB). */
 bool schema_parse_size(const char *s, uint64_t *mib, const char **why);
 
 /* Outputs generated from the tables. */
+/* o->doc, and for map elements the rule their names follow, in buf when it is needed. */
+const char *schema_object_doc(const struct object *o, char *buf, size_t size);
 void schema_write_json(FILE *out);
 void schema_write_markdown(FILE *out);
 void schema_write_man(FILE *out);  /* vfioc.yaml(5), mdoc */

@@ -80,7 +80,7 @@ static const struct field network_fields[] = {
 static const struct object network_object = OBJECT("vms.<name>.network", struct cfg_network,
 	network_fields, .doc = "One virtio NIC: a libvirt network name, `none`, or `{bridge: br0}`.",
 	.scalar = schema_network_scalar, .scalar_doc = "a libvirt network name, or none",
-	.scalar_pattern = "^[A-Za-z0-9_.:-]{1,64}$", .validate = schema_network_validate);
+	.scalar_check = SC_NETNAME, .validate = schema_network_validate);
 
 static const struct field topology_fields[] = {
 	{ "sockets", FK_UINT, F(struct cfg_topology, sockets), .min = 1, .max = 64, .flags = F_REQUIRED,
@@ -203,7 +203,7 @@ static const struct field vm_fields[] = {
 	  .doc = "The NIC's MAC address (unicast)." },
 };
 static const struct object vm_object = OBJECT("vms.<name>", struct cfg_vm, vm_fields,
-	.doc = "A VM. Its name matches [A-Za-z0-9][A-Za-z0-9_.+-]{0,63}.", .validate = schema_vm_validate,
+	.doc = "A VM.", .name_check = SC_NAME, .validate = schema_vm_validate,
 	.name_off = offsetof(struct cfg_vm, name), .name_loc_off = offsetof(struct cfg_vm, name_loc));
 
 static const struct field hugepages_fields[] = {

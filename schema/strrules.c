@@ -1,0 +1,315 @@
+/* strrules.c: the rules of strrules.def, their tests and their JSON Schema patterns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "strrules.h"
+#include "xmledit.h"
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* U+FFFE and U+FFFF (EF BF BE, EF BF BF): XML 1.0 forbids them, so a libvirt domain file
+ * holding one is not well-formed. Surrogates and other bytes XML refuses cannot get here:
+ * the YAML reader accepts valid UTF-8 only, and control characters are refused before. */
+static bool has_xml_forbidden(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; (p = (const unsigned char *)
+	     strchr((const char *)p, 0xef)); p++)
+		if (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			return true;
+	return false;
+}
+
+/* Whether c is in a character class written as in a regular expression: "A-Za-z0-9_.-"
+ * (a '-' between two characters is a range, anywhere else itself). */
+static bool in_class(const char *class, char c)
+{
+	for (const char *k = class; *k; k++) {
+		if (k[1] == '-' && k[2]) {
+			if (c >= k[0] && c <= k[2])
+				return true;
+			k += 2;
+		} else if (c == *k) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool chars_ok(const char *first, const char *rest, size_t max, const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!in_class(n ? rest : first, s[n]))
+			return false;
+	return n >= 1 && n <= max;
+}
+
+/* s is groups of hex digits of the lengths in shape ("8-4-4-4-12"), separated as there. */
+static bool hex_groups(const char *s, const char *shape)
+{
+	for (const char *g = shape; *g; g++) {
+		if (*g >= '0' && *g <= '9') {
+			unsigned n = (unsigned)strtoul(g, (char **)&g, 10);
+			g--;
+			if (strspn(s, "0123456789abcdefABCDEF") != n)
+				return false;
+			s += n;
+		} else if (*s++ != *g) {
+			return false;
+		}
+	}
+	return !*s;
+}
+
+/* Why a byte may not be in a kernel parameter, or NULL when it may. The kernel splits its
+ * command line at what isspace() says, and that includes byte 0xa0 (a UTF-8 no-break space
+ * holds one); NixOS writes the parameters unquoted into GRUB's `linux` line and into shell
+ * and systemd-boot entries. */
+static const char *token_refusal(unsigned char c)
+{
+	if (c <= ' ' || c >= 0x7f)
+		return "a kernel parameter is printable ASCII without spaces: the kernel splits "
+		       "its command line at spaces, and at byte 0xa0 (a no-break space) too";
+	if (strchr("\"'\\`$", c))
+		return "quotes, backslashes, '$' and '`' are read by the boot loader's and the "
+		       "shell's quoting, not passed on";
+	if (strchr("|&;<>{}", c))
+		return "GRUB reads it as an operator of its own config language, where NixOS writes "
+		       "the kernel's line unquoted";
+	return NULL;
+}
+
+/* The first byte of s token_refusal refuses, with its reason in *why (static). */
+static bool token_ok(const char *s, const char **why)
+{
+	static _Thread_local char msg[256];
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *reason = token_refusal(*p);
+		if (!reason)
+			continue;
+		if (*p == ' ') {
+			snprintf(msg, sizeof(msg), "a space is not allowed: %s", reason);
+		} else if (*p > ' ' && *p < 0x7f) {
+			snprintf(msg, sizeof(msg), "'%c' is not allowed: %s", *p, reason);
+		} else if (*p >= 0xc0) {  /* valid UTF-8 (the YAML reader checked): name it */
+			unsigned cp = *p & (*p >= 0xf0 ? 0x07 : *p >= 0xe0 ? 0x0f : 0x1f);
+			for (const unsigned char *q = p + 1; (*q & 0xc0) == 0x80; q++)
+				cp = cp << 6 | (*q & 0x3f);
+			snprintf(msg, sizeof(msg), "U+%04X is not allowed: %s", cp, reason);
+		} else {
+			snprintf(msg, sizeof(msg), "byte 0x%02x is not allowed: %s", *p, reason);
+		}
+		*why = msg;
+		return false;
+	}
+	return true;
+}
+
+/* One character of a JSON Schema character class. */
+static size_t class_char(char *out, int c)
+{
+	size_t n = 0;
+	if (strchr("\\[]^-", c))
+		out[n++] = '\\';
+	out[n++] = (char)c;
+	return n;
+}
+
+/* The JSON Schema pattern of the same rule, built from token_refusal: runs of allowed
+ * characters as ranges. */
+static const char *token_pattern(void)
+{
+	static char pat[160];
+	if (pat[0])
+		return pat;
+	size_t n = 0;
+	pat[n++] = '^';
+	pat[n++] = '[';
+	for (int c = 0x21; c < 0x7f; c++) {
+		if (token_refusal((unsigned char)c))
+			continue;
+		int end = c;
+		while (end + 1 < 0x7f && !token_refusal((unsigned char)(end + 1)))
+			end++;
+		n += class_char(pat + n, c);
+		if (end > c + 1)
+			pat[n++] = '-';
+		if (end > c)
+			n += class_char(pat + n, end);
+		c = end;
+	}
+	memcpy(pat + n, "]+$", 4);
+	return pat;
+}
+
+static bool absolute(const char *s, const char **why)
+{
+	return s[0] == '/';
+}
+
+static bool kernel_series(const char *s, const char **why)
+{
+	size_t digits = strspn(s, "0123456789");
+	if (!digits || digits > 3 || s[digits] != '.')
+		return false;
+	s += digits + 1;
+	digits = strspn(s, "0123456789");
+	return digits && digits <= 3 && !s[digits];
+}
+
+static bool under_dev_input(const char *s, const char **why)
+{
+	return !strncmp(s, "/dev/input/", 11) && !strstr(s, "/..");
+}
+
+static bool uuid(const char *s, const char **why)
+{
+	return hex_groups(s, "8-4-4-4-12");
+}
+
+static bool mac_unicast(const char *s, const char **why)
+{
+	if (!hex_groups(s, "2:2:2:2:2:2"))
+		return false;
+	if (strchr("13579bBdDfF", s[1])) {
+		*why = "a multicast address (the first octet is odd) cannot be a NIC's address";
+		return false;
+	}
+	return true;
+}
+
+/* BUS-PORT[.PORT]...: 1 to 3 digits each, at most 7 ports deep. */
+static bool usb_port(const char *s, const char **why)
+{
+	size_t digits = strspn(s, "0123456789"), depth = 0;
+	const char *p = s + digits;
+	if (!digits || digits > 3 || *p != '-')
+		return false;
+	do {
+		digits = strspn(++p, "0123456789");
+		if (!digits || digits > 3)
+			return false;
+		p += digits;
+	} while (*p == '.' && ++depth < 7);
+	return *p == '\0';
+}
+
+static bool path_or_empty(const char *s, const char **why)
+{
+	return s[0] == '/' || !strcmp(s, CDROM_EMPTY);
+}
+
+static bool device_node(const char *s, const char **why)
+{
+	return !strncmp(s, "/dev/", 5) && s[5] && !strpbrk(s, "\"\\") && !strstr(s, "/..");
+}
+
+static bool xml_edit(const char *s, const char **why)
+{
+	struct xml_edit e;
+	if (!xml_edit_parse(s, &e, why))
+		return false;
+	xml_edit_free(&e);
+	return true;
+}
+
+struct str_rule {
+	const char *id;
+	enum diag_id diag;
+	const char *type, *why;
+	const char *first, *rest;  /* CHARS */
+	size_t max;
+	bool (*test)(const char *s, const char **why);  /* TEST, BUILT */
+	const char *pattern;                            /* TEST */
+	const char *(*pattern_of)(void);                /* BUILT */
+	bool exact;  /* CHARS, MATCH: the pattern matches just what the rule accepts */
+};
+
+#define ANY
+#define CHARS(f, r, n) .first = f, .rest = r, .max = n, .exact = true,
+#define MATCH(fn, pat) .test = fn, .pattern = pat, .exact = true,
+#define TEST(fn, pat) .test = fn, .pattern = pat,
+#define BUILT(fn, patfn) .test = fn, .pattern_of = patfn,
+static const struct str_rule rules[] = {
+#define STR_RULE(id_, diag_, type_, form, why_) \
+	[SC_##id_] = { .id = #id_, .diag = D_##diag_, .type = type_, .why = why_, form },
+#include "strrules.def"
+#undef STR_RULE
+};
+#undef ANY
+#undef CHARS
+#undef MATCH
+#undef TEST
+#undef BUILT
+
+bool schema_check_string(enum str_check c, const char *s, const char **why)
+{
+	const struct str_rule *r = &rules[c];
+	*why = NULL;
+	if (!*s && c != SC_ANY)
+		*why = "it is empty";
+	else if (has_control(s))
+		*why = "it contains a control character (newline, tab...)";
+	else if (has_xml_forbidden(s))
+		*why = "it contains U+FFFE or U+FFFF, which XML (a libvirt domain file) cannot hold";
+	else if (r->first && !chars_ok(r->first, r->rest, r->max, s))
+		*why = r->why;
+	else if (r->test) {
+		const char *reason = r->why;
+		if (!r->test(s, &reason))
+			*why = reason;
+	}
+	return *why == NULL;
+}
+
+bool schema_check_ok(enum str_check c, const char *s)
+{
+	const char *why;
+	return s && schema_check_string(c, s, &why);
+}
+
+const char *schema_check_pattern(enum str_check c)
+{
+	static char built[SC_COUNT][128];
+	const struct str_rule *r = &rules[c];
+	if (r->pattern_of)
+		return r->pattern_of();
+	if (!r->first)
+		return r->pattern;
+	if (!built[c][0]) {
+		if (!strcmp(r->first, r->rest))
+			snprintf(built[c], sizeof(built[c]), "^[%s]{1,%zu}$", r->rest, r->max);
+		else
+			snprintf(built[c], sizeof(built[c]), "^[%s][%s]{0,%zu}$", r->first, r->rest,
+				 r->max - 1);
+	}
+	return built[c];
+}
+
+enum diag_id schema_check_diag(enum str_check c)
+{
+	return rules[c].diag;
+}
+
+const char *schema_check_type(enum str_check c)
+{
+	return rules[c].type;
+}
+
+bool schema_check_exact(enum str_check c)
+{
+	return rules[c].exact;
+}
+
+const char *schema_check_name(enum str_check c)
+{
+	return rules[c].id;
+}
