@@ -1,7 +1,9 @@
-/* cmd_schema.c: `vfioc schema`: the config language as JSON Schema, Markdown docs or a man page. */
+/* cmd_schema.c: `vfioc schema`: the config language as JSON Schema, Markdown docs or a man
+ * page, and the snapshot format as Markdown. */
 #include <string.h>
 
 #include "cmd.h"
+#include "hw_snapshot.h"
 #include "schema.h"
 #include "util.h"
 
@@ -11,7 +13,9 @@ static const struct cli_option options[] = {
 	  "$schema=PATH' on the config's first line, PATH being\n"
 	  "where you saved this output; markdown: the config\n"
 	  "reference with every diagnostic code; man: the same as\n"
-	  "the manual page vfioc.yaml(5) (mdoc)" },
+	  "the manual page vfioc.yaml(5) (mdoc); snapshot: the\n"
+	  "hardware snapshot format (vfioc probe) as Markdown, the\n"
+	  "format section of docs/hardware.md" },
 	{ 0 },
 };
 
@@ -37,14 +41,17 @@ static int run(int argc, char **argv)
 		schema_write_markdown(stdout);
 	else if (!strcmp(format, "man"))
 		schema_write_man(stdout);
+	else if (!strcmp(format, "snapshot"))
+		snapshot_write_markdown(stdout);
 	else
-		return cli_usage_error("schema", "--format is json, markdown or man, not '%s'", format);
+		return cli_usage_error("schema", "--format is json, markdown, man or snapshot, not '%s'",
+				       format);
 	return EXIT_OK;
 }
 
 const struct command cmd_schema = {
 	"schema", "print the config language as JSON Schema (for editors), Markdown or a man page",
-	"Usage: vfioc schema [--format json|markdown|man]\n\n"
+	"Usage: vfioc schema [--format json|markdown|man|snapshot]\n\n"
 	"Prints the schema of the config language, generated from the same tables that\n"
 	"validate configs.\n\n",
 	options,

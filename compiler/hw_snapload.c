@@ -1,6 +1,7 @@
-/* hw_snapload.c: hw_load_snapshot(): a snapshot (hw_snapshot.h) read through yamldoc, so a
- * damaged one gets FILE:LINE:COL diagnostics like a config. Every problem is reported
- * (D_SNAPSHOT_INVALID); any problem means no model. */
+/* hw_snapload.c: hw_load_snapshot(): a snapshot read through yamldoc, so a damaged one gets
+ * FILE:LINE:COL diagnostics like a config, each key by its row of hw_snaptable.c and the
+ * handler of its kind. Every problem is reported (D_SNAPSHOT_INVALID); any problem means
+ * no model. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,17 +12,10 @@
 #include "strrules.h"
 #include "yamldoc.h"
 
-const char *const snapshot_cpu_flags[3] = { "vmx", "svm", "pdpe1gb" };
-
 struct loader {
 	struct hw *hw;
 	struct diags *ds;
 	bool failed;
-};
-
-struct field {
-	const char *key;
-	void (*load)(struct loader *l, const struct ynode *val, void *obj);
 };
 
 static __attribute__((format(printf, 3, 4)))
@@ -90,8 +84,13 @@ static bool get_hex(struct loader *l, const struct ynode *n, unsigned long max, 
 	if (!want(l, n, Y_SCALAR, "a hex number"))
 		return false;
 	char *end;
-	unsigned long v = strtoul(n->str + 2, &end, 16);
-	if (strncmp(n->str, "0x", 2) || end == n->str + 2 || *end || v > max) {
+	unsigned long v = 0;
+	bool digits = false;
+	if (!strncmp(n->str, "0x", 2)) {  /* only then is n->str + 2 inside the string */
+		v = strtoul(n->str + 2, &end, 16);
+		digits = end != n->str + 2 && !*end;
+	}
+	if (!digits || v > max) {
 		bad(l, n, "expected a hex number 0x0 to 0x%lx, found '%s'", max, n->str);
 		return false;
 	}
@@ -119,417 +118,223 @@ static bool get_addr(struct loader *l, const struct ynode *n, struct pci_addr *o
 	return false;
 }
 
-/* Call each field's loader; unknown keys and missing required ones are errors. */
-static void load_map(struct loader *l, const struct ynode *map, const struct field *fields,
-		     size_t nfields, const char *what, void *obj)
+/* "a, b or c": the names of values[from..n). */
+static void alternatives(struct buf *b, const char *const *values, size_t from, size_t n)
 {
-	if (!want(l, map, Y_MAP, "a mapping"))
-		return;
-	for (size_t i = 0; i < map->n; i++) {
-		const struct ypair *p = &map->pairs[i];
-		size_t f = 0;
-		while (f < nfields && strcmp(fields[f].key, p->key->str))
-			f++;
-		if (f == nfields)
-			bad(l, p->key, "unknown key '%s' in %s", p->key->str, what);
-		else
-			fields[f].load(l, p->val, obj);
+	for (size_t i = from; i < n; i++)
+		buf_printf(b, "%s%s", i == from ? "" : i + 1 == n ? " or " : ", ", values[i]);
+}
+
+/* What a string must look like beyond being one (enum snap_text); reports it when not. */
+static bool text_ok(struct loader *l, const struct ynode *v, enum snap_text text, const char *s)
+{
+	switch (text) {
+	case ST_ANY:
+		return true;
+	case ST_HOST_ID:
+		if (strlen(s) == HOST_ID_LEN && strspn(s, "0123456789abcdef") == HOST_ID_LEN)
+			return true;
+		bad(l, v, "host-id is not %d lowercase hex digits", HOST_ID_LEN);
+		return false;
+	case ST_MODULE:
+		if (schema_check_ok(SC_MODULE, s))
+			return true;
+		bad(l, v, "malformed module name '%s'", s);
+		return false;
+	case ST_USB_PORT:
+		if (schema_check_ok(SC_USBPORT, s))
+			return true;
+		bad(l, v, "malformed USB port '%s' (expected BUS-PORT[.PORT]..., e.g. 1-2.3)", s);
+		return false;
 	}
+	return false;
 }
 
-static void require(struct loader *l, const struct ynode *map, const char *const *keys, size_t n,
-		    const char *what)
+/* SK_WORDS: [flr, bus] kept as "flr bus". */
+static void load_words(struct loader *l, const struct snap_field *f, const struct ynode *v,
+		       const char **out)
 {
-	for (size_t i = 0; map->kind == Y_MAP && i < n; i++)
-		if (!ymap_get(map, keys[i]))
-			bad(l, map, "%s without '%s'", what, keys[i]);
-}
-
-/* ---- pci ---- */
-
-static void pci_address(struct loader *l, const struct ynode *v, void *o)
-{
-	struct hw_pci *d = o;
-	if (get_addr(l, v, &d->addr))
-		d->loc = v->loc;
-}
-
-static void pci_id(struct loader *l, const struct ynode *v, void *o)
-{
-	struct hw_pci *d = o;
-	get_id(l, v, &d->vendor, &d->device);
-}
-
-static void pci_subsystem(struct loader *l, const struct ynode *v, void *o)
-{
-	struct hw_pci *d = o;
-	get_id(l, v, &d->sub_vendor, &d->sub_device);
-}
-
-static void pci_class(struct loader *l, const struct ynode *v, void *o)
-{
-	unsigned long c;
-	if (get_hex(l, v, 0xffffff, &c))
-		((struct hw_pci *)o)->class = (uint32_t)c;
-}
-
-static void pci_revision(struct loader *l, const struct ynode *v, void *o)
-{
-	unsigned long r;
-	if (get_hex(l, v, 0xff, &r))
-		((struct hw_pci *)o)->revision = (uint8_t)r;
-}
-
-static void pci_vendor_name(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->vendor_name = get_str(l, v);
-}
-
-static void pci_device_name(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->device_name = get_str(l, v);
-}
-
-static void pci_class_name(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->class_name = get_str(l, v);
-}
-
-static void pci_group(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->iommu_group = get_int(l, v);
-}
-
-static void pci_driver(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->driver = get_str(l, v);
-}
-
-static void pci_module(struct loader *l, const struct ynode *v, void *o)
-{
-	const char *m = get_str(l, v);
-	if (m && !schema_check_ok(SC_MODULE, m))
-		bad(l, v, "malformed module name '%s'", m);
-	else
-		((struct hw_pci *)o)->driver_module = m;
-}
-
-static void pci_boot_vga(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->boot_vga = get_bool(l, v);
-}
-
-static void pci_resets(struct loader *l, const struct ynode *v, void *o)
-{
-	if (!want(l, v, Y_SEQ, "a list of reset methods"))
+	if (!want(l, v, Y_SEQ, f->list))
 		return;
 	struct buf b = {0};
 	for (size_t i = 0; i < v->n; i++) {
 		const char *m = get_str(l, v->items[i]);
 		if (m && (!*m || strchr(m, ' ')))
-			bad(l, v->items[i], "malformed reset method '%s'", m);
+			bad(l, v->items[i], "malformed %s '%s'", f->item, m);
 		else if (m)
 			buf_printf(&b, "%s%s", i ? " " : "", m);
 	}
-	((struct hw_pci *)o)->reset_methods = arena_strdup(&l->hw->arena, buf_str(&b));
+	*out = arena_strdup(&l->hw->arena, buf_str(&b));
 	buf_free(&b);
 }
 
-static void pci_numa(struct loader *l, const struct ynode *v, void *o)
+static void load_numlist(struct loader *l, const struct snap_field *f, const struct ynode *v,
+			 void *obj)
 {
-	((struct hw_pci *)o)->numa_node = get_int(l, v);
-}
-
-static void pci_multifunction(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->multifunction = get_bool(l, v);
-}
-
-static void pci_physfn(struct loader *l, const struct ynode *v, void *o)
-{
-	struct hw_pci *d = o;
-	d->is_vf = get_addr(l, v, &d->physfn);
-}
-
-static void pci_host_fs(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->host_fs = get_str(l, v);
-}
-
-static void pci_host_route(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_pci *)o)->host_route = get_str(l, v);
-}
-
-static const struct field pci_fields[] = {
-	{ "address", pci_address }, { "id", pci_id }, { "subsystem", pci_subsystem },
-	{ "class", pci_class }, { "revision", pci_revision }, { "vendor-name", pci_vendor_name },
-	{ "device-name", pci_device_name }, { "class-name", pci_class_name },
-	{ "iommu-group", pci_group }, { "driver", pci_driver }, { "module", pci_module },
-	{ "boot-vga", pci_boot_vga },
-	{ "reset-methods", pci_resets }, { "numa-node", pci_numa },
-	{ "multifunction", pci_multifunction }, { "physfn", pci_physfn },
-	{ "host-filesystems", pci_host_fs }, { "host-default-route", pci_host_route },
-};
-
-static void load_device(struct loader *l, const struct ynode *n, struct hw_pci *d)
-{
-	static const char *const required[] = { "address", "id", "class" };
-	*d = (struct hw_pci){ .iommu_group = -1, .boot_vga = -1, .numa_node = -1, .loc = n->loc };
-	load_map(l, n, pci_fields, ARRAY_LEN(pci_fields), "a PCI device", d);
-	require(l, n, required, ARRAY_LEN(required), "a PCI device");
-	if (d->driver_module && !d->driver)
-		bad(l, n, "a PCI device with a module but no driver");
-}
-
-static void load_pci(struct loader *l, const struct ynode *v, void *o)
-{
-	struct hw *hw = l->hw;
-	if (!want(l, v, Y_SEQ, "a list of PCI devices"))
+	uint64_t **list = (uint64_t **)((char *)obj + f->off);
+	size_t *n = (size_t *)((char *)obj + f->off2);
+	if (!want(l, v, Y_SEQ, f->list))
 		return;
-	hw->pci = arena_array(&hw->arena, v->n, sizeof(*hw->pci));
-	for (hw->npci = 0; hw->npci < v->n; hw->npci++)
-		load_device(l, v->items[hw->npci], &hw->pci[hw->npci]);
-}
-
-/* ---- usb ---- */
-
-static void usb_bus(struct loader *l, const struct ynode *v, void *o)
-{
-	unsigned long long n;
-	if (get_uint(l, v, 0xffff, &n))
-		((struct hw_usb *)o)->busnum = (unsigned)n;
-}
-
-static void usb_device(struct loader *l, const struct ynode *v, void *o)
-{
-	unsigned long long n;
-	if (get_uint(l, v, 0xffff, &n))
-		((struct hw_usb *)o)->devnum = (unsigned)n;
-}
-
-static void usb_id(struct loader *l, const struct ynode *v, void *o)
-{
-	struct hw_usb *u = o;
-	get_id(l, v, &u->vendor, &u->product);
-}
-
-static void usb_port(struct loader *l, const struct ynode *v, void *o)
-{
-	const char *p = get_str(l, v);
-	if (p && !schema_check_ok(SC_USBPORT, p))
-		bad(l, v, "malformed USB port '%s' (expected BUS-PORT[.PORT]..., e.g. 1-2.3)", p);
-	else
-		((struct hw_usb *)o)->port = p;
-}
-
-static void usb_manufacturer(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_usb *)o)->manufacturer = get_str(l, v);
-}
-
-static void usb_product(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_usb *)o)->product_name = get_str(l, v);
-}
-
-static const struct field usb_fields[] = {
-	{ "bus", usb_bus }, { "device", usb_device }, { "id", usb_id }, { "port", usb_port },
-	{ "manufacturer", usb_manufacturer }, { "product", usb_product },
-};
-
-static void load_usb(struct loader *l, const struct ynode *v, void *o)
-{
-	static const char *const required[] = { "id" };
-	struct hw *hw = l->hw;
-	if (!want(l, v, Y_SEQ, "a list of USB devices"))
-		return;
-	hw->usb = arena_array(&hw->arena, v->n, sizeof(*hw->usb));
-	for (hw->nusb = 0; hw->nusb < v->n; hw->nusb++) {
-		struct hw_usb *u = &hw->usb[hw->nusb];
-		*u = (struct hw_usb){ .loc = v->items[hw->nusb]->loc };
-		load_map(l, v->items[hw->nusb], usb_fields, ARRAY_LEN(usb_fields), "a USB device", u);
-		require(l, v->items[hw->nusb], required, 1, "a USB device");
-	}
-}
-
-/* ---- cpu ---- */
-
-static void cpu_id(struct loader *l, const struct ynode *v, void *o)
-{
-	unsigned long long n;
-	if (get_uint(l, v, CPULIST_MAX_CPU, &n))
-		((struct hw_cpu *)o)->id = (unsigned)n;
-}
-
-static void cpu_core(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_cpu *)o)->core_id = get_int(l, v);
-}
-
-static void cpu_package(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_cpu *)o)->package_id = get_int(l, v);
-}
-
-static void cpu_siblings(struct loader *l, const struct ynode *v, void *o)
-{
-	const char *why;
-	if (want(l, v, Y_SCALAR, "a CPU list") &&
-	    !cpulist_parse(v->str, &l->hw->arena, &((struct hw_cpu *)o)->siblings, &why))
-		bad(l, v, "malformed CPU list '%s': %s", v->str, why);
-}
-
-static void cpu_node(struct loader *l, const struct ynode *v, void *o)
-{
-	((struct hw_cpu *)o)->node = get_int(l, v);
-}
-
-static const struct field cpu_entry_fields[] = {
-	{ "id", cpu_id }, { "core", cpu_core }, { "package", cpu_package },
-	{ "siblings", cpu_siblings }, { "node", cpu_node },
-};
-
-static void load_cpus(struct loader *l, const struct ynode *v, void *o)
-{
-	static const char *const required[] = { "id" };
-	struct hw *hw = l->hw;
-	if (!want(l, v, Y_SEQ, "a list of CPUs"))
-		return;
-	hw->cpus = arena_array(&hw->arena, v->n, sizeof(*hw->cpus));
-	for (hw->ncpus = 0; hw->ncpus < v->n; hw->ncpus++) {
-		struct hw_cpu *c = &hw->cpus[hw->ncpus];
-		*c = (struct hw_cpu){ .core_id = -1, .package_id = -1, .node = -1 };
-		load_map(l, v->items[hw->ncpus], cpu_entry_fields, ARRAY_LEN(cpu_entry_fields),
-			 "a CPU", c);
-		require(l, v->items[hw->ncpus], required, 1, "a CPU");
-	}
-}
-
-static void cpu_vendor(struct loader *l, const struct ynode *v, void *o)
-{
-	if (!want(l, v, Y_SCALAR, "intel or amd"))
-		return;
-	if (!strcmp(v->str, "intel"))
-		l->hw->cpu_vendor = CPU_INTEL;
-	else if (!strcmp(v->str, "amd"))
-		l->hw->cpu_vendor = CPU_AMD;
-	else
-		bad(l, v, "unknown CPU vendor '%s' (expected intel or amd)", v->str);
-}
-
-static void cpu_flags(struct loader *l, const struct ynode *v, void *o)
-{
-	bool *flag[] = { &l->hw->cpu_vmx, &l->hw->cpu_svm, &l->hw->cpu_pdpe1gb };
-	if (!want(l, v, Y_SEQ, "a list of CPU flags"))
-		return;
+	*list = arena_array(&l->hw->arena, v->n, sizeof(**list));
+	*n = 0;  /* a repeated key must not append past this new list (fuzz finding F4) */
 	for (size_t i = 0; i < v->n; i++) {
-		size_t f = 0;
-		const struct ynode *n = v->items[i];
-		if (!want(l, n, Y_SCALAR, "a CPU flag"))
-			continue;
-		while (f < ARRAY_LEN(flag) && strcmp(n->str, snapshot_cpu_flags[f]))
-			f++;
-		if (f == ARRAY_LEN(flag))
-			bad(l, n, "unknown CPU flag '%s' (expected vmx, svm or pdpe1gb)", n->str);
+		unsigned long long x;
+		if (get_uint(l, v->items[i], f->max, &x))
+			(*list)[(*n)++] = x;
+	}
+}
+
+static void load_enum(struct loader *l, const struct snap_field *f, const struct ynode *v,
+		      void *obj)
+{
+	struct buf alts = {0};
+	alternatives(&alts, f->values, 1, f->nvalues);
+	if (want(l, v, Y_SCALAR, buf_str(&alts))) {
+		size_t i = 1;
+		while (i < f->nvalues && strcmp(v->str, f->values[i]))
+			i++;
+		if (i < f->nvalues)
+			snap_set_uint(f, obj, i);
 		else
-			*flag[f] = true;
+			bad(l, v, "unknown %s '%s' (expected %s)", f->item, v->str, buf_str(&alts));
 	}
+	buf_free(&alts);
 }
 
-static const struct field cpu_fields[] = {
-	{ "vendor", cpu_vendor }, { "flags", cpu_flags }, { "cpus", load_cpus },
-};
-
-static void load_cpu(struct loader *l, const struct ynode *v, void *o)
+/* SK_FLAGS: each name listed sets its bool. */
+static void load_flags(struct loader *l, const struct snap_field *f, const struct ynode *v,
+		       void *obj)
 {
-	load_map(l, v, cpu_fields, ARRAY_LEN(cpu_fields), "cpu", o);
-}
-
-/* ---- memory, kernel, iommu ---- */
-
-static void mem_total(struct loader *l, const struct ynode *v, void *o)
-{
-	unsigned long long n;
-	if (get_uint(l, v, UINT64_MAX >> 10, &n))
-		l->hw->mem_total_kib = n;
-}
-
-static void mem_hugepages(struct loader *l, const struct ynode *v, void *o)
-{
-	struct hw *hw = l->hw;
-	if (!want(l, v, Y_SEQ, "a list of page sizes in KiB"))
+	bool *flag = (bool *)((char *)obj + f->off);
+	if (!want(l, v, Y_SEQ, f->list))
 		return;
-	hw->hugepage_kib = arena_array(&hw->arena, v->n, sizeof(uint64_t));
-	hw->nhugepage = 0;  /* a repeated `memory:` map must not append past this new list */
+	struct buf one = {0}, alts = {0};
+	buf_printf(&one, "a %s", f->item);
+	alternatives(&alts, f->values, 0, f->nvalues);
 	for (size_t i = 0; i < v->n; i++) {
-		unsigned long long n;
-		if (get_uint(l, v->items[i], UINT64_MAX >> 10, &n))
-			hw->hugepage_kib[hw->nhugepage++] = n;
+		const struct ynode *n = v->items[i];
+		size_t k = 0;
+		if (!want(l, n, Y_SCALAR, buf_str(&one)))
+			continue;
+		while (k < f->nvalues && strcmp(n->str, f->values[k]))
+			k++;
+		if (k == f->nvalues)
+			bad(l, n, "unknown %s '%s' (expected %s)", f->item, n->str, buf_str(&alts));
+		else
+			flag[k] = true;
+	}
+	buf_free(&one);
+	buf_free(&alts);
+}
+
+static void load_map(struct loader *l, const struct ynode *map, const struct snap_object *o,
+		     void *obj);
+
+/* SK_LIST: a new array of records, each at its unknown values before its map is read. */
+static void load_list(struct loader *l, const struct snap_field *f, const struct ynode *v,
+		      void *obj)
+{
+	const struct snap_object *o = f->sub;
+	char **list = (char **)((char *)obj + f->off);
+	size_t *n = (size_t *)((char *)obj + f->off2);
+	if (!want(l, v, Y_SEQ, f->list))
+		return;
+	*list = arena_array(&l->hw->arena, v->n, o->size);
+	for (*n = 0; *n < v->n; (*n)++) {
+		char *rec = *list + *n * o->size;
+		for (size_t i = 0; i < o->nfields; i++)
+			if (o->fields[i].unknown == -1)
+				*(int *)(rec + o->fields[i].off) = -1;
+		if (o->loc_off != SNAP_NO_OFF)
+			*(struct loc *)(rec + o->loc_off) = v->items[*n]->loc;
+		load_map(l, v->items[*n], o, rec);
 	}
 }
 
-static const struct field memory_fields[] = {
-	{ "total-kib", mem_total }, { "hugepage-sizes-kib", mem_hugepages },
-};
-
-static void load_memory(struct loader *l, const struct ynode *v, void *o)
+/* The handler of f's kind: v into obj, or a diagnostic. */
+static void load_value(struct loader *l, const struct snap_object *o, const struct snap_field *f,
+		       const struct ynode *v, void *obj)
 {
-	load_map(l, v, memory_fields, ARRAY_LEN(memory_fields), "memory", o);
+	char *p = (char *)obj + f->off;
+	unsigned long long n;
+	unsigned long x;
+	switch (f->kind) {
+	case SK_VERSION:
+		break;  /* checked before anything else, in check_version */
+	case SK_STR: {
+		const char *s = get_str(l, v);
+		if (!s || text_ok(l, v, f->text, s))
+			*(const char **)p = s;
+		break;
+	}
+	case SK_WORDS: load_words(l, f, v, (const char **)p); break;
+	case SK_INT: *(int *)p = get_int(l, v); break;
+	case SK_UINT:
+		if (get_uint(l, v, f->max, &n))
+			snap_set_uint(f, obj, n);
+		break;
+	case SK_HEX:
+		if (get_hex(l, v, (unsigned long)f->max, &x))
+			snap_set_uint(f, obj, x);
+		break;
+	case SK_BOOL: *(bool *)p = get_bool(l, v); break;
+	case SK_TRIBOOL: *(int *)p = get_bool(l, v); break;
+	case SK_PCIADDR: {
+		bool ok = get_addr(l, v, (struct pci_addr *)p);
+		if (f->off2 != SNAP_NO_OFF)
+			*(bool *)((char *)obj + f->off2) = ok;
+		if (ok && (f->flags & SF_LOC))
+			*(struct loc *)((char *)obj + o->loc_off) = v->loc;
+		break;
+	}
+	case SK_ID: get_id(l, v, (uint16_t *)p, (uint16_t *)((char *)obj + f->off2)); break;
+	case SK_CPULIST: {
+		const char *why;
+		if (want(l, v, Y_SCALAR, "a CPU list") &&
+		    !cpulist_parse(v->str, &l->hw->arena, (struct cpulist *)p, &why))
+			bad(l, v, "malformed CPU list '%s': %s", v->str, why);
+		break;
+	}
+	case SK_NUMLIST: load_numlist(l, f, v, obj); break;
+	case SK_ENUM: load_enum(l, f, v, obj); break;
+	case SK_FLAGS: load_flags(l, f, v, obj); break;
+	case SK_MAP: load_map(l, v, f->sub, obj); break;
+	case SK_LIST: load_list(l, f, v, obj); break;
+	}
 }
 
-static void kernel_release(struct loader *l, const struct ynode *v, void *o)
+static const struct snap_field *find_field(const struct snap_object *o, const char *key)
 {
-	l->hw->kernel_release = get_str(l, v);
+	for (size_t i = 0; i < o->nfields; i++)
+		if (!strcmp(o->fields[i].key, key))
+			return &o->fields[i];
+	return NULL;
 }
 
-static void kernel_cmdline(struct loader *l, const struct ynode *v, void *o)
+/* Each key through its row; then unknown keys, missing required ones, and a fact without
+ * the one it needs are errors. */
+static void load_map(struct loader *l, const struct ynode *map, const struct snap_object *o,
+		     void *obj)
 {
-	l->hw->cmdline = get_str(l, v);
-}
-
-static const struct field kernel_fields[] = {
-	{ "release", kernel_release }, { "cmdline", kernel_cmdline },
-};
-
-static void load_kernel(struct loader *l, const struct ynode *v, void *o)
-{
-	load_map(l, v, kernel_fields, ARRAY_LEN(kernel_fields), "kernel", o);
-}
-
-static void iommu_present(struct loader *l, const struct ynode *v, void *o)
-{
-	l->hw->iommu_present = get_bool(l, v);
-}
-
-static const struct field iommu_fields[] = { { "present", iommu_present } };
-
-static void load_iommu(struct loader *l, const struct ynode *v, void *o)
-{
-	load_map(l, v, iommu_fields, ARRAY_LEN(iommu_fields), "iommu", o);
-}
-
-/* The writer's HOST_ID_LEN lowercase hex digits, nothing else (it ends up in UUIDs). */
-static void load_host_id(struct loader *l, const struct ynode *v, void *o)
-{
-	const char *s = get_str(l, v);
-	if (!s)
+	if (!want(l, map, Y_MAP, "a mapping"))
 		return;
-	if (strlen(s) != HOST_ID_LEN || strspn(s, "0123456789abcdef") != HOST_ID_LEN)
-		bad(l, v, "host-id is not %d lowercase hex digits", HOST_ID_LEN);
-	else
-		l->hw->host_id = s;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ypair *p = &map->pairs[i];
+		const struct snap_field *f = find_field(o, p->key->str);
+		if (!f)
+			bad(l, p->key, "unknown key '%s' in %s", p->key->str, o->what);
+		else
+			load_value(l, o, f, p->val, obj);
+	}
+	for (size_t i = 0; i < o->nfields; i++)
+		if ((o->fields[i].flags & SF_REQUIRED) && !ymap_get(map, o->fields[i].key))
+			bad(l, map, "%s without '%s'", o->what, o->fields[i].key);
+	for (size_t i = 0; i < o->nfields; i++) {
+		const struct snap_field *f = &o->fields[i];
+		if (f->needs && snap_known(f, obj) && !snap_known(find_field(o, f->needs), obj))
+			bad(l, map, "%s with a %s but no %s", o->what, f->key, f->needs);
+	}
 }
-
-static void load_version(struct loader *l, const struct ynode *v, void *o)
-{
-	/* Checked before anything else, in check_version. */
-}
-
-static const struct field top_fields[] = {
-	{ "version", load_version }, { "host-id", load_host_id }, { "kernel", load_kernel }, { "cpu", load_cpu },
-	{ "memory", load_memory }, { "iommu", load_iommu }, { "pci", load_pci }, { "usb", load_usb },
-};
 
 /* ---- the document ---- */
 
@@ -577,11 +382,9 @@ static void check_duplicates(struct loader *l)
 
 static struct hw *load_tree(const char *name, const struct ynode *root, struct diags *ds)
 {
-	static const char *const required[] = { "pci" };
 	struct loader l = { .hw = hw_new(name), .ds = ds };
 	if (want(&l, root, Y_MAP, "a mapping (a vfioc hardware snapshot)") && check_version(&l, root)) {
-		load_map(&l, root, top_fields, ARRAY_LEN(top_fields), "a hardware snapshot", NULL);
-		require(&l, root, required, 1, "a hardware snapshot");
+		load_map(&l, root, &snapshot_root, l.hw);
 	}
 	if (!l.failed) {
 		hw_finish(l.hw);

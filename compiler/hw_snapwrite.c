@@ -1,6 +1,6 @@
 /* hw_snapwrite.c: hw_write_snapshot(): the model as YAML through libyaml's emitter (event
- * API), deterministic: fixed key order, devices in address order, no timestamps. The
- * layout is described in hw_snapshot.h and read back by hw_snapload.c. */
+ * API), deterministic: the keys of hw_snaptable.c in its order, each by the handler of its
+ * kind, devices in address order, no timestamps. hw_snapload.c reads it back. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,115 +70,11 @@ static void end(struct emitter *em, bool map)
 	emit(em, &ev);
 }
 
-static void kv_str(struct emitter *em, const char *k, const char *v)
+/* SK_WORDS "flr bus" as a flow list [flr, bus]. */
+static void write_words(struct emitter *em, const char *words)
 {
-	if (v) {
-		key(em, k);
-		str(em, v);
-	}
-}
-
-static void kv_num(struct emitter *em, const char *k, uint64_t v)
-{
-	key(em, k);
-	num(em, v);
-}
-
-static void kv_true(struct emitter *em, const char *k, bool v)
-{
-	if (v) {
-		key(em, k);
-		word(em, "true");
-	}
-}
-
-static void write_kernel(struct emitter *em, const struct hw *hw)
-{
-	if (!hw->kernel_release && !hw->cmdline)
-		return;
-	key(em, "kernel");
-	collection(em, true, false);
-	kv_str(em, "release", hw->kernel_release);
-	kv_str(em, "cmdline", hw->cmdline);
-	end(em, true);
-}
-
-static void write_cpu_list(struct emitter *em, const struct hw *hw)
-{
-	key(em, "cpus");
-	collection(em, false, false);
-	for (size_t i = 0; i < hw->ncpus; i++) {
-		const struct hw_cpu *c = &hw->cpus[i];
-		collection(em, true, true);
-		kv_num(em, "id", c->id);
-		if (c->core_id >= 0)
-			kv_num(em, "core", (uint64_t)c->core_id);
-		if (c->package_id >= 0)
-			kv_num(em, "package", (uint64_t)c->package_id);
-		if (c->siblings.n) {
-			struct buf b = {0};
-			cpulist_fmt(&c->siblings, &b);
-			kv_str(em, "siblings", buf_str(&b));
-			buf_free(&b);
-		}
-		if (c->node >= 0)
-			kv_num(em, "node", (uint64_t)c->node);
-		end(em, true);
-	}
-	end(em, false);
-}
-
-static void write_cpu(struct emitter *em, const struct hw *hw)
-{
-	key(em, "cpu");
-	collection(em, true, false);
-	if (hw->cpu_vendor != CPU_UNKNOWN) {
-		key(em, "vendor");
-		word(em, hw_cpu_vendor_name(hw->cpu_vendor));
-	}
-	key(em, "flags");
 	collection(em, false, true);
-	const bool have[] = { hw->cpu_vmx, hw->cpu_svm, hw->cpu_pdpe1gb };
-	for (size_t i = 0; i < ARRAY_LEN(have); i++)
-		if (have[i])
-			word(em, snapshot_cpu_flags[i]);
-	end(em, false);
-	if (hw->ncpus)
-		write_cpu_list(em, hw);
-	end(em, true);
-}
-
-static void write_memory(struct emitter *em, const struct hw *hw)
-{
-	key(em, "memory");
-	collection(em, true, false);
-	if (hw->mem_total_kib)
-		kv_num(em, "total-kib", hw->mem_total_kib);
-	key(em, "hugepage-sizes-kib");
-	collection(em, false, true);
-	for (size_t i = 0; i < hw->nhugepage; i++)
-		num(em, hw->hugepage_kib[i]);
-	end(em, false);
-	end(em, true);
-}
-
-static void write_iommu(struct emitter *em, const struct hw *hw)
-{
-	key(em, "iommu");
-	collection(em, true, false);
-	key(em, "present");
-	word(em, hw->iommu_present ? "true" : "false");
-	end(em, true);
-}
-
-/* reset_method "flr bus" as a flow list [flr, bus]. */
-static void write_resets(struct emitter *em, const char *methods)
-{
-	if (!methods)
-		return;
-	key(em, "reset-methods");
-	collection(em, false, true);
-	for (const char *p = methods; *p;) {
+	for (const char *p = words; *p;) {
 		size_t n = strcspn(p, " ");
 		if (n) {
 			char *w = xstrndup(p, n);
@@ -199,88 +95,95 @@ static const char *id_fmt(char out[10], unsigned vendor, unsigned device)
 	return out;
 }
 
-static void write_ids(struct emitter *em, const struct hw_pci *d)
+static void write_fields(struct emitter *em, const struct snap_object *o, const void *obj);
+
+/* The handler of f's kind: the value of f in obj. */
+static void write_value(struct emitter *em, const struct snap_field *f, const void *obj)
 {
+	const char *p = (const char *)obj + f->off;
 	char s[PCI_ADDR_STRLEN];
-	pci_addr_fmt(&d->addr, s);
-	kv_str(em, "address", s);
-	kv_str(em, "id", id_fmt(s, d->vendor, d->device));
-	if (d->sub_vendor || d->sub_device)
-		kv_str(em, "subsystem", id_fmt(s, d->sub_vendor, d->sub_device));
-	s[0] = '0', s[1] = 'x';
-	pci_hex(s + 2, d->class & 0xffffff, 6);
-	kv_str(em, "class", s);
-	pci_hex(s + 2, d->revision, 2);
-	kv_str(em, "revision", s);
+	switch (f->kind) {
+	case SK_VERSION: num(em, SNAPSHOT_VERSION); break;
+	case SK_STR: str(em, *(const char *const *)p); break;
+	case SK_WORDS: write_words(em, *(const char *const *)p); break;
+	case SK_INT:
+	case SK_UINT: num(em, snap_uint(f, obj)); break;
+	case SK_HEX:
+		s[0] = '0', s[1] = 'x';
+		pci_hex(s + 2, (unsigned)(snap_uint(f, obj) & f->max), snap_hex_digits(f->max));
+		str(em, s);
+		break;
+	case SK_BOOL: word(em, *(const bool *)p ? "true" : "false"); break;
+	case SK_TRIBOOL: word(em, *(const int *)p ? "true" : "false"); break;
+	case SK_PCIADDR:
+		pci_addr_fmt((const struct pci_addr *)p, s);
+		str(em, s);
+		break;
+	case SK_ID:
+		str(em, id_fmt(s, *(const uint16_t *)p, *(const uint16_t *)((const char *)obj + f->off2)));
+		break;
+	case SK_CPULIST: {
+		struct buf b = {0};
+		cpulist_fmt((const struct cpulist *)p, &b);
+		str(em, buf_str(&b));
+		buf_free(&b);
+		break;
+	}
+	case SK_NUMLIST: {
+		const uint64_t *list = *(uint64_t *const *)p;
+		size_t n = *(const size_t *)((const char *)obj + f->off2);
+		collection(em, false, true);
+		for (size_t i = 0; i < n; i++)
+			num(em, list[i]);
+		end(em, false);
+		break;
+	}
+	case SK_ENUM: {
+		unsigned long long v = snap_uint(f, obj);
+		word(em, f->values[v < f->nvalues ? v : 0]);
+		break;
+	}
+	case SK_FLAGS:
+		collection(em, false, true);
+		for (size_t i = 0; i < f->nvalues; i++)
+			if (((const bool *)p)[i])
+				word(em, f->values[i]);
+		end(em, false);
+		break;
+	case SK_MAP:
+		collection(em, true, f->sub->flow);
+		write_fields(em, f->sub, obj);
+		end(em, true);
+		break;
+	case SK_LIST: {
+		const char *list = *(const char *const *)p;
+		size_t n = *(const size_t *)((const char *)obj + f->off2);
+		collection(em, false, false);
+		for (size_t i = 0; i < n; i++) {
+			collection(em, true, f->sub->flow);
+			write_fields(em, f->sub, list + i * f->sub->size);
+			end(em, true);
+		}
+		end(em, false);
+		break;
+	}
+	}
 }
 
-static void write_device(struct emitter *em, const struct hw_pci *d)
+/* The known facts of obj, in the order of o's rows. */
+static void write_fields(struct emitter *em, const struct snap_object *o, const void *obj)
 {
-	collection(em, true, false);
-	write_ids(em, d);
-	kv_str(em, "vendor-name", d->vendor_name);
-	kv_str(em, "device-name", d->device_name);
-	kv_str(em, "class-name", d->class_name);
-	if (d->iommu_group >= 0)
-		kv_num(em, "iommu-group", (uint64_t)d->iommu_group);
-	if (d->driver) {
-		key(em, "driver");
-		str(em, d->driver);
-	}
-	if (d->driver_module) {
-		key(em, "module");
-		str(em, d->driver_module);
-	}
-	if (d->boot_vga >= 0) {
-		key(em, "boot-vga");
-		word(em, d->boot_vga ? "true" : "false");
-	}
-	write_resets(em, d->reset_methods);
-	if (d->numa_node >= 0)
-		kv_num(em, "numa-node", (uint64_t)d->numa_node);
-	kv_true(em, "multifunction", d->multifunction);
-	if (d->is_vf) {
-		char pf[PCI_ADDR_STRLEN];
-		pci_addr_fmt(&d->physfn, pf);
-		kv_str(em, "physfn", pf);
-	}
-	kv_str(em, "host-filesystems", d->host_fs);
-	kv_str(em, "host-default-route", d->host_route);
-	end(em, true);
-}
-
-static void write_usb(struct emitter *em, const struct hw_usb *u)
-{
-	char id[10];
-	collection(em, true, true);
-	kv_num(em, "bus", u->busnum);
-	kv_num(em, "device", u->devnum);
-	kv_str(em, "id", id_fmt(id, u->vendor, u->product));
-	kv_str(em, "port", u->port);
-	kv_str(em, "manufacturer", u->manufacturer);
-	kv_str(em, "product", u->product_name);
-	end(em, true);
+	for (size_t i = 0; i < o->nfields; i++)
+		if (snap_known(&o->fields[i], obj)) {
+			key(em, o->fields[i].key);
+			write_value(em, &o->fields[i], obj);
+		}
 }
 
 static void write_document(struct emitter *em, const struct hw *hw)
 {
 	collection(em, true, false);
-	kv_num(em, "version", SNAPSHOT_VERSION);
-	kv_str(em, "host-id", hw->host_id);
-	write_kernel(em, hw);
-	write_cpu(em, hw);
-	write_memory(em, hw);
-	write_iommu(em, hw);
-	key(em, "pci");
-	collection(em, false, false);
-	for (size_t i = 0; i < hw->npci; i++)
-		write_device(em, &hw->pci[i]);
-	end(em, false);
-	key(em, "usb");
-	collection(em, false, false);
-	for (size_t i = 0; i < hw->nusb; i++)
-		write_usb(em, &hw->usb[i]);
-	end(em, false);
+	write_fields(em, &snapshot_root, hw);
 	end(em, true);
 }
 

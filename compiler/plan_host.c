@@ -257,7 +257,7 @@ static void qemu_config(struct plan *p, const struct check_ctx *cx)
 	p->qemu_group = q->group.v ? arena_strdup(&p->arena, q->group.v) : NULL;
 	p->qemu_namespaces = q->namespaces.v;
 	size_t nvms = cx->cfg->nvms, kvmfr = 0;
-	p->kvmfr_mib = arena_alloc(&p->arena, (nvms ? nvms : 1) * sizeof(*p->kvmfr_mib));
+	p->kvmfr_mib = arena_array(&p->arena, nvms, sizeof(*p->kvmfr_mib));
 	for (size_t i = 0; i < nvms; i++) {
 		const struct cfg_looking_glass *lg = &cx->cfg->vms[i].looking_glass;
 		kvmfr += LOC_SET(lg->loc) && lg->device.v == LG_KVMFR;
@@ -285,16 +285,16 @@ static void runtime_and_extra(struct plan *p, const struct check_ctx *cx)
 		push(&bl, h->blacklist_drivers.v[i].v);
 	p->blacklist_drivers = freeze(p, &bl);
 	const struct cpulist *c = &h->isolate_cpus_while_running.v;
-	p->isolate_running = arena_alloc(&p->arena, (c->n ? c->n : 1) * sizeof(unsigned));
+	p->isolate_running = arena_array(&p->arena, c->n, sizeof(unsigned));
 	if (c->n)
 		memcpy(p->isolate_running, c->cpu, c->n * sizeof(unsigned));
 	p->nisolate_running = c->n;
-	p->host_cpus = arena_alloc(&p->arena, (cx->hw->ncpus ? cx->hw->ncpus : 1) * sizeof(unsigned));
+	p->host_cpus = arena_array(&p->arena, cx->hw->ncpus, sizeof(unsigned));
 	for (size_t i = 0; i < cx->hw->ncpus; i++)
 		p->host_cpus[i] = cx->hw->cpus[i].id;
 	p->nhost_cpus = cx->hw->ncpus;
 	const struct cfg_nixattrs *x = &h->nixos_extra;
-	p->nixos_extra = arena_alloc(&p->arena, (x->n ? x->n : 1) * sizeof(*p->nixos_extra));
+	p->nixos_extra = arena_array(&p->arena, x->n, sizeof(*p->nixos_extra));
 	p->nnixos_extra = x->n;
 	for (size_t i = 0; i < x->n; i++) {
 		struct plan_nixattr *a = &p->nixos_extra[i];
@@ -305,8 +305,7 @@ static void runtime_and_extra(struct plan *p, const struct check_ctx *cx)
 		a->value = x->v[i].value;
 		a->value.str = a->value.str ? arena_strdup(&p->arena, a->value.str) : NULL;
 		if (a->value.kind == NIX_LIST) {
-			a->value.items = arena_alloc(&p->arena, (a->value.nitems ? a->value.nitems : 1) *
-						     sizeof(*a->value.items));
+			a->value.items = arena_array(&p->arena, a->value.nitems, sizeof(*a->value.items));
 			for (size_t k = 0; k < a->value.nitems; k++) {
 				a->value.items[k] = x->v[i].value.items[k];
 				if (a->value.items[k].str)

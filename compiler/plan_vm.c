@@ -209,8 +209,7 @@ static void details(struct plan *p, const struct cfg_vm *v, struct plan_vm *out)
 		out->kvmfr_index = (unsigned)p->nkvmfr;
 		p->kvmfr_mib[p->nkvmfr++] = out->looking_glass_mib;
 	}
-	out->xml_edits = arena_alloc(&p->arena, (v->libvirt_xml.n ? v->libvirt_xml.n : 1) *
-				     sizeof(char *));
+	out->xml_edits = arena_array(&p->arena, v->libvirt_xml.n, sizeof(char *));
 	for (size_t i = 0; i < v->libvirt_xml.n; i++)
 		out->xml_edits[i] = copy(p, v->libvirt_xml.v[i].v);
 	out->nxml_edits = v->libvirt_xml.n;

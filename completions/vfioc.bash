@@ -41,7 +41,7 @@ _vfioc() {
 	fi
 	case $cmd:$prev in
 	schema:--format | schema:-f)
-		COMPREPLY=($(compgen -W "json markdown man" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "json markdown man snapshot" -- "$cur")); return ;;
 	*:--format)
 		COMPREPLY=($(compgen -W "text json github" -- "$cur")); return ;;
 	*:--root | *:--schema-dir | build:-o | build:--output)

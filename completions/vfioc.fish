@@ -38,5 +38,5 @@ complete -c vfioc -n "__fish_seen_subcommand_from init" -l gpu -x -d 'Pass this 
 complete -c vfioc -n "__fish_seen_subcommand_from init" -l force -d 'Replace existing files'
 complete -c vfioc -n "__fish_seen_subcommand_from verify" -s c -l connect -x -d 'libvirt URI'
 complete -c vfioc -n "__fish_seen_subcommand_from probe" -s o -l output -r -F -d 'Write the snapshot to FILE'
-complete -c vfioc -n "__fish_seen_subcommand_from schema" -s f -l format -x -a "json markdown man" -d 'Output format'
+complete -c vfioc -n "__fish_seen_subcommand_from schema" -s f -l format -x -a "json markdown man snapshot" -d 'Output format'
 complete -c vfioc -n "__fish_seen_subcommand_from schema" -l help -d 'Show the help'

@@ -101,7 +101,7 @@ static bool lower_nixval(struct lower *lw, const struct ynode *n, struct cfg_nix
 	if (n->kind != Y_SEQ)
 		return scalar_value(lw, n, out);
 	*out = (struct cfg_nixval){ .kind = NIX_LIST, .loc = n->loc, .nitems = n->n };
-	out->items = arena_alloc(lw->arena, (n->n ? n->n : 1) * sizeof(*out->items));
+	out->items = arena_array(lw->arena, n->n, sizeof(*out->items));
 	bool ok = true;
 	for (size_t i = 0; i < n->n; i++)
 		ok &= scalar_value(lw, n->items[i], &out->items[i]);
@@ -142,7 +142,7 @@ void schema_lower_nixattrs(struct lower *lw, const struct field *f, const struct
 	}
 	out->loc = n->loc;
 	out->n = 0;   /* a duplicate key is lowered again into the same place */
-	out->v = arena_alloc(lw->arena, (n->n ? n->n : 1) * sizeof(*out->v));
+	out->v = arena_array(lw->arena, n->n, sizeof(*out->v));
 	for (size_t i = 0; i < n->n; i++) {
 		const struct ynode *key = n->pairs[i].key;
 		struct cfg_nixattr *a = &out->v[out->n];

@@ -41,7 +41,7 @@ usage "check with an unknown option" "unknown option '--frob'" vfioc check --fro
 usage "an unknown short option" "unknown option '-z'" vfioc check -z ../examples/seed/host.yaml
 usage "check with a bad --format" "--format is text, json or github, not 'xml'" \
 	vfioc check --format xml ../examples/seed/host.yaml
-usage "schema with a bad --format" "--format is json, markdown or man, not 'yaml'" vfioc schema --format yaml
+usage "schema with a bad --format" "--format is json, markdown, man or snapshot, not 'yaml'" vfioc schema --format yaml
 # A missing value is named as such, for every command (the ':' of getopt).
 usage "check: --root without its value" "--root needs a value" vfioc check ../examples/seed/host.yaml --root
 usage "build: -o without its value" "-o needs a value" vfioc build ../examples/seed/host.yaml -o

@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "hw.h"
+#include "hw_snapshot.h"
 #include "pipeline.h"
 
 /* A model with devices at the given addresses, groups and IDs, in scrambled order. */
@@ -294,8 +295,71 @@ static void test_describe(void)
 	diags_free(ds);
 }
 
+/* The rows of hw_snaptable.c hold together: what the loader and writer assume of them. */
+static int snap_rows_bad(const struct snap_object *o, char *why, size_t whylen)
+{
+	int bad = 0;
+	for (size_t i = 0; i < o->nfields; i++) {
+		const struct snap_field *f = &o->fields[i];
+		const char *err = NULL;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(o->fields[j].key, f->key))
+				err = "key listed twice";
+		bool minus1 = f->kind == SK_INT || f->kind == SK_TRIBOOL;
+		if (f->unknown != SNAP_NEVER && f->unknown != (minus1 ? -1 : 0))
+			err = "unknown is neither SNAP_NEVER nor its kind's (0, or -1 for SK_INT/SK_TRIBOOL)";
+		if (minus1 && f->size != sizeof(int))
+			err = "SK_INT/SK_TRIBOOL not an int";
+		if ((f->kind == SK_UINT || f->kind == SK_HEX || f->kind == SK_ENUM) &&
+		    f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
+			err = "integer of an odd size";
+		if ((f->kind == SK_UINT || f->kind == SK_HEX) && f->size < 8 &&
+		    f->max >> (8 * f->size))
+			err = "max does not fit the member";
+		if (f->kind == SK_HEX && (f->max + 1) & ~(~0ULL << snap_hex_digits(f->max) * 4))
+			err = "SK_HEX max is not all f digits";
+		if ((f->kind == SK_MAP) != (f->sub && !f->sub->size) ||
+		    (f->kind == SK_LIST) != (f->sub && f->sub->size))
+			err = "SK_MAP needs a sub of the same struct, SK_LIST one with a size";
+		if ((f->kind == SK_ENUM || f->kind == SK_FLAGS) && (!f->values || !f->nvalues || !f->item))
+			err = "SK_ENUM/SK_FLAGS without values or item";
+		if ((f->kind == SK_WORDS || f->kind == SK_FLAGS || f->kind == SK_NUMLIST ||
+		     f->kind == SK_LIST) && !f->list)
+			err = "a list kind without its 'a list of' words";
+		if (f->kind == SK_WORDS && !f->item)
+			err = "SK_WORDS without item";
+		if ((f->flags & SF_LOC) && (o->loc_off == SNAP_NO_OFF || f->kind != SK_PCIADDR))
+			err = "SF_LOC on a record without a loc, or not on an address";
+		if (f->needs) {
+			size_t j = 0;
+			while (j < o->nfields && strcmp(o->fields[j].key, f->needs))
+				j++;
+			if (j == o->nfields)
+				err = "needs names no key of its record";
+		}
+		if (!f->doc && !(f->sub && f->sub->doc))
+			err = "no doc";
+		if (err && !bad++)
+			snprintf(why, whylen, "%s.%s: %s", o->path, f->key, err);
+		if (f->sub)
+			bad += snap_rows_bad(f->sub, why, whylen);
+	}
+	return bad;
+}
+
+static void test_snap_table(void)
+{
+	char why[200] = "";
+	int bad = snap_rows_bad(&snapshot_root, why, sizeof(why));
+	if (bad)
+		printf("# %s\n", why);
+	INT_EQ(bad, 0, "snapshot table: every row holds together");
+}
+
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);  /* a table that breaks the loader shows here first */
+	test_snap_table();
 	test_hw_for_config();
 	test_describe();
 	test_finish_and_lookups();
