@@ -100,7 +100,7 @@ endif
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all check test test-asan test-valgrind unit asan install uninstall clean help \
-	schema-json docs bench fuzz fuzz-replay golden-update format lint lab
+	schema-json bench fuzz fuzz-replay golden-update lint lab
 
 all: $(VFIOC)
 
@@ -144,17 +144,37 @@ test-asan:
 	$(MAKE) BUILD=build/asan SHARED=1 CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" MODE=asan test
 
 test-valgrind: $(VFIOC)
-	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden-err t-check t-build t-language
+	@VFIOC=$(abspath $(VFIOC)) MODE=valgrind tests/run.sh t-golden t-check t-build t-language
+
+# clang-tidy with the checks of .clang-tidy, warnings as errors; one stamp per source file,
+# so only what changed is looked at again.
+CLANG_TIDY ?= clang-tidy
+LINT_OK := $(patsubst %.c,$(BUILD)/lint/%.ok,$(LIB_SRC) $(CLI_SRC) cli/main.c)
+lint: $(LINT_OK)
+$(BUILD)/lint/cli/%.ok: ALL_CFLAGS += -Icli
+$(BUILD)/lint/%.ok: %.c $(HEADERS) .clang-tidy
+	@mkdir -p $(dir $@)
+	@$(CLANG_TIDY) --quiet $< -- $(ALL_CFLAGS) > $@.log 2>&1 || \
+		{ grep -v ' generated\.$$' $@.log >&2; exit 1; }
+	@touch $@
+
+# The golden cases' expected output from this vfioc (tests/golden/README.md), printing what
+# changed: review it (git diff tests/golden) before committing, goldens are the spec.
+# GOLDEN='tests/golden/check' picks folders or cases.
+golden-update: $(VFIOC)
+	@VFIOC=$(abspath $(VFIOC)) UPDATE=1 tests/run.sh t-golden
 
 # The lab: this build and its outputs on Debian's kernel under QEMU, with an emulated IOMMU
 # (tests/lab/lab.sh; CASES='22-binding-override' to pick cases). Fetches the kernel on first use.
 lab: $(VFIOC)
 	@VFIOC=$(abspath $(VFIOC)) tests/lab/lab.sh $(CASES)
 
-# Everything, then one summary line for all four runs.
+# Everything, then one summary line for all four runs and the lint.
 check:
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@$(MAKE) -s all unit
+	@if $(MAKE) -s -j2 lint; then echo "ok lint: clang-tidy"; else echo "FAIL lint: clang-tidy (make lint)"; \
+		fi > $(BUILD)/results/results.lint
 	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test || true
 	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test-asan || true
 	@RESULTS=$(abspath $(BUILD)/results) $(MAKE) -s test-valgrind || true
@@ -201,8 +221,10 @@ clean:
 help:
 	@echo "make                 build ./vfioc"
 	@echo "make check           every test: plain, ASan+UBSan, valgrind, the lab; ends with 'N passed, N failed'"
-	@echo "make test            the suite once (TESTS='t-golden-err' to pick scripts)"
+	@echo "make test            the suite once (TESTS='t-golden' to pick scripts)"
 	@echo "make test-asan       the suite under AddressSanitizer + UBSan"
+	@echo "make lint            clang-tidy with the checks of .clang-tidy, warnings as errors"
+	@echo "make golden-update   rewrite the golden cases' expected output, printing what changed"
 	@echo "make lab             vfioc and its outputs on a real kernel under QEMU (CASES='22-binding-override')"
 	@echo "make schema-json     regenerate schema/vfioc.schema.json, docs/config-reference.md, man/vfioc.yaml.5,"
 	@echo "                     the snapshot format in docs/hardware.md"

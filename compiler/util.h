@@ -9,7 +9,7 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Exit codes, shared by every command (config.md "What vfioc must check"). */
+/* Exit codes, shared by every command (README.md: "Exit status, for every command"). */
 enum exit_code {
 	EXIT_OK = 0,      /* clean, or warnings only */
 	EXIT_INPUT = 1,   /* errors in the config or against the hardware */

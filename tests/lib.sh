@@ -32,19 +32,47 @@ same() {
 	fi
 }
 
-# golden CASE: after `vfioc ... > $TMP/out 2> $TMP/err; echo $? > $TMP/rc`, pass when nothing
-# went to stdout and stderr and the exit status are exactly CASE.stderr and CASE.rc.
+# rc_is NAME WANT CMD...: pass when CMD exits with status WANT (output in $TMP/rc.out/.err).
+rc_is() {
+	name=$1 want=$2; shift 2
+	"$@" > "$TMP/rc.out" 2> "$TMP/rc.err"
+	got=$?
+	if [ "$got" = "$want" ]; then pass "$name"; else
+		fail "$name (exit $got, want $want)"; head -5 "$TMP/rc.err" | sed 's/^/    /' >&2
+	fi
+}
+
+# has NAME PATTERN FILE: pass when FILE has a line matching the grep -E PATTERN.
+has() {
+	if grep -Eq -- "$2" "$3"; then pass "$1"; else
+		fail "$1 (no /$2/ in $(basename "$3"))"; head -10 "$3" | sed 's/^/    /' >&2
+	fi
+}
+
+# lacks NAME PATTERN FILE: pass when no line of FILE matches.
+lacks() {
+	if grep -Eq -- "$2" "$3"; then
+		fail "$1 (/$2/ in $(basename "$3"))"; grep -E -- "$2" "$3" | head -5 >&2
+	else pass "$1"; fi
+}
+
+# golden CASE WANT GOT: after `vfioc ... > $TMP/out 2> $TMP/err` exited GOT, pass when GOT is
+# WANT, stderr is exactly CASE.stderr and stdout exactly CASE.stdout (nothing when there is
+# no CASE.stdout). tests/golden/README.md describes a case.
 golden() {
-	if [ -s "$TMP/out" ]; then
-		fail "$1: printed on stdout"
-	elif [ ! -f "$1.stderr" ]; then
-		fail "$1: no $1.stderr (write it with the update script, then review it)"
-	elif cmp -s "$1.stderr" "$TMP/err" && cmp -s "$1.rc" "$TMP/rc"; then
-		pass "$1"
-	else
-		fail "$1"
+	want_out=$1.stdout
+	[ -f "$want_out" ] || want_out=/dev/null
+	if [ ! -f "$1.stderr" ]; then
+		fail "$1: no $1.stderr (write it with make golden-update, then review it)"; return
+	fi
+	why=
+	[ "$3" = "$2" ] || why="exit $3, want $2; "
+	cmp -s "$1.stderr" "$TMP/err" || why="${why}stderr differs; "
+	cmp -s "$want_out" "$TMP/out" || why="${why}stdout differs; "
+	if [ -z "$why" ]; then pass "$1"; else
+		fail "$1 (${why%; })"
 		diff -u "$1.stderr" "$TMP/err" | head -30 >&2
-		diff -u "$1.rc" "$TMP/rc" >&2
+		diff -u "$want_out" "$TMP/out" | head -30 >&2
 	fi
 }
 

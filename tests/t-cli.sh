@@ -3,25 +3,15 @@
 # default build links libyaml and libxml2 in, SHARED=1 does not and gives the same outputs).
 . ./lib.sh
 
-# status NAME WANT CMD...: pass when CMD exits WANT.
-status() {
-	name=$1 want=$2; shift 2
-	"$@" > "$TMP/out" 2> "$TMP/err"
-	rc=$?
-	if [ $rc -eq "$want" ]; then pass "$name"; else
-		fail "$name (exit $rc, want $want)"; head -5 "$TMP/err" >&2
-	fi
-}
-
-status "--version exits 0" 0 vfioc --version
-grep -q '^vfioc [0-9]' "$TMP/out" && pass "--version prints the version" || fail "--version output"
-status "--help exits 0" 0 vfioc --help
-for c in $(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$TMP/out"); do
+rc_is "--version exits 0" 0 vfioc --version
+has "--version prints the version" '^vfioc [0-9]' "$TMP/rc.out"
+rc_is "--help exits 0" 0 vfioc --help
+for c in $(sed -n 's/^  \([a-z]*\)  .*/\1/p' "$TMP/rc.out"); do
 	[ "$c" = help ] && continue
-	status "help $c" 0 vfioc help "$c"
-	grep -q "^Usage: vfioc $c" "$TMP/out" && pass "help $c starts with its usage" || fail "help $c: no usage line"
+	rc_is "help $c" 0 vfioc help "$c"
+	has "help $c starts with its usage" "^Usage: vfioc $c" "$TMP/rc.out"
 	vfioc "$c" --help > "$TMP/out2" 2>&1
-	cmp -s "$TMP/out" "$TMP/out2" && pass "$c --help is help $c" || fail "$c --help differs from help $c"
+	same "$c --help is help $c" "$TMP/rc.out" "$TMP/out2"
 done
 # usage NAME MESSAGE CMD...: pass when CMD exits 2 with "vfioc SUBCOMMAND: MESSAGE" and the
 # pointer to its help on stderr, and nothing on stdout.
@@ -41,10 +31,10 @@ usage() {
 	fi
 }
 
-status "no command is a usage error" 2 vfioc
-status "an unknown command is a usage error" 2 vfioc frobnicate
-grep -q "unknown command 'frobnicate'" "$TMP/err" && pass "unknown command named" || fail "unknown command not named"
-status "help of an unknown command" 2 vfioc help frobnicate
+rc_is "no command is a usage error" 2 vfioc
+rc_is "an unknown command is a usage error" 2 vfioc frobnicate
+has "unknown command named" "unknown command 'frobnicate'" "$TMP/rc.err"
+rc_is "help of an unknown command" 2 vfioc help frobnicate
 usage "check without CONFIG" "missing CONFIG" vfioc check
 usage "check with two CONFIGs" "more than one CONFIG" vfioc check a.yaml b.yaml
 usage "check with an unknown option" "unknown option '--frob'" vfioc check --frob ../examples/seed/host.yaml
@@ -91,16 +81,16 @@ done
 # build's help names the file of every backend (from backends[i]->doc).
 vfioc help build > "$TMP/out"
 for f in vfio.nix domains/VM.xml kernel-cmdline .vfioc-manifest; do
-	grep -q "^  $f  *[a-z]" "$TMP/out" && pass "help build names $f" || fail "help build: no $f line"
+	has "help build names $f" "^  $f  *[a-z]" "$TMP/out"
 done
-status "a schema error exits 1" 1 vfioc check golden/err/bad-version.yaml
-[ -s "$TMP/out" ] && fail "errors printed on stdout" || pass "nothing on stdout on error"
-status "json format exits 1 too" 1 vfioc check --format json golden/err/bad-version.yaml
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["code"]=="bad-version" and d[0]["line"]==1' "$TMP/err" \
-	&& pass "--format json is parseable JSON with the code" || fail "--format json output"
-status "github format" 1 vfioc check --format github golden/err/bad-version.yaml
-grep -q '^::error file=golden/err/bad-version.yaml,line=1,col=10,title=vfioc bad-version::' "$TMP/err" \
-	&& pass "--format github annotation" || fail "--format github output"
+rc_is "a schema error exits 1" 1 vfioc check golden/err/bad-version.yaml
+expect "nothing on stdout on error" test ! -s "$TMP/rc.out"
+rc_is "json format exits 1 too" 1 vfioc check --format json golden/err/bad-version.yaml
+expect "--format json is parseable JSON with the code" python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); assert d[0]["code"] == "bad-version" and d[0]["line"] == 2' "$TMP/rc.err"
+rc_is "github format" 1 vfioc check --format github golden/err/bad-version.yaml
+has "--format github annotation" \
+	'^::error file=golden/err/bad-version.yaml,line=2,col=10,title=vfioc bad-version::' "$TMP/rc.err"
 
 # The build: a missing library is named with its Debian package; install honours DESTDIR.
 if [ -z "${UNIT_DIR:-}" ]; then exit 0; fi   # valgrind run: the binary only

@@ -67,9 +67,7 @@ hook() {
 		> "$R/out" 2>&1
 }
 
-logged() {   # NAME PATTERN: the log has a line matching PATTERN
-	if grep -qx -- "$2" "$R/log"; then pass "$1"; else fail "$1"; sed 's/^/    /' "$R/log" >&2; fi
-}
+logged() { has "$1" "^$2\$" "$R/log"; }   # NAME LINE: the log has the line LINE
 
 for sh_ in sh bash; do
 	command -v $sh_ > /dev/null || continue

@@ -59,14 +59,13 @@ done
 
 # The command line may name a snapshot anywhere; it is still read only as a regular file.
 config hardware.yaml
-rc_ok() { name=$1; want=$2; shift 2; timeout 20 "$@" > "$TMP/out" 2> "$TMP/err"; rc=$?
-	[ $rc -eq "$want" ] && pass "hostile-hw: $name" || { fail "hostile-hw: $name (exit $rc)"; head -c 400 "$TMP/err" >&2; }; }
+rc_ok() { name=$1 want=$2; shift 2; rc_is "hostile-hw: $name" "$want" timeout 20 "$@"; }
 rc_ok "hardware: hardware.yaml in the folder still works" 0 "$VFIOC" check "$TMP/repo/cfg/host.yaml"
 rc_ok "--hardware outside the folder is the user's choice" 0 \
 	"$VFIOC" check "$TMP/repo/cfg/host.yaml" --hardware "$TMP/elsewhere.yaml"
 rc_ok "--hardware FIFO: refused, no hang" 1 "$VFIOC" groups --hardware "$TMP/repo/cfg/fifo"
 rc_ok "--hardware /proc/self/environ: refused" 1 env SECRET_ENV=$secret "$VFIOC" groups --hardware /proc/self/environ
-! grep -q "$secret" "$TMP/out" "$TMP/err" && pass "hostile-hw: /proc/self/environ is not quoted" \
+! grep -q "$secret" "$TMP/rc.out" "$TMP/rc.err" && pass "hostile-hw: /proc/self/environ is not quoted" \
 	|| fail "hostile-hw: /proc/self/environ is not quoted"
 rc_ok "--hardware a directory: refused" 1 "$VFIOC" probe --hardware "$TMP/repo"
 

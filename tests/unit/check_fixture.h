@@ -91,7 +91,7 @@ static void fix_pci(struct hw *hw, const char *addr, uint16_t ven, uint16_t dev,
 			"Non-Volatile memory controller";
 }
 
-/* The seed host of config.md (tests/roots/seed.desc, the devices that matter). */
+/* The seed host (tests/roots/seed.desc, examples/seed): the devices that matter. */
 static struct hw *fix_seed(void)
 {
 	struct hw *hw = fix_hw(CPU_INTEL, 12, true);
