@@ -14,10 +14,10 @@
  *         const struct check check_NAME = { "NAME", run, NEEDS_HW };
  *  3. in check.c, `extern const struct check check_NAME;` and `&check_NAME,` in checks[],
  *     after every check whose results it reads (cx->vms and cx->owner: "devices");
- *  4. goldens in tests/golden/check: CASE.yaml, a config that fires it ("# root: NAME" on
- *     its first line: tests/roots/NAME.desc or golden/check/roots/NAME.desc), and
- *     CASE-ok.yaml, the nearest config that checks clean, each with its .rc and .stderr
- *     (`UPDATE=1 make test TESTS=t-check` writes them: review the diff; see t-check.sh). */
+ *  4. goldens in tests/golden/check: CASE.yaml, a config that fires it, and CASE-ok.yaml,
+ *     the nearest config that checks clean, each opening with "# exit: N" and
+ *     "# root: NAME" (tests/roots/NAME.desc or golden/check/roots/NAME.desc); then
+ *     `make golden-update` writes their .stderr: review the diff (tests/golden/README.md). */
 #ifndef VFIOC_CHECK_H
 #define VFIOC_CHECK_H
 
