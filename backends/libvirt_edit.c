@@ -22,23 +22,11 @@ static void set_value(xmlNodePtr n, const char *value)
 	}
 }
 
-/* libxml2 2.12 made the error argument const. */
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *error_arg;
-#else
-typedef xmlErrorPtr error_arg;
-#endif
-
-/* XPath evaluation errors (an undefined prefix...) mean "matches nothing" here. */
-static void quiet(void *ctx, error_arg e)
-{
-	(void)ctx, (void)e;
-}
-
 static xmlXPathObjectPtr eval(xmlDocPtr doc, const char *xpath)
 {
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	ctx->error = quiet;
+	xmlXPathContextPtr ctx = xml_edit_context(doc);
+	if (!ctx)
+		return NULL;
 	ctx->node = xmlDocGetRootElement(doc);
 	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
 	xmlXPathFreeContext(ctx);

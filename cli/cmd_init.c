@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "filewrite.h"
 #include "init.h"
 #include "pipeline.h"
 #include "schema.h"
@@ -173,43 +174,6 @@ static bool same_file(const char *a, const char *b)
 	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
-/* Write data to a new temporary file beside path; returns its name (malloc'd) or NULL. */
-static char *stage(const char *path, const struct buf *data, struct diags *ds)
-{
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	bool ok = fd >= 0;
-	if (ok) {
-		mode_t mask = umask(0);
-		umask(mask);
-		const char *p = buf_str(data);
-		size_t left = data->len;
-		ok = fchmod(fd, 0666 & ~mask) == 0;
-		while (ok && left) {
-			ssize_t n = write(fd, p, left);
-			ok = n > 0;
-			p += ok ? n : 0;
-			left -= ok ? (size_t)n : 0;
-		}
-		ok = ok && fsync(fd) == 0;
-	}
-	int err = errno;
-	if (fd >= 0 && close(fd) != 0 && ok) {
-		ok = false;
-		err = errno;
-	}
-	if (!ok) {
-		if (fd >= 0)
-			unlink(tmp);
-		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(err));
-		free(tmp);
-		return NULL;
-	}
-	return tmp;
-}
-
-/* Give tmp its final name: replacing what is there with --force, else only a new name
- * (link(2) fails when path appeared in the meantime). */
 static bool publish(const char *tmp, const char *path, bool force, struct diags *ds)
 {
 	int rc = force ? rename(tmp, path) : link(tmp, path);
@@ -257,22 +221,6 @@ static bool self_check(const char *name, const struct buf *yaml, const struct hw
 	return ok;
 }
 
-static bool snapshot_text(const struct hw *hw, struct buf *out, struct diags *ds)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	bool ok = f && hw_write_snapshot(hw, f) == 0;
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (ok)
-		buf_add(out, text, len);
-	else
-		diag_emit(ds, D_IO_ERROR, NULL, "cannot write the snapshot: %s", strerror(errno));
-	free(text);
-	return ok;
-}
-
 /* The --gpu device as an index into hw->pci, or INIT_NONE after reporting why not. */
 static size_t find_gpu(const struct hw *hw, const char *gpu, struct diags *ds)
 {
@@ -312,14 +260,14 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 	init_pick(hw, gpu, &pick);
 	init_yaml(hw, &pick, &env, &yaml);
 	init_pick_free(&pick);
-	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !snapshot_text(hw, &snap, ds)))
+	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !file_snapshot_text(hw, &snap, ds)))
 		goto out;
 	/* `|`, not `||`: both files are named when both are there. */
 	if (!o->force && ((!keep_snap && refuse_existing(snap_path, ds)) |
 			  refuse_existing(o->out, ds)))
 		goto out;
-	if ((!keep_snap && !(tmp_snap = stage(snap_path, &snap, ds))) ||
-	    !(tmp_cfg = stage(o->out, &yaml, ds)))
+	if ((!keep_snap && !(tmp_snap = file_stage(snap_path, &snap, ds))) ||
+	    !(tmp_cfg = file_stage(o->out, &yaml, ds)))
 		goto out;
 	if (!keep_snap && !publish(tmp_snap, snap_path, o->force, ds))
 		goto out;

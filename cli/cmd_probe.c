@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "filewrite.h"
 #include "hw.h"
 #include "util.h"
 
@@ -15,32 +15,15 @@
  * half-written snapshot, and a failure leaves the old one in place. */
 static bool write_atomically(const struct hw *hw, const char *path, struct diags *ds)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	bool ok = f != NULL;
-	if (ok) {
-		mode_t mask = umask(0);
-		umask(mask);
-		ok = fchmod(fd, 0666 & ~mask) == 0 && hw_write_snapshot(hw, f) == 0;
-	}
-	int err = errno;
-	if (f && fclose(f) != 0 && ok) {
-		ok = false;
-		err = errno;
-	} else if (!f && fd >= 0) {
-		close(fd);
-	}
-	if (ok && rename(tmp, path) != 0) {
-		ok = false;
-		err = errno;
-	}
-	if (!ok) {
-		if (fd >= 0)
-			unlink(tmp);
-		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(err));
+	struct buf text = {0};
+	char *tmp = file_snapshot_text(hw, &text, ds) ? file_stage(path, &text, ds) : NULL;
+	bool ok = tmp && rename(tmp, path) == 0;
+	if (tmp && !ok) {
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
 	}
 	free(tmp);
+	buf_free(&text);
 	return ok;
 }
 

@@ -3,22 +3,9 @@
  * build (as cmark's tests call cmark_node_check). The lookups (hw_find_*, binary searches)
  * and the group rule rely on every one of them. */
 #include "hw.h"
+#include "util.h"
 
-#include <stdarg.h>
-
-static size_t broken(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t broken(FILE *out, const char *fmt, ...)
-{
-	va_list ap;
-	if (!out)
-		return 1;
-	fputs("hw_check: ", out);
-	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
-	va_end(ap);
-	fputc('\n', out);
-	return 1;
-}
+#define broken(out, ...) invariant_broken(out, "hw_check", __VA_ARGS__)
 
 static size_t check_groups(const struct hw *hw, FILE *out)
 {

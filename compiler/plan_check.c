@@ -4,22 +4,11 @@
  * cmark_node_check). */
 #include "plan.h"
 
-#include <stdarg.h>
 #include <string.h>
 
-static size_t broken(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t broken(FILE *out, const char *fmt, ...)
-{
-	va_list ap;
-	if (!out)
-		return 1;
-	fputs("plan_check: ", out);
-	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
-	va_end(ap);
-	fputc('\n', out);
-	return 1;
-}
+#include "util.h"
+
+#define broken(out, ...) invariant_broken(out, "plan_check", __VA_ARGS__)
 
 static size_t check_vm(const struct plan_vm *v, FILE *out)
 {

@@ -333,3 +333,16 @@ const char *read_error_text(int err)
 {
 	return err == EINVAL ? "not a regular file" : strerror(err);
 }
+
+size_t invariant_broken(FILE *out, const char *who, const char *fmt, ...)
+{
+	va_list ap;
+	if (!out)
+		return 1;
+	fprintf(out, "%s: ", who);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+	return 1;
+}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +67,11 @@ void arena_free(struct arena *a);
 
 /* Levenshtein distance, for "did you mean" hints. */
 size_t edit_distance(const char *a, const char *b);
+
+/* For the invariant checks (hw_check, plan_check): print "WHO: message" to out, unless out
+ * is NULL; returns 1, one more broken invariant. */
+size_t invariant_broken(FILE *out, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Read a whole file (at most max bytes). Returns 0, or an errno value; EFBIG when larger. */
 int read_file(const char *path, size_t max, char **out, size_t *len);

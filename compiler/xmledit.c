@@ -23,12 +23,19 @@ static void quiet(void *ctx, error_arg e)
 	(void)ctx, (void)e;
 }
 
+xmlXPathContextPtr xml_edit_context(xmlDocPtr doc)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	if (ctx)
+		ctx->error = quiet;
+	return ctx;
+}
+
 static bool xpath_compiles(const char *xpath)
 {
-	xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
+	xmlXPathContextPtr ctx = xml_edit_context(NULL);
 	if (!ctx)
 		return false;
-	ctx->error = quiet;
 	xmlXPathCompExprPtr c = xmlXPathCtxtCompile(ctx, (const xmlChar *)xpath);
 	bool ok = c != NULL;
 	xmlXPathFreeCompExpr(c);

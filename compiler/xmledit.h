@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include <libxml/xpath.h>
+
 enum xml_edit_op { XML_EDIT_SET, XML_EDIT_DELETE };
 
 struct xml_edit {
@@ -18,5 +20,8 @@ struct xml_edit {
 /* Split s into out and compile its XPath. On failure returns false with *why (static). */
 bool xml_edit_parse(const char *s, struct xml_edit *out, const char **why);
 void xml_edit_free(struct xml_edit *e);
+/* A new XPath context on doc (NULL: none, to compile only) whose errors stay quiet: an XPath
+ * that fails to evaluate (an undefined prefix...) matches nothing. NULL when out of memory. */
+xmlXPathContextPtr xml_edit_context(xmlDocPtr doc);
 
 #endif
