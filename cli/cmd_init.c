@@ -262,10 +262,13 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 	init_pick_free(&pick);
 	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !file_snapshot_text(hw, &snap, ds)))
 		goto out;
-	/* `|`, not `||`: both files are named when both are there. */
-	if (!o->force && ((!keep_snap && refuse_existing(snap_path, ds)) |
-			  refuse_existing(o->out, ds)))
-		goto out;
+	if (!o->force) {
+		/* Both asked before either answer counts: both files are named when both exist. */
+		bool snap_there = !keep_snap && refuse_existing(snap_path, ds);
+		bool cfg_there = refuse_existing(o->out, ds);
+		if (snap_there || cfg_there)
+			goto out;
+	}
 	if ((!keep_snap && !(tmp_snap = file_stage(snap_path, &snap, ds))) ||
 	    !(tmp_cfg = file_stage(o->out, &yaml, ds)))
 		goto out;
