@@ -204,12 +204,14 @@ def write(path, lines):
     return path
 
 
-def snapshot_one_group(path, n):
-    """A snapshot whose n NICs are all in IOMMU group 0."""
+def snapshot_one_group(path, n, driver="e1000e"):
+    """A snapshot whose n NICs are all in IOMMU group 0, bound to driver (None: unbound,
+    so every member may stay)."""
     head = ["version: 1\n", "cpu:\n", "  vendor: intel\n", "  flags: [vmx]\n",
             "memory:\n", "  total-kib: 67108864\n", "pci:\n"]
     devs = ['- {address: "%04x:%02x:%02x.%d", id: "8086:10d3", class: "0x020000", '
-            'iommu-group: 0, driver: e1000e}\n' % (i >> 16, (i >> 8) & 0xff, (i >> 3) & 0x1f, i & 7)
+            'iommu-group: 0%s}\n' % (i >> 16, (i >> 8) & 0xff, (i >> 3) & 0x1f, i & 7,
+                                      ", driver: " + driver if driver else "")
             for i in range(n)]
     return write(path, head + devs)
 
@@ -232,6 +234,7 @@ def hostile_cases(n, build_n):
     if not os.path.isdir(out):
         run([VFIOC, "build", cfg, "--hardware", seed_hw, "-o", out])
     group = snapshot_one_group(os.path.join(d, "group%d.yaml" % n), n)
+    unbound = snapshot_one_group(os.path.join(d, "unbound%d.yaml" % n), n, None)
     one = write(os.path.join(d, "one%d.yaml" % n),
                 ["version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 1\n    pci: [\"00:00.0\"]\n"])
     return [("'vN: {}' lines", n, [VFIOC, "check", empty]),
@@ -239,7 +242,11 @@ def hostile_cases(n, build_n):
             ("up-to-date build, VMs", build_n,
              [VFIOC, "build", cfg, "--hardware", seed_hw, "-o", out]),
             ("groups, devices in one group", n, [VFIOC, "groups", "--hardware", group]),
-            ("one diagnostic over a group, devices", n, [VFIOC, "check", one, "--hardware", group])]
+            ("groups, driverless devices in one group", n,
+             [VFIOC, "groups", "--hardware", unbound]),
+            ("one diagnostic over a group, devices", n, [VFIOC, "check", one, "--hardware", group]),
+            ("one warning over a driverless group, devices", n,
+             [VFIOC, "check", one, "--hardware", unbound])]
 
 
 def cpu_ms(args):
