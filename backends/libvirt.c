@@ -596,7 +596,7 @@ static xmlNodePtr find_disk(xmlNodePtr devs, const char *path, xmlNodePtr *used,
 static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
 {
 	const struct plan_vm *vm = d->vm;
-	xmlNodePtr *used = xcalloc(vm->ndisks ? vm->ndisks : 1, sizeof(*used));
+	xmlNodePtr *used = xcalloc(vm->ndisks, sizeof(*used));
 	size_t nused = 0;
 	unsigned next_iothread = 0;
 	for (size_t i = 0; i < vm->ndisks; i++) {

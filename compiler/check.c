@@ -48,16 +48,15 @@ void check_ctx_init(struct check_ctx *cx, const struct config *cfg, const struct
 		    struct diags *ds)
 {
 	*cx = (struct check_ctx){ .cfg = cfg, .hw = hw, .ds = ds, .iommu = IOMMU_OFF };
-	cx->vms = xcalloc(cfg->nvms ? cfg->nvms : 1, sizeof(*cx->vms));
+	cx->vms = xcalloc(cfg->nvms, sizeof(*cx->vms));
 	if (!hw)
 		return;
-	size_t n = hw->npci ? hw->npci : 1;
-	cx->owner = xmalloc(n * sizeof(*cx->owner));
+	cx->owner = xmalloc_array(hw->npci, sizeof(*cx->owner));
 	for (size_t i = 0; i < hw->npci; i++)
 		cx->owner[i] = NO_VM;
-	cx->owner_entry = xcalloc(n, sizeof(*cx->owner_entry));
-	cx->stamp = xcalloc(n, sizeof(*cx->stamp));
-	cx->group_stamp = xcalloc(hw->ngroups ? hw->ngroups : 1, sizeof(*cx->group_stamp));
+	cx->owner_entry = xcalloc(hw->npci, sizeof(*cx->owner_entry));
+	cx->stamp = xcalloc(hw->npci, sizeof(*cx->stamp));
+	cx->group_stamp = xcalloc(hw->ngroups, sizeof(*cx->group_stamp));
 }
 
 void check_ctx_fini(struct check_ctx *cx)

@@ -40,7 +40,7 @@ static void check_list(struct check_ctx *cx, const struct cfg_cpus *c, const cha
  * pin->n): "4,12,5,13,6,14,7,15" for "4-7,12-15" where the siblings are n and n+8. */
 static void sibling_order(const struct hw *hw, const struct cpulist *pin, unsigned *out)
 {
-	bool *used = xcalloc(pin->n ? pin->n : 1, sizeof(*used));
+	bool *used = xcalloc(pin->n, sizeof(*used));
 	size_t n = 0;
 	for (size_t i = 0; i < pin->n; i++) {
 		if (used[i])

@@ -52,7 +52,7 @@ struct hw_extra_job *hw_extra_start(const char *root, const struct pci_addr *add
 	job->addr = xmalloc_array(n, sizeof(*addr));
 	if (n)
 		memcpy(job->addr, addr, n * sizeof(*addr));
-	job->out = xcalloc(n ? n : 1, sizeof(*job->out));
+	job->out = xcalloc(n, sizeof(*job->out));
 	job->n = n;
 	job->threaded = pthread_create(&job->thread, NULL, run, job) == 0;
 	if (!job->threaded)  /* no thread to be had: the same work, in line */

@@ -64,7 +64,7 @@ static void vfio_ids(const struct hw *hw, const size_t *dev, size_t n, struct ar
 		     struct strvec *v)
 {
 	uint32_t *seen = xmalloc_array(n, sizeof(*seen));
-	bool *done = xcalloc(n ? n : 1, sizeof(*done));
+	bool *done = xcalloc(n, sizeof(*done));
 	for (size_t i = 0; i < n; i++)
 		seen[i] = (uint32_t)hw->pci[dev[i]].vendor << 16 | hw->pci[dev[i]].device;
 	if (n > 1)

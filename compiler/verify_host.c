@@ -108,7 +108,7 @@ static bool cmdline(const struct verify_in *in, struct facts *out)
 /* Devices of the booted host that a VM of the plan takes: owner VM + 1, 0 for none. */
 static size_t *owners(const struct verify_in *in)
 {
-	size_t *own = xcalloc(in->live->npci ? in->live->npci : 1, sizeof(*own));
+	size_t *own = xcalloc(in->live->npci, sizeof(*own));
 	for (size_t vm = 0; vm < in->plan->nvms; vm++)
 		for (size_t k = 0; k < in->plan->vms[vm].ndevs; k++) {
 			const struct hw_pci *d = hw_find_pci(in->live, &in->plan->vms[vm].devs[k].addr);
@@ -253,7 +253,7 @@ static void drivers(const struct verify_in *in, struct facts *out, const size_t 
 static void twins(const struct verify_in *in, struct facts *out, const size_t *own)
 {
 	const struct hw *hw = in->live;
-	bool *seen = xcalloc(hw->npci ? hw->npci : 1, sizeof(*seen));
+	bool *seen = xcalloc(hw->npci, sizeof(*seen));
 	for (size_t vm = 0; vm < in->plan->nvms; vm++)
 		for (size_t k = 0; k < in->plan->vms[vm].ndevs; k++) {
 			const struct plan_dev *pd = &in->plan->vms[vm].devs[k];
@@ -304,7 +304,7 @@ static void twins(const struct verify_in *in, struct facts *out, const size_t *o
 static void dev_vfio(const struct verify_in *in, struct facts *out)
 {
 	const struct hw *hw = in->live;
-	size_t *gvm = xcalloc(hw->ngroups ? hw->ngroups : 1, sizeof(*gvm));
+	size_t *gvm = xcalloc(hw->ngroups, sizeof(*gvm));
 	for (size_t vm = 0; vm < in->plan->nvms; vm++)
 		for (size_t k = 0; k < in->plan->vms[vm].ndevs; k++) {
 			const struct plan_dev *pd = &in->plan->vms[vm].devs[k];

@@ -283,7 +283,7 @@ static size_t facet_values(xmlDocPtr doc, const struct facet *f, struct buf *out
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
 	xmlXPathObjectPtr r = ctx ? xmlXPathEvalExpression((const xmlChar *)f->xpath, ctx) : NULL;
 	size_t n = r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
-	char **v = xcalloc(n ? n : 1, sizeof(*v));
+	char **v = xcalloc(n, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		struct buf b = {0};
 		f->value(r->nodesetval->nodeTab[i], &b);
