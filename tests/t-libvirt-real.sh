@@ -146,13 +146,21 @@ restore() {
 		chgrp "${kvm_was% *}" /dev/kvm
 		chmod "${kvm_was#* }" /dev/kvm
 	fi
+	for d in $made; do rmdir "$d" 2> /dev/null; done
 	rm -rf "$TMP"
 }
 before=$(cat $hp)
 echo $((before + 128)) > $hp
 added=$(($(cat $hp) - before))
+made=
 trap restore EXIT INT TERM
 
+# The namespace mounts its own state over libvirt's folders, so they must exist; on a host
+# where libvirtd never ran (no /run/libvirt yet) the missing ones are made here and removed
+# after, leaving the host as it was.
+for d in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt; do
+	[ -d "$d" ] || { mkdir -p "$d" && made="$d $made"; }
+done
 unshare -m -n --propagation private sh libvirt-real/inner.sh "$W" 2> "$W/inner.err"
 rc=$?
 [ $rc -eq 0 ] || { fail "libvirt-real: the namespace part ends cleanly (exit $rc)"; tail -20 "$W/inner.err" >&2; }
