@@ -39,9 +39,9 @@ ifneq ($(WERROR),)
 WARN += -Werror
 endif
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
-	-DVFIOC_VERSION='"$(VERSION)"' -Icompiler -Ibackends -Ischema \
+	-DVFIOC_VERSION='"$(VERSION)"' -I. \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -pthread $(CFLAGS)
-# libpci is not linked: the probe loads it when it first needs it (compiler/pci_lib.c).
+# libpci is not linked: the probe loads it when it first needs it (hw/libpci.c).
 # -ldl is empty since glibc 2.34 and needed before.
 SHARED_LDLIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 libxml-2.0 2>/dev/null) -ldl -pthread $(LDLIBS)
 # ./vfioc links libyaml and libxml2 from their static archives, with what Debian's libxml2
@@ -80,16 +80,21 @@ LINK_STAMP := $(BUILD)/link-line
 $(shell mkdir -p $(BUILD) && echo '$(LDFLAGS) $(ALL_LDLIBS)' | cmp -s - $(LINK_STAMP) || \
 	echo '$(LDFLAGS) $(ALL_LDLIBS)' > $(LINK_STAMP))
 
-# The library (compiler/, schema/, backends/) never sees cli/: its objects are built
-# without -Icli, so an include of a cli/ header fails to compile (and t-layout says so).
-LIB_SRC  := $(sort $(wildcard compiler/*.c schema/*.c backends/*.c))
+# The library, folder by folder in the order of its layers (each includes only from the
+# folders before it; t-layout checks): base/ (text, diagnostics, YAML and XML helpers),
+# model/ (the config's types and the facts about releases and strings), hw/ (the hardware
+# model and its probe), schema/ (the config's and the snapshot's formats as tables, each
+# with its engine), compiler/ (resolve, checks, plan), backends/ (the outputs), tools/
+# (verify, init, groups). cli/ is the tool above them all and is not in the library.
+LAYERS   := base model hw schema compiler backends tools
+LIB_SRC  := $(sort $(foreach l,$(LAYERS),$(wildcard $(l)/*.c $(l)/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(sort $(filter-out cli/main.c,$(wildcard cli/*.c)))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/cli/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HEADERS  := $(wildcard compiler/*.h compiler/*.def schema/*.h schema/*.def backends/*.h cli/*.h)
+HEADERS  := $(foreach l,$(LAYERS) cli,$(wildcard $(l)/*.h $(l)/*.def $(l)/*/*.h))
 
 ifeq ($(BUILD),build)
 VFIOC := vfioc
@@ -116,10 +121,8 @@ $(BUILD)/libvfioc.a: $(LIB_OBJ)
 $(BUILD)/libvfioc-cli.a: $(CLI_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/cli/%.o $(BUILD)/tests/%: ALL_CFLAGS += -Icli
-
 # Where the probe looks for libpci when the loader's search does not find it (NixOS).
-$(BUILD)/compiler/pci_lib.o: ALL_CFLAGS += \
+$(BUILD)/hw/libpci.o: ALL_CFLAGS += \
 	-DPCI_LIB_DIR='"$(shell $(PKG_CONFIG) --variable=libdir libpci 2>/dev/null)"'
 
 $(BUILD)/%.o: %.c $(HEADERS)
@@ -151,7 +154,6 @@ test-valgrind: $(VFIOC)
 CLANG_TIDY ?= clang-tidy
 LINT_OK := $(patsubst %.c,$(BUILD)/lint/%.ok,$(LIB_SRC) $(CLI_SRC) cli/main.c)
 lint: $(LINT_OK)
-$(BUILD)/lint/cli/%.ok: ALL_CFLAGS += -Icli
 $(BUILD)/lint/%.ok: %.c $(HEADERS) .clang-tidy
 	@mkdir -p $(dir $@)
 	@$(CLANG_TIDY) --quiet $< -- $(ALL_CFLAGS) > $@.log 2>&1 || \

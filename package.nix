@@ -3,7 +3,7 @@
 # Built with the Makefile (`make SHARED=1`, `make install PREFIX=$out`), so the package holds
 # whatever `make install` installs. libpci is loaded at run time, not linked: the Makefile
 # writes the directory pkg-config gives for libpci (pciutils' lib/ in the store) into the
-# binary, where compiler/pci_lib.c looks when the loader's search does not find it, and that
+# binary, where hw/libpci.c looks when the loader's search does not find it, and that
 # path keeps pciutils in the package's run-time closure.
 { lib, stdenv, pkg-config, libyaml, pciutils, libxml2 }:
 

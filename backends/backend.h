@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "plan.h"
-#include "util.h"
+#include "base/util.h"
+#include "compiler/plan.h"
 
 struct backend;
 

@@ -2,8 +2,8 @@
  * by single spaces and ended by a newline, nothing else, so `$(cat kernel-cmdline)` can be
  * pasted into any bootloader configuration. The format has no comment syntax, so this file
  * carries no generated-by header (docs/outputs.md). */
-#include "backend.h"
-#include "emit.h"
+#include "backends/backend.h"
+#include "backends/emit.h"
 
 static int cmdline_emit(const struct plan *p, struct out_set *out, char **err)
 {

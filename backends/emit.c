@@ -1,7 +1,7 @@
 /* emit.c: helpers shared by the backends: the generated-by header, Nix quoting, UUID and
  * MAC text, joining lists. */
-#include "emit.h"
-#include "release.h"
+#include "backends/emit.h"
+#include "model/release.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 #define EMIT_UUID_STRLEN 37  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */
 #define EMIT_MAC_STRLEN 18   /* "52:54:00:xx:xx:xx" + NUL */

@@ -1,4 +1,4 @@
-/* hooks.c: the libvirt hook scripts. libvirt runs every script of /var/lib/libvirt/hooks/qemu.d
+/* schema/config/key_rules.c: the libvirt hook scripts. libvirt runs every script of /var/lib/libvirt/hooks/qemu.d
  * for every domain as `SCRIPT DOMAIN OPERATION SUB-OPERATION` ("prepare begin" before QEMU
  * starts, "release end" after it is gone), with a minimal environment; a non-zero exit of
  * "prepare begin" stops the start. VFIOC_HOOK_ROOT, unset on a real host, lets the tests run
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hooks.h"
+#include "backends/hook_scripts.h"
 
 bool hooks_single_gpu_wanted(const struct plan *p)
 {

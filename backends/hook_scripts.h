@@ -1,4 +1,4 @@
-/* hooks.h: the libvirt hook scripts of the NixOS module (virtualisation.libvirtd.hooks.qemu):
+/* backends/hook_scripts.h: the libvirt hook scripts of the NixOS module (virtualisation.libvirtd.hooks.qemu):
  * POSIX sh bodies, without a shebang: Nix's writeShellScript adds one naming the shell by
  * its store path, so they run in libvirt's bare hook environment. For backends only. */
 #ifndef VFIOC_HOOKS_H
@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 /* Whether any VM is single-gpu / the host takes CPUs while VMs run. */
 bool hooks_single_gpu_wanted(const struct plan *p);

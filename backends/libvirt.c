@@ -12,10 +12,10 @@
 #include <libxml/tree.h>
 #include <libxml/xmlversion.h>
 
-#include "backend.h"
-#include "emit.h"
-#include "libvirt_edit.h"
-#include "strrules.h"
+#include "backends/backend.h"
+#include "backends/emit.h"
+#include "backends/libvirt_edit.h"
+#include "model/strrules.h"
 
 #define SCHEMA_DIR "/usr/share/libvirt/schemas"
 #define OVMF_DIR "/run/libvirt/nix-ovmf"   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */

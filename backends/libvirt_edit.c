@@ -8,8 +8,8 @@
 #include <libxml/xmlversion.h>
 #include <libxml/xpath.h>
 
-#include "libvirt_edit.h"
-#include "xmledit.h"
+#include "backends/libvirt_edit.h"
+#include "base/xmledit.h"
 
 /* Set an attribute or element's text; text is never read as markup. */
 static void set_value(xmlNodePtr n, const char *value)

@@ -4,7 +4,7 @@
 
 #include <libxml/tree.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 /* The VM's edits, in order. Returns 0, or 1 with the reason (naming the VM and the edit) in
  * *err (malloc'd) when one matches nothing and cannot create what it names. */

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "emit.h"
-#include "nixos_setup.h"
-#include "strrules.h"
+#include "backends/backend.h"
+#include "backends/emit.h"
+#include "backends/nixos_setup.h"
+#include "model/strrules.h"
 
 /* `[ "a" "b" ]` on one line when short, else one item per line. */
 static void nix_list(struct buf *b, const struct plan_strlist *l, const char *indent)

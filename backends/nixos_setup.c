@@ -1,13 +1,13 @@
 /* nixos_setup.c: the parts of vfio.nix for the setups around passthrough that published
  * configurations need: boot.blacklistedKernelModules, qemu.conf (verbatimConfig), Looking
- * Glass on kvmfr, Scream's receiver, the libvirt hooks (hooks.c) and host.nixos-extra. Each
+ * Glass on kvmfr, Scream's receiver, the libvirt hooks (schema/config/key_rules.c) and host.nixos-extra. Each
  * is a separate definition after vfioc's core ones, so it adds to them and never clashes. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
-#include "hooks.h"
-#include "nixos_setup.h"
+#include "backends/emit.h"
+#include "backends/hook_scripts.h"
+#include "backends/nixos_setup.h"
 
 /* The user named in group-owned files: the first of host.users, else root. */
 static const char *first_user(const struct plan *p)

@@ -4,7 +4,7 @@
 #ifndef VFIOC_NIXOS_SETUP_H
 #define VFIOC_NIXOS_SETUP_H
 
-#include "backend.h"
+#include "backends/backend.h"
 
 /* Append them to the module body b (indented two spaces), each only when the plan asks. */
 void nixos_emit_setup(struct buf *b, const struct plan *p);

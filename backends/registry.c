@@ -2,8 +2,8 @@
  * is one file and one line here. */
 #include <stdlib.h>
 
-#include "backend.h"
-#include "emit.h"
+#include "backends/backend.h"
+#include "backends/emit.h"
 
 extern const struct backend backend_nixos;
 extern const struct backend backend_libvirt;

@@ -1,5 +1,5 @@
 /* cpulist.c: Linux CPU lists ("0-3,8,10-11"). */
-#include "cpulist.h"
+#include "base/cpulist.h"
 
 #include <stdlib.h>
 #include <string.h>

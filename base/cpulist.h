@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define CPULIST_MAX_CPU 8191  /* beyond any real host; keeps a typo from allocating gigabytes */
 

@@ -1,13 +1,13 @@
 /* diag.c: collecting diagnostics, and printing them as text (gcc style, with the source
  * line and a caret), JSON, or GitHub Actions annotations. */
-#include "diag.h"
+#include "base/diag.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "util.h"
+#include "base/escape.h"
+#include "base/util.h"
 
 #define MAX_PRINTED 100  /* like gcc's -fmax-errors: a garbled file must not print megabytes */
 #define MAX_NOTES 20     /* notes, and hints, per diagnostic: a group of 10^5 devices must not
@@ -18,7 +18,7 @@ static const struct {
 	const char *code, *doc;
 } table[D_COUNT] = {
 #define DIAG(id, sev, code, doc) [D_##id] = { SEV_##sev, code, doc },
-#include "diag.def"
+#include "base/diag.def"
 #undef DIAG
 };
 

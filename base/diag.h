@@ -6,14 +6,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "loc.h"
+#include "base/loc.h"
 
 /* SEV_NOTE: information (a choice vfioc made for the user); never affects the exit status. */
 enum severity { SEV_WARNING, SEV_ERROR, SEV_SYSTEM, SEV_NOTE };
 
 enum diag_id {
 #define DIAG(id, sev, code, doc) D_##id,
-#include "diag.def"
+#include "base/diag.def"
 #undef DIAG
 	D_COUNT
 };

@@ -1,5 +1,5 @@
 /* escape.c: see escape.h. */
-#include "escape.h"
+#include "base/escape.h"
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* pci.c: PCI addresses and vendor:device IDs. */
-#include "pci.h"
+#include "base/pci.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* sha256.c: SHA-256 and HMAC-SHA256, as specified (FIPS 180-4, RFC 2104); checked against
  * the standards' test vectors in tests/unit/test_check_parts.c. */
-#include "sha256.h"
+#include "base/sha256.h"
 
 #include <string.h>
 

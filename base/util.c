@@ -1,5 +1,5 @@
 /* util.c: allocation that never returns NULL, growable buffers, a bump arena. */
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,8 +6,8 @@
 #include <libxml/xmlversion.h>
 #include <libxml/xpath.h>
 
-#include "util.h"
-#include "xmledit.h"
+#include "base/util.h"
+#include "base/xmledit.h"
 
 #define DELETE_PREFIX "xpath.delete="
 

@@ -1,7 +1,7 @@
 /* yamldoc.c: reads YAML with libyaml's event parser into a located tree (yamldoc.h).
  * Building from events rather than yaml_document_t lets us stop at the first alias,
  * tag, second document or excessive depth, before anything is expanded. */
-#include "yamldoc.h"
+#include "base/yamldoc.h"
 
 #include <errno.h>
 #include <stdlib.h>

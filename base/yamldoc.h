@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
-#include "loc.h"
-#include "util.h"
+#include "base/diag.h"
+#include "base/loc.h"
+#include "base/util.h"
 
 #define YDOC_MAX_BYTES (16u << 20)  /* a config is a few KiB; a 5,000-device snapshot ~2 MiB */
 #define YDOC_MAX_DEPTH 64

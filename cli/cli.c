@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "util.h"
+#include "base/util.h"
+#include "cli/cmd.h"
 
 const struct command *command_find(const char *name)
 {

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "diag.h"
-#include "pipeline.h"
+#include "base/diag.h"
+#include "compiler/pipeline.h"
 
 /* The keys of the shared options; a command's own options use printable letters. */
 enum cli_key {

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "backend.h"
-#include "cmd.h"
-#include "outwrite.h"
-#include "pipeline.h"
-#include "util.h"
+#include "backends/backend.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "cli/outwrite.h"
+#include "compiler/pipeline.h"
 
 struct build_opts {
 	const char *config;

@@ -1,9 +1,9 @@
 /* cmd_check.c: `vfioc check`: validate a config, and check it against the hardware. */
 #include <string.h>
 
-#include "cmd.h"
-#include "pipeline.h"
-#include "util.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "compiler/pipeline.h"
 
 static const struct cli_option options[] = {
 	{ "root", 0, "DIR", CLI_ROOT, "read the hardware from a sysfs tree under DIR (tests)" },

@@ -4,11 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "escape.h"
-#include "groups.h"
-#include "hw.h"
-#include "util.h"
+#include "base/escape.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "hw/hw.h"
+#include "schema/snapshot/snapshot.h"
+#include "tools/groups/groups.h"
 
 /* A string of the snapshot or of sysfs: escaped, so that no control sequence in a device
  * name (an OSC 52 clipboard write, a fake line) reaches the terminal. */

@@ -9,11 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "filewrite.h"
-#include "init.h"
-#include "pipeline.h"
-#include "schema.h"
+#include "cli/cmd.h"
+#include "cli/filewrite.h"
+#include "compiler/pipeline.h"
+#include "schema/config/schema.h"
+#include "schema/snapshot/snapshot.h"
+#include "tools/init/init.h"
 
 #define OS_RELEASE_MAX (64 * 1024)
 

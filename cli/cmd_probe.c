@@ -6,10 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "filewrite.h"
-#include "hw.h"
-#include "util.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "cli/filewrite.h"
+#include "hw/hw.h"
+#include "schema/snapshot/snapshot.h"
 
 /* Write to a temporary file beside path, then rename it over path: a reader never sees a
  * half-written snapshot, and a failure leaves the old one in place. */

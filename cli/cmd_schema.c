@@ -2,10 +2,10 @@
  * page, and the snapshot format as Markdown. */
 #include <string.h>
 
-#include "cmd.h"
-#include "hw_snapshot.h"
-#include "schema.h"
-#include "util.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "schema/config/schema.h"
+#include "schema/snapshot/snapshot.h"
 
 static const struct cli_option options[] = {
 	{ "format", 'f', "FORMAT", 'f', "json: JSON Schema draft 2020-12 (default), for\n"

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "pipeline.h"
-#include "verify.h"
+#include "cli/cmd.h"
+#include "compiler/pipeline.h"
+#include "tools/verify/verify.h"
 
 #define DEFAULT_URI "qemu:///system"
 

@@ -2,7 +2,7 @@
  * A command appears here once it works. */
 #include <stddef.h>
 
-#include "cmd.h"
+#include "cli/cmd.h"
 
 extern const struct command cmd_init;
 extern const struct command cmd_check;

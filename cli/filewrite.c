@@ -6,7 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "filewrite.h"
+#include "cli/filewrite.h"
+#include "schema/snapshot/snapshot.h"
 
 char *file_stage(const char *path, const struct buf *data, struct diags *ds)
 {

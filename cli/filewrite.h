@@ -5,9 +5,9 @@
 
 #include <stdbool.h>
 
-#include "diag.h"
-#include "hw.h"
-#include "util.h"
+#include "base/diag.h"
+#include "base/util.h"
+#include "hw/hw.h"
 
 /* Write data to a new temporary file beside path (mode 0666 less the umask, synced to
  * disk); returns its name (malloc'd), or NULL after reporting why. The caller renames or

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "util.h"
+#include "base/util.h"
+#include "cli/cmd.h"
 
 static void print_usage(FILE *out)
 {

@@ -1,7 +1,7 @@
 /* outwrite.c: write an output set into a directory all or nothing (temporary files renamed
  * into place), remove the stale files of the same config, and compare for `build --check`. */
 #define _GNU_SOURCE  /* sync_file_range */
-#include "outwrite.h"
+#include "cli/outwrite.h"
 
 #include <stdint.h>
 
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "schema.h"
+#include "schema/config/schema.h"
 
 #define OUT_MAX_READ (64u << 20)  /* a generated file is far smaller */
 #define MARKER_WINDOW 512

@@ -3,7 +3,7 @@
 #ifndef VFIOC_OUTWRITE_H
 #define VFIOC_OUTWRITE_H
 
-#include "backend.h"
+#include "backends/backend.h"
 
 enum out_change_kind {
 	OUT_MISSING,  /* in the set, not in the directory */

@@ -2,7 +2,7 @@
  * is one record in its check_*.c and two lines here (check.h says what else it takes). */
 #include <stdlib.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 extern const struct check check_config;
 extern const struct check check_host;

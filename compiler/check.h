@@ -23,9 +23,9 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "diag.h"
-#include "hw.h"
+#include "base/diag.h"
+#include "hw/hw.h"
+#include "model/config.h"
 
 #define NO_VM ((size_t)-1)   /* owner of a device no VM claims */
 

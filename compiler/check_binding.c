@@ -3,7 +3,7 @@
  * the host): then `bind: ids` is an error and `bind: auto` binds by address instead. */
 #include <stdlib.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 /* The first device with d's ID that no VM claims, or NO_VM. Looked up once per ID. */
 static size_t id_twin_on_host(const struct check_ctx *cx, const struct hw_pci *d)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "release.h"
+#include "compiler/check.h"
+#include "model/release.h"
 
 static void check_secure_boot(struct check_ctx *cx, const struct cfg_vm *vm)
 {

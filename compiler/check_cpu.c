@@ -2,7 +2,7 @@
  * CPUs the host has. */
 #include <stdlib.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 /* The host's CPUs as a list, for "it has CPUs 0-15". */
 static void host_cpus(const struct hw *hw, struct buf *out)

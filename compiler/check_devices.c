@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 static int cmp_rdev(const void *pa, const void *pb)
 {

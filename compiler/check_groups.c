@@ -5,7 +5,7 @@
  * A VM with an entry that names no device is skipped: the fix of that entry comes first. */
 #include <stdlib.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 #define FEW_CHIPSET 4  /* more members left than this: the card sits in a chipset group */
 

@@ -1,6 +1,6 @@
 /* check_host.c: host-wide facts: which IOMMU parameter the CPU calls for, and whether the
  * config's `host.iommu` contradicts it. */
-#include "check.h"
+#include "compiler/check.h"
 
 static const char *vendor_word(enum cpu_vendor v)
 {

@@ -1,10 +1,10 @@
-/* check_extras.c: rules for the host settings around the VMs: drivers the host blacklists
+/* compiler/check_host_settings.c: rules for the host settings around the VMs: drivers the host blacklists
  * against the devices it keeps, qemu.conf settings against run-as-root, the CPUs taken
  * from the host while VMs run, and single-gpu VMs that pass no GPU. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 /* Module names use '_' where driver names may use '-' (snd-hda-intel is snd_hda_intel). */
 static bool same_module(const char *a, const char *b)

@@ -1,6 +1,6 @@
 /* check_memory.c: the hugepage reservation and VM memory against the host: a page size the
  * CPU has, enough reserved pages for the VMs that use them, nothing above the host's RAM. */
-#include "check.h"
+#include "compiler/check.h"
 
 static void check_size(struct check_ctx *cx, const struct cfg_hugepages *hp)
 {

@@ -3,7 +3,7 @@
  * the closest devices that do exist, so the fix is one edit. */
 #include <stdio.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 #define MAX_LISTED 8  /* devices named in one hint: an ID on a large server can match dozens */
 

@@ -2,8 +2,8 @@
  * device (host slot) gets a guest bus of its own behind a pcie-root-port (plan_vm.c), and a
  * PCI bus number has 8 bits; past the limit, buses would wrap to 0 and addresses repeat,
  * which libvirt's schema does not catch. */
-#include "check.h"
-#include "plan.h"   /* the guest buses the plan gives */
+#include "compiler/check.h"
+#include "compiler/plan.h"   /* the guest buses the plan gives */
 
 static void run(struct check_ctx *cx)
 {

@@ -3,7 +3,7 @@
  * the host's vendor:product keys keeps this n log n. */
 #include <stdlib.h>
 
-#include "check.h"
+#include "compiler/check.h"
 
 static int cmp_u32(const void *pa, const void *pb)
 {

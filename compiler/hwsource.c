@@ -7,7 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hwsource.h"
+#include "compiler/hwsource.h"
+#include "schema/snapshot/snapshot.h"
 
 /* The directory of cfg->path ("." for a bare file name), malloc'd. */
 static char *config_dir(const struct config *cfg)

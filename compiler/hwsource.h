@@ -2,9 +2,9 @@
 #ifndef VFIOC_HWSOURCE_H
 #define VFIOC_HWSOURCE_H
 
-#include "config.h"
-#include "diag.h"
-#include "hw.h"
+#include "base/diag.h"
+#include "hw/hw.h"
+#include "model/config.h"
 
 /* Where the hardware comes from; both NULL: `hardware:` of the config, else the live host. */
 struct hw_opts {

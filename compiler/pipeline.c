@@ -1,8 +1,8 @@
 /* pipeline.c: the whole front half of vfioc: the checks, then the plan from what they
  * resolved; and all of it from a config's path in one call, shared by check and build. */
-#include "check.h"
-#include "pipeline.h"
-#include "plan_build.h"
+#include "compiler/check.h"
+#include "compiler/pipeline.h"
+#include "compiler/plan_build.h"
 
 struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const char *outdir,
 			    struct diags *ds)

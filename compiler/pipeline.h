@@ -4,12 +4,12 @@
 #ifndef VFIOC_PIPELINE_H
 #define VFIOC_PIPELINE_H
 
-#include "config.h"
-#include "diag.h"
-#include "hw.h"
-#include "hwsource.h"
-#include "lower.h"
-#include "plan.h"
+#include "base/diag.h"
+#include "compiler/hwsource.h"
+#include "compiler/plan.h"
+#include "hw/hw.h"
+#include "model/config.h"
+#include "schema/config/lower.h"
 
 /* Every check against hw; when nothing is an error, the plan (else NULL). outdir, when not
  * NULL, is where outputs go: plan->config_rel is the config's path relative to it. */

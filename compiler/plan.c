@@ -2,7 +2,7 @@
  * plan_vm.c), and freeing it. */
 #include <stdlib.h>
 
-#include "plan_build.h"
+#include "compiler/plan_build.h"
 
 struct plan *plan_build(const struct check_ctx *cx, const char *outdir)
 {

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "pci.h"
+#include "base/pci.h"
+#include "model/config.h"
 
 struct plan_dev {
 	struct pci_addr addr;

@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "check.h"
-#include "plan.h"
+#include "compiler/check.h"
+#include "compiler/plan.h"
 
 /* Build the plan from a checked context with no errors. outdir: see check_and_plan
  * (pipeline.h). */

@@ -2,11 +2,11 @@
  * again, checked where it is cheap to check them all: the fuzz targets and the plan unit
  * tests call plan_check after every plan they make (as cmark's tests call
  * cmark_node_check). */
-#include "plan.h"
+#include "compiler/plan.h"
 
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define broken(out, ...) invariant_broken(out, "plan_check", __VA_ARGS__)
 

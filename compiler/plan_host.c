@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan_build.h"
-#include "release.h"
+#include "compiler/plan_build.h"
+#include "model/release.h"
 
 struct strvec {
 	const char **v;

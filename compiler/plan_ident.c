@@ -6,8 +6,8 @@
  * a host keeps its domains' UUIDs. */
 #include <string.h>
 
-#include "plan_build.h"
-#include "sha256.h"
+#include "base/sha256.h"
+#include "compiler/plan_build.h"
 
 /* FNV-1a over salt and name, then the splitmix64 finalizer to spread the bits. */
 static uint64_t name_hash(const char *salt, const char *name)

@@ -1,6 +1,6 @@
-/* hw_cpu.c: SMT siblings among the host's CPUs, and the guest topology that vCPU pins on
+/* hw/cpu.c: SMT siblings among the host's CPUs, and the guest topology that vCPU pins on
  * them give; the topology check and the plan's derived topology both ask here. */
-#include "hw.h"
+#include "hw/hw.h"
 
 bool hw_smt_siblings(const struct hw *hw, unsigned a, unsigned b)
 {

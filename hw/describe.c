@@ -1,6 +1,6 @@
-/* hw_describe.c: how a PCI device is named in messages, the same wherever it is named:
+/* hw/describe.c: how a PCI device is named in messages, the same wherever it is named:
  * notes and hints of the checks, and the comments `vfioc init` writes. */
-#include "hw.h"
+#include "hw/hw.h"
 
 /* "USB controller [0c03] 10de:1ad8" */
 static void class_and_id(const struct hw_pci *d, struct buf *out)

@@ -1,9 +1,9 @@
-/* hw_group.c: the IOMMU group rule that `vfioc groups`, `init` and `verify` share with the
+/* hw/group.c: the IOMMU group rule that `vfioc groups`, `init` and `verify` share with the
  * checks (check_groups.c): a group goes to one VM with all of its endpoints that have a
  * driver; an endpoint without one may stay while none binds it (hw_holds_group); bridges
  * (class 06xx) stay on the host without keeping the others from being passed; a group
  * holding the disk of the host's own file systems stays on the host whole. */
-#include "hw.h"
+#include "hw/hw.h"
 
 size_t hw_group_endpoints(const struct hw *hw, const struct hw_group *g)
 {

@@ -1,4 +1,4 @@
-/* hw_host.c: the facts of a host beside its PCI devices, read from sysfs and procfs: CPUs
+/* hw/host.c: the facts of a host beside its PCI devices, read from sysfs and procfs: CPUs
  * and their SMT siblings, CPU vendor and flags, memory, hugepage sizes, kernel, IOMMU
  * hardware, USB devices and the host identity. Anything missing stays unknown. */
 #include <dirent.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hw_read.h"
-#include "sha256.h"
-#include "strrules.h"
+#include "base/sha256.h"
+#include "hw/sysfs_read.h"
+#include "model/strrules.h"
 
 #define CPUINFO_MAX (8u << 20)
 

@@ -1,4 +1,4 @@
-/* hw_uses.c: the PCI devices the host itself runs on: the controllers under its system file
+/* hw/host_uses.c: the PCI devices the host itself runs on: the controllers under its system file
  * systems (/, /nix, /usr) and the network devices of its default routes. Passing one of
  * them to a VM takes it from the host (failure-catalogue F02). Block devices and network
  * interfaces are followed through sysfs to the last PCI device on their path, and through
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw_read.h"
+#include "hw/sysfs_read.h"
 
 #define MOUNTINFO_MAX (4u << 20)
 #define ROUTES_MAX (4u << 20)

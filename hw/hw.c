@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw.h"
+#include "hw/hw.h"
 
 struct hw *hw_new(const char *source)
 {

@@ -8,12 +8,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"   /* enum hugepage_size */
-#include "cpulist.h"
-#include "diag.h"
-#include "loc.h"
-#include "pci.h"
-#include "util.h"
+#include "base/cpulist.h"
+#include "base/diag.h"
+#include "base/loc.h"
+#include "base/pci.h"
+#include "base/util.h"
+#include "model/config.h"   /* enum hugepage_size */
 
 enum cpu_vendor { CPU_UNKNOWN, CPU_INTEL, CPU_AMD };
 
@@ -38,7 +38,7 @@ struct hw_pci {
 	const char *vendor_name;           /* from pci.ids; NULL when unknown */
 	const char *device_name;
 	const char *class_name;            /* "VGA compatible controller" */
-	/* What the host itself runs on through this device (hw_uses.c); NULL: nothing known. */
+	/* What the host itself runs on through this device (hw/host_uses.c); NULL: nothing known. */
 	const char *host_fs;               /* system file systems: "/ (nvme1n1p2), /nix (...)" */
 	const char *host_route;            /* default-route interfaces: "enp5s0 in br0" */
 	struct loc loc;                    /* in the snapshot, when loaded from one */
@@ -77,7 +77,7 @@ struct hw {
 	const char *kernel_release;        /* NULL: unknown */
 	const char *cmdline;               /* NULL: unknown */
 	const char *host_id;               /* HOST_ID_LEN hex digits, a keyed hash of the
-					    * machine-id (hw_host.c); NULL: unknown */
+					    * machine-id (hw/host.c); NULL: unknown */
 	struct hw_pci *pci; size_t npci;   /* address order */
 	struct hw_group *groups; size_t ngroups;  /* number order */
 	struct hw_usb *usb; size_t nusb;   /* bus, device order */
@@ -97,18 +97,11 @@ struct hw *hw_new(const char *source);
  * (or ROOT/usr/share/hwdata/pci.ids) when the root has one, else from the system's pci.ids.
  * Returns NULL when nothing usable could be read. */
 struct hw *hw_probe(const char *root, struct diags *ds);
-/* Load a snapshot written by hw_write_snapshot (through yamldoc, so problems are located:
- * D_SNAPSHOT_INVALID, or yamldoc's own codes). NULL on any error. hw_pci.loc and
- * hw_usb.loc point into the file; their loc.file string belongs to ds (keep ds alive). */
-struct hw *hw_load_snapshot(const char *path, struct diags *ds);
-struct hw *hw_load_snapshot_mem(const char *name, const char *text, size_t len, struct diags *ds);
-/* Write the snapshot: YAML from libyaml's emitter, deterministic. Returns 0 or -1 (errno). */
-int hw_write_snapshot(const struct hw *hw, FILE *out);
 void hw_free(struct hw *hw);
 /* After filling pci/usb/cpus by any means: sort them, build groups and by_id. */
 void hw_finish(struct hw *hw);
 
-/* The invariants of a finished model (hw_check.c): pci, cpus, hugepage sizes and usb in
+/* The invariants of a finished model (hw/invariants.c): pci, cpus, hugepage sizes and usb in
  * order without duplicates, groups in number order holding exactly the grouped devices in
  * address order, by_id sorted. Returns how many are broken, each named on out (NULL:
  * silent). For tests and fuzz targets. */
@@ -131,7 +124,7 @@ size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t
 /* The same for every device of vendor, in vendor:device, address order. */
 size_t hw_find_vendor(const struct hw *hw, uint16_t vendor, size_t *out, size_t max);
 bool hw_is_bridge(const struct hw_pci *d);  /* class 06xx */
-/* The group rule (hw_group.c): the endpoints of g (members that are not bridges); the
+/* The group rule (hw/group.c): the endpoints of g (members that are not bridges); the
  * member that holds the host's own file systems (the group then stays), or NULL; and the
  * endpoints not marked in passed (one flag per hw->pci), written to out (room for g->n). */
 size_t hw_group_endpoints(const struct hw *hw, const struct hw_group *g);
@@ -158,7 +151,7 @@ bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
 const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port);
 const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown" */
 
-/* Hugepages (hw_pages.c): x86-64 has pages of 2 MiB and of 1 GiB, the latter only on CPUs
+/* Hugepages (hw/pages.c): x86-64 has pages of 2 MiB and of 1 GiB, the latter only on CPUs
  * with the pdpe1gb flag. The size in KiB of the config's page size; whether the host can
  * reserve pages of kib KiB (the CPU flag, and the sizes the kernel offers when known). */
 #define HW_PAGE_2M_KIB 2048
@@ -166,7 +159,7 @@ const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown"
 uint64_t hw_hugepage_kib(enum hugepage_size s);
 bool hw_hugepage_supported(const struct hw *hw, uint64_t kib);
 
-/* vCPU pins on the host's CPUs (hw_cpu.c). Whether host CPU b is in a's
+/* vCPU pins on the host's CPUs (hw/cpu.c). Whether host CPU b is in a's
  * thread_siblings_list (and is not a); the first vCPU of the first run of t pins that are
  * not t sibling threads of one host core, or pin->n when every run is; and the threads per
  * guest core the pins give: t when every run of t consecutive pins is t SMT siblings of one
@@ -175,7 +168,7 @@ bool hw_hugepage_supported(const struct hw *hw, uint64_t kib);
 bool hw_smt_siblings(const struct hw *hw, unsigned a, unsigned b);
 size_t hw_pin_split(const struct hw *hw, const struct cpulist *pin, unsigned t);
 unsigned hw_pin_threads(const struct hw *hw, const struct cpulist *pin);
-/* How a device is named in messages (hw_describe.c). */
+/* How a device is named in messages (hw/describe.c). */
 enum hw_desc {
 	HW_DESC_CLASS,  /* "USB controller [0c03] 10de:1ad8": the comment of a hint's YAML */
 	HW_DESC_FULL,   /* "0000:01:00.2 USB controller [0c03] 10de:1ad8 (TU104 USB 3.1 Host

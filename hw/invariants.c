@@ -1,9 +1,9 @@
-/* hw_check.c: the invariants of a finished hardware model, checked where it is cheap to
+/* hw/invariants.c: the invariants of a finished hardware model, checked where it is cheap to
  * check them all: the fuzz targets and the unit tests call hw_check after every model they
  * build (as cmark's tests call cmark_node_check). The lookups (hw_find_*, binary searches)
  * and the group rule rely on every one of them. */
-#include "hw.h"
-#include "util.h"
+#include "base/util.h"
+#include "hw/hw.h"
 
 #define broken(out, ...) invariant_broken(out, "hw_check", __VA_ARGS__)
 

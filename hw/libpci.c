@@ -1,6 +1,6 @@
-/* pci_lib.c: loading libpci on demand (see pci_lib.h). */
+/* hw/libpci.c: loading libpci on demand (see hw/libpci.h). */
 #define _GNU_SOURCE  /* dlvsym */
-#include "pci_lib.h"
+#include "hw/libpci.h"
 
 #include <dlfcn.h>
 #include <stdbool.h>

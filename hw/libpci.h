@@ -1,4 +1,4 @@
-/* pci_lib.h: libpci, loaded by the first probe instead of at every start. A run against a
+/* hw/libpci.h: libpci, loaded by the first probe instead of at every start. A run against a
  * snapshot never maps libpci (nor the libudev and zlib it brings), so it starts sooner and
  * works where libpci is not installed, as in a CI container. */
 #ifndef VFIOC_PCI_LIB_H

@@ -1,6 +1,6 @@
-/* hw_pages.c: the hugepage sizes of x86-64 and which of them a host can reserve. The
+/* hw/pages.c: the hugepage sizes of x86-64 and which of them a host can reserve. The
  * config, the checks, the plan and verify all take a page size from here. */
-#include "hw.h"
+#include "hw/hw.h"
 
 uint64_t hw_hugepage_kib(enum hugepage_size s)
 {

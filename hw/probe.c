@@ -1,6 +1,6 @@
-/* hw_probe.c: hw_probe(): PCI devices through libpci's sysfs method, with the per-device
- * files libpci does not read (hw_extra.c, on a second thread meanwhile), then the host
- * facts (hw_host.c). libpci's error callback longjmps back here: a bad file never exits
+/* hw/probe.c: hw_probe(): PCI devices through libpci's sysfs method, with the per-device
+ * files libpci does not read (hw/sysfs_extra.c, on a second thread meanwhile), then the host
+ * facts (hw/host.c). libpci's error callback longjmps back here: a bad file never exits
  * the program. */
 #include <dirent.h>
 #include <errno.h>
@@ -12,14 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hw_read.h"
-#include "pci_lib.h"
-#include "strrules.h"
+#include "hw/libpci.h"
+#include "hw/sysfs_read.h"
+#include "model/strrules.h"
 
 /* libpci reads the kernel's view of the IDs and the class (sysfs files: quirks applied).
  * Revision, prog-if, header type and a normal header's subsystem IDs come from the first 64
  * bytes of config space in one read, as lspci takes them; without config space, from the
- * kernel's files (FALLBACK_FLAGS). numa_node is read by hw_extra.c: libpci takes garbage
+ * kernel's files (FALLBACK_FLAGS). numa_node is read by hw/sysfs_extra.c: libpci takes garbage
  * there for node 0. The iommu_group and driver links are read there with one readlink(2)
  * each rather than PCI_FILL_IOMMU_GROUP/PCI_FILL_DRIVER: libpci resolves those with
  * realpath(3), which readlinks every path component and tripled the cost of probing 5,000
@@ -292,7 +292,7 @@ static bool usable(struct probe *p, struct pci_dev *dev, struct header *h)
 	return true;
 }
 
-/* libpci's facts here, the others (hw_extra.c) on a second thread meanwhile. */
+/* libpci's facts here, the others (hw/sysfs_extra.c) on a second thread meanwhile. */
 static void read_devices(struct probe *p)
 {
 	size_t n = 0, m = 0, cap = 0, acap = 0, na = 0;

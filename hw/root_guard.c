@@ -1,4 +1,4 @@
-/* hw_rootcheck.c: a test root (--root DIR) must not lead the probe out of DIR. Its symlinks
+/* hw/root_guard.c: a test root (--root DIR) must not lead the probe out of DIR. Its symlinks
  * are read by vfioc and by libpci as the kernel would resolve them, from the real /, so an
  * absolute one (proc/cmdline -> /secret) or one that climbs out of DIR would read this
  * machine's files into the snapshot; a FIFO or device where an attribute belongs would hang
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hw_read.h"
+#include "hw/sysfs_read.h"
 
 static struct {
 	const char *root;

@@ -1,4 +1,4 @@
-/* hw_extra.c: the per-device sysfs files libpci does not read (the iommu_group, driver and
+/* hw/sysfs_extra.c: the per-device sysfs files libpci does not read (the iommu_group, driver and
  * physfn links, reset_method, numa_node), read on a second thread while libpci reads its
  * own. Half of a probe's system calls are these; on two cores the two halves overlap. The
  * thread shares nothing: it has its own arena and diagnostics, handed over at the end. */
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw_read.h"
+#include "hw/sysfs_read.h"
 
 struct hw_extra_job {
 	struct hw_reader r;       /* root, and this job's own arena and diagnostics */
@@ -26,7 +26,7 @@ static void read_one(struct hw_extra_job *job, size_t i)
 	struct hw_extra *x = &job->out[i];
 	long v;
 	hwr_devpath_at(dp, &job->addr[i]);
-	/* Not checked for dangling here: hw_probe.c checks each distinct group and driver. */
+	/* Not checked for dangling here: hw/probe.c checks each distinct group and driver. */
 	x->iommu_group = hw_group_number(hwr_link_at(r, hwr_devpath_file(dp, "iommu_group"), false));
 	x->driver = hwr_link_at(r, hwr_devpath_file(dp, "driver"), false);
 	x->reset_methods = hwr_text_at(r, hwr_devpath_file(dp, "reset_method"));

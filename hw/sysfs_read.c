@@ -1,4 +1,4 @@
-/* hw_read.c: small-file readers for the probe. Every fact in sysfs is a short text file or a
+/* hw/sysfs_read.c: small-file readers for the probe. Every fact in sysfs is a short text file or a
  * symlink; these turn "missing", "unreadable" and "garbage" into NULL or false. */
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hw_read.h"
+#include "hw/sysfs_read.h"
 
 #define HWR_SMALL 8192      /* a sysfs attribute is a page at most; /proc/cmdline 4 KiB */
 

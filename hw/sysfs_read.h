@@ -1,5 +1,5 @@
-/* hw_read.h: reading the small sysfs and procfs files under a root, for the probe only
- * (hw_probe.c, hw_host.c). A missing file or garbage in it reads as NULL / false: an unknown
+/* hw/sysfs_read.h: reading the small sysfs and procfs files under a root, for the probe only
+ * (hw/probe.c, hw/host.c). A missing file or garbage in it reads as NULL / false: an unknown
  * fact. A file that is there but cannot be read (EACCES, EIO) is a SYSTEM diagnostic naming
  * it (D_HW_UNREADABLE), and reads as NULL too. */
 #ifndef VFIOC_HW_READ_H
@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-#include "hw.h"
+#include "hw/hw.h"
 
 struct hw_reader {
 	const char *root;   /* "/" or a test root */
@@ -65,12 +65,12 @@ void hw_probe_host(struct hw *hw, struct hw_reader *r);
 /* The devices the host runs on: its system file systems' disks, its default routes' NICs. */
 void hw_probe_uses(struct hw *hw, struct hw_reader *r);
 /* A test root (not "/") holds only folders, regular files and relative symlinks that stay
- * inside it; else a diagnostic naming the first offending entry, and false (hw_rootcheck.c). */
+ * inside it; else a diagnostic naming the first offending entry, and false (hw/root_guard.c). */
 bool hw_root_check(const char *root, struct diags *ds);
 /* opendir, reporting I/O errors other than a missing directory. */
 DIR *hwr_opendir(struct hw_reader *r, const char *path);
 
-/* The per-device facts libpci does not read (hw_extra.c). The iommu_group and driver are
+/* The per-device facts libpci does not read (hw/sysfs_extra.c). The iommu_group and driver are
  * the links' base names, not yet checked for dangling. */
 struct hw_extra {
 	int iommu_group;

@@ -9,7 +9,7 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
-	-DVFIOC_VERSION='"$(VERSION)"' -Icompiler -Ibackends -Ischema \
+	-DVFIOC_VERSION='"$(VERSION)"' -I. \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 FUZZ_FLAGS   := -max_len=65536 -timeout=10 -print_final_stats=1
 REPLAY_BIN   := $(BUILD)/tests/test_fuzz_replay

@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cpulist.h"
-#include "loc.h"
-#include "pci.h"
-#include "util.h"
+#include "base/cpulist.h"
+#include "base/loc.h"
+#include "base/pci.h"
+#include "base/util.h"
 
 /* Enumerations of the config language: X(C_NAME, "yaml-spelling"). */
 #define NIXOS_RELEASES(X) X(NIXOS_24_05, "24.05") X(NIXOS_24_11, "24.11") \

@@ -1,6 +1,6 @@
 /* enums.c: the spellings of the config language's enumerations, from the X-macros in
  * config.h, so the enum, its names and its count cannot drift apart. */
-#include "enums.h"
+#include "model/enums.h"
 
 #define NAME(c, s) s,
 const char *const nixos_release_names[] = { NIXOS_RELEASES(NAME) NULL };

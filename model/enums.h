@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "model/config.h"
 
 extern const char *const nixos_release_names[];
 extern const char *const iommu_mode_names[];

@@ -1,7 +1,7 @@
 /* release.c: NixOS release facts. The default kernel is nixpkgs' `linuxPackages` at each
  * release branch: 6.6 from 24.05 (nixpkgs#288260), 6.12 from 25.05, 6.18 on master since
  * February 2026 (nixpkgs#488642), so in 26.05 and unstable. */
-#include "release.h"
+#include "model/release.h"
 
 #include <stdlib.h>
 

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "model/config.h"
 
 /* The kernel series a release boots by default (its linuxPackages): "6.12". */
 const char *release_default_kernel(enum nixos_release r);

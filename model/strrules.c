@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "strrules.h"
-#include "xmledit.h"
+#include "base/xmledit.h"
+#include "model/config.h"
+#include "model/strrules.h"
 
 static bool has_control(const char *s)
 {
@@ -241,7 +241,7 @@ struct str_rule {
 static const struct str_rule rules[] = {
 #define STR_RULE(id_, diag_, type_, form, why_) \
 	[SC_##id_] = { .id = #id_, .diag = D_##diag_, .type = type_, .why = why_, form },
-#include "strrules.def"
+#include "model/strrules.def"
 #undef STR_RULE
 };
 #undef ANY

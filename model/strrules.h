@@ -4,11 +4,11 @@
 
 #include <stdbool.h>
 
-#include "diag.h"
+#include "base/diag.h"
 
 enum str_check {
 #define STR_RULE(id, diag, type, form, why) SC_##id,
-#include "strrules.def"
+#include "model/strrules.def"
 #undef STR_RULE
 	SC_COUNT
 };

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema.h"
+#include "schema/config/schema.h"
 
 /* How a format writes code, the bar between enum values, a range dash and an arrow. */
 struct doc_style {

@@ -2,7 +2,7 @@
  * tables, so yaml-language-server can complete and explain every key in editors. */
 #include <string.h>
 
-#include "schema.h"
+#include "schema/config/schema.h"
 
 #define PAT_SIZE "^[0-9]{1,9} ?(GiB|G|MiB|M|TiB|T)$"
 #define PAT_CPULIST "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"

@@ -1,10 +1,10 @@
-/* hooks.c: what the tables cannot say as data: sizes, the short forms of pci/usb/network
+/* schema/config/key_rules.c: what the tables cannot say as data: sizes, the short forms of pci/usb/network
  * entries, and rules between the keys of one object. String formats are strrules.def. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema.h"
+#include "schema/config/schema.h"
 
 bool schema_parse_size(const char *s, uint64_t *mib, const char **why)
 {

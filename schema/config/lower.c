@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower.h"
-#include "schema.h"
+#include "schema/config/lower.h"
+#include "schema/config/schema.h"
 
 /* `where` names the object in messages: "host.libvirt", "vms.win10", "vms.win10.pci[2]". */
 static void lower_object(struct lower *lw, const struct object *o, const struct ynode *n,

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "diag.h"
+#include "base/diag.h"
+#include "model/config.h"
 
 /* Read and lower a config (schema checks only). NULL on any error. Free with config_free. */
 struct config *config_load(const char *path, struct diags *ds);

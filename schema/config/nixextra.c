@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema.h"
+#include "schema/config/schema.h"
 
 #define NIX_MAX_PATH 32   /* components of one attribute path */
 

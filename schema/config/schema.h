@@ -1,6 +1,6 @@
 /* schema.h: the config schema as data. One table per object of the config language; the
- * lowering (compiler/lower.c), the JSON Schema and the reference docs are all driven by
- * these tables, so adding a key is one row in schema/tables.c. */
+ * lowering (schema/config/lower.c), the JSON Schema and the reference docs are all driven by
+ * these tables, so adding a key is one row in schema/config/tables.c. */
 #ifndef VFIOC_SCHEMA_H
 #define VFIOC_SCHEMA_H
 
@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "diag.h"
-#include "strrules.h"
-#include "yamldoc.h"
+#include "base/diag.h"
+#include "base/yamldoc.h"
+#include "model/config.h"
+#include "model/strrules.h"
 
 enum field_kind {
 	FK_BOOL,     /* struct cfg_bool */
@@ -72,14 +72,14 @@ struct object {
 
 extern const struct object schema_root;
 
-/* Lowering state, shared with the hooks in schema/hooks.c. */
+/* Lowering state, shared with the hooks in schema/config/key_rules.c. */
 struct lower {
 	struct diags *ds;
 	struct arena *arena;
 	struct loc owner;  /* the key naming the object being entered, for "missing key" */
 };
 
-/* Hooks and helpers used by the tables (schema/hooks.c). */
+/* Hooks and helpers used by the tables (schema/config/key_rules.c). */
 bool schema_pci_scalar(struct lower *lw, const struct ynode *n, void *obj);
 bool schema_usb_scalar(struct lower *lw, const struct ynode *n, void *obj);
 void schema_usb_validate(struct lower *lw, const struct ynode *map, void *obj);
@@ -88,7 +88,7 @@ void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_network_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj);
-/* FK_NIXATTRS (schema/nixextra.c). */
+/* FK_NIXATTRS (schema/config/nixextra.c). */
 void schema_lower_nixattrs(struct lower *lw, const struct field *f, const struct ynode *n,
 			   struct cfg_nixattrs *out);
 

@@ -1,11 +1,11 @@
 /* tables.c: the vfioc config language, version 1: every key, its type, default and
  * meaning. Validation, defaults, `vfioc schema` (JSON Schema) and docs/config-reference.md
  * are all generated from these tables; adding a key is one row here (plus its field in
- * compiler/config.h). Keys are listed in the order the docs show them. */
+ * model/config.h). Keys are listed in the order the docs show them. */
 #include <stddef.h>
 
-#include "enums.h"
-#include "schema.h"
+#include "model/enums.h"
+#include "schema/config/schema.h"
 
 #define F(T, m) .off = offsetof(T, m)
 #define LIST(T, m, cnt) .off = offsetof(T, m), .count_off = offsetof(T, cnt)

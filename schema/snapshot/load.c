@@ -1,5 +1,5 @@
-/* hw_snapload.c: hw_load_snapshot(): a snapshot read through yamldoc, so a damaged one gets
- * FILE:LINE:COL diagnostics like a config, each key by its row of hw_snaptable.c and the
+/* schema/snapshot/load.c: hw_load_snapshot(): a snapshot read through yamldoc, so a damaged one gets
+ * FILE:LINE:COL diagnostics like a config, each key by its row of schema/snapshot/table.c and the
  * handler of its kind. Every problem is reported (D_SNAPSHOT_INVALID); any problem means
  * no model. */
 #include <errno.h>
@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw.h"
-#include "hw_snapshot.h"
-#include "strrules.h"
-#include "yamldoc.h"
+#include "base/yamldoc.h"
+#include "hw/hw.h"
+#include "model/strrules.h"
+#include "schema/snapshot/snapshot.h"
 
 struct loader {
 	struct hw *hw;

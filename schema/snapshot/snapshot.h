@@ -1,5 +1,5 @@
-/* hw_snapshot.h: the snapshot format as data. Every key of every record is one row of
- * hw_snaptable.c; the loader (hw_snapload.c) and the writer (hw_snapwrite.c) walk the same
+/* schema/snapshot/snapshot.h: the snapshot format as data. Every key of every record is one row of
+ * schema/snapshot/table.c; the loader (schema/snapshot/load.c) and the writer (schema/snapshot/write.c) walk the same
  * rows with one handler per kind, and `vfioc schema --format snapshot` prints them as the
  * format section of docs/hardware.md. Adding a hardware fact is one row there (plus its
  * field in hw.h and the probe that reads it). */
@@ -93,5 +93,17 @@ int snap_hex_digits(unsigned long long max);
 bool snap_known(const struct snap_field *f, const void *obj);
 /* The snapshot format as Markdown, the generated part of docs/hardware.md. */
 void snapshot_write_markdown(FILE *out);
+
+/* The snapshot as a file. The engine lives above the model it fills (schema/ over hw/):
+ * the probe never needs it, and a new fact is a row of table.c, not a change to hw/. */
+struct hw;
+struct diags;
+/* Load a snapshot written by hw_write_snapshot (through yamldoc, so problems are located:
+ * D_SNAPSHOT_INVALID, or yamldoc's own codes). NULL on any error. hw_pci.loc and
+ * hw_usb.loc point into the file; their loc.file string belongs to ds (keep ds alive). */
+struct hw *hw_load_snapshot(const char *path, struct diags *ds);
+struct hw *hw_load_snapshot_mem(const char *name, const char *text, size_t len, struct diags *ds);
+/* Write the snapshot: YAML from libyaml's emitter, deterministic. Returns 0 or -1 (errno). */
+int hw_write_snapshot(const struct hw *hw, FILE *out);
 
 #endif

@@ -1,12 +1,12 @@
-/* hw_snaptable.c: the hardware snapshot, version 1: every key of every record, its kind,
+/* schema/snapshot/table.c: the hardware snapshot, version 1: every key of every record, its kind,
  * where the model keeps it, its unknown value and whether it is required. The loader, the
  * writer and the format section of docs/hardware.md are driven by these rows; keys are
  * written in the order listed. */
 #include <stddef.h>
 #include <string.h>
 
-#include "hw.h"
-#include "hw_snapshot.h"
+#include "hw/hw.h"
+#include "schema/snapshot/snapshot.h"
 
 /* The fact at member m of struct T: offset and size. */
 #define AT(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)

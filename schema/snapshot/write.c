@@ -1,13 +1,13 @@
-/* hw_snapwrite.c: hw_write_snapshot(): the model as YAML through libyaml's emitter (event
- * API), deterministic: the keys of hw_snaptable.c in its order, each by the handler of its
- * kind, devices in address order, no timestamps. hw_snapload.c reads it back. */
+/* schema/snapshot/write.c: hw_write_snapshot(): the model as YAML through libyaml's emitter (event
+ * API), deterministic: the keys of schema/snapshot/table.c in its order, each by the handler of its
+ * kind, devices in address order, no timestamps. schema/snapshot/load.c reads it back. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
-#include "hw.h"
-#include "hw_snapshot.h"
+#include "hw/hw.h"
+#include "schema/snapshot/snapshot.h"
 
 struct emitter {
 	yaml_emitter_t e;

@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "backend.h"
-#include "diag.h"
-#include "pipeline.h"
+#include "backends/backend.h"
+#include "base/diag.h"
+#include "compiler/pipeline.h"
+#include "schema/snapshot/snapshot.h"
 
 /* Print the diagnostics into memory in every format: quoting lines and carets is code too. */
 static void fuzz_print_diags(const struct diags *ds)

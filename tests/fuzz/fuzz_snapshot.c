@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "diag.h"
-#include "groups.h"
-#include "hw.h"
-#include "pipeline.h"
+#include "backends/backend.h"
+#include "base/diag.h"
+#include "compiler/pipeline.h"
+#include "hw/hw.h"
+#include "schema/snapshot/snapshot.h"
+#include "tools/groups/groups.h"
 
 /* The seed config (examples/seed/host.yaml) with a second VM: by address, by ID, guarded. */
 static const char snap_config[] =

@@ -5,9 +5,9 @@
 
 #include <string.h>
 
+#include "compiler/pipeline.h"
 #include "harness.h"
-#include "hw.h"
-#include "pipeline.h"
+#include "hw/hw.h"
 
 #define FIX_MAX_PCI 64
 

@@ -7,8 +7,8 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
-#include "backend.h"
-#include "emit.h"
+#include "backends/backend.h"
+#include "backends/emit.h"
 #include "harness.h"
 
 static const char *params[] = { "intel_iommu=on", "iommu=pt", "vfio-pci.ids=1002:67b0,1002:aac8",

@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
+#include "compiler/plan_build.h"
 #include "harness.h"
-#include "plan_build.h"
-#include "release.h"
-#include "sha256.h"
+#include "model/release.h"
 
 static void test_release(void)
 {

@@ -2,8 +2,8 @@
  * binding, the kernel parameter list, initrd modules, softdeps, guest layout, identities. */
 #include <stdio.h>
 
-#include "check.h"
 #include "check_fixture.h"
+#include "compiler/check.h"
 #include "harness.h"
 
 static const char seed[] =

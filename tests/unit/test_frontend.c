@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compiler/pipeline.h"
 #include "harness.h"
-#include "pipeline.h"
-#include "schema.h"
+#include "schema/config/schema.h"
 
 static void test_pci(void)
 {

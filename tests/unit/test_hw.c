@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/pipeline.h"
 #include "harness.h"
-#include "hw.h"
-#include "hw_snapshot.h"
-#include "pipeline.h"
+#include "hw/hw.h"
+#include "schema/snapshot/snapshot.h"
 
 /* A model with devices at the given addresses, groups and IDs, in scrambled order. */
 static struct hw *model(void)
@@ -305,7 +305,7 @@ static void test_describe(void)
 	diags_free(ds);
 }
 
-/* The rows of hw_snaptable.c hold together: what the loader and writer assume of them. */
+/* The rows of schema/snapshot/table.c hold together: what the loader and writer assume of them. */
 static int snap_rows_bad(const struct snap_object *o, char *why, size_t whylen)
 {
 	int bad = 0;

@@ -1,4 +1,4 @@
-/* test_strrules.c: the string rules of schema/strrules.def: what each accepts and refuses,
+/* test_strrules.c: the string rules of model/strrules.def: what each accepts and refuses,
  * and that each JSON Schema pattern accepts every string its rule accepts (an editor must
  * never flag a config vfioc takes), and refuses what it refuses where the row says the
  * pattern is exact. */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "schema.h"
+#include "schema/config/schema.h"
 
 static const struct example {
 	enum str_check c;

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "hw.h"
+#include "hw/hw.h"
 
 #define GROUPS_MAX_NAMED 8  /* text: beyond this many siblings, "the N other endpoints" */
 
@@ -46,7 +46,7 @@ size_t groups_others(const struct group_facts *f, const struct hw_pci *d, bool h
  * when the vendor is unknown). */
 const char *groups_iommu_param(const struct hw *hw);
 
-/* `vfioc groups --format json`: the listing as one JSON object (groups_json.c). */
+/* `vfioc groups --format json`: the listing as one JSON object (tools/groups/json.c). */
 void groups_write_json(const struct hw *hw, FILE *out);
 
 #endif

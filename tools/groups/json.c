@@ -1,12 +1,12 @@
-/* groups_json.c: `vfioc groups --format json`: the IOMMU groups, their devices and the
- * verdicts of groups.c as one JSON object, for scripts and CI. Strings go through the
+/* tools/groups/json.c: `vfioc groups --format json`: the IOMMU groups, their devices and the
+ * verdicts of tools/groups/verdicts.c as one JSON object, for scripts and CI. Strings go through the
  * diagnostics' JSON escaping, whatever bytes sysfs or a snapshot held. */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "diag.h"
-#include "groups.h"
-#include "util.h"
+#include "base/diag.h"
+#include "base/util.h"
+#include "tools/groups/groups.h"
 
 static const char *const group_words[] = {
 	[GV_BRIDGES_ONLY] = "bridges-only", [GV_ALONE] = "alone", [GV_TOGETHER] = "together",

@@ -1,7 +1,7 @@
-/* groups.c: the verdicts of `vfioc groups`: which devices of an IOMMU group can be passed
- * through alone, only together, or never, by the group rule of hw_group.c. Printed as text
- * (cmd_groups.c) or JSON (groups_json.c). */
-#include "groups.h"
+/* tools/groups/verdicts.c: the verdicts of `vfioc groups`: which devices of an IOMMU group can be passed
+ * through alone, only together, or never, by the group rule of hw/group.c. Printed as text
+ * (cmd_groups.c) or JSON (tools/groups/json.c). */
+#include "tools/groups/groups.h"
 
 struct group_facts groups_facts(const struct hw *hw, const struct hw_group *g)
 {

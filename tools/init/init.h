@@ -1,14 +1,14 @@
-/* init.h: `vfioc init`: what it decides from the hardware (init_pick.c) and the starter
- * config it writes from those decisions (init_yaml.c); cmd_init.c reads the system and
+/* init.h: `vfioc init`: what it decides from the hardware (tools/init/pick.c) and the starter
+ * config it writes from those decisions (tools/init/yaml.c); cmd_init.c reads the system and
  * writes the files. */
 #ifndef VFIOC_INIT_H
 #define VFIOC_INIT_H
 
 #include <stdbool.h>
 
-#include "config.h"
-#include "hw.h"
-#include "util.h"
+#include "base/util.h"
+#include "hw/hw.h"
+#include "model/config.h"
 
 #define INIT_NONE ((size_t)-1)
 

@@ -1,12 +1,12 @@
-/* init_pick.c: which GPU `vfioc init` gives the VM. Every GPU is taken with what must go
+/* tools/init/pick.c: which GPU `vfioc init` gives the VM. Every GPU is taken with what must go
  * along (every function of its slot, every endpoint of the IOMMU groups those are in, until
- * nothing is added: the rule of hw_group.c and the checks), then judged: blocked when the
+ * nothing is added: the rule of hw/group.c and the checks), then judged: blocked when the
  * IOMMU is off, when a group holds the host's own disk or the NIC of its default route, or
  * when the host would keep no GPU. Of the rest, the best is not the boot GPU, then not on
  * bus 0 (a discrete card rather than the integrated one), then the first by address. */
 #include <stdlib.h>
 
-#include "init.h"
+#include "tools/init/init.h"
 
 /* Add everything that must go with gpu->dev to gpu->take. */
 static void close_over(const struct hw *hw, struct init_gpu *gpu)

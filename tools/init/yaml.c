@@ -1,12 +1,12 @@
-/* init_yaml.c: the starter config `vfioc init` writes, with a comment on each choice. Every
+/* tools/init/yaml.c: the starter config `vfioc init` writes, with a comment on each choice. Every
  * value is formatted here from numbers, enums, and names that passed the schema's own rules;
  * names from the hardware (pci.ids, a snapshot) appear only in comments, with control
  * characters replaced, so no snapshot can put a line of its own into the config. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "init.h"
-#include "schema.h"
+#include "schema/config/schema.h"
+#include "tools/init/init.h"
 
 #define COMMENT_COL 33   /* comments start here, as in the examples */
 #define VM_NAME "win11"

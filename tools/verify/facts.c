@@ -1,8 +1,8 @@
-/* verify_fact.c: the list of facts `vfioc verify` collects. */
+/* tools/verify/facts.c: the list of facts `vfioc verify` collects. */
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "verify.h"
+#include "tools/verify/verify.h"
 
 struct fact *fact_add(struct facts *fs, enum fact_state s, const char *fmt, ...)
 {

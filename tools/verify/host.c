@@ -1,17 +1,17 @@
-/* verify_host.c: the facts of the booted host that `vfioc verify` compares with the plan:
+/* tools/verify/host.c: the facts of the booted host that `vfioc verify` compares with the plan:
  * the IOMMU, the kernel command line, the driver of every passed device, the devices that
  * share an ID with a passed one, /dev/vfio, the IOMMU groups against the snapshot, the
  * hugepage reservation and the isolated CPUs. The hardware model of the booted host is
  * read as `probe` reads it; what only a running kernel has (/dev/vfio, nr_hugepages,
- * isolated CPUs) is read here. Group viability is the rule of hw_group.c. */
+ * isolated CPUs) is read here. Group viability is the rule of hw/group.c. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hw.h"
-#include "verify.h"
+#include "hw/hw.h"
+#include "tools/verify/verify.h"
 
 #define MAX_LISTED 5   /* group changes named in one fact */
 

@@ -1,4 +1,4 @@
-/* verify_libvirt.c: each VM's domain as libvirt has it defined (`virsh -c URI dumpxml
+/* tools/verify/libvirt.c: each VM's domain as libvirt has it defined (`virsh -c URI dumpxml
  * --inactive NAME`) against the domain vfioc generates for it, in what vfioc decides:
  * devices, memory, CPUs and firmware. What libvirt adds (controllers, guest addresses,
  * aliases, defaults) is not compared; each facet is a list of values read the same way from
@@ -15,8 +15,8 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
-#include "backend.h"
-#include "verify.h"
+#include "backends/backend.h"
+#include "tools/verify/verify.h"
 
 #define VIRSH_MAX_OUTPUT (16u << 20)
 #define VIRSH_TIMEOUT_MS 60000

@@ -1,14 +1,14 @@
 /* verify.h: `vfioc verify`: the booted host against the plan. The facts are collected here
- * (verify_host.c for the kernel, drivers, groups and reservations; verify_libvirt.c for
+ * (tools/verify/host.c for the kernel, drivers, groups and reservations; tools/verify/libvirt.c for
  * the defined domains) and printed by cmd_verify.c, one line each. */
 #ifndef VFIOC_VERIFY_H
 #define VFIOC_VERIFY_H
 
 #include <stdbool.h>
 
-#include "config.h"
-#include "hw.h"
-#include "plan.h"
+#include "compiler/plan.h"
+#include "hw/hw.h"
+#include "model/config.h"
 
 enum fact_state { FACT_OK, FACT_FAIL, FACT_SKIP };
 
