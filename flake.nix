@@ -1,6 +1,7 @@
 # flake.nix: vfioc as a flake.
-#   nix run github:OWNER/vfioc -- init          # or check, build, probe, groups
-#   inputs.vfioc.url = "github:OWNER/vfioc";    # in a NixOS configuration's flake
+#   nix run .# -- init                     # in a clone; or check, build, probe, groups
+#   inputs.vfioc.url = "path:/opt/vfioc";   # a NixOS configuration's flake, with the clone's
+#                                           # path (or, once published, its URL)
 # Outputs, for each Linux system: packages.default (and .vfioc), apps.default,
 # devShells.default (the build and test tools), checks (the package and the test suite);
 # overlays.default (pkgs.vfioc); lib.check, a check for a user's own flake that fails

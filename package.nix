@@ -33,6 +33,7 @@ stdenv.mkDerivation {
 
   meta = {
     description = "Declarative config compiler for PCI/GPU passthrough (VFIO): checks a host's config against its hardware and writes a NixOS module, libvirt domains and a kernel command line";
+    license = lib.licenses.mit;
     mainProgram = "vfioc";
     platforms = lib.platforms.linux;
   };

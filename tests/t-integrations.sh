@@ -49,6 +49,9 @@ expect "workflow step: ... annotated on the config's line" \
 	grep -q '^::error file=hosts/desktop/host.yaml,line=5,col=10,title=vfioc bad-version::' "$TMP/err"
 sed -i 's/^version: 2/version: 1/' "$repo/hosts/desktop/host.yaml"
 
+# Every command of docs/ci.md can be copied as it stands: no OWNER placeholder.
+expect "docs/ci.md: no OWNER placeholder" sh -c "! grep -n OWNER ../docs/ci.md"
+
 # pre-commit: the hooks file from a repository of its own, as users reference vfioc's.
 if ! command -v pre-commit > /dev/null; then fail "pre-commit not installed (tests/install-deps.sh)"; exit 0; fi
 g() { d=$1; shift; git -C "$d" -c user.name=t -c user.email=t@t -c commit.gpgsign=false "$@"; }

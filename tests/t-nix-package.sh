@@ -28,7 +28,7 @@ evalflake() {
 if evalflake "$top" > "$TMP/flake.json" 2> "$TMP/err"; then
 	pass "nix-package: package.nix and the flake's outputs evaluate"
 	version=$("$VFIOC" --version | sed 's/^vfioc //')
-	python3 - "$TMP/flake.json" "$version" "$TMP/pkg" > "$TMP/check.out" 2>&1 <<'PY' ||
+	python3 - "$TMP/flake.json" "$version" "$TMP/pkg" "$top" > "$TMP/check.out" 2>&1 <<'PY' ||
 import json, sys
 e = json.load(open(sys.argv[1]))
 version, out = sys.argv[2], sys.argv[3]
@@ -48,6 +48,7 @@ check("meta.platforms: Linux only, x86_64 among them",
       "x86_64-linux" in p["meta"]["platforms"] and all(s.endswith("-linux") for s in p["meta"]["platforms"]),
       p["meta"]["platforms"])
 check("meta.description", p["meta"]["hasDescription"])
+check("meta.license is MIT, as LICENSE says", p["meta"]["license"] == "MIT" and "MIT License" in open(sys.argv[4] + "/LICENSE").read(), p["meta"])
 check("default.nix is package.nix", e["defaultNix"] == p, e["defaultNix"])
 check("the flake's nixpkgs input", (e["inputs"].get("nixpkgs") or "").startswith("github:NixOS/nixpkgs"),
       e["inputs"])
@@ -166,8 +167,10 @@ check("README: its second command is what CI runs", cmds[1:] == ci, (cmds, ci))
 nix = re.search(r"```nix\n(\{.*?)```", text, re.S)
 with open(sys.argv[3], "w") as f:
     f.write(nix.group(1) if nix else "")
-for n in ["nix run github:OWNER/vfioc -- init", "imports = [ ./generated/vfio.nix ];", "vfioc.lib.check", "inputs.vfioc.url"]:
+for n in ["nix run .# -- ", "imports = [ ./generated/vfio.nix ];", "vfioc.lib.check", 'inputs.vfioc.url = "path:']:
     check("README names %s" % n, n in text)
+# Every line can be copied as it stands: no placeholder such as OWNER in a command.
+check("README: no OWNER placeholder", "OWNER" not in text, re.findall(r".*OWNER.*", text))
 PY
 report_lines "$TMP/readme.out"
 # The README's flake parses, and its checks.vfio is a lib.check derivation of this flake.

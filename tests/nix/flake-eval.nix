@@ -20,7 +20,7 @@ let
     phases = builtins.filter (n: builtins.match ".*(Phase|^pre[A-Z].*|^post[A-Z].*)" n != null) (builtins.attrNames d);
     doCheck = d.doCheck or false;
     checkTarget = d.checkTarget or null;
-    meta = { inherit (d.meta) mainProgram platforms; hasDescription = d.meta ? description; };
+    meta = { inherit (d.meta) mainProgram platforms; license = d.meta.license.spdxId or null; hasDescription = d.meta ? description; };
   };
   pkg = pkgs.callPackage (top + "/package.nix") { };
   sys = builtins.attrNames;

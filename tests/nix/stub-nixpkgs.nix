@@ -15,6 +15,7 @@ let
     inherit genAttrs;
     cleanSource = src: src;
     cleanSourceWith = { src, filter }: src;
+    licenses.mit = { shortName = "mit"; spdxId = "MIT"; free = true; };
     platforms.linux = [ "aarch64-linux" "i686-linux" "x86_64-linux" "riscv64-linux" ];
     getExe = drv:
       if drv ? meta && drv.meta ? mainProgram then "${drv}/bin/${drv.meta.mainProgram}"
