@@ -7,6 +7,7 @@
 #include "backends/backend.h"
 #include "backends/emit.h"
 #include "backends/nixos_setup.h"
+#include "model/release.h"
 #include "model/strrules.h"
 
 /* `[ "a" "b" ]` on one line when short, else one item per line. */
@@ -33,7 +34,7 @@ static void nix_list(struct buf *b, const struct plan_strlist *l, const char *in
 static void emit_preamble(struct buf *b, const struct plan *p)
 {
 	emit_header(b, p, "# ");
-	buf_printf(b, "#\n# A NixOS module for NixOS %s", nixos_release_name(p->nixos));
+	buf_printf(b, "#\n# A NixOS module for NixOS %s", p->nixos_name);
 	if (p->kernel_series) {
 		char *k = emit_comment_safe(p->kernel_series);
 		buf_printf(b, " with Linux %s", k);
@@ -85,7 +86,7 @@ static void emit_modules(struct buf *b, const struct plan *p)
  * is anything from the newest named release on. */
 static void emit_assertion(struct buf *b, const struct plan *p)
 {
-	const char *want = nixos_release_name(p->nixos);
+	const char *want = p->nixos_name;
 	char *conf = emit_config_name(p->config_rel);
 	char *head = p->nixos == NIXOS_UNSTABLE
 		? xasprintf("vfio.nix is for NixOS unstable (target.nixos in %s), but this", conf)
@@ -94,7 +95,7 @@ static void emit_assertion(struct buf *b, const struct plan *p)
 		    "  assertions = [\n    {\n      assertion = ");
 	if (p->nixos == NIXOS_UNSTABLE)
 		buf_printf(b, "lib.versionAtLeast config.system.nixos.release \"%s\";\n",
-			   nixos_release_name(NIXOS_UNSTABLE - 1));
+			   nixos_release_name(NIXOS_NEWEST));
 	else
 		buf_printf(b, "lib.versions.majorMinor config.system.nixos.release == \"%s\";\n", want);
 	buf_puts(b, "      message = ");
@@ -167,7 +168,7 @@ static void emit_ovmf(struct buf *b, const struct plan *p)
 	if (!emit_release_has_ovmf(p->nixos)) {
 		buf_printf(b, "      # qemu.ovmf is not written: NixOS %s has no such option (removed in\n"
 			   "      # 25.11); libvirt selects QEMU's own UEFI firmware by its descriptors.\n",
-			   nixos_release_name(p->nixos));
+			   p->nixos_name);
 		return;
 	}
 	if (p->ovmf_ms_keys)

@@ -12,6 +12,7 @@
 #include "cli/cmd.h"
 #include "cli/filewrite.h"
 #include "compiler/pipeline.h"
+#include "model/release.h"
 #include "schema/config/schema.h"
 #include "schema/snapshot/snapshot.h"
 #include "tools/init/init.h"
@@ -83,11 +84,11 @@ static const char *os_release_value(const char *text, const char *key, struct ar
 }
 
 /* The NixOS release: the running system's when /etc/os-release (of the root) names one that
- * vfioc knows, else the newest stable release vfioc supports. */
+ * vfioc knows or a newer one (which check accepts with a warning), else the newest stable
+ * release vfioc supports. */
 static void read_release(const struct init_opts *o, struct init_env *env, struct arena *a)
 {
-	enum nixos_release newest = (enum nixos_release)(NIXOS_UNSTABLE - 1);
-	env->nixos = newest;
+	env->nixos = NIXOS_NEWEST;
 	if (o->hw.snapshot) {
 		env->nixos_why = "the newest release vfioc supports (a snapshot has no os-release)";
 		return;
@@ -122,6 +123,13 @@ static void read_release(const struct init_opts *o, struct init_env *env, struct
 			env->nixos_why = "the release this system runs (os-release)";
 			return;
 		}
+	if (release_is_newer(version)) {  /* check warns, and the module asserts this release */
+		env->nixos_name = version;
+		env->nixos_why = arena_printf(a, "the release this system runs (os-release), newer "
+					      "than vfioc knows: written as for %s",
+					      nixos_release_name(NIXOS_NEWEST));
+		return;
+	}
 	env->nixos_why = arena_printf(a, "the newest release vfioc supports (this NixOS is %.32s)",
 				      version ? version : "of no version");
 }

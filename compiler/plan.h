@@ -108,6 +108,7 @@ enum bind_strategy { STRATEGY_IDS, STRATEGY_DRIVER_OVERRIDE };
 struct plan {
 	const char *config_rel;                 /* the config's path relative to the output dir */
 	enum nixos_release nixos;
+	const char *nixos_name;                 /* "26.11"; a newer release as written ("27.05") */
 	const char *kernel_series;              /* "6.12" */
 	bool kernel_before_6_2;                 /* vfio_virqfd exists */
 	enum iommu_mode iommu;                  /* resolved: INTEL, AMD or OFF */

@@ -319,6 +319,8 @@ void plan_host(struct plan *p, const struct check_ctx *cx)
 {
 	const struct cfg_target *t = &cx->cfg->target;
 	p->nixos = (enum nixos_release)t->nixos.v;
+	p->nixos_name = release_is_newer(t->nixos.written)
+		? arena_strdup(&p->arena, t->nixos.written) : nixos_release_name(p->nixos);
 	p->kernel_series = arena_strdup(&p->arena, t->kernel.v ? t->kernel.v
 							       : release_default_kernel(p->nixos));
 	p->kernel_before_6_2 = kernel_before(p->kernel_series, 6, 2);

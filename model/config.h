@@ -15,7 +15,7 @@
 /* Enumerations of the config language: X(C_NAME, "yaml-spelling"). */
 #define NIXOS_RELEASES(X) X(NIXOS_24_05, "24.05") X(NIXOS_24_11, "24.11") \
 	X(NIXOS_25_05, "25.05") X(NIXOS_25_11, "25.11") X(NIXOS_26_05, "26.05") \
-	X(NIXOS_UNSTABLE, "unstable")
+	X(NIXOS_26_11, "26.11") X(NIXOS_UNSTABLE, "unstable")
 #define IOMMU_MODES(X) X(IOMMU_AUTO, "auto") X(IOMMU_INTEL, "intel") X(IOMMU_AMD, "amd") \
 	X(IOMMU_OFF, "off")
 #define BIND_MODES(X) X(BIND_AUTO, "auto") X(BIND_IDS, "ids") \
@@ -62,7 +62,9 @@ enum lg_device { LG_DEVICES(ENUM_MEMBER) LG_DEVICE_COUNT };
 /* Located scalar values. */
 struct cfg_bool { bool v; struct loc loc; };
 struct cfg_uint { uint64_t v; struct loc loc; };
-struct cfg_enum { int v; struct loc loc; };
+/* written: the value as the file spells it, where it can differ from the name of v (a NixOS
+ * release newer than vfioc knows, taken as the newest it knows); NULL: not written. */
+struct cfg_enum { int v; struct loc loc; const char *written; };
 struct cfg_str  { const char *v; struct loc loc; };   /* v NULL: absent */
 struct cfg_cpus { struct cpulist v; struct loc loc; }; /* v.n == 0 and !LOC_SET: absent */
 struct cfg_strlist { struct cfg_str *v; size_t n; struct loc loc; };

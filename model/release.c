@@ -1,6 +1,13 @@
 /* release.c: NixOS release facts. The default kernel is nixpkgs' `linuxPackages` at each
  * release branch: 6.6 from 24.05 (nixpkgs#288260), 6.12 from 25.05, 6.18 on master since
- * February 2026 (nixpkgs#488642), so in 26.05 and unstable. */
+ * February 2026 (nixpkgs#488642), so in 26.05, 26.11 and unstable.
+ *
+ * 26.11 changes none of the options vfioc writes (nixos/doc/manual/release-notes/
+ * rl-2611.section.md): virtualisation.libvirtd.*, boot.kernelParams, boot.initrd.* and
+ * boot.extraModprobeConfig are as in 26.05; it removes boot.vesa, which vfioc never writes,
+ * and adds virtualisation.qemu.firmware.enable (QEMU's firmware descriptors in
+ * /etc/qemu/firmware), which libvirt does not need: it reads the descriptors QEMU installs
+ * in its own share directory, as from 25.11 (release_has_ovmf). */
 #include "model/release.h"
 
 #include <stdlib.h>
@@ -11,6 +18,7 @@ static const char *const default_kernel[NIXOS_COUNT] = {
 	[NIXOS_25_05] = "6.12",
 	[NIXOS_25_11] = "6.12",
 	[NIXOS_26_05] = "6.18",
+	[NIXOS_26_11] = "6.18",
 	[NIXOS_UNSTABLE] = "6.18",
 };
 
@@ -23,6 +31,7 @@ static const struct { unsigned major, minor; } oldest_kernel[NIXOS_COUNT] = {
 	[NIXOS_25_05] = { 5, 4 },
 	[NIXOS_25_11] = { 5, 10 },
 	[NIXOS_26_05] = { 5, 10 },
+	[NIXOS_26_11] = { 5, 10 },
 	[NIXOS_UNSTABLE] = { 5, 10 },
 };
 
@@ -42,6 +51,42 @@ const char *release_default_kernel(enum nixos_release r)
 bool release_has_ovmf(enum nixos_release r)
 {
 	return r <= NIXOS_25_05;
+}
+
+/* "26.11" -> 26 and 11: two digits, a dot, two digits, as NixOS names its releases. */
+static bool release_parse(const char *s, unsigned *year, unsigned *month)
+{
+	for (int i = 0; i < 5; i++)
+		if (i == 2 ? s[i] != '.' : (s[i] < '0' || s[i] > '9'))
+			return false;
+	if (s[5])
+		return false;
+	*year = (unsigned)((s[0] - '0') * 10 + (s[1] - '0'));
+	*month = (unsigned)((s[3] - '0') * 10 + (s[4] - '0'));
+	return true;
+}
+
+static unsigned release_rank(unsigned year, unsigned month)
+{
+	return year * 100 + month;
+}
+
+bool release_is_newer(const char *s)
+{
+	unsigned y, m, ny, nm;
+	if (!s || !release_parse(s, &y, &m) || (m != 5 && m != 11))
+		return false;
+	release_parse(nixos_release_name(NIXOS_NEWEST), &ny, &nm);
+	return release_rank(y, m) > release_rank(ny, nm);
+}
+
+bool release_older_than(const char *candidate, const char *value)
+{
+	unsigned cy, cm, vy, vm;
+	if (!candidate || !value || !release_parse(candidate, &cy, &cm) ||
+	    !release_parse(value, &vy, &vm))
+		return false;
+	return release_rank(cy, cm) < release_rank(vy, vm);
 }
 
 static bool read_uint(const char **s, unsigned long *out)

@@ -15,6 +15,17 @@ bool release_has_ovmf(enum nixos_release r);
 /* The oldest kernel series the release still ships: 5.4 for 25.05. */
 void release_oldest_kernel(enum nixos_release r, unsigned *major, unsigned *minor);
 
+/* The newest numbered release vfioc knows; `unstable` is anything from it on. */
+#define NIXOS_NEWEST ((enum nixos_release)(NIXOS_UNSTABLE - 1))
+
+/* Whether s names a NixOS release ("YY.05" or "YY.11") newer than NIXOS_NEWEST: people
+ * upgrade NixOS before vfioc, so such a release is taken as the newest vfioc knows. */
+bool release_is_newer(const char *s);
+
+/* Whether both name releases ("YY.MM") and candidate is the older: a "did you mean" for
+ * value never offers it. */
+bool release_older_than(const char *candidate, const char *value);
+
 /* Whether a kernel series or release ("6.1", "5.15.0-105-generic") is older than
  * major.minor. A string that does not start with a version counts as new. */
 bool kernel_before(const char *series, unsigned major, unsigned minor);

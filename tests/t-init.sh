@@ -50,7 +50,7 @@ has "seed: iommu from the Intel CPU" '^  iommu: intel +# the CPU is Intel' "$c"
 has "seed: the iGPU's driver stays for the host" '^    - i915 +# 0000:00:02.0 stays on the host' "$c"
 has "seed: the user from \$USER" '^  users: \[alice\]' "$c"
 has "seed: the kernel series of the root" '^  kernel: "6.6" +# the running kernel, 6.6.30$' "$c"
-has "seed: no os-release: the newest release" '^  nixos: "26.05" +# the newest release vfioc supports' "$c"
+has "seed: no os-release: the newest release" '^  nixos: "26.11" +# the newest release vfioc supports' "$c"
 has "seed: hardware: names the snapshot beside it" '^hardware: hardware.yaml ' "$c"
 
 c=$TMP/turing/host.yaml
@@ -113,9 +113,17 @@ printf 'NAME=NixOS\nID=nixos\nVERSION_ID="25.05"\n' > "$d/etc/os-release"
 SUDO_USER=bob init_ok "NixOS 25.05" "$TMP/nixos" --root "$d"
 has "os-release: NixOS 25.05" '^  nixos: "25.05" +# the release this system runs' "$TMP/nixos/host.yaml"
 has "SUDO_USER wins over USER" '^  users: \[bob\]' "$TMP/nixos/host.yaml"
+printf 'NAME=NixOS\nID=nixos\nVERSION_ID="26.11"\n' > "$d/etc/os-release"
+init_ok "NixOS 26.11" "$TMP/nixos2611" --root "$d"
+has "os-release: NixOS 26.11 is written as it is" '^  nixos: "26.11" +# the release this system runs' "$TMP/nixos2611/host.yaml"
+# A release newer than vfioc knows: written as it is, check warns and passes.
+printf 'NAME=NixOS\nID=nixos\nVERSION_ID="27.05"\n' > "$d/etc/os-release"
+init_ok "NixOS 27.05" "$TMP/nixos2705" --root "$d"
+has "os-release: NixOS 27.05 is written as it is" '^  nixos: "27.05" +# the release this system runs .os-release., newer than vfioc knows' "$TMP/nixos2705/host.yaml"
+has "NixOS 27.05: check warns" 'warning: NixOS 27.05 is newer than .*26.11.*\[nixos-newer\]' "$TMP/check.err"
 printf 'ID=debian\nVERSION_ID="12"\n' > "$d/etc/os-release"
 USER='x y' init_ok "not NixOS, odd user" "$TMP/debian" --root "$d"
-has "os-release: not NixOS" '^  nixos: "26.05" +# .*this system is debian, not NixOS' "$TMP/debian/host.yaml"
+has "os-release: not NixOS" '^  nixos: "26.11" +# .*this system is debian, not NixOS' "$TMP/debian/host.yaml"
 has "a user name NixOS does not take: left out" '^  users: \[\] ' "$TMP/debian/host.yaml"
 
 # A snapshot whose names carry newlines cannot add lines to the config.

@@ -49,16 +49,32 @@ mkdir -p "$W"
 cp "$ex/seed/hardware.yaml" "$W/"
 sed 's/^  nixos: "25.05".*/  nixos: unstable/' "$ex/seed/host.yaml" > "$W/host.yaml"
 if vfioc build "$W/host.yaml" -o "$W/unstable" 2> "$TMP/err"; then
-	for sys in 26.05 26.11.20261201.abc 27.05; do
+	for sys in 26.11 26.11.20261201.abc 27.05; do
 		nixeval "$W/unstable/vfio.nix" unstable "$sys" > "$TMP/e.json" 2> "$TMP/err"
 		expect "nix-module: an unstable module holds on NixOS $sys" \
 			test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 0
 	done
-	nixeval "$W/unstable/vfio.nix" unstable 25.11 > "$TMP/e.json" 2> "$TMP/err"
-	expect "nix-module: an unstable module on NixOS 25.11 fails" \
+	nixeval "$W/unstable/vfio.nix" unstable 26.05 > "$TMP/e.json" 2> "$TMP/err"
+	expect "nix-module: an unstable module on NixOS 26.05 fails" \
 		test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 1
 else
 	fail "nix-module: the seed builds for unstable"; cat "$TMP/err" >&2
+fi
+
+# A release newer than vfioc knows (27.05): built as the newest it knows, with a warning;
+# the module holds on that release, and on another names it.
+sed 's/^  nixos: "25.05".*/  nixos: "27.05"/' "$ex/seed/host.yaml" > "$W/newer.yaml"
+if vfioc build "$W/newer.yaml" -o "$W/newer" 2> "$TMP/err"; then
+	expect "nix-module: a 27.05 build warns that vfioc knows up to 26.11" \
+		grep -q 'NixOS 27.05 is newer than the newest release this vfioc knows (26.11).*nixos-newer' "$TMP/err"
+	nixeval "$W/newer/vfio.nix" 27.05 27.05.20270601.abc > "$TMP/e.json" 2> "$TMP/err"
+	expect "nix-module: a 27.05 module holds on NixOS 27.05" \
+		test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 0
+	nixeval "$W/newer/vfio.nix" 27.05 26.11 > "$TMP/e.json" 2> "$TMP/err"
+	expect "nix-module: a 27.05 module on NixOS 26.11 fails, naming 27.05" \
+		grep -q 'NixOS 27.05 (target.nixos' "$TMP/e.json"
+else
+	fail "nix-module: the seed builds for 27.05"; cat "$TMP/err" >&2
 fi
 
 # Module order: up to 25.05 the list is ordered (lib.mkBefore, and the comment says vfio

@@ -5,6 +5,7 @@
 #include "schema/config/schema.h"
 
 #define PAT_SIZE "^[0-9]{1,9} ?(GiB|G|MiB|M|TiB|T)$"
+#define PAT_RELEASE "^[0-9]{2}[.](05|11)$"  /* a NixOS release vfioc may not know yet */
 #define PAT_CPULIST "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"
 #define PAT_PCIADDR "^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]$"
 #define PAT_PCIID "^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$"
@@ -156,6 +157,16 @@ static void field_type(struct json *j, const struct field *f)
 		break;
 	case FK_STR: string_type(j, schema_check_pattern(f->check)); break;
 	case FK_ENUM:
+		if (f->flags & F_RELEASES) {  /* or a newer release (model/release.h) */
+			key(j, "anyOf");
+			open(j, '[');
+			item(j);
+			open(j, '{');
+			string_type(j, PAT_RELEASE);
+			close(j, '}');
+			item(j);
+			open(j, '{');
+		}
 		key(j, "enum");
 		open(j, '[');
 		for (size_t i = 0; f->values[i]; i++) {
@@ -163,6 +174,10 @@ static void field_type(struct json *j, const struct field *f)
 			str(j, f->values[i]);
 		}
 		close(j, ']');
+		if (f->flags & F_RELEASES) {
+			close(j, '}');
+			close(j, ']');
+		}
 		break;
 	case FK_SIZE: string_type(j, PAT_SIZE); break;
 	case FK_CPULIST:

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/release.h"
 #include "schema/config/lower.h"
 #include "schema/config/schema.h"
 
@@ -146,17 +147,33 @@ static void lower_enum(struct lower *lw, const struct field *f, const struct yno
 	size_t count = 0;
 	for (; f->values[count]; count++)
 		if (!strcmp(f->values[count], n->str)) {
-			*out = (struct cfg_enum){ (int)count, n->loc };
+			*out = (struct cfg_enum){ (int)count, n->loc, n->str };
 			return;
 		}
+	bool releases = f->flags & F_RELEASES;
+	if (releases && release_is_newer(n->str)) {
+		const char *newest = nixos_release_name(NIXOS_NEWEST);
+		*out = (struct cfg_enum){ (int)NIXOS_NEWEST, n->loc, n->str };
+		struct diag *d = diag_emit(lw->ds, D_NIXOS_NEWER, &n->loc,
+					   "NixOS %s is newer than the newest release this vfioc knows "
+					   "(%s): the outputs are written as for %s", n->str, newest,
+					   newest);
+		diag_hint(d, "review the generated vfio.nix against the %s release notes, or "
+			     "update vfioc", n->str);
+		return;
+	}
 	struct buf all = {0};
 	for (size_t i = 0; i < count; i++)
 		buf_printf(&all, "%s%s", i ? ", " : "", f->values[i]);
 	struct diag *d = diag_emit(lw->ds, D_BAD_ENUM, &n->loc, "'%s' is not a valid %s (one of: %s)",
 				   n->str, f->key, buf_str(&all));
+	/* A release is never offered for a newer one: "26.12" is not a typo of "26.05". */
 	const char *near = closest(n->str, f->values, count);
-	if (near)
+	if (near && !(releases && release_older_than(near, n->str)))
 		diag_hint(d, "did you mean '%s'?", near);
+	else if (releases)
+		diag_hint(d, "NixOS releases are named YY.05 and YY.11; one newer than %s is "
+			     "accepted with a warning", nixos_release_name(NIXOS_NEWEST));
 	buf_free(&all);
 }
 

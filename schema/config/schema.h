@@ -30,6 +30,9 @@ enum field_kind {
 };
 
 #define F_REQUIRED 1u
+/* FK_ENUM of NixOS releases: a release newer than the newest listed is taken as it, with
+ * a warning (model/release.h). */
+#define F_RELEASES 2u
 
 struct object;
 struct lower;

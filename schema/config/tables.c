@@ -310,8 +310,11 @@ static const struct object host_object = OBJECT("host", struct cfg_host, host_fi
 	.doc = "Host-side settings.");
 
 static const struct field target_fields[] = {
-	{ "nixos", FK_ENUM, F(struct cfg_target, nixos), .values = nixos_release_names, .def = "26.05",
-	  .doc = "NixOS release the module is written for; options it lacks are never emitted." },
+	{ "nixos", FK_ENUM, F(struct cfg_target, nixos), .values = nixos_release_names, .def = "26.11",
+	  .flags = F_RELEASES,
+	  .doc = "NixOS release the module is written for; options it lacks are never emitted. "
+		 "A release newer than those listed (\"27.05\") is accepted with a warning and "
+		 "written as for the newest listed." },
 	{ "kernel", FK_STR, F(struct cfg_target, kernel), .check = SC_KERNEL,
 	  .def_doc = "the default kernel series of that NixOS release",
 	  .doc = "Kernel series, e.g. \"6.6\"; decides module names (vfio_virqfd before 6.2)." },

@@ -8,9 +8,9 @@
 #
 # `failedAssertions` holds the messages of the module's assertions that fail on a system
 # whose config.system.nixos.release is `nixosRelease` (by default the target's own release;
-# "unstable" stands for 26.11).
+# "unstable" stands for 27.05).
 { module, release, systemdInitrd ? false,
-  nixosRelease ? (if release == "unstable" then "26.11" else release) }:
+  nixosRelease ? (if release == "unstable" then "27.05" else release) }:
 let
   inherit (builtins) attrNames concatLists elem filter isAttrs isList length listToAttrs map;
 

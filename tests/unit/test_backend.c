@@ -62,7 +62,8 @@ static struct plan_vm make_vm(void)
 static struct plan make_plan(enum nixos_release r, struct plan_vm *vm)
 {
 	struct plan p = {
-		.config_rel = "../host.yaml", .nixos = r, .kernel_series = "6.12",
+		.config_rel = "../host.yaml", .nixos = r, .nixos_name = nixos_release_name(r),
+		.kernel_series = "6.12",
 		.iommu = IOMMU_INTEL, .strategy = STRATEGY_IDS,
 		.kernel_params = { params, ARRAY_LEN(params) },
 		.initrd_modules = { mods, ARRAY_LEN(mods) },
@@ -188,7 +189,7 @@ static void test_nix(void)
 	p.delete_removed_state = true;
 	backends_run(&p, &s, &err);
 	nix = file(&s, "vfio.nix");
-	OK(has(nix, "assertion = lib.versionAtLeast config.system.nixos.release \"26.05\";"),
+	OK(has(nix, "assertion = lib.versionAtLeast config.system.nixos.release \"26.11\";"),
 	   "nix: unstable: from the newest named release on");
 	OK(!has(nix, "boot.initrd.kernelModules") && !has(nix, "boot.extraModprobeConfig") &&
 	   has(nix, "No device is bound at boot"), "nix: nothing bound at boot: no modules, says why");

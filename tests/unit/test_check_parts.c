@@ -16,6 +16,13 @@ static void test_release(void)
 	STR_EQ(release_default_kernel(NIXOS_24_11), "6.6", "24.11 boots 6.6");
 	STR_EQ(release_default_kernel(NIXOS_25_05), "6.12", "25.05 boots 6.12");
 	STR_EQ(release_default_kernel(NIXOS_25_11), "6.12", "25.11 boots 6.12");
+	STR_EQ(release_default_kernel(NIXOS_26_11), "6.18", "26.11 boots 6.18");
+	OK(release_is_newer("27.05") && release_is_newer("30.11"), "27.05 and 30.11 are newer releases");
+	OK(!release_is_newer("26.11") && !release_is_newer("26.05") && !release_is_newer("26.12") &&
+	   !release_is_newer("27.5") && !release_is_newer("27.05x") && !release_is_newer(NULL),
+	   "known, odd-month and malformed names are no newer release");
+	OK(release_older_than("26.11", "26.12") && !release_older_than("25.11", "25.10") &&
+	   !release_older_than("unstable", "27.05"), "older_than compares releases only");
 	OK(kernel_before("6.1", 6, 2), "6.1 is before 6.2");
 	OK(kernel_before("5.15.0-105-generic", 6, 2), "5.15 release string is before 6.2");
 	OK(!kernel_before("6.2", 6, 2), "6.2 is not before 6.2");

@@ -153,7 +153,7 @@ static void test_lowering(void)
 		INT_EQ(c->vms[0].pci[0].bind.v, PCI_BIND_BOOT, "lower: short-form entry gets the default bind");
 		INT_EQ(c->vms[0].pci[2].bind.v, PCI_BIND_MANAGED, "lower: bind from the map");
 		INT_EQ(c->vms[0].pci[1].id.loc.line, 6, "lower: values keep their line");
-		INT_EQ(c->target.nixos.v, NIXOS_26_05, "lower: default release");
+		INT_EQ(c->target.nixos.v, NIXOS_26_11, "lower: default release");
 		OK(!LOC_SET(c->target.nixos.loc), "lower: a default has no place");
 		OK(c->host.libvirt.enable.v && c->host.libvirt.ovmf.secure_boot.v, "lower: nested defaults without the maps");
 		INT_EQ(c->vms[0].network.kind, NET_NETWORK, "lower: network default kind");

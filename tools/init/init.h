@@ -46,6 +46,7 @@ void init_pick_free(struct init_pick *p);
 /* What the config says besides the hardware. */
 struct init_env {
 	enum nixos_release nixos;
+	const char *nixos_name;    /* the value written: nixos's name, or a newer release's */
 	const char *nixos_why;     /* the comment on it */
 	char kernel[16];           /* "6.6", or "" when unknown */
 	const char *kernel_why;    /* the comment on it: where it was read */

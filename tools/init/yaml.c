@@ -68,7 +68,8 @@ static void target(struct buf *b, const struct init_env *env)
 	struct buf t = {0}, c = {0};
 	line(b, 0, "", NULL);
 	line(b, 0, "target:", NULL);
-	buf_printf(&t, "nixos: \"%s\"", nixos_release_name(env->nixos));
+	buf_printf(&t, "nixos: \"%s\"", env->nixos_name ? env->nixos_name
+						       : nixos_release_name(env->nixos));
 	line(b, 2, buf_str(&t), env->nixos_why);
 	if (env->kernel[0]) {
 		t.len = 0;
