@@ -297,8 +297,14 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 
 int read_regular_file(const char *path, size_t max, char **out, size_t *len)
 {
+	return read_regular_at(AT_FDCWD, path, false, max, out, len);
+}
+
+int read_regular_at(int dirfd, const char *path, bool nofollow, size_t max, char **out,
+		    size_t *len)
+{
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return errno;
 	struct stat st;

@@ -79,6 +79,10 @@ int read_file(const char *path, size_t max, char **out, size_t *len);
  * a FIFO, a device or a socket is not opened for reading nor waited on (EINVAL), a
  * directory is EISDIR, and a larger file is refused before it is read (EFBIG). */
 int read_regular_file(const char *path, size_t max, char **out, size_t *len);
+/* The same for path inside the folder dirfd (AT_FDCWD: the working folder); with nofollow a
+ * symlink as its last component is refused (ELOOP). */
+int read_regular_at(int dirfd, const char *path, bool nofollow, size_t max, char **out,
+		    size_t *len);
 /* strerror, but "not a regular file" for read_regular_file's EINVAL. */
 const char *read_error_text(int err);
 

@@ -111,21 +111,25 @@ static const char *change_text(enum out_change_kind k)
 				: "would be removed (its VM is no longer in the config)";
 }
 
-/* The default output folder is a folder of the config's folder: a committed symlink
+/* The folder to open for the outputs (malloc'd), or NULL after reporting why not. The
+ * default output folder is a folder of the config's folder: a committed symlink
  * `generated -> ../elsewhere` must not receive the outputs (a kernel-cmdline is a valid
- * sudoers line). -o DIR names any folder: whoever runs vfioc chose it. */
-static bool outdir_inside(const struct build_opts *o, struct diags *ds)
+ * sudoers line). -o DIR names any folder: whoever runs vfioc chose it. A symlink accepted
+ * here is resolved now, once: the folder is then opened without following symlinks
+ * (out_lock_take), so what is opened is what was checked. */
+static char *outdir_to_open(const struct build_opts *o, struct diags *ds)
 {
 	struct stat st;
-	if (o->outdir_given || lstat(o->outdir, &st) != 0 || !S_ISLNK(st.st_mode))
-		return true;
+	if (lstat(o->outdir, &st) != 0 || !S_ISLNK(st.st_mode))
+		return xstrdup(o->outdir);
 	const char *slash = strrchr(o->config, '/');
 	char *dir = slash ? xstrndup(o->config, (size_t)(slash - o->config + (slash == o->config)))
 			  : xstrdup(".");
 	char rdir[PATH_MAX], rout[PATH_MAX];
-	bool ok = realpath(dir, rdir) && realpath(o->outdir, rout) &&
-		  !strncmp(rout, rdir, strlen(rdir)) &&
-		  (rout[strlen(rdir)] == '/' || !strcmp(rdir, "/"));
+	bool resolved = realpath(o->outdir, rout) != NULL;
+	bool ok = o->outdir_given ||
+		  (resolved && realpath(dir, rdir) && !strncmp(rout, rdir, strlen(rdir)) &&
+		   (rout[strlen(rdir)] == '/' || !strcmp(rdir, "/")));
 	if (!ok) {
 		struct diag *d = diag_emit(ds, D_OUTPUT_UNSAFE, NULL,
 					   "%s is a symlink that leads outside the config's folder %s",
@@ -133,7 +137,7 @@ static bool outdir_inside(const struct build_opts *o, struct diags *ds)
 		diag_hint(d, "remove the symlink, or name the folder to write with -o DIR");
 	}
 	free(dir);
-	return ok;
+	return !ok ? NULL : xstrdup(resolved ? rout : o->outdir);
 }
 
 /* Files that the rule before manifests would have removed: said, not removed. */
@@ -156,12 +160,14 @@ static void finish_outputs(const struct out_set *set, const struct plan *p,
 {
 	struct out_changes ch = {0};
 	char *marker = backends_marker(p), *err = NULL;
-	struct out_lock *lk = outdir_inside(o, ds) ? out_lock_take(o->outdir, !o->check, &err) : NULL;
+	char *open_dir = outdir_to_open(o, ds);
+	struct out_lock *lk = open_dir ? out_lock_take(open_dir, !o->check, &err) : NULL;
+	free(open_dir);
 	bool failed = true;
 	if (!lk) {
 		if (err)
 			diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);
-	} else if (out_diff(set, o->outdir, marker, &ch, &err) != 0) {
+	} else if (out_diff(set, out_lock_folder(lk), o->outdir, marker, &ch, &err) != 0) {
 		struct diag *d = diag_emit(ds, ch.unsafe ? D_OUTPUT_UNSAFE : D_IO_ERROR, NULL, "%s", err);
 		if (ch.unsafe)
 			diag_hint(d, "a folder vfioc writes into holds real folders and files only");
@@ -174,7 +180,7 @@ static void finish_outputs(const struct out_set *set, const struct plan *p,
 			diag_hint(d, "run 'vfioc build %s -o %s' and commit the result", o->config,
 				  o->outdir);
 		failed = false;
-	} else if (ch.n && out_write(set, o->outdir, &ch, &err) != 0) {
+	} else if (ch.n && out_write(set, out_lock_folder(lk), o->outdir, &ch, &err) != 0) {
 		diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);
 	} else {
 		failed = false;

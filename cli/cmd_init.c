@@ -3,6 +3,7 @@
  * user. The config is checked against the same hardware before anything is written; both
  * files are written whole or not at all, and an existing file is replaced only with --force. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,16 +184,19 @@ static bool same_file(const char *a, const char *b)
 	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
-static bool publish(const char *tmp, const char *path, bool force, struct diags *ds)
+/* Give tmp (inside dirfd) its final name: replacing what is there with --force, else only
+ * a new name (linkat fails when path appeared in the meantime). */
+static bool publish(int dirfd, const char *tmp, const char *path, bool force, struct diags *ds)
 {
-	int rc = force ? rename(tmp, path) : link(tmp, path);
+	const char *base = file_base(path);
+	int rc = force ? renameat(dirfd, tmp, dirfd, base) : linkat(dirfd, tmp, dirfd, base, 0);
 	int err = errno;
 	if (!force)
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 	if (rc == 0)
 		return true;
 	if (force)
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 	if (err == EEXIST) {
 		struct diag *d = diag_emit(ds, D_OUTPUT_EXISTS, NULL, "%s exists", path);
 		diag_hint(d, "add --force to replace it, or write elsewhere with -o");
@@ -202,10 +206,10 @@ static bool publish(const char *tmp, const char *path, bool force, struct diags 
 	return false;
 }
 
-static bool refuse_existing(const char *path, struct diags *ds)
+static bool refuse_existing(int dirfd, const char *path, struct diags *ds)
 {
 	struct stat st;
-	if (lstat(path, &st) != 0)
+	if (fstatat(dirfd, file_base(path), &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return false;
 	struct diag *d = diag_emit(ds, D_OUTPUT_EXISTS, NULL, "%s exists", path);
 	diag_hint(d, "add --force to replace it, or write elsewhere with -o");
@@ -263,38 +267,49 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 	struct init_pick pick;
 	struct buf yaml = {0}, snap = {0};
 	char *tmp_snap = NULL, *tmp_cfg = NULL;
+	int dirfd = -1;  /* the folder of both files (snap_path is beside o->out) */
 	bool keep_snap = o->hw.snapshot && same_file(o->hw.snapshot, snap_path);
 	if (diags_has_errors(ds))
 		goto out;
 	init_pick(hw, gpu, &pick);
 	init_yaml(hw, &pick, &env, &yaml);
 	init_pick_free(&pick);
-	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !file_snapshot_text(hw, &snap, ds)))
+	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !file_snapshot_text(hw, &snap, ds)) ||
+	    (dirfd = file_folder(o->out, ds)) < 0)
 		goto out;
 	if (!o->force) {
 		/* Both asked before either answer counts: both files are named when both exist. */
-		bool snap_there = !keep_snap && refuse_existing(snap_path, ds);
-		bool cfg_there = refuse_existing(o->out, ds);
+		bool snap_there = !keep_snap && refuse_existing(dirfd, snap_path, ds);
+		bool cfg_there = refuse_existing(dirfd, o->out, ds);
 		if (snap_there || cfg_there)
 			goto out;
 	}
-	if ((!keep_snap && !(tmp_snap = file_stage(snap_path, &snap, ds))) ||
-	    !(tmp_cfg = file_stage(o->out, &yaml, ds)))
+	if ((!keep_snap && !(tmp_snap = file_stage(dirfd, snap_path, &snap, ds))) ||
+	    !(tmp_cfg = file_stage(dirfd, o->out, &yaml, ds)))
 		goto out;
-	if (!keep_snap && !publish(tmp_snap, snap_path, o->force, ds))
+	bool snap_done = keep_snap || publish(dirfd, tmp_snap, snap_path, o->force, ds);
+	free(tmp_snap);
+	tmp_snap = NULL;  /* renamed or removed by publish */
+	if (!snap_done)
 		goto out;
-	if (!publish(tmp_cfg, o->out, o->force, ds)) {
+	bool cfg_done = publish(dirfd, tmp_cfg, o->out, o->force, ds);
+	free(tmp_cfg);
+	tmp_cfg = NULL;
+	if (!cfg_done) {
 		if (!keep_snap && !o->force)
-			unlink(snap_path);  /* it was new: leave nothing half done */
+			unlinkat(dirfd, file_base(snap_path), 0);  /* it was new: leave nothing half done */
 		goto out;
 	}
+	fsync(dirfd);  /* the new names reach the disk */
 	printf("wrote %s and %s\n", o->out, keep_snap ? o->hw.snapshot : snap_path);
 	printf("next: vfioc check %s\n", o->out);
 out:
-	if (tmp_snap && access(tmp_snap, F_OK) == 0)
-		unlink(tmp_snap);
-	if (tmp_cfg && access(tmp_cfg, F_OK) == 0)
-		unlink(tmp_cfg);
+	if (tmp_snap)
+		unlinkat(dirfd, tmp_snap, 0);  /* still there after a failure */
+	if (tmp_cfg)
+		unlinkat(dirfd, tmp_cfg, 0);
+	if (dirfd >= 0)
+		close(dirfd);
 	free(tmp_snap);
 	free(tmp_cfg);
 	free(snap_path);

@@ -1,6 +1,7 @@
 /* cmd_probe.c: `vfioc probe`: read the hardware (live or under --root) and write the
  * snapshot that configs name with `hardware:`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,17 @@
 static bool write_atomically(const struct hw *hw, const char *path, struct diags *ds)
 {
 	struct buf text = {0};
-	char *tmp = file_snapshot_text(hw, &text, ds) ? file_stage(path, &text, ds) : NULL;
-	bool ok = tmp && rename(tmp, path) == 0;
+	int dirfd = file_snapshot_text(hw, &text, ds) ? file_folder(path, ds) : -1;
+	char *tmp = dirfd >= 0 ? file_stage(dirfd, path, &text, ds) : NULL;
+	bool ok = tmp && renameat(dirfd, tmp, dirfd, file_base(path)) == 0;
 	if (tmp && !ok) {
 		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 	}
+	if (ok)
+		fsync(dirfd);  /* the rename reaches the disk */
+	if (dirfd >= 0)
+		close(dirfd);
 	free(tmp);
 	buf_free(&text);
 	return ok;

@@ -1,5 +1,6 @@
 /* filewrite.c: one file written whole or not at all (filewrite.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,26 +8,39 @@
 #include <unistd.h>
 
 #include "cli/filewrite.h"
+#include "cli/folder.h"
 #include "schema/snapshot/snapshot.h"
 
-char *file_stage(const char *path, const struct buf *data, struct diags *ds)
+int file_folder(const char *path, struct diags *ds)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
+	const char *slash = strrchr(path, '/');
+	char *dir = !slash ? xstrdup(".") : slash == path ? xstrdup("/")
+		  : xstrndup(path, (size_t)(slash - path));
+	int fd = folder_open(dir, false);
+	if (fd < 0)
+		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: cannot open its folder %s: %s", path,
+			  dir, strerror(errno));
+	free(dir);
+	return fd;
+}
+
+const char *file_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+char *file_stage(int dirfd, const char *path, const struct buf *data, struct diags *ds)
+{
+	char *prefix = xasprintf("%s.tmp.", file_base(path)), *tmp = NULL;
+	int fd = folder_temp(dirfd, prefix, &tmp);
+	free(prefix);
 	bool ok = fd >= 0;
 	if (ok) {
 		mode_t mask = umask(0);
 		umask(mask);
-		const char *p = buf_str(data);
-		size_t left = data->len;
-		ok = fchmod(fd, 0666 & ~mask) == 0;
-		while (ok && left) {
-			ssize_t n = write(fd, p, left);
-			ok = n > 0;
-			p += ok ? n : 0;
-			left -= ok ? (size_t)n : 0;
-		}
-		ok = ok && fsync(fd) == 0;
+		ok = fchmod(fd, 0666 & ~mask) == 0 &&
+		     folder_write_all(fd, buf_str(data), data->len) == 0 && fsync(fd) == 0;
 	}
 	int err = errno;
 	if (fd >= 0 && close(fd) != 0 && ok) {
@@ -35,7 +49,7 @@ char *file_stage(const char *path, const struct buf *data, struct diags *ds)
 	}
 	if (!ok) {
 		if (fd >= 0)
-			unlink(tmp);
+			unlinkat(dirfd, tmp, 0);
 		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(err));
 		free(tmp);
 		return NULL;
@@ -43,8 +57,6 @@ char *file_stage(const char *path, const struct buf *data, struct diags *ds)
 	return tmp;
 }
 
-/* Give tmp its final name: replacing what is there with --force, else only a new name
- * (link(2) fails when path appeared in the meantime). */
 bool file_snapshot_text(const struct hw *hw, struct buf *out, struct diags *ds)
 {
 	char *text = NULL;

@@ -9,10 +9,20 @@
 #include "base/util.h"
 #include "hw/hw.h"
 
-/* Write data to a new temporary file beside path (mode 0666 less the umask, synced to
- * disk); returns its name (malloc'd), or NULL after reporting why. The caller renames or
- * links it into place, or unlinks it. */
-char *file_stage(const char *path, const struct buf *data, struct diags *ds);
+/* The folder of path, opened once (a descriptor; -1 after reporting why): the temporary,
+ * the rename or link into place and any removal all name the file inside it, so renaming
+ * the folder meanwhile sends nothing elsewhere. The folder is the one the user named, so
+ * symlinks in path are followed, once, here. */
+int file_folder(const char *path, struct diags *ds);
+
+/* The last component of path: its name inside file_folder(path). */
+const char *file_base(const char *path);
+
+/* Write data to a new temporary file beside path, inside dirfd = file_folder(path) (mode
+ * 0666 less the umask, synced to disk); returns its name inside dirfd (malloc'd), or NULL
+ * after reporting why. The caller renames or links it into place (renameat, linkat) or
+ * unlinks it (unlinkat), through dirfd. */
+char *file_stage(int dirfd, const char *path, const struct buf *data, struct diags *ds);
 
 /* The snapshot of hw, as `vfioc probe` writes it, appended to out; false after reporting. */
 bool file_snapshot_text(const struct hw *hw, struct buf *out, struct diags *ds);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/folder.h"
 #include "schema/config/schema.h"
 
 #define OUT_MAX_READ (64u << 20)  /* a generated file is far smaller */
@@ -68,35 +69,118 @@ void out_manifest_add(struct out_set *set)
 	free(names);
 }
 
-/* Compare one file of the set with what dir holds. Only a regular file is read: a symlink,
- * FIFO or device where an output belongs (say, to /dev/zero or /dev/kmsg) differs, unread,
- * and the rename of the write replaces the entry itself, not what it points at. */
-static int diff_file(const struct out_set *set, size_t i, const char *dir,
+/* ---- folders inside the output folder ----
+ * Each reached once from the output folder's descriptor, never through a symlink, and kept
+ * open: "SUB/FILE" is FILE inside SUB's descriptor, so renaming the output folder or a
+ * folder in it for a symlink while vfioc runs sends nothing elsewhere. */
+
+struct made_dir {
+	int parent;   /* a descriptor of the tree */
+	char *name;
+};
+
+struct tree {
+	int root;                                 /* the output folder (not owned) */
+	struct { char *rel; int fd; } *sub;      /* "domains", ... */
+	size_t nsub, capsub;
+	struct made_dir *made;                    /* created by this build, oldest first */
+	size_t nmade, capmade;
+};
+
+/* The descriptor of the folder rel[0..len) inside t->root, opened (and with create made)
+ * when first asked for; -1 with errno. */
+static int tree_dir(struct tree *t, const char *rel, size_t len, bool create)
+{
+	for (size_t i = 0; i < t->nsub; i++)
+		if (strlen(t->sub[i].rel) == len && !strncmp(t->sub[i].rel, rel, len))
+			return t->sub[i].fd;
+	const char *slash = memrchr(rel, '/', len);
+	int parent = slash ? tree_dir(t, rel, (size_t)(slash - rel), create) : t->root;
+	if (parent < 0)
+		return -1;
+	const char *base = slash ? slash + 1 : rel;
+	char *name = xstrndup(base, len - (size_t)(base - rel));
+	bool made;
+	int fd = folder_sub(parent, name, create, &made);
+	if (made) {
+		struct made_dir *m = &VEC_PUSH(t->made, t->nmade, t->capmade);
+		m->parent = parent;
+		m->name = xstrdup(name);
+	}
+	free(name);
+	if (fd < 0)
+		return -1;
+	VEC_PUSH(t->sub, t->nsub, t->capsub).fd = fd;
+	t->sub[t->nsub - 1].rel = xstrndup(rel, len);
+	return fd;
+}
+
+/* The folder holding rel ("SUB/FILE": SUB's descriptor, FILE in *base). */
+static int tree_parent(struct tree *t, const char *rel, bool create, const char **base)
+{
+	const char *slash = strrchr(rel, '/');
+	*base = slash ? slash + 1 : rel;
+	return slash ? tree_dir(t, rel, (size_t)(slash - rel), create) : t->root;
+}
+
+/* fsync every folder of the tree: the renames and removals in them reach the disk. */
+static void tree_sync(const struct tree *t)
+{
+	for (size_t i = 0; i < t->nsub; i++)
+		fsync(t->sub[i].fd);
+	fsync(t->root);
+}
+
+/* Close the folders; after a failure (remove) remove the ones made, newest first. */
+static void tree_free(struct tree *t, bool remove)
+{
+	for (size_t i = t->nmade; i-- > 0;) {
+		if (remove)
+			unlinkat(t->made[i].parent, t->made[i].name, AT_REMOVEDIR);
+		free(t->made[i].name);
+	}
+	for (size_t i = 0; i < t->nsub; i++) {
+		close(t->sub[i].fd);
+		free(t->sub[i].rel);
+	}
+	free(t->made);
+	free(t->sub);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Compare one file of the set with what the folder holds. Only a regular file is read: a
+ * symlink, FIFO or device where an output belongs (say, to /dev/zero or /dev/kmsg)
+ * differs, unread, and the rename of the write replaces the entry itself, not what it
+ * points at. */
+static int diff_file(const struct out_set *set, size_t i, struct tree *t, const char *dir,
 		     struct out_changes *ch, char **err)
 {
 	const struct out_file *f = &set->files[i];
-	char *path = xasprintf("%s/%s", dir, f->name), *old = NULL;
+	const char *base = f->name;
+	int parent = t->root < 0 ? (errno = ENOENT, -1) : tree_parent(t, f->name, false, &base);
+	char *old = NULL;
 	size_t len = 0;
 	struct stat st;
-	int e = lstat(path, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL
+	int e = parent < 0 ? errno
+	      : fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) != 0 ? errno
+	      : !S_ISREG(st.st_mode) ? EINVAL
 	      : (uint64_t)st.st_size != f->data.len ? EFBIG
-	      : read_regular_file(path, OUT_MAX_READ, &old, &len);
+	      : read_regular_at(parent, base, true, OUT_MAX_READ, &old, &len);
 	if (e == ENOENT || e == ENOTDIR)
 		add_change(ch, OUT_MISSING, f->name, i);
 	else if (e == EFBIG || e == EINVAL || e == ELOOP ||
 		 (!e && (len != f->data.len || memcmp(old, buf_str(&f->data), len))))
 		add_change(ch, OUT_DIFFERS, f->name, i);
 	else if (e)
-		*err = xasprintf("cannot read %s: %s", path, strerror(e));
+		*err = xasprintf("cannot read %s/%s: %s", dir, f->name, strerror(e));
 	free(old);
-	free(path);
 	return e && e != ENOENT && e != ENOTDIR && e != EFBIG && e != EINVAL && e != ELOOP ? -1 : 0;
 }
 
-static bool has_marker(const char *path, const char *marker)
+static bool has_marker(int dirfd, const char *name, const char *marker)
 {
 	char head[MARKER_WINDOW + 1];
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	struct stat st;
@@ -106,6 +190,14 @@ static bool has_marker(const char *path, const char *marker)
 		return false;
 	head[n] = '\0';
 	return memchr(head, '\0', (size_t)n) == NULL && strstr(head, marker) != NULL;
+}
+
+/* A regular file (not followed) inside dirfd that carries marker. */
+static bool marked_file(int dirfd, const char *name, const char *marker)
+{
+	struct stat st;
+	return dirfd >= 0 && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode) && has_marker(dirfd, name, marker);
 }
 
 /* "SUB/VM.xml" with SUB a backend's folder and VM a VM name (no '/', no leading '.'): the
@@ -132,7 +224,7 @@ static bool removable_name(const char *name)
 /* A file named in the manifest that the set no longer has is stale when its name is one
  * build writes, it is still a regular file, and it still carries this config's marker: the
  * manifest sits in a folder anyone may have committed to, so it is a claim, checked. */
-static void stale_from(const struct out_set *set, const char **names, const char *dir,
+static void stale_from(const struct out_set *set, const char **names, struct tree *t,
 		       const char *marker, char *list, struct out_changes *ch)
 {
 	for (char *line = list, *next; line && *line; line = next) {
@@ -141,124 +233,107 @@ static void stale_from(const struct out_set *set, const char **names, const char
 			*next++ = '\0';
 		if (line[0] == '#' || in_names(names, set->n, line) || !removable_name(line))
 			continue;
-		char *path = xasprintf("%s/%s", dir, line);
-		struct stat st;
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && has_marker(path, marker))
+		const char *base = line;
+		int parent = tree_parent(t, line, false, &base);
+		if (marked_file(parent, base, marker))
 			add_change(ch, OUT_STALE, line, 0);
-		free(path);
 	}
 }
 
 /* A folder written by a vfioc without manifests: files that the old rule would have
  * removed, for a note. Nothing is removed without a manifest naming it. */
-static void unlisted_from(const char **names, size_t nnames, const char *dir, const char *sub,
+static void unlisted_from(const char **names, size_t nnames, struct tree *t, const char *sub,
 			  const char *marker, struct out_changes *ch)
 {
-	char *subpath = xasprintf("%s/%s", dir, sub);
-	DIR *d = opendir(subpath);
+	int subfd = tree_dir(t, sub, strlen(sub), false);
+	/* A descriptor of its own for readdir: the tree's keeps its offset. */
+	int fd = subfd < 0 ? -1 : openat(subfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (fd >= 0 && !d)
+		close(fd);
 	for (struct dirent *e; d && (e = readdir(d));) {
 		char *name = xasprintf("%s/%s", sub, e->d_name);
-		char *path = xasprintf("%s/%s", dir, name);
-		struct stat st;
 		if (removable_name(name) && !in_names(names, nnames, name) &&
-		    lstat(path, &st) == 0 && S_ISREG(st.st_mode) && has_marker(path, marker))
+		    marked_file(subfd, e->d_name, marker))
 			VEC_PUSH(ch->unlisted, ch->nunlisted, ch->capunlisted) = xstrdup(name);
-		free(path);
 		free(name);
 	}
 	if (d)
 		closedir(d);
-	free(subpath);
 }
 
 /* Backend folders must be real folders: a committed `domains -> ../elsewhere` would
  * otherwise receive the domains and have its files removed. */
-static int check_subdirs(const char *dir, char **err)
+static int check_subdirs(int dirfd, const char *dir, char **err)
 {
-	for (size_t i = 0; backends[i]; i++) {
-		if (!backends[i]->subdir)
-			continue;
-		char *path = xasprintf("%s/%s", dir, backends[i]->subdir);
+	for (size_t i = 0; dirfd >= 0 && backends[i]; i++) {
+		const char *sub = backends[i]->subdir;
 		struct stat st;
-		bool bad = lstat(path, &st) == 0 && !S_ISDIR(st.st_mode);
-		if (bad)
-			*err = xasprintf("%s is %s: remove it, vfioc creates the folder itself",
-					 path, S_ISLNK(st.st_mode) ? "a symlink, not a folder" : "not a folder");
-		free(path);
-		if (bad)
+		if (sub && fstatat(dirfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+			*err = xasprintf("%s/%s is %s: remove it, vfioc creates the folder itself",
+					 dir, sub, S_ISLNK(st.st_mode) ? "a symlink, not a folder"
+								 : "not a folder");
 			return -1;
+		}
 	}
 	return 0;
 }
 
-int out_diff(const struct out_set *set, const char *dir, const char *marker,
+int out_diff(const struct out_set *set, int dirfd, const char *dir, const char *marker,
 	     struct out_changes *ch, char **err)
 {
-	if (check_subdirs(dir, err) != 0) {
+	if (check_subdirs(dirfd, dir, err) != 0) {
 		ch->unsafe = true;
 		return -1;
 	}
-	for (size_t i = 0; i < set->n; i++)
-		if (diff_file(set, i, dir, ch, err) != 0)
-			return -1;
+	struct tree t = { .root = dirfd };
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < set->n; i++)
+		rc = diff_file(set, i, &t, dir, ch, err);
 	const char **names = sorted_names(set);
-	char *path = xasprintf("%s/" OUT_MANIFEST, dir), *list = NULL;
+	char *list = NULL;
 	size_t len;
-	int e = read_regular_file(path, OUT_MAX_READ, &list, &len);
+	int e = rc != 0 || dirfd < 0 ? EIO
+	      : read_regular_at(dirfd, OUT_MANIFEST, true, OUT_MAX_READ, &list, &len);
 	if (e == 0 && !memchr(list, '\0', len)) {
-		stale_from(set, names, dir, marker, list, ch);
+		stale_from(set, names, &t, marker, list, ch);
 	} else if (e == ENOENT) {
 		for (size_t i = 0; backends[i]; i++)
 			if (backends[i]->subdir)
-				unlisted_from(names, set->n, dir, backends[i]->subdir, marker, ch);
+				unlisted_from(names, set->n, &t, backends[i]->subdir, marker, ch);
 	}
 	free(list);
-	free(path);
 	free(names);
+	tree_free(&t, false);
 	if (ch->n)
 		qsort(ch->v, ch->n, sizeof(*ch->v), cmp_change);
 	if (ch->nunlisted)
 		qsort(ch->unlisted, ch->nunlisted, sizeof(*ch->unlisted), cmp_name);
-	return 0;
+	return rc;
 }
 
-/* Folders a build created, in creation order, so that a failure can remove them again. */
+/* Folders made by path to hold the lock (the output folder and its parents), in creation
+ * order, so that a failure can remove them again. */
 struct made_dirs {
 	char **path;
 	size_t n, cap;
 };
 
-/* The state of one write, so that a failure can undo it. tmp and bak are parallel to the
- * changes: the new contents' temporary (NULL for a stale file) and a hard link that keeps
- * the old file (NULL for a new one). */
+/* The state of one write, so that a failure can undo it. Parallel to the changes: the
+ * folder holding the file (parent) and its name there (base), the new contents' temporary
+ * (NULL for a stale file) and a hard link that keeps the old file (NULL for a new one),
+ * both names in parent. */
 struct writer {
-	const char *dir;
+	const char *dir;                          /* for messages */
 	const struct out_changes *ch;
-	struct made_dirs made;                    /* created by us */
+	struct tree tree;
+	int *parent;
+	const char **base;
 	char **tmp, **bak;
 	mode_t mode;                              /* 0666 & ~umask */
 	int pending_fd[FLUSH_BATCH];              /* written, writeback started, not fsync'd */
 	size_t pending_change[FLUSH_BATCH], npending;
 };
-
-/* Create rel's directory and its parents inside w->dir when missing. */
-static int make_parents(struct writer *w, const char *rel)
-{
-	for (const char *slash = rel; (slash = strchr(slash, '/')); slash++) {
-		char *sub = xstrndup(rel, (size_t)(slash - rel));
-		char *path = xasprintf("%s/%s", w->dir, sub);
-		free(sub);
-		if (mkdir(path, 0777) == 0) {
-			VEC_PUSH(w->made.path, w->made.n, w->made.cap) = path;
-		} else if (errno != EEXIST) {
-			free(path);
-			return -1;
-		} else {
-			free(path);
-		}
-	}
-	return 0;
-}
 
 /* mkdir -p path, recording what it creates in made. */
 static int make_dir_p(struct made_dirs *made, const char *path)
@@ -292,33 +367,13 @@ static void made_dirs_clear(struct made_dirs *made, bool remove)
 	*made = (struct made_dirs){ 0 };
 }
 
-static int write_all(int fd, const char *s, size_t n)
+/* A new hidden file beside change i: .BASE.vfioc-TAGXXXXXX in its folder, created empty. */
+static char *make_sibling(const struct writer *w, size_t i, const char *tag, int *fd)
 {
-	while (n) {
-		ssize_t k = write(fd, s, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* A new hidden file beside rel: DIR/[SUB/].BASE.vfioc-TAGXXXXXX, created empty. */
-static char *make_sibling(const struct writer *w, const char *rel, const char *tag, int *fd)
-{
-	const char *base = strrchr(rel, '/');
-	size_t dirlen = base ? (size_t)(base - rel) + 1 : 0;
-	char *name = xasprintf("%s/%.*s.%s.vfioc-%sXXXXXX", w->dir, (int)dirlen, rel,
-			       base ? base + 1 : rel, tag);
-	*fd = mkstemp(name);
-	if (*fd < 0) {
-		free(name);
-		return NULL;
-	}
-	return name;
+	char *prefix = xasprintf(".%s.vfioc-%s", w->base[i], tag), *name = NULL;
+	*fd = folder_temp(w->parent[i], prefix, &name);
+	free(prefix);
+	return *fd >= 0 ? name : NULL;
 }
 
 /* fsync the pending temporaries and close them. Their writeback was started when each was
@@ -347,9 +402,9 @@ static int flush_pending(struct writer *w, char **err)
 static int write_temp(struct writer *w, size_t i, const struct out_file *f, char **err)
 {
 	int fd;
-	if (make_parents(w, f->name) != 0 || !(w->tmp[i] = make_sibling(w, f->name, "", &fd)))
+	if (!(w->tmp[i] = make_sibling(w, i, "", &fd)))
 		return -1;
-	if (write_all(fd, buf_str(&f->data), f->data.len) != 0 || fchmod(fd, w->mode) != 0) {
+	if (folder_write_all(fd, buf_str(&f->data), f->data.len) != 0 || fchmod(fd, w->mode) != 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
@@ -367,38 +422,25 @@ static int write_temp(struct writer *w, size_t i, const struct out_file *f, char
  * failure in the commit can put it back. */
 static int keep_old(struct writer *w, size_t i)
 {
-	int fd;
-	char *path = xasprintf("%s/%s", w->dir, w->ch->v[i].name);
-	w->bak[i] = make_sibling(w, w->ch->v[i].name, "old-", &fd);
-	int rc = -1;
-	if (w->bak[i]) {
-		rc = close(fd) == 0 && unlink(w->bak[i]) == 0 ? link(path, w->bak[i]) : -1;
-		if (rc != 0) {
-			int e = errno;
-			unlink(w->bak[i]);  /* the placeholder, if still there */
-			errno = e;
-			free(w->bak[i]);
-			w->bak[i] = NULL;
-		}
-	}
-	free(path);
+	char *prefix = xasprintf(".%s.vfioc-old-", w->base[i]);
+	int rc = folder_alias(w->parent[i], w->base[i], prefix, &w->bak[i]);
+	free(prefix);
 	return rc;
 }
 
 /* Remove every temporary and kept old file still there, and (after a failure) the
- * directories we made, newest first. */
+ * folders we made, newest first. */
 static void cleanup(struct writer *w, bool failed)
 {
 	for (size_t k = 0; k < w->npending; k++)
 		close(w->pending_fd[k]);
 	for (size_t i = 0; i < w->ch->n; i++) {
 		if (w->tmp[i])
-			unlink(w->tmp[i]);
+			unlinkat(w->parent[i], w->tmp[i], 0);
 		if (w->bak[i])
-			unlink(w->bak[i]);
+			unlinkat(w->parent[i], w->bak[i], 0);
 	}
-	for (size_t i = w->made.n; failed && i-- > 0;)
-		rmdir(w->made.path[i]);
+	tree_free(&w->tree, failed);
 }
 
 static void writer_free(struct writer *w)
@@ -407,9 +449,10 @@ static void writer_free(struct writer *w)
 		free(w->tmp[i]);
 		free(w->bak[i]);
 	}
-	made_dirs_clear(&w->made, false);
 	free(w->tmp);
 	free(w->bak);
+	free(w->parent);
+	free(w->base);
 }
 
 static mode_t file_mode(void)
@@ -419,16 +462,18 @@ static mode_t file_mode(void)
 	return 0666 & ~um;
 }
 
-/* Phase 1: directories, every temporary, a second name for every file to replace or
+/* Phase 1: folders, every temporary, a second name for every file to replace or
  * remove. Nothing visible has changed yet. */
 static int stage(struct writer *w, const struct out_set *set, char **err)
 {
-	if (make_dir_p(&w->made, w->dir) != 0) {
-		*err = xasprintf("cannot create %s: %s", w->dir, strerror(errno));
-		return -1;
-	}
 	for (size_t i = 0; i < w->ch->n; i++) {
 		const struct out_change *c = &w->ch->v[i];
+		w->parent[i] = tree_parent(&w->tree, c->name, c->kind != OUT_STALE, &w->base[i]);
+		if (w->parent[i] < 0) {
+			*err = xasprintf("cannot create the folder of %s/%s: %s", w->dir, c->name,
+					 errno == ELOOP ? "a symlink is in the way" : strerror(errno));
+			return -1;
+		}
 		if (c->kind != OUT_STALE && write_temp(w, i, &set->files[c->file], err) != 0) {
 			if (!*err)
 				*err = xasprintf("cannot write %s/%s: %s", w->dir, c->name,
@@ -447,14 +492,12 @@ static int stage(struct writer *w, const struct out_set *set, char **err)
 static void roll_back(struct writer *w, size_t n)
 {
 	while (n-- > 0) {
-		char *path = xasprintf("%s/%s", w->dir, w->ch->v[n].name);
-		if (w->bak[n] && rename(w->bak[n], path) == 0) {
+		if (w->bak[n] && renameat(w->parent[n], w->bak[n], w->parent[n], w->base[n]) == 0) {
 			free(w->bak[n]);
 			w->bak[n] = NULL;
 		} else if (!w->bak[n]) {
-			unlink(path);  /* a new file */
+			unlinkat(w->parent[n], w->base[n], 0);  /* a new file */
 		}
-		free(path);
 	}
 }
 
@@ -464,12 +507,11 @@ static int commit(struct writer *w, char **err)
 {
 	for (size_t i = 0; i < w->ch->n; i++) {
 		bool stale = w->ch->v[i].kind == OUT_STALE;
-		char *path = xasprintf("%s/%s", w->dir, w->ch->v[i].name);
-		int rc = stale ? unlink(path) : rename(w->tmp[i], path);
+		int p = w->parent[i];
+		int rc = stale ? unlinkat(p, w->base[i], 0) : renameat(p, w->tmp[i], p, w->base[i]);
 		if (rc != 0) {
-			*err = xasprintf("cannot %s %s: %s", stale ? "remove" : "replace", path,
-					 strerror(errno));
-			free(path);
+			*err = xasprintf("cannot %s %s/%s: %s", stale ? "remove" : "replace", w->dir,
+					 w->ch->v[i].name, strerror(errno));
 			roll_back(w, i);
 			return -1;
 		}
@@ -477,19 +519,21 @@ static int commit(struct writer *w, char **err)
 			free(w->tmp[i]);
 			w->tmp[i] = NULL;
 		}
-		free(path);
 	}
+	tree_sync(&w->tree);
 	return 0;
 }
 
-int out_write(const struct out_set *set, const char *dir, const struct out_changes *ch,
-	      char **err)
+int out_write(const struct out_set *set, int dirfd, const char *dir,
+	      const struct out_changes *ch, char **err)
 {
-	struct writer w = { .dir = dir, .ch = ch, .mode = file_mode() };
+	struct writer w = { .dir = dir, .ch = ch, .mode = file_mode(), .tree = { .root = dirfd } };
 	w.tmp = xcalloc(ch->n, sizeof(*w.tmp));
 	w.bak = xcalloc(ch->n, sizeof(*w.bak));
+	w.parent = xcalloc(ch->n, sizeof(*w.parent));
+	w.base = xcalloc(ch->n, sizeof(*w.base));
 	*err = NULL;
-	int rc = stage(&w, set, err);
+	int rc = dirfd < 0 ? (*err = xasprintf("%s is not open", dir), -1) : stage(&w, set, err);
 	if (rc == 0)
 		rc = commit(&w, err);
 	cleanup(&w, rc != 0);
@@ -511,38 +555,54 @@ void out_changes_free(struct out_changes *ch)
 /* ---- the lock ---- */
 
 struct out_lock {
-	int fd;
+	int fd;             /* the lock file */
+	int dirfd;          /* the output folder, opened once; -1: none (a --check) */
 	bool created;       /* the lock file was made by this build */
-	char *path;
 	struct made_dirs made;  /* folders made to hold the lock */
 };
+
+int out_lock_folder(const struct out_lock *lk)
+{
+	return lk->dirfd;
+}
 
 struct out_lock *out_lock_take(const char *dir, bool write, char **err)
 {
 	struct out_lock *lk = xcalloc(1, sizeof(*lk));
-	lk->fd = -1;
-	lk->path = xasprintf("%s/" OUT_LOCK, dir);
+	lk->fd = lk->dirfd = -1;
 	bool told = false;
 	for (;;) {
 		if (write && make_dir_p(&lk->made, dir) != 0) {
 			*err = xasprintf("cannot create %s: %s", dir, strerror(errno));
 			break;
 		}
+		/* The folder is opened once, never through a symlink; everything after goes
+		 * through this descriptor (renaming the folder for a link then changes nothing). */
+		lk->dirfd = folder_open(dir, true);
+		if (lk->dirfd < 0 && !write && (errno == ENOENT || errno == ENOTDIR))
+			return lk;  /* nothing has been written there: nothing to wait for */
+		if (lk->dirfd < 0) {
+			*err = errno == ELOOP || errno == ENOTDIR
+			     ? xasprintf("%s is not a folder (a symlink?): vfioc writes only into a real "
+					 "folder", dir)
+			     : xasprintf("cannot open %s: %s", dir, strerror(errno));
+			break;
+		}
 		/* O_NOFOLLOW and O_NONBLOCK: a committed symlink or FIFO named like the lock is
 		 * neither followed nor waited on; fstat then refuses it. */
 		int flags = O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-		int fd = write ? open(lk->path, O_RDWR | O_CREAT | O_EXCL | flags, 0666) : -1;
+		int fd = write ? openat(lk->dirfd, OUT_LOCK, O_RDWR | O_CREAT | O_EXCL | flags, 0666) : -1;
 		lk->created = fd >= 0;
 		if (fd < 0 && (!write || errno == EEXIST))
-			fd = open(lk->path, (write ? O_RDWR : O_RDONLY) | flags);
+			fd = openat(lk->dirfd, OUT_LOCK, (write ? O_RDWR : O_RDONLY) | flags);
 		if (fd < 0 && !write && (errno == ENOENT || errno == ENOTDIR))
-			return lk;  /* nothing has been written there: nothing to wait for */
+			return lk;  /* no build is under way */
 		struct stat st, now;
 		if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 			*err = fd < 0 && errno != ELOOP
-			     ? xasprintf("cannot open %s: %s", lk->path, strerror(errno))
-			     : xasprintf("%s is not a regular file: remove it, vfioc creates it",
-					 lk->path);
+			     ? xasprintf("cannot open %s/" OUT_LOCK ": %s", dir, strerror(errno))
+			     : xasprintf("%s/" OUT_LOCK " is not a regular file: remove it, vfioc "
+					 "creates it", dir);
 			if (fd >= 0)
 				close(fd);
 			break;
@@ -557,15 +617,19 @@ struct out_lock *out_lock_take(const char *dir, bool write, char **err)
 		}
 		/* The build holding it before may have removed the folder it had created (it
 		 * failed): then the lock is on a file no longer there, and this starts again. */
-		if (stat(lk->path, &now) == 0 && now.st_ino == st.st_ino && now.st_dev == st.st_dev) {
+		if (fstatat(lk->dirfd, OUT_LOCK, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.st_ino == st.st_ino && now.st_dev == st.st_dev) {
 			lk->fd = fd;
 			return lk;
 		}
 		close(fd);
+		close(lk->dirfd);
+		lk->dirfd = -1;
 		made_dirs_clear(&lk->made, false);
 	}
+	if (lk->dirfd >= 0)
+		close(lk->dirfd);
 	made_dirs_clear(&lk->made, true);
-	free(lk->path);
 	free(lk);
 	return NULL;
 }
@@ -578,10 +642,11 @@ void out_lock_release(struct out_lock *lk, bool failed)
 	 * out_lock_take): a folder is left with only what the build wrote. One that was there
 	 * before (a vfioc killed meanwhile) stays. */
 	if (lk->created)
-		unlink(lk->path);
+		unlinkat(lk->dirfd, OUT_LOCK, 0);
 	if (lk->fd >= 0)
 		close(lk->fd);  /* releases the flock */
+	if (lk->dirfd >= 0)
+		close(lk->dirfd);
 	made_dirs_clear(&lk->made, failed);
-	free(lk->path);
 	free(lk);
 }

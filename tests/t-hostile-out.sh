@@ -140,3 +140,47 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 expect "hostile-out: concurrent builds never leave a mixed set (20 tries)" test $mixed -eq 0
+
+# ---- round two, 6: the output folder swapped for a symlink while builds run ----
+# A local process renames the default output folder away and puts a symlink to a folder
+# outside in its place, again and again. vfioc opens the folder once (no symlink followed)
+# and names every file through that descriptor, so each build writes into the real folder
+# or refuses; nothing lands in the link's target.
+R=$TMP/race
+mkdir -p "$R/cfg" "$TMP/race-elsewhere"
+cp "$seed/host.yaml" "$seed/hardware.yaml" "$R/cfg/"
+sed 's/memory: 16GiB/memory: 12GiB/' "$seed/host.yaml" > "$R/cfg/other.yaml"
+cat > "$TMP/swapper.py" <<'PY'
+import os, sys, time
+folder, target, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+swaps = 0
+while not os.path.exists(stop):
+    try:
+        os.rename(folder, folder + ".real")
+        os.symlink(target, folder)
+        swaps += 1
+        for _ in range(200):
+            pass
+        os.unlink(folder)
+        os.rename(folder + ".real", folder)
+    except OSError:
+        pass
+open(stop + ".swaps", "w").write(str(swaps))
+PY
+"$VFIOC" build "$R/cfg/host.yaml" > /dev/null 2>&1
+python3 "$TMP/swapper.py" "$R/cfg/generated" "$TMP/race-elsewhere" "$TMP/race-stop" &
+swapper=$!
+i=0 built=0
+while [ $i -lt 40 ]; do
+	for c in host other; do
+		timeout 60 "$VFIOC" build "$R/cfg/$c.yaml" > /dev/null 2>&1 && built=$((built + 1))
+	done
+	i=$((i + 1))
+done
+: > "$TMP/race-stop"
+wait $swapper
+swaps=$(cat "$TMP/race-stop.swaps" 2> /dev/null || echo 0)
+expect "hostile-out: the swapper swapped ($swaps times) while builds ran ($built of 80 wrote)" \
+	test "$swaps" -gt 0 -a "$built" -gt 0
+empty_dir "a folder swapped for a symlink mid-build: nothing written through the link" \
+	"$TMP/race-elsewhere"

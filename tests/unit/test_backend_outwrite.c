@@ -3,6 +3,7 @@
  * the directory exactly as it was. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,10 +67,12 @@ static int apply(const struct out_set *s, const char *dir, size_t *nchanges)
 {
 	struct out_changes ch = {0};
 	char *err = NULL;
-	int rc = out_diff(s, dir, MARK, &ch, &err);
+	struct out_lock *lk = out_lock_take(dir, true, &err);
+	int rc = lk ? out_diff(s, out_lock_folder(lk), dir, MARK, &ch, &err) : -1;
 	*nchanges = ch.n;
 	if (rc == 0 && ch.n)
-		rc = out_write(s, dir, &ch, &err);
+		rc = out_write(s, out_lock_folder(lk), dir, &ch, &err);
+	out_lock_release(lk, rc != 0);
 	if (err)
 		printf("# %s\n", err);
 	free(err);
@@ -138,7 +141,8 @@ static void test_manifest(void)
 	    "keep.xml\ndomains/../keep.xml\nvfio.nix\n");
 	struct out_changes ch = {0};
 	char *err = NULL;
-	INT_EQ(out_diff(&s, dir, MARK, &ch, &err), 0, "manifest: hostile entries: diff succeeds");
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+	INT_EQ(out_diff(&s, dirfd, dir, MARK, &ch, &err), 0, "manifest: hostile entries: diff succeeds");
 	size_t stale = 0;
 	for (size_t i = 0; i < ch.n; i++)
 		stale += ch.v[i].kind == OUT_STALE;
@@ -146,7 +150,7 @@ static void test_manifest(void)
 	out_changes_free(&ch);
 
 	unlink(path_in(dir, ".vfioc-manifest"));
-	INT_EQ(out_diff(&s, dir, MARK, &ch, &err), 0, "no manifest: diff succeeds");
+	INT_EQ(out_diff(&s, dirfd, dir, MARK, &ch, &err), 0, "no manifest: diff succeeds");
 	stale = 0;
 	for (size_t i = 0; i < ch.n; i++)
 		stale += ch.v[i].kind == OUT_STALE;
@@ -154,6 +158,7 @@ static void test_manifest(void)
 	INT_EQ(ch.nunlisted, 1, "no manifest: one file the old rule would have removed");
 	STR_EQ(ch.nunlisted ? ch.unlisted[0] : NULL, "domains/gone.xml", "no manifest: it is named");
 	out_changes_free(&ch);
+	close(dirfd);
 	free(err);
 	out_set_free(&s);
 	free(dir);
