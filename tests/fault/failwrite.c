@@ -3,11 +3,13 @@
  *   FAIL_WRITE_AFTER=N   writes (write, pwrite, fwrite, fputs, fputc) to files succeed for N
  *                        bytes in all, then a short write, then ENOSPC
  *   FAIL_WRITE_CALL=N    the Nth write call to a file fails with ENOSPC (and every later one)
- *   FAIL_RENAME_CALL=N   the Nth rename fails with EIO (later ones succeed)
+ *   FAIL_RENAME_CALL=N   the Nth rename (rename, renameat) fails with EIO (later ones
+ *                        succeed)
  *   FAIL_FSYNC_CALL=N    the Nth fsync fails with EIO
  *   FAIL_CLOSE_CALL=N    the Nth close (close, fclose) of a file opened for writing closes
  *                        it and reports EIO
- *   FAIL_OPEN_MATCH=S    opening (open, fopen, mkstemp) a path containing S fails with
+ *   FAIL_OPEN_MATCH=S    opening (open, openat, fopen, mkstemp) a path containing S (for
+ *                        openat: the folder's path, '/', the name) fails with
  *                        EACCES, or errno FAIL_OPEN_ERRNO (30: EROFS, a read-only file system)
  *   FAIL_READ_MATCH=S    reads of a file whose path contains S stop after FAIL_READ_AFTER
  *                        bytes (default 0): with FAIL_READ_EOF=1 as if truncated, else EIO
@@ -202,6 +204,19 @@ int rename(const char *from, const char *to)
 	return r(from, to);
 }
 
+int renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	static int (*r)(int, const char *, int, const char *);
+	if (!r)
+		r = real("renameat");
+	if (++rename_calls == env_num("FAIL_RENAME_CALL")) {
+		note("rename to", to);
+		errno = EIO;
+		return -1;
+	}
+	return r(fromfd, from, tofd, to);
+}
+
 int fsync(int fd)
 {
 	static int (*s)(int);
@@ -311,6 +326,19 @@ int open64(const char *path, int flags, ...)
 	return open_refused(path) ? -1 : opened_w(o(path, flags, mode), path, WRITING(flags));
 }
 
+/* The path openat(dirfd, path) names, for matching: the folder's path (from /proc), '/',
+ * path; path itself when it is absolute or the folder's path is unknown. */
+static const char *at_path(int dirfd, const char *path, char *out, size_t size)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	ssize_t n = dirfd == AT_FDCWD || path[0] == '/' ? -1 : readlink(link, out, size - 2);
+	if (n <= 0)
+		return path;
+	snprintf(out + n, size - (size_t)n, "/%s", path);
+	return out;
+}
+
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	static int (*o)(int, const char *, int, ...);
@@ -320,7 +348,9 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return open_refused(path) ? -1 : opened_w(o(dirfd, path, flags, mode), path, WRITING(flags));
+	char buf[4096];
+	const char *full = at_path(dirfd, path, buf, sizeof(buf));
+	return open_refused(full) ? -1 : opened_w(o(dirfd, path, flags, mode), full, WRITING(flags));
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
@@ -332,7 +362,9 @@ int openat64(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return open_refused(path) ? -1 : opened_w(o(dirfd, path, flags, mode), path, WRITING(flags));
+	char buf[4096];
+	const char *full = at_path(dirfd, path, buf, sizeof(buf));
+	return open_refused(full) ? -1 : opened_w(o(dirfd, path, flags, mode), full, WRITING(flags));
 }
 
 /* What _FORTIFY_SOURCE builds call for open (libpci opens config space this way). */
