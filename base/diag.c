@@ -235,6 +235,12 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 			i++;
 			continue;
 		}
+		size_t hidden;
+		if (c >= 0xd8 && esc_invisible(text + i, &hidden) && i + hidden <= len) {
+			fputc(' ', out);  /* a line separator or bidi control: one column, not raw */
+			i += hidden - 1;
+			continue;
+		}
 		fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
 	}
 	fputs("\n      | ", out);

@@ -17,11 +17,27 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
+unsigned esc_invisible(const char *str, size_t *len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned cp = 0;
+	if (s[0] == 0xd8 && s[1] == 0x9c)
+		cp = 0x061c;
+	else if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x8e || s[2] == 0x8f ||
+						  (s[2] >= 0xa8 && s[2] <= 0xae)))
+		cp = 0x2000 | (s[2] & 0x3f);
+	else if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+		cp = 0x2040 | (s[2] & 0x3f);
+	*len = cp == 0x061c ? 2 : cp ? 3 : 0;
+	return cp;
+}
+
 /* One character at *p for esc_text's rules; advances *p. */
 static void text_char(FILE *out, const unsigned char **p)
 {
 	const unsigned char *s = *p;
-	size_t n = s[0] < 0x80 ? 1 : utf8_len(s);
+	size_t n = s[0] < 0x80 ? 1 : utf8_len(s), hidden_len;
+	unsigned hidden = esc_invisible((const char *)s, &hidden_len);
 	if (s[0] == '\n')
 		fputs("\\n", out);
 	else if (s[0] == '\t')
@@ -30,6 +46,8 @@ static void text_char(FILE *out, const unsigned char **p)
 		fprintf(out, "\\x%02x", s[0]);
 	else if (s[0] == 0xc2 && s[1] < 0xa0)  /* C1 */
 		fprintf(out, "\\u%04x", (unsigned)s[1]);
+	else if (hidden)
+		fprintf(out, "\\u%04x", hidden);
 	else
 		fwrite(s, 1, n, out);
 	*p = s + (n ? n : 1);

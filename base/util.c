@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +266,25 @@ size_t edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+bool path_resolves_inside(const char *dir, const char *path)
+{
+	char rdir[PATH_MAX], rpath[PATH_MAX];
+	if (!realpath(dir, rdir) || !realpath(path, rpath))
+		return true;
+	size_t n = strlen(rdir);
+	if (n == 1)  /* dir is / */
+		return true;
+	return !strncmp(rpath, rdir, n) && rpath[n] == '/';
+}
+
+char *path_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
 }
 
 int read_file(const char *path, size_t max, char **out, size_t *len)

@@ -30,6 +30,11 @@ char *xstrndup(const char *s, size_t n);
 /* Whether a relative path, read component by component from depth levels below a folder,
  * ever climbs above that folder ("../x", "a/../../x"). */
 bool path_climbs_out(const char *path, long depth);
+/* Whether path, with every symlink resolved, is inside dir (resolved too). A path that does
+ * not resolve (missing) counts as inside: reading it then fails anyway. */
+bool path_resolves_inside(const char *dir, const char *path);
+/* The folder of path ("." for a bare file name, "/" for a file in /), malloc'd. */
+char *path_dir(const char *path);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grow *items (of *cap elements of size) so that index `need - 1` fits. */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "base/escape.h"
+
 /* A node under construction: its children are collected in a malloc'd vector and
  * copied into the arena when the node ends. */
 struct frame {
@@ -24,6 +26,7 @@ struct reader {
 	struct diags *ds;
 	struct frame *stack;
 	size_t depth, cap;
+	size_t scan_off, scan_idx;  /* bidi_scan's place: byte offset, character index */
 	bool failed;
 };
 
@@ -50,51 +53,128 @@ static struct loc offset_loc(const struct reader *r, size_t off)
 	return l;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 if it is invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
+/* The code point of the valid UTF-8 sequence at p (at most n bytes) and its length in *len,
+ * or *len = 0 if it is invalid. */
+static unsigned utf8_decode(const unsigned char *p, size_t n, size_t *len)
 {
-	size_t len;
 	unsigned min;
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) { len = 2; min = 0x80; }
-	else if ((p[0] & 0xf0) == 0xe0) { len = 3; min = 0x800; }
-	else if ((p[0] & 0xf8) == 0xf0) { len = 4; min = 0x10000; }
+	*len = 0;
+	if (p[0] < 0x80) {
+		*len = 1;
+		return p[0];
+	}
+	size_t l;
+	if ((p[0] & 0xe0) == 0xc0) { l = 2; min = 0x80; }
+	else if ((p[0] & 0xf0) == 0xe0) { l = 3; min = 0x800; }
+	else if ((p[0] & 0xf8) == 0xf0) { l = 4; min = 0x10000; }
 	else return 0;
-	if (len > n)
+	if (l > n)
 		return 0;
-	unsigned cp = p[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
+	unsigned cp = p[0] & (0x7f >> l);
+	for (size_t i = 1; i < l; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 		cp = cp << 6 | (p[i] & 0x3f);
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
-	return len;
+	*len = l;
+	return cp;
 }
 
-/* NUL bytes would end libyaml's input early and invalid UTF-8 is reported by libyaml
- * without a line: find both first, with their places. */
+/* A character YAML 1.1 does not allow in a stream (its c-printable production), which
+ * libyaml refuses too: C0 controls but tab, LF and CR; DEL; C1 controls but U+0085;
+ * U+FFFE and U+FFFF. */
+static bool unprintable(unsigned cp)
+{
+	return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+	       (cp >= 0x7f && cp <= 0x9f && cp != 0x85) || cp == 0xfffe || cp == 0xffff;
+}
+
+/* Why a file that is not text is refused, at its place but without quoting its line: a
+ * config or snapshot path can name any file (/proc/self/environ, a token), and a CI log
+ * must not receive its content. */
+static void not_text(struct reader *r, size_t off, const char *hint, const char *fmt, unsigned v)
+{
+	struct loc l = offset_loc(r, off);
+	l.file = diags_add_source(r->ds, r->file, "", 0);  /* registered empty: nothing quoted */
+	struct diag *d = diag_emit(r->ds, D_YAML_SYNTAX, &l, fmt, v);
+	diag_hint(d, "%s", hint);
+}
+
+/* The name of a character libyaml reads as a line break but an editor does not. */
+static const char *hidden_break(const unsigned char *p, unsigned cp)
+{
+	return cp == 0x85 ? "U+0085 (NEXT LINE)" : cp == 0x2028 ? "U+2028 (LINE SEPARATOR)"
+	     : cp == 0x2029 ? "U+2029 (PARAGRAPH SEPARATOR)"
+	     : cp == '\r' && p[1] != '\n' ? "a carriage return without a line feed" : NULL;
+}
+
+static void hidden_line(struct reader *r, size_t off, const char *what)
+{
+	struct loc l = offset_loc(r, off);
+	struct diag *d = diag_emit(r->ds, D_HIDDEN_TEXT, &l, "%s: YAML starts a new line here, "
+				   "but editors, cat and git diff show one line", what);
+	diag_hint(d, "remove it; what follows it on this line would be read as a line of its own "
+		  "(a comment could end there and a key begin)");
+}
+
+/* Before libyaml reads anything: NUL bytes (which would end its input early), invalid UTF-8
+ * and control characters (reported by libyaml without a line, and a sign the file is not a
+ * vfioc file at all: refused without quoting it), and line breaks that do not show (the
+ * line in the message is the line an editor shows). */
 static bool check_bytes(struct reader *r)
 {
 	const unsigned char *p = (const unsigned char *)r->text;
 	for (size_t i = 0; i < r->len;) {
+		size_t n;
+		unsigned cp = utf8_decode(p + i, r->len - i, &n);
+		const char *what;
 		if (p[i] == 0) {
-			struct loc l = offset_loc(r, i);
-			struct diag *d = diag_emit(r->ds, D_YAML_SYNTAX, &l, "NUL byte in the file");
-			diag_hint(d, "a vfioc file is UTF-8 text; is this a binary file?");
+			not_text(r, i, "a vfioc file is UTF-8 text; is this a binary file?",
+				 "NUL byte in the file%.0u", 0);
 			return false;
 		}
-		size_t n = utf8_seq(p + i, r->len - i);
 		if (!n) {
-			struct loc l = offset_loc(r, i);
-			struct diag *d = diag_emit(r->ds, D_YAML_SYNTAX, &l,
-						   "invalid UTF-8 (byte 0x%02x)", p[i]);
-			diag_hint(d, "save the file as UTF-8");
+			not_text(r, i, "save the file as UTF-8", "invalid UTF-8 (byte 0x%02x)", p[i]);
+			return false;
+		}
+		if (unprintable(cp)) {
+			not_text(r, i, "a vfioc file is text: remove the character",
+				 "control character U+%04X in the file", cp);
+			return false;
+		}
+		if ((what = hidden_break(p + i, cp))) {
+			hidden_line(r, i, what);
 			return false;
 		}
 		i += n;
+	}
+	return true;
+}
+
+/* Bidirectional controls are refused outside quoted strings, where they would reorder
+ * how the file's structure shows; inside one they are part of a value, which its key's
+ * rules then judge. The text is scanned along with the parse: bidi_scan moves to the
+ * character index `to` (libyaml's marks count characters), refusing a control on the way
+ * unless the way is a quoted string. */
+static bool bidi_scan(struct reader *r, size_t to, bool quoted)
+{
+	while (r->scan_off < r->len && r->scan_idx < to) {
+		size_t n;
+		unsigned cp = esc_invisible(r->text + r->scan_off, &n);
+		if (cp && !quoted) {
+			struct loc l = offset_loc(r, r->scan_off);
+			struct diag *d = diag_emit(r->ds, D_HIDDEN_TEXT, &l,
+						   "a bidirectional control (U+%04X) outside a quoted string", cp);
+			diag_hint(d, "remove it: it reorders how the line shows, so a key can look like "
+				  "part of a comment, or one value like another (\"Trojan Source\", "
+				  "CVE-2021-42574); right-to-left text belongs in a \"quoted string\"");
+			return false;
+		}
+		unsigned char c = (unsigned char)r->text[r->scan_off];
+		r->scan_off += c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;  /* checked UTF-8 */
+		r->scan_idx++;
 	}
 	return true;
 }
@@ -255,6 +335,11 @@ static bool on_event(struct reader *r, const yaml_event_t *ev, struct ynode **ro
 		return false;
 	}
 	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+		    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+			if (!bidi_scan(r, ev->start_mark.index, false) ||
+			    !bidi_scan(r, ev->end_mark.index, true))
+				return false;
 		if (reject_tag(r, ev, ev->data.scalar.tag, ev->data.scalar.plain_implicit ||
 			       ev->data.scalar.quoted_implicit))
 			return false;
@@ -297,6 +382,8 @@ struct ynode *ydoc_load_mem(const char *name, const char *text, size_t len,
 	r.file = diags_add_source(ds, name, text, len);
 	if (!check_bytes(&r))
 		return NULL;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		r.scan_off = 3;  /* libyaml does not count a byte order mark */
 
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
@@ -322,6 +409,8 @@ struct ynode *ydoc_load_mem(const char *name, const char *text, size_t len,
 	while (r.depth)
 		free(r.stack[--r.depth].kids);
 	free(r.stack);
+	if (ok && !bidi_scan(&r, (size_t)-1, false))
+		ok = false;
 	if (ok && !docs) {
 		struct loc l = { r.file, 0, 0, 0 };
 		struct diag *d = diag_emit(ds, D_EMPTY_FILE, &l, "the file is empty");
@@ -335,11 +424,16 @@ struct ynode *ydoc_load_file(const char *path, struct arena *a, struct diags *ds
 {
 	char *text;
 	size_t len;
-	int err = read_file(path, YDOC_MAX_BYTES, &text, &len);
-	if (err == EFBIG) {
+	/* As a snapshot is read: a FIFO must not stall a CI job, nor a device feed it forever. */
+	int err = read_regular_file(path, YDOC_MAX_BYTES, &text, &len);
+	if (err == EFBIG || err == EINVAL) {
 		struct loc l = { diags_add_source(ds, path, "", 0), 0, 0, 0 };
-		diag_emit(ds, D_FILE_TOO_LARGE, &l, "file is larger than %u MiB",
-			  YDOC_MAX_BYTES >> 20);
+		if (err == EFBIG)
+			diag_emit(ds, D_FILE_TOO_LARGE, &l, "file is larger than %u MiB",
+				  YDOC_MAX_BYTES >> 20);
+		else
+			diag_hint(diag_emit(ds, D_REFUSED_FILE, &l, "not a regular file (a FIFO, "
+					    "a device or a socket)"), "name the YAML file itself");
 		return NULL;
 	}
 	if (err) {

@@ -13,23 +13,7 @@
 /* The directory of cfg->path ("." for a bare file name), malloc'd. */
 static char *config_dir(const struct config *cfg)
 {
-	const char *slash = cfg->path ? strrchr(cfg->path, '/') : NULL;
-	if (!slash)
-		return xstrdup(".");
-	return slash == cfg->path ? xstrdup("/") : xstrndup(cfg->path, (size_t)(slash - cfg->path));
-}
-
-/* Whether path, with every symlink resolved, is inside dir (resolved too). A path that does
- * not resolve (missing) is judged by path_climbs_out alone; reading it then fails anyway. */
-static bool resolves_inside(const char *dir, const char *path)
-{
-	char rdir[PATH_MAX], rpath[PATH_MAX];
-	if (!realpath(dir, rdir) || !realpath(path, rpath))
-		return true;
-	size_t n = strlen(rdir);
-	if (n == 1)  /* the config is in / */
-		return true;
-	return !strncmp(rpath, rdir, n) && rpath[n] == '/';
+	return cfg->path ? path_dir(cfg->path) : xstrdup(".");
 }
 
 /* A config from a pull request must not make vfioc read files elsewhere on the machine
@@ -42,7 +26,7 @@ static char *snapshot_path(const struct config *cfg, struct diags *ds)
 	/* As before this rule: "DIR/REL", or REL for a config named without a directory. */
 	char *path = cfg->path && strchr(cfg->path, '/') ? xasprintf("%s/%s", dir, rel) : xstrdup(rel);
 	const char *why = rel[0] == '/' ? "is an absolute path"
-			: path_climbs_out(rel, 0) || !resolves_inside(dir, path) ? "leads outside the config's folder"
+			: path_climbs_out(rel, 0) || !path_resolves_inside(dir, path) ? "leads outside the config's folder"
 			: NULL;
 	if (why) {
 		struct diag *d = diag_emit(ds, D_BAD_PATH, &cfg->hardware.loc,

@@ -4,6 +4,7 @@
  * lowering goes on after an error so one run shows them all. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "model/release.h"
 #include "schema/config/lower.h"
@@ -509,8 +510,32 @@ struct config *config_load_mem(const char *name, const char *text, size_t len, s
 	return lower_root(cfg, name, ydoc_load_mem(name, text, len, &cfg->arena, ds), ds);
 }
 
+/* A config that is a symlink out of the folder it is named in is refused, without reading
+ * it: a pull request can commit hosts/x/host.yaml -> /proc/self/environ (or a link to
+ * ~/.git-credentials), and the diagnostics of its first line would print the target's
+ * content into a CI log. A link inside the folder (host.yaml -> hosts/current.yaml) is
+ * followed. */
+static bool config_link_leaves(const char *path, struct diags *ds)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		return false;
+	char *dir = path_dir(path);
+	bool inside = path_resolves_inside(dir, path);
+	if (!inside) {
+		struct loc l = { diags_add_source(ds, path, "", 0), 0, 0, 0 };
+		struct diag *d = diag_emit(ds, D_REFUSED_FILE, &l,
+					   "the config is a symlink that leads outside its folder %s", dir);
+		diag_hint(d, "name the file it points to, if you mean to read it");
+	}
+	free(dir);
+	return !inside;
+}
+
 struct config *config_load(const char *path, struct diags *ds)
 {
+	if (config_link_leaves(path, ds))
+		return NULL;
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
 	return lower_root(cfg, path, ydoc_load_file(path, &cfg->arena, ds), ds);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "schema/config/schema.h"
 #include "tools/init/init.h"
 
@@ -13,11 +14,26 @@
 #define VM_MAX_MIB (16u * 1024)
 #define VM_MAX_VCPUS 16u
 
-/* s with control characters as '?': a comment stays on its line. */
+/* s with control characters (C0, DEL, C1: U+0085 is a line break to YAML) and the
+ * characters of esc_invisible (U+2028, U+2029, bidirectional controls) as '?': a comment
+ * stays on its line, and shows as it reads. */
 static void put_clean(struct buf *b, const char *s)
 {
-	for (; *s; s++)
-		buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = 1;
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+					       (unsigned char)s[1] < 0xa0))
+			n = c == 0xc2 ? 2 : 1;
+		else if (!esc_invisible(s, &n))
+			n = 0;
+		if (n) {
+			buf_putc(b, '?');
+			s += n;
+		} else {
+			buf_putc(b, *s++);
+		}
+	}
 }
 
 /* One line: text at indent, then "# comment" at COMMENT_COL (comment may be NULL). */
