@@ -22,10 +22,10 @@ extern const struct check check_slots;
 const struct check *const checks[] = {
 	&check_config,
 	&check_host,
-	&check_devices,    /* fills cx->vms and cx->owner, which the rest read */
-	&check_boot_gpu,   /* needs every VM's devices */
+	&check_devices,
+	&check_boot_gpu,
 	&check_groups,
-	&check_binding,    /* sets cx->bind for the plan */
+	&check_binding,
 	&check_cpus,
 	&check_memory,
 	&check_usb,
@@ -37,7 +37,7 @@ const struct check *const checks[] = {
 	NULL,
 };
 
-void checks_run(struct check_ctx *cx)
+void checks_run(const struct check_ctx *cx)
 {
 	for (size_t i = 0; checks[i]; i++)
 		if (cx->hw || !checks[i]->needs_hw)
@@ -47,26 +47,17 @@ void checks_run(struct check_ctx *cx)
 void check_ctx_init(struct check_ctx *cx, const struct config *cfg, const struct hw *hw,
 		    struct diags *ds)
 {
-	*cx = (struct check_ctx){ .cfg = cfg, .hw = hw, .ds = ds, .iommu = IOMMU_OFF };
-	cx->vms = xcalloc(cfg->nvms, sizeof(*cx->vms));
+	*cx = (struct check_ctx){ .cfg = cfg, .hw = hw, .ds = ds };
+	resolve(&cx->res, cfg, hw, ds);
 	if (!hw)
 		return;
-	cx->owner = xmalloc_array(hw->npci, sizeof(*cx->owner));
-	for (size_t i = 0; i < hw->npci; i++)
-		cx->owner[i] = NO_VM;
-	cx->owner_entry = xcalloc(hw->npci, sizeof(*cx->owner_entry));
 	cx->stamp = xcalloc(hw->npci, sizeof(*cx->stamp));
 	cx->group_stamp = xcalloc(hw->ngroups, sizeof(*cx->group_stamp));
 }
 
 void check_ctx_fini(struct check_ctx *cx)
 {
-	for (size_t i = 0; i < cx->cfg->nvms; i++)
-		free(cx->vms[i].dev);
-	free(cx->vms);
-	free(cx->owner);
-	free(cx->owner_entry);
+	resolved_fini(&cx->res, cx->cfg->nvms);
 	free(cx->stamp);
 	free(cx->group_stamp);
-	free(cx->bind_reason);
 }

@@ -6,7 +6,7 @@
 #include "compiler/check.h"
 #include "model/release.h"
 
-static void check_secure_boot(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_secure_boot(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	if (!vm->secure_boot.v || vm->firmware.v != FW_BIOS)
 		return;
@@ -19,7 +19,7 @@ static void check_secure_boot(struct check_ctx *cx, const struct cfg_vm *vm)
 
 /* Up to 25.05 NixOS builds the OVMF all VMs share: without Secure Boot in it, a secure-boot
  * VM would run without, silently. (From 25.11 libvirt picks QEMU's own firmware.) */
-static void check_secure_boot_ovmf(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_secure_boot_ovmf(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	const struct cfg_bool *ovmf_sb = &cx->cfg->host.libvirt.ovmf.secure_boot;
 	enum nixos_release r = (enum nixos_release)cx->cfg->target.nixos.v;
@@ -33,7 +33,7 @@ static void check_secure_boot_ovmf(struct check_ctx *cx, const struct cfg_vm *vm
 		  "vms.%s", vm->name);
 }
 
-static void check_tpm(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_tpm(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	const struct cfg_bool *swtpm = &cx->cfg->host.libvirt.swtpm;
 	/* Unwritten, swtpm follows the VMs (plan.c): only an explicit false conflicts. */
@@ -46,7 +46,7 @@ static void check_tpm(struct check_ctx *cx, const struct cfg_vm *vm)
 	diag_hint(d, "set 'host.libvirt.swtpm: true', or remove 'tpm' from vms.%s", vm->name);
 }
 
-static void check_vm_hugepages(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_vm_hugepages(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	if (!vm->hugepages.v || LOC_SET(cx->cfg->host.hugepages.loc))
 		return;
@@ -67,7 +67,7 @@ static void suggest_topology(struct diag *d, uint64_t n)
 		  (unsigned long long)threads);
 }
 
-static void check_topology(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_topology(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	const struct cfg_topology *t = &vm->topology;
 	if (!LOC_SET(t->loc))
@@ -84,7 +84,7 @@ static void check_topology(struct check_ctx *cx, const struct cfg_vm *vm)
 	suggest_topology(d, vm->vcpus.v);
 }
 
-static void check_pin_count(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_pin_count(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	if (!LOC_SET(vm->pin.loc) || vm->pin.v.n == vm->vcpus.v)
 		return;
@@ -96,7 +96,7 @@ static void check_pin_count(struct check_ctx *cx, const struct cfg_vm *vm)
 }
 
 /* Emulator threads on vCPU CPUs steal time from the guest: a bitmap keeps this linear. */
-static void check_emulator_overlap(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_emulator_overlap(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	if (!vm->pin.v.n || !vm->emulator_pin.v.n)
 		return;
@@ -122,7 +122,7 @@ static void check_emulator_overlap(struct check_ctx *cx, const struct cfg_vm *vm
 	arena_free(&a);
 }
 
-static void check_kernel_params(struct check_ctx *cx)
+static void check_kernel_params(const struct check_ctx *cx)
 {
 	const struct cfg_strlist *kp = &cx->cfg->host.kernel_params;
 	for (size_t i = 0; i < kp->n; i++) {
@@ -141,7 +141,7 @@ static void check_kernel_params(struct check_ctx *cx)
 }
 
 /* A kernel series the release no longer ships would not evaluate. */
-static void check_kernel_series(struct check_ctx *cx)
+static void check_kernel_series(const struct check_ctx *cx)
 {
 	const struct cfg_target *t = &cx->cfg->target;
 	unsigned major, minor;
@@ -160,7 +160,7 @@ static void check_kernel_series(struct check_ctx *cx)
 		  "default (%s)", major, minor, release_default_kernel((enum nixos_release)t->nixos.v));
 }
 
-static void run(struct check_ctx *cx)
+static void run(const struct check_ctx *cx)
 {
 	check_kernel_params(cx);
 	check_kernel_series(cx);

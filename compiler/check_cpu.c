@@ -14,7 +14,7 @@ static void host_cpus(const struct hw *hw, struct buf *out)
 	free(l.cpu);
 }
 
-static void check_list(struct check_ctx *cx, const struct cfg_cpus *c, const char *what)
+static void check_list(const struct check_ctx *cx, const struct cfg_cpus *c, const char *what)
 {
 	if (!c->v.n)
 		return;
@@ -57,7 +57,7 @@ static void sibling_order(const struct hw *hw, const struct cpulist *pin, unsign
 
 /* An explicit topology whose threads the pins contradict: the guest would schedule two
  * vCPUs as one core's threads on host CPUs that are separate cores, or the reverse. */
-static void check_topology_smt(struct check_ctx *cx, const struct cfg_vm *vm)
+static void check_topology_smt(const struct check_ctx *cx, const struct cfg_vm *vm)
 {
 	const struct cfg_topology *t = &vm->topology;
 	const struct cpulist *pin = &vm->pin.v;
@@ -104,7 +104,7 @@ static void check_topology_smt(struct check_ctx *cx, const struct cfg_vm *vm)
 	free(order.cpu);
 }
 
-static void run(struct check_ctx *cx)
+static void run(const struct check_ctx *cx)
 {
 	if (!cx->hw->ncpus)   /* unknown: nothing to compare with */
 		return;

@@ -1,41 +1,16 @@
-/* check_devices.c: the rules for each passed PCI device on its own: listed twice, passed to
- * two VMs, a bridge, the host's own disk or network, the boot GPU, no reset method. Resolves every entry first (into
- * cx->vms) and records which VM claims each device (cx->owner), for the group checks. */
-#include <stdlib.h>
+/* check_devices.c: the rules for each passed PCI device on its own: passed to two VMs, the
+ * host's own disk or network, the boot GPU, no reset method. Which device each entry names,
+ * and entries listed twice or naming a bridge, are resolve.c's. */
 #include <string.h>
 
 #include "compiler/check.h"
 
-static int cmp_rdev(const void *pa, const void *pb)
+/* A device another VM claimed first (its owner): only one of them can run at a time. */
+static void check_shared(const struct check_ctx *cx, size_t vm, const struct cfg_pci *e, size_t i)
 {
-	const struct rdev *a = pa, *b = pb;
-	return a->hw < b->hw ? -1 : a->hw > b->hw;
-}
-
-/* The same device twice in one VM: cx->stamp holds vm + 1 for the devices seen so far. */
-static bool check_duplicate(struct check_ctx *cx, size_t vm, const struct cfg_pci *e, size_t i)
-{
-	if (cx->stamp[i] != vm + 1)
-		return false;
-	const struct rvm *r = &cx->vms[vm];
-	char a[PCI_ADDR_STRLEN];
-	pci_addr_fmt(&cx->hw->pci[i].addr, a);
-	struct diag *d = diag_emit(cx->ds, D_DUPLICATE_ITEM, &e->loc,
-				   "%s is already passed to VM '%s'", a, cx->cfg->vms[vm].name);
-	for (size_t k = 0; k < r->n; k++)  /* only on this error path */
-		if (r->dev[k].hw == i)
-			diag_note(d, &r->dev[k].entry->loc, "listed here first");
-	return true;
-}
-
-static void check_shared(struct check_ctx *cx, size_t vm, const struct cfg_pci *e, size_t i)
-{
-	size_t other = cx->owner[i];
-	if (other == NO_VM) {
-		cx->owner[i] = vm;
-		cx->owner_entry[i] = e;
+	size_t other = cx->res.owner[i];
+	if (other == vm)
 		return;
-	}
 	const struct cfg_vm *a = &cx->cfg->vms[other], *b = &cx->cfg->vms[vm];
 	bool both = a->autostart.v && b->autostart.v;
 	char addr[PCI_ADDR_STRLEN];
@@ -43,26 +18,15 @@ static void check_shared(struct check_ctx *cx, size_t vm, const struct cfg_pci *
 	struct diag *d = diag_emit(cx->ds, both ? D_DEVICE_SHARED_AUTOSTART : D_DEVICE_SHARED,
 				   &e->loc, "%s is passed to VM '%s' and to VM '%s'%s", addr,
 				   a->name, b->name, both ? ", which both autostart" : "");
-	diag_note(d, &cx->owner_entry[i]->loc, "also passed to VM '%s' here", a->name);
+	diag_note(d, &cx->res.owner_entry[i]->loc, "also passed to VM '%s' here", a->name);
 	if (both)
 		diag_hint(d, "only one of them can hold the device: set 'autostart: false' on one");
 	else
 		diag_hint(d, "only one of these VMs can run at a time");
 }
 
-static void check_bridge(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
-{
-	struct buf what = {0};
-	hw_pci_describe(dev, HW_DESC_FULL, &what);
-	struct diag *d = diag_emit(cx->ds, D_PASS_BRIDGE, &e->loc,
-				   "%s is a bridge: bridges and root ports stay on the host",
-				   buf_str(&what));
-	diag_hint(d, "remove this entry and pass the devices behind the bridge instead");
-	buf_free(&what);
-}
-
 /* The host runs on this device: its system file systems (error) or its default route. */
-static void check_host_use(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+static void check_host_use(const struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	char a[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&dev->addr, a);
@@ -110,7 +74,7 @@ static size_t host_gpus(const struct check_ctx *cx, const struct hw_pci *dev,
 	*first = NULL;
 	for (size_t i = 0; i < cx->hw->npci; i++) {
 		const struct hw_pci *g = &cx->hw->pci[i];
-		if (g == dev || !hw_is_gpu(g) || g->is_vf || cx->owner[i] != NO_VM)
+		if (g == dev || !hw_is_gpu(g) || g->is_vf || cx->res.owner[i] != NO_VM)
 			continue;
 		if (!*first || g->boot_vga == 0)
 			*first = g;
@@ -123,7 +87,7 @@ static size_t host_gpus(const struct check_ctx *cx, const struct hw_pci *dev,
  * efifb, or for simpledrm on kernels built with CONFIG_SYSFB_SIMPLEFB (NixOS's), so
  * initcall_blacklist=sysfb_init frees the GPU on every kernel and video=efifb:off only
  * where efifb drives it. */
-static void boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+static void boot_gpu(const struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	const struct cfg_strlist *kp = &cx->cfg->host.kernel_params;
 	if (kernel_param(kp, "initcall_blacklist", "sysfb_init", true))
@@ -155,7 +119,7 @@ static void boot_gpu(struct check_ctx *cx, const struct cfg_pci *e, const struct
 		  efifb ? "" : " and \"video=efifb:off\"");
 }
 
-static void check_reset(struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
+static void check_reset(const struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	/* NULL: the kernel did not say (no reset_method file); only an empty list is known. */
 	if (!dev->reset_methods || dev->reset_methods[0])
@@ -172,50 +136,28 @@ static void check_reset(struct check_ctx *cx, const struct cfg_pci *e, const str
 		diag_hint(d, "pass it only if the VM can live with that, or use another device");
 }
 
-/* Resolve one entry and apply the per-device rules; returns whether to keep it. */
-static bool check_entry(struct check_ctx *cx, size_t vm, const struct cfg_pci *e, size_t i)
-{
-	const struct hw_pci *dev = &cx->hw->pci[i];
-	if (check_duplicate(cx, vm, e, i))
-		return false;
-	cx->stamp[i] = vm + 1;
-	if (hw_may_leave(dev, NULL) == HW_STAYS_BRIDGE) {
-		check_bridge(cx, e, dev);
-		return false;
-	}
-	check_shared(cx, vm, e, i);
-	check_host_use(cx, e, dev);
-	check_reset(cx, e, dev);
-	return true;
-}
-
-static void run_devices(struct check_ctx *cx)
-{
-	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
-		const struct cfg_vm *v = &cx->cfg->vms[vm];
-		struct rvm *r = &cx->vms[vm];
-		for (size_t k = 0; k < v->npci; k++) {
-			size_t i = check_resolve(cx, &v->pci[k]);
-			r->unresolved |= i == NO_VM;
-			if (i != NO_VM && check_entry(cx, vm, &v->pci[k], i))
-				VEC_PUSH(r->dev, r->n, r->cap) = (struct rdev){ &v->pci[k], i };
-		}
-		if (r->n > 1)
-			qsort(r->dev, r->n, sizeof(*r->dev), cmp_rdev);
-	}
-}
-
-/* After every VM's devices are known (cx->owner): which GPUs stay on the host. */
-static void run_boot_gpu(struct check_ctx *cx)
+static void run_devices(const struct check_ctx *cx)
 {
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
-		for (size_t k = 0; k < cx->vms[vm].n; k++)
+		for (size_t k = 0; k < cx->res.vms[vm].n; k++) {
+			const struct rdev *r = &cx->res.vms[vm].dev[k];
+			check_shared(cx, vm, r->entry, r->hw);
+			check_host_use(cx, r->entry, &cx->hw->pci[r->hw]);
+			check_reset(cx, r->entry, &cx->hw->pci[r->hw]);
+		}
+}
+
+/* The GPUs the host keeps are those no VM claims (cx->res.owner). */
+static void run_boot_gpu(const struct check_ctx *cx)
+{
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
+		for (size_t k = 0; k < cx->res.vms[vm].n; k++)
 			/* single-gpu: taking the boot GPU from the host is the point; the hooks hand
 			 * it over when the VM starts and back when it stops. */
-			if (cx->hw->pci[cx->vms[vm].dev[k].hw].boot_vga == 1 &&
+			if (cx->hw->pci[cx->res.vms[vm].dev[k].hw].boot_vga == 1 &&
 			    !cx->cfg->vms[vm].single_gpu.v)
-				boot_gpu(cx, cx->vms[vm].dev[k].entry,
-					 &cx->hw->pci[cx->vms[vm].dev[k].hw]);
+				boot_gpu(cx, cx->res.vms[vm].dev[k].entry,
+					 &cx->hw->pci[cx->res.vms[vm].dev[k].hw]);
 }
 
 const struct check check_devices = { "devices", run_devices, NEEDS_HW };

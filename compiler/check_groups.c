@@ -9,10 +9,10 @@
 
 #define FEW_CHIPSET 4  /* more members left than this: the card sits in a chipset group */
 
-/* Stamps of this pass start above those check_devices left (vm + 1 <= nvms). */
+/* The mark of VM vm's devices in cx->stamp: 0 is none. */
 static size_t mark_of(const struct check_ctx *cx, size_t vm)
 {
-	return cx->cfg->nvms + vm + 1;
+	return vm + 1;
 }
 
 /* The hint that adds d to vms.VM.pci, as one line of YAML with a comment. */
@@ -31,14 +31,14 @@ struct idxvec {
 	size_t n, cap;
 };
 
-static void note_member(struct check_ctx *cx, struct diag *d, size_t m, bool *other_vm)
+static void note_member(const struct check_ctx *cx, struct diag *d, size_t m, bool *other_vm)
 {
 	const struct hw_pci *dev = &cx->hw->pci[m];
 	struct buf what = {0};
 	hw_pci_describe(dev, HW_DESC_FULL, &what);
-	if (cx->owner[m] != NO_VM) {
-		diag_note(d, &cx->owner_entry[m]->loc, "%s is in the same group and passed to VM "
-			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->owner[m]].name);
+	if (cx->res.owner[m] != NO_VM) {
+		diag_note(d, &cx->res.owner_entry[m]->loc, "%s is in the same group and passed to VM "
+			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->res.owner[m]].name);
 		*other_vm = true;
 	} else if (dev->host_fs) {
 		diag_note(d, NULL, "%s stays on the host: it holds the host's %s", buf_str(&what),
@@ -65,7 +65,7 @@ static void note_unbound(struct diag *d, const struct hw_pci *dev)
 	buf_free(&what);
 }
 
-static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
+static void report_group(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
 			 const struct hw_group *g, const struct idxvec *left,
 			 const struct idxvec *unbound)
 {
@@ -87,7 +87,7 @@ static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 	/* Adding the host's own disk would only trade this error for host-disk. (A NIC of its
 	 * default route may go, with a warning: a router VM takes the uplink on purpose.) */
 	for (size_t i = 0; i < left->n && !host_disk; i++)
-		if (cx->owner[left->v[i]] == NO_VM)
+		if (cx->res.owner[left->v[i]] == NO_VM)
 			hint_add(d, name, &cx->hw->pci[left->v[i]]);
 	if (host_disk)
 		diag_hint(d, "the host's own file systems are on a device of this group, so the "
@@ -101,7 +101,7 @@ static void report_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 
 /* Only endpoints without a driver stay: the kernel accepts the group, for as long as none
  * binds them. */
-static void report_unbound(struct check_ctx *cx, size_t vm, const struct rdev *rd,
+static void report_unbound(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
 			   const struct hw_group *g, const struct idxvec *unbound)
 {
 	const char *name = cx->cfg->vms[vm].name;
@@ -126,7 +126,7 @@ static void report_unbound(struct check_ctx *cx, size_t vm, const struct rdev *r
 		hint_add(d, name, &cx->hw->pci[unbound->v[i]]);
 }
 
-static void check_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
+static void check_group(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
 			struct idxvec *left, struct idxvec *unbound)
 {
 	const struct hw *hw = cx->hw;
@@ -140,7 +140,7 @@ static void check_group(struct check_ctx *cx, size_t vm, const struct rdev *rd,
 		if (cx->stamp[m] == mark_of(cx, vm) || hw_is_bridge(&hw->pci[m]))
 			continue;
 		/* Another VM's device goes to vfio-pci whenever that VM runs. */
-		if (hw_holds_group(&hw->pci[m]) || cx->owner[m] != NO_VM)
+		if (hw_holds_group(&hw->pci[m]) || cx->res.owner[m] != NO_VM)
 			VEC_PUSH(left->v, left->n, left->cap) = m;
 		else
 			VEC_PUSH(unbound->v, unbound->n, unbound->cap) = m;
@@ -177,7 +177,7 @@ static bool on_card(const struct hw *hw, size_t lo, size_t hi, const struct hw_p
 /* Functions of rd's slot that no VM takes, in a group other than rd's (in the same group
  * check_group reports them) or when groups are unknown: a warning with the hint to pass
  * them for the companions of a passed GPU, a note that all is well for the others. */
-static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *rd)
+static void check_functions(const struct check_ctx *cx, size_t vm, const struct rdev *rd)
 {
 	const struct hw *hw = cx->hw;
 	const struct hw_pci *dev = &hw->pci[rd->hw];
@@ -194,7 +194,7 @@ static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *
 	struct diag *left = NULL, *stays = NULL;
 	for (size_t s = lo; s < hi; s++) {
 		const struct hw_pci *f = &hw->pci[s];
-		if (cx->stamp[s] == mark_of(cx, vm) || cx->owner[s] != NO_VM || hw_is_bridge(f) ||
+		if (cx->stamp[s] == mark_of(cx, vm) || cx->res.owner[s] != NO_VM || hw_is_bridge(f) ||
 		    (f->iommu_group == dev->iommu_group && f->iommu_group >= 0))
 			continue;
 		struct buf what = {0};
@@ -219,12 +219,12 @@ static void check_functions(struct check_ctx *cx, size_t vm, const struct rdev *
 	}
 }
 
-static void report_iommu_off(struct check_ctx *cx, const struct rdev *first)
+static void report_iommu_off(const struct check_ctx *cx, const struct rdev *first)
 {
 	struct diag *d = diag_emit(cx->ds, D_IOMMU_OFF, &first->entry->loc,
 				   "the hardware shows no IOMMU groups: whether the passed devices can "
 				   "be isolated cannot be verified");
-	if (cx->iommu == IOMMU_OFF)
+	if (cx->res.iommu == IOMMU_OFF)
 		diag_hint(d, "host.iommu is off: without an IOMMU no device can be passed");
 	else
 		diag_hint(d, "enable %s in the firmware setup, boot with the generated kernel "
@@ -232,12 +232,12 @@ static void report_iommu_off(struct check_ctx *cx, const struct rdev *first)
 			  cx->hw->cpu_vendor == CPU_AMD ? "AMD-Vi (IOMMU)" : "VT-d");
 }
 
-static void run(struct check_ctx *cx)
+static void run(const struct check_ctx *cx)
 {
 	bool groups = cx->hw->ngroups > 0, warned = false;
 	struct idxvec left = {0}, unbound = {0};
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
-		const struct rvm *r = &cx->vms[vm];
+		const struct rvm *r = &cx->res.vms[vm];
 		for (size_t k = 0; k < r->n; k++)
 			cx->stamp[r->dev[k].hw] = mark_of(cx, vm);
 		if (r->n && !groups && !warned) {

@@ -23,7 +23,7 @@ static bool blacklisted(const struct hw_pci *dev, const char *mod)
 
 /* A driver the host keeps using must not be blacklisted; one that only drives passed
  * devices may be (that is what the list is for). */
-static void run_blacklist(struct check_ctx *cx)
+static void run_blacklist(const struct check_ctx *cx)
 {
 	const struct cfg_strlist *bl = &cx->cfg->host.blacklist_drivers;
 	for (size_t k = 0; k < bl->n; k++) {
@@ -31,7 +31,7 @@ static void run_blacklist(struct check_ctx *cx)
 		size_t shown = 0;
 		for (size_t i = 0; i < cx->hw->npci; i++) {
 			const struct hw_pci *dev = &cx->hw->pci[i];
-			if (cx->owner[i] != NO_VM || !blacklisted(dev, bl->v[k].v))
+			if (cx->res.owner[i] != NO_VM || !blacklisted(dev, bl->v[k].v))
 				continue;
 			struct buf what = {0};
 			hw_pci_describe(dev, HW_DESC_FULL, &what);
@@ -57,7 +57,7 @@ static void run_blacklist(struct check_ctx *cx)
 			}
 }
 
-static void run_qemu_user(struct check_ctx *cx)
+static void run_qemu_user(const struct check_ctx *cx)
 {
 	const struct cfg_libvirt *lv = &cx->cfg->host.libvirt;
 	const struct cfg_str *set[] = { &lv->qemu_config.user, &lv->qemu_config.group };
@@ -74,7 +74,7 @@ static void run_qemu_user(struct check_ctx *cx)
 }
 
 /* The host must keep at least one CPU. */
-static void run_isolate_running(struct check_ctx *cx)
+static void run_isolate_running(const struct check_ctx *cx)
 {
 	const struct cfg_cpus *c = &cx->cfg->host.isolate_cpus_while_running;
 	if (!c->v.n || !cx->hw->ncpus)
@@ -98,13 +98,13 @@ static void run_isolate_running(struct check_ctx *cx)
 	}
 }
 
-static void single_gpu(struct check_ctx *cx, size_t vm)
+static void single_gpu(const struct check_ctx *cx, size_t vm)
 {
 	const struct cfg_vm *v = &cx->cfg->vms[vm];
-	if (!v->single_gpu.v || cx->vms[vm].unresolved)
+	if (!v->single_gpu.v || cx->res.vms[vm].unresolved)
 		return;
-	for (size_t k = 0; k < cx->vms[vm].n; k++)
-		if (hw_is_gpu(&cx->hw->pci[cx->vms[vm].dev[k].hw]))
+	for (size_t k = 0; k < cx->res.vms[vm].n; k++)
+		if (hw_is_gpu(&cx->hw->pci[cx->res.vms[vm].dev[k].hw]))
 			return;
 	struct diag *d = diag_emit(cx->ds, D_SINGLE_GPU_NO_GPU, &v->single_gpu.loc,
 				   "VM '%s' is single-gpu but passes no display controller: its "
@@ -112,7 +112,7 @@ static void single_gpu(struct check_ctx *cx, size_t vm)
 	diag_hint(d, "add the GPU (and its audio function) to vms.%s.pci", v->name);
 }
 
-static void run_single_gpu(struct check_ctx *cx)
+static void run_single_gpu(const struct check_ctx *cx)
 {
 	for (size_t i = 0; i < cx->cfg->nvms; i++)
 		single_gpu(cx, i);

@@ -2,7 +2,7 @@
  * CPU has, enough reserved pages for the VMs that use them, nothing above the host's RAM. */
 #include "compiler/check.h"
 
-static void check_size(struct check_ctx *cx, const struct cfg_hugepages *hp)
+static void check_size(const struct check_ctx *cx, const struct cfg_hugepages *hp)
 {
 	uint64_t kib = hw_hugepage_kib((enum hugepage_size)hp->size.v);
 	if (hw_hugepage_supported(cx->hw, kib))
@@ -23,7 +23,7 @@ static uint64_t vm_pages(const struct cfg_vm *vm, uint64_t page_mib)
 }
 
 /* The pages the hugepage-backed VMs take against the reservation; notes name each VM. */
-static void check_short(struct check_ctx *cx, const struct cfg_hugepages *hp, uint64_t kib)
+static void check_short(const struct check_ctx *cx, const struct cfg_hugepages *hp, uint64_t kib)
 {
 	uint64_t page_mib = kib / 1024, need = 0;
 	for (size_t i = 0; i < cx->cfg->nvms; i++)
@@ -52,7 +52,7 @@ static void check_short(struct check_ctx *cx, const struct cfg_hugepages *hp, ui
 	diag_hint(d, "reserve 'count: %llu'", (unsigned long long)need);
 }
 
-static void check_over_host(struct check_ctx *cx, const struct cfg_hugepages *hp, uint64_t kib)
+static void check_over_host(const struct check_ctx *cx, const struct cfg_hugepages *hp, uint64_t kib)
 {
 	uint64_t host_mib = cx->hw->mem_total_kib / 1024;
 	if (LOC_SET(hp->loc) && hp->count.v > cx->hw->mem_total_kib / kib)
@@ -71,7 +71,7 @@ static void check_over_host(struct check_ctx *cx, const struct cfg_hugepages *hp
 	}
 }
 
-static void run(struct check_ctx *cx)
+static void run(const struct check_ctx *cx)
 {
 	const struct cfg_hugepages *hp = &cx->cfg->host.hugepages;
 	uint64_t kib = hw_hugepage_kib((enum hugepage_size)hp->size.v);

@@ -5,13 +5,13 @@
 #include "compiler/check.h"
 #include "compiler/plan.h"   /* the guest buses the plan gives */
 
-static void run(struct check_ctx *cx)
+static void run(const struct check_ctx *cx)
 {
 	for (size_t v = 0; v < cx->cfg->nvms; v++) {
-		const struct rvm *r = &cx->vms[v];
+		const struct rvm *r = &cx->res.vms[v];
 		const struct cfg_vm *vm = &cx->cfg->vms[v];
 		size_t slots = 0;
-		for (size_t k = 0; k < r->n; k++)  /* in address order after check_devices */
+		for (size_t k = 0; k < r->n; k++)  /* in address order (resolve.h) */
 			slots += k == 0 || !pci_same_slot(&cx->hw->pci[r->dev[k - 1].hw].addr,
 							  &cx->hw->pci[r->dev[k].hw].addr);
 		if (slots <= GUEST_MAX_SLOTS)

@@ -21,7 +21,7 @@ static uint32_t key_at(const void *keys, size_t i)
 	return ((const uint32_t *)keys)[i];
 }
 
-static void report_missing(struct check_ctx *cx, const struct cfg_usb *u, const uint32_t *keys,
+static void report_missing(const struct check_ctx *cx, const struct cfg_usb *u, const uint32_t *keys,
 			   size_t n)
 {
 	struct diag *d = diag_emit(cx->ds, D_USB_MISSING, &u->loc,
@@ -49,7 +49,7 @@ static void describe(const struct hw_usb *h, struct buf *out)
 
 /* Several devices have the entry's vendor:product: libvirt refuses to start the VM
  * ("Multiple USB devices for ..."), so the entry must name the port. */
-static void report_ambiguous(struct check_ctx *cx, const struct cfg_usb *u, size_t n)
+static void report_ambiguous(const struct check_ctx *cx, const struct cfg_usb *u, size_t n)
 {
 	struct diag *d = diag_emit(cx->ds, D_USB_AMBIGUOUS, &u->loc,
 				   "%zu USB devices are %04x:%04x: libvirt cannot tell which one to "
@@ -75,7 +75,7 @@ static void report_ambiguous(struct check_ctx *cx, const struct cfg_usb *u, size
 }
 
 /* An entry by bus-port: a device must be plugged in there, with the `id` it guards. */
-static void check_port(struct check_ctx *cx, const struct cfg_usb *u)
+static void check_port(const struct check_ctx *cx, const struct cfg_usb *u)
 {
 	const struct hw_usb *h = hw_find_usb_port(cx->hw, u->bus_port.v);
 	if (!h) {
@@ -108,7 +108,7 @@ static void check_port(struct check_ctx *cx, const struct cfg_usb *u)
 	buf_free(&what);
 }
 
-static void run(struct check_ctx *cx)
+static void run(const struct check_ctx *cx)
 {
 	const struct hw *hw = cx->hw;
 	uint32_t *keys = xmalloc_array(hw->nusb, sizeof(*keys));

@@ -1,5 +1,5 @@
-/* pipeline.c: the whole front half of vfioc: the checks, then the plan from what they
- * resolved; and all of it from a config's path in one call, shared by check and build. */
+/* pipeline.c: the whole front half of vfioc: resolve, the checks, then the plan from what
+ * was resolved; and all of it from a config's path in one call, shared by check and build. */
 #include "compiler/check.h"
 #include "compiler/pipeline.h"
 #include "compiler/plan_build.h"

@@ -1,6 +1,6 @@
-/* pipeline.h: config text -> checked config -> hardware -> checks -> plan, the path that
- * check, build and the fuzzer share. Each stage has its header (lower.h, hwsource.h,
- * check.h, plan_build.h); this one strings them together (pipeline.c). */
+/* pipeline.h: config text -> checked config -> hardware -> resolve -> checks -> plan, the
+ * path that check, build and the fuzzer share. Each stage has its header (lower.h, hwsource.h,
+ * resolve.h, check.h, plan_build.h); this one strings them together (pipeline.c). */
 #ifndef VFIOC_PIPELINE_H
 #define VFIOC_PIPELINE_H
 

@@ -1,6 +1,6 @@
 /* plan_build.h: the plan built from a checked context (for the pipeline), and the parts
- * plan.c assembles it from (internal to plan*.c). The plan reads what the checks resolved;
- * the checks know nothing of the plan. */
+ * plan.c assembles it from (internal to plan*.c). The plan reads what was resolved before
+ * the checks (cx->res, resolve.h); the checks know nothing of the plan. */
 #ifndef VFIOC_PLAN_BUILD_H
 #define VFIOC_PLAN_BUILD_H
 

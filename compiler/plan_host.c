@@ -39,9 +39,9 @@ static size_t *boot_devices(const struct check_ctx *cx, size_t *n)
 	size_t *v = NULL, cap = 0;
 	*n = 0;
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
-		for (size_t k = 0; k < cx->vms[vm].n; k++)
-			if (cx->vms[vm].dev[k].entry->bind.v == PCI_BIND_BOOT)
-				VEC_PUSH(v, *n, cap) = cx->vms[vm].dev[k].hw;
+		for (size_t k = 0; k < cx->res.vms[vm].n; k++)
+			if (cx->res.vms[vm].dev[k].entry->bind.v == PCI_BIND_BOOT)
+				VEC_PUSH(v, *n, cap) = cx->res.vms[vm].dev[k].hw;
 	if (*n > 1)
 		qsort(v, *n, sizeof(*v), cmp_size);
 	size_t out = 0;
@@ -97,8 +97,8 @@ static char *ids_param(const struct plan_strlist *ids)
 static void binding(struct plan *p, const struct check_ctx *cx, char **ids)
 {
 	size_t n, *dev = boot_devices(cx, &n);
-	p->strategy = cx->bind == BIND_DRIVER_OVERRIDE ? STRATEGY_DRIVER_OVERRIDE : STRATEGY_IDS;
-	p->strategy_reason = arena_strdup(&p->arena, cx->bind_reason ? cx->bind_reason : "");
+	p->strategy = cx->res.bind == BIND_DRIVER_OVERRIDE ? STRATEGY_DRIVER_OVERRIDE : STRATEGY_IDS;
+	p->strategy_reason = arena_strdup(&p->arena, cx->res.bind_reason ? cx->res.bind_reason : "");
 	*ids = NULL;
 	if (p->strategy == STRATEGY_IDS) {
 		struct strvec v = {0};
@@ -157,8 +157,8 @@ static void kernel_params(struct plan *p, const struct check_ctx *cx, const char
 static bool any_boot_bound(const struct check_ctx *cx)
 {
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
-		for (size_t k = 0; k < cx->vms[vm].n; k++)
-			if (cx->vms[vm].dev[k].entry->bind.v == PCI_BIND_BOOT)
+		for (size_t k = 0; k < cx->res.vms[vm].n; k++)
+			if (cx->res.vms[vm].dev[k].entry->bind.v == PCI_BIND_BOOT)
 				return true;
 	return false;
 }
@@ -201,9 +201,9 @@ static void softdeps(struct plan *p, const struct check_ctx *cx)
 	for (size_t i = 0; i < cx->cfg->host.display_drivers.n; i++)
 		push(&v, cx->cfg->host.display_drivers.v[i].v);
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
-		for (size_t k = 0; k < cx->vms[vm].n; k++) {
-			const char *mod = cx->hw->pci[cx->vms[vm].dev[k].hw].driver_module;
-			if (cx->vms[vm].dev[k].entry->bind.v != PCI_BIND_BOOT)
+		for (size_t k = 0; k < cx->res.vms[vm].n; k++) {
+			const char *mod = cx->hw->pci[cx->res.vms[vm].dev[k].hw].driver_module;
+			if (cx->res.vms[vm].dev[k].entry->bind.v != PCI_BIND_BOOT)
 				continue;
 			if (mod && strcmp(mod, "vfio_pci") && strcmp(mod, "vfio-pci"))
 				push(&v, mod);
@@ -324,7 +324,7 @@ void plan_host(struct plan *p, const struct check_ctx *cx)
 	p->kernel_series = arena_strdup(&p->arena, t->kernel.v ? t->kernel.v
 							       : release_default_kernel(p->nixos));
 	p->kernel_before_6_2 = kernel_before(p->kernel_series, 6, 2);
-	p->iommu = cx->iommu;
+	p->iommu = cx->res.iommu;
 	settings(p, cx);
 	char *ids;
 	binding(p, cx, &ids);

@@ -41,7 +41,7 @@ static void place_devices(struct plan_dev *d, size_t n, const bool *vf)
 
 static void devices(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_vm *out)
 {
-	const struct rvm *r = &cx->vms[vm];
+	const struct rvm *r = &cx->res.vms[vm];
 	out->devs = arena_array(&p->arena, r->n, sizeof(*out->devs));
 	out->ndevs = r->n;
 	bool *vf = arena_array(&p->arena, r->n, sizeof(*vf));
@@ -81,7 +81,7 @@ static bool has_disk_image(const struct cfg_vm *v)
 static void boot_devices(const struct check_ctx *cx, const struct cfg_vm *v, size_t vm,
 			 struct plan_vm *out)
 {
-	const struct rvm *r = &cx->vms[vm];
+	const struct rvm *r = &cx->res.vms[vm];
 	bool written = false;
 	for (size_t k = 0; k < r->n; k++)
 		written |= r->dev[k].entry->boot.v;

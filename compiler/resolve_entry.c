@@ -1,9 +1,9 @@
-/* check_resolve.c: which hardware device a `pci` entry names. An address that is not there,
+/* resolve_entry.c: which hardware device a `pci` entry names. An address that is not there,
  * an ID that matches no device or several, and an `id` guard that fails are reported with
  * the closest devices that do exist, so the fix is one edit. */
 #include <stdio.h>
 
-#include "compiler/check.h"
+#include "compiler/resolve.h"
 
 #define MAX_LISTED 8  /* devices named in one hint: an ID on a large server can match dozens */
 
@@ -69,14 +69,13 @@ static void hint_nearby(struct diag *d, const struct hw *hw, const struct pci_ad
 	note_devices(d, hw, idx, n, "nearest device: ");
 }
 
-static size_t resolve_address(struct check_ctx *cx, const struct cfg_pci *e)
+static size_t resolve_address(const struct hw *hw, struct diags *ds, const struct cfg_pci *e)
 {
-	const struct hw *hw = cx->hw;
 	const struct hw_pci *dev = hw_find_pci(hw, &e->address.v);
 	char a[PCI_ADDR_STRLEN], want[10], have[10];
 	pci_addr_fmt(&e->address.v, a);
 	if (!dev) {
-		struct diag *d = diag_emit(cx->ds, D_HW_MISSING, &e->address.loc,
+		struct diag *d = diag_emit(ds, D_HW_MISSING, &e->address.loc,
 					   "no PCI device at %s on this host", a);
 		hint_nearby(d, hw, &e->address.v);
 		if (LOC_SET(e->id.loc))
@@ -87,7 +86,7 @@ static size_t resolve_address(struct check_ctx *cx, const struct cfg_pci *e)
 		return (size_t)(dev - hw->pci);
 	idfmt(e->id.vendor, e->id.device, want);
 	idfmt(dev->vendor, dev->device, have);
-	struct diag *d = diag_emit(cx->ds, D_HW_ID_GUARD, &e->id.loc,
+	struct diag *d = diag_emit(ds, D_HW_ID_GUARD, &e->id.loc,
 				   "%s is now %s%s%s%s, not the %s this entry guards", a, have,
 				   dev->device_name ? " (" : "", dev->device_name ? dev->device_name : "",
 				   dev->device_name ? ")" : "", want);
@@ -96,38 +95,38 @@ static size_t resolve_address(struct check_ctx *cx, const struct cfg_pci *e)
 	return NO_VM;
 }
 
-static void report_id_missing(struct check_ctx *cx, const struct cfg_pci *e)
+static void report_id_missing(const struct hw *hw, struct diags *ds, const struct cfg_pci *e)
 {
 	char id[10];
 	idfmt(e->id.vendor, e->id.device, id);
-	struct diag *d = diag_emit(cx->ds, D_HW_ID_MISSING, &e->id.loc,
+	struct diag *d = diag_emit(ds, D_HW_ID_MISSING, &e->id.loc,
 				   "no PCI device with ID %s on this host", id);
 	size_t idx[MAX_LISTED];
-	size_t n = hw_find_vendor(cx->hw, e->id.vendor, idx, MAX_LISTED);
-	note_devices(d, cx->hw, idx, n, "same vendor: ");
+	size_t n = hw_find_vendor(hw, e->id.vendor, idx, MAX_LISTED);
+	note_devices(d, hw, idx, n, "same vendor: ");
 }
 
-static size_t resolve_id(struct check_ctx *cx, const struct cfg_pci *e)
+static size_t resolve_id(const struct hw *hw, struct diags *ds, const struct cfg_pci *e)
 {
 	size_t idx[MAX_LISTED];
-	size_t n = hw_find_ids(cx->hw, e->id.vendor, e->id.device, idx, MAX_LISTED);
+	size_t n = hw_find_ids(hw, e->id.vendor, e->id.device, idx, MAX_LISTED);
 	if (n == 1)
 		return idx[0];
 	if (n == 0) {
-		report_id_missing(cx, e);
+		report_id_missing(hw, ds, e);
 		return NO_VM;
 	}
 	char id[10];
 	idfmt(e->id.vendor, e->id.device, id);
-	struct diag *d = diag_emit(cx->ds, D_HW_ID_AMBIGUOUS, &e->id.loc,
+	struct diag *d = diag_emit(ds, D_HW_ID_AMBIGUOUS, &e->id.loc,
 				   "ID %s matches %zu devices of this host; an ID entry must match "
 				   "exactly one", id, n);
-	note_devices(d, cx->hw, idx, n, "matches: ");
+	note_devices(d, hw, idx, n, "matches: ");
 	diag_hint(d, "name the one to pass by address: '{ address: \"ADDR\", id: \"%s\" }'", id);
 	return NO_VM;
 }
 
-size_t check_resolve(struct check_ctx *cx, const struct cfg_pci *e)
+size_t resolve_entry(const struct hw *hw, struct diags *ds, const struct cfg_pci *e)
 {
-	return e->by_id ? resolve_id(cx, e) : resolve_address(cx, e);
+	return e->by_id ? resolve_id(hw, ds, e) : resolve_address(hw, ds, e);
 }
