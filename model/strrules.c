@@ -87,7 +87,31 @@ static const char *token_refusal(unsigned char c)
 	return NULL;
 }
 
-/* The first byte of s token_refusal refuses, with its reason in *why (static). */
+/* Why a whole parameter would be read as something else, or NULL. Each byte passed
+ * token_refusal, so these are words of allowed characters that mean more than themselves:
+ * - GRUB's lexer (grub-core/script/yylex.l) reads "#" up to the end of the line as a
+ *   comment when it begins a word (COMMENT "#.*$", the longest match there; within a word
+ *   '#' is a CHAR): every parameter after it on the `linux` line is dropped, silently.
+ * - "[[" and "]]" are reserved words there, which its grammar (parser.y, `argument`) does
+ *   not take as an argument: the menu entry fails to parse.
+ * - The kernel stops reading parameters at "--" and hands the rest to init as its
+ *   arguments (kernel/params.c parse_args: "Stop at --"; init/main.c after_dashes).
+ * The kernel's own splitting (lib/cmdline.c next_arg) only treats spaces and '"' apart;
+ * systemd-boot's entries (`options` lines) read a '#' only at the start of a line. */
+static const char *token_word_refusal(const char *s)
+{
+	if (s[0] == '#')
+		return "a parameter starting with '#' is a comment to GRUB, which then drops it and "
+		       "every parameter after it on the kernel's line";
+	if (!strcmp(s, "[[") || !strcmp(s, "]]"))
+		return "GRUB reads it as a reserved word, and the boot entry fails to parse";
+	if (!strcmp(s, "--"))
+		return "the kernel stops at '--' and passes every parameter after it to init";
+	return NULL;
+}
+
+/* The first byte of s token_refusal refuses, with its reason in *why (static); else the
+ * reason of token_word_refusal. */
 static bool token_ok(const char *s, const char **why)
 {
 	static _Thread_local char msg[256];
@@ -110,6 +134,12 @@ static bool token_ok(const char *s, const char **why)
 		*why = msg;
 		return false;
 	}
+	const char *word = token_word_refusal(s);
+	if (word) {
+		snprintf(msg, sizeof(msg), "'%s' is not allowed: %s", s, word);
+		*why = msg;
+		return false;
+	}
 	return true;
 }
 
@@ -123,21 +153,17 @@ static size_t class_char(char *out, int c)
 	return n;
 }
 
-/* The JSON Schema pattern of the same rule, built from token_refusal: runs of allowed
- * characters as ranges. */
-static const char *token_pattern(void)
+/* The characters token_refusal allows as a class, "[...]": runs as ranges, without
+ * `except`. */
+static size_t token_class(char *pat, int except)
 {
-	static char pat[160];
-	if (pat[0])
-		return pat;
 	size_t n = 0;
-	pat[n++] = '^';
 	pat[n++] = '[';
 	for (int c = 0x21; c < 0x7f; c++) {
-		if (token_refusal((unsigned char)c))
+		if (token_refusal((unsigned char)c) || c == except)
 			continue;
 		int end = c;
-		while (end + 1 < 0x7f && !token_refusal((unsigned char)(end + 1)))
+		while (end + 1 < 0x7f && !token_refusal((unsigned char)(end + 1)) && end + 1 != except)
 			end++;
 		n += class_char(pat + n, c);
 		if (end > c + 1)
@@ -146,7 +172,22 @@ static const char *token_pattern(void)
 			n += class_char(pat + n, end);
 		c = end;
 	}
-	memcpy(pat + n, "]+$", 4);
+	pat[n++] = ']';
+	return n;
+}
+
+/* The JSON Schema pattern of the same rule, built from token_refusal, without the leading
+ * '#' of token_word_refusal (its other words token_ok alone refuses). */
+static const char *token_pattern(void)
+{
+	static char pat[320];
+	if (pat[0])
+		return pat;
+	size_t n = 0;
+	pat[n++] = '^';
+	n += token_class(pat + n, '#');
+	n += token_class(pat + n, 0);
+	memcpy(pat + n, "*$", 3);
 	return pat;
 }
 

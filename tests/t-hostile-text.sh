@@ -129,3 +129,21 @@ refused "a FIFO as config is refused at once (it does not wait for a writer)" re
 refused "a device as config is refused" refused-file "not a regular file" /dev/zero
 : > "$W/zero.yaml"
 refused "a file of zero bytes is empty" empty-file "the file is empty" "$W/zero.yaml"
+
+# ---- 7: kernel parameters that GRUB or the kernel read as something else ----
+kp() { printf 'version: 1\nhardware: hardware.yaml\nhost:\n  kernel-params: [quiet, %s, iommu=pt]\n' "$1" > "$W/kp.yaml"; }
+kp '"#"'
+refused "a kernel parameter '#' (GRUB: a comment to the end of the line)" bad-kernel-param \
+	"is a comment to GRUB" "$W/kp.yaml"
+kp '"#vfio"'
+refused "a kernel parameter starting with '#'" bad-kernel-param "'#vfio' is not allowed" "$W/kp.yaml"
+kp '"--"'
+refused "a kernel parameter '--' (the kernel hands the rest to init)" bad-kernel-param \
+	"passes every parameter after it to init" "$W/kp.yaml"
+for w in '[[' ']]'; do
+	kp "\"$w\""
+	refused "a kernel parameter '$w' (a GRUB reserved word)" bad-kernel-param "reserved word" "$W/kp.yaml"
+done
+kp '"a#b", "x=[[1]]", "--x", "init_on_free=1"'
+rc_is "hostile-text: '#' inside a parameter, '[[' inside one and a leading '--' are plain text" \
+	0 "$VFIOC" check "$W/kp.yaml"

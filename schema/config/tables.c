@@ -280,7 +280,9 @@ static const struct field host_fields[] = {
 	{ "kernel-params", FK_STRLIST, F(struct cfg_host, kernel_params), .check = SC_TOKEN,
 	  .def = "[]", .doc = "Extra kernel parameters, appended verbatim; one token each: "
 		 "printable ASCII without spaces, quotes, backslashes, or the shell's and GRUB's "
-		 "operators (the error names the character)." },
+		 "operators (the error names the character); not starting with '#' (a comment "
+		 "to GRUB, which drops the rest of the line), and not '--' (the kernel hands what "
+		 "follows to init), '[[' or ']]'." },
 	{ "hugepages", FK_OBJECT, F(struct cfg_host, hugepages), .sub = &hugepages_object,
 	  .doc = "Boot-time hugepage reservation {size, count}." },
 	{ "isolate-cpus", FK_CPULIST, F(struct cfg_host, isolate_cpus),
