@@ -45,6 +45,35 @@ bool pci_addr_parse(const char *s, struct pci_addr *out)
 	return true;
 }
 
+bool pci_addr_guess(const char *s, struct pci_addr *out)
+{
+	struct pci_addr ok;
+	if (pci_addr_parse(s, &ok))
+		return false;
+	unsigned f[4];
+	size_t n = 0;
+	for (const char *p = s;;) {
+		unsigned v = 0;
+		int digits = 0;
+		for (; *p && strchr("0123456789abcdefABCDEF", *p); p++, digits++)
+			v = v * 16 + (unsigned)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+		if (digits == 0 || digits > 4 || n == 4)
+			return false;
+		f[n++] = v;
+		if (!*p)
+			break;
+		if (!strchr(":.-", *p++))
+			return false;
+	}
+	/* Read from the right: function, slot, bus, domain; "01:00" is a slot, function 0. */
+	unsigned func = n == 2 ? 0 : f[n - 1], slot = n == 2 ? f[1] : f[n - 2];
+	unsigned bus = n == 2 ? f[0] : f[n - 3], dom = n == 4 ? f[0] : 0;
+	if (n < 2 || bus > 0xff || slot > 31 || func > 7)
+		return false;
+	*out = (struct pci_addr){ (uint16_t)dom, (uint8_t)bus, (uint8_t)slot, (uint8_t)func };
+	return true;
+}
+
 char *pci_hex(char *out, unsigned v, int digits)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -16,6 +16,10 @@ struct pci_addr {
 
 /* "[DDDD:]BB:SS.F", hex, case-insensitive; the domain defaults to 0000. */
 bool pci_addr_parse(const char *s, struct pci_addr *out);
+/* What a malformed address most likely means, for "did you mean": 2 to 4 hex fields split
+ * by ':', '.' or '-' ("0000:01:00:0", "1:0.0", "01:00" with function 0), each field within
+ * its range. False when s is well formed (pci_addr_parse takes it) or nothing fits. */
+bool pci_addr_guess(const char *s, struct pci_addr *out);
 /* v as exactly `digits` lower-case hex digits and a NUL; returns the end (at the NUL). */
 char *pci_hex(char *out, unsigned v, int digits);
 /* Always "dddd:bb:ss.f", lower-case. */

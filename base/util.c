@@ -287,6 +287,20 @@ char *path_dir(const char *path)
 	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
 }
 
+const char *closest_name(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1, len = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(s, names[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = names[i];
+		}
+	}
+	return best && (bestd <= 2 || bestd <= len / 3) && bestd < len ? best : NULL;
+}
+
 int read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

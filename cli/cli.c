@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/pci.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 
@@ -16,6 +17,25 @@ const struct command *command_find(const char *name)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
 	return NULL;
+}
+
+const char *command_near(const char *name)
+{
+	const char *names[32];
+	size_t n = 0;
+	for (size_t i = 0; commands[i] && n < ARRAY_LEN(names) - 1; i++)
+		names[n++] = commands[i]->name;
+	names[n++] = "help";
+	return closest_name(name, names, n);
+}
+
+void cli_unknown_command(const char *who, const char *name)
+{
+	const char *near = command_near(name);
+	fprintf(stderr, "%s: unknown command '%s'", who, name);
+	if (near)
+		fprintf(stderr, "; did you mean '%s'?", near);
+	fputs("\nTry 'vfioc --help'.\n", stderr);
 }
 
 int cli_finish(struct diags *ds, enum diag_format fmt, bool werror)
@@ -46,6 +66,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'vfioc help %s'.\n", cmd);
 	return EXIT_USAGE;
+}
+
+int cli_bad_address(const char *cmd, const char *what, const char *value)
+{
+	struct pci_addr guess;
+	char near[PCI_ADDR_STRLEN];
+	if (pci_addr_guess(value, &guess)) {
+		pci_addr_fmt(&guess, near);
+		return cli_usage_error(cmd, "%s takes a PCI address, not '%s'; did you mean '%s'?", what,
+				       value, near);
+	}
+	return cli_usage_error(cmd, "%s takes a PCI address like 0000:01:00.0 ('lspci -D' lists "
+			       "them), not '%s'", what, value);
 }
 
 #define MAX_OPTIONS 16
@@ -106,6 +139,26 @@ static int shared_option(const char *cmd, int key, const char *value, struct cli
 	return EXIT_OK;
 }
 
+/* "unknown option '--chek'; did you mean '--check'?" when one is close. */
+static int unknown_option(const struct command *c, const char *arg)
+{
+	const char *names[MAX_OPTIONS];
+	size_t n = 0;
+	for (const struct cli_option *o = c->options; o && o->name && n < MAX_OPTIONS; o++)
+		names[n++] = o->name;
+	size_t len = strcspn(arg, "=");
+	char given[64];
+	const char *near = NULL;
+	if (!strncmp(arg, "--", 2) && len - 2 < sizeof given) {
+		memcpy(given, arg + 2, len - 2);
+		given[len - 2] = '\0';
+		near = closest_name(given, names, n);
+	}
+	if (near)
+		return cli_usage_error(c->name, "unknown option '%s'; did you mean '--%s'?", arg, near);
+	return cli_usage_error(c->name, "unknown option '%s'", arg);
+}
+
 int cli_parse(const struct command *c, int argc, char **argv, struct cli_args *a,
 	      int (*option)(int key, const char *value, void *ctx), void *ctx)
 {
@@ -138,7 +191,7 @@ int cli_parse(const struct command *c, int argc, char **argv, struct cli_args *a
 			return cli_usage_error(c->name, "%.*s takes no value",
 					       (int)(eq - argv[optind - 1]), argv[optind - 1]);
 		if (k == '?')
-			return cli_usage_error(c->name, "unknown option '%s'", argv[optind - 1]);
+			return unknown_option(c, argv[optind - 1]);
 		/* A letter stands for its row's key. */
 		for (const struct cli_option *o = c->options; o->name; o++)
 			if (o->letter && k == o->letter) {

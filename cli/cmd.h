@@ -54,6 +54,10 @@ struct command {
 
 extern const struct command *const commands[];  /* NULL-terminated, in help order */
 const struct command *command_find(const char *name);
+/* The command (or "help") name is likely a typo of; NULL when none is close. */
+const char *command_near(const char *name);
+/* "WHO: unknown command 'NAME'; did you mean 'check'?" and where to look, on stderr. */
+void cli_unknown_command(const char *who, const char *name);
 
 /* `vfioc help NAME`: usage, describe, one line per option (from options[]), more. */
 void cli_print_help(const struct command *c, FILE *out);
@@ -70,5 +74,9 @@ int cli_finish(struct diags *ds, enum diag_format fmt, bool werror);
 bool cli_parse_format(const char *s, enum diag_format *fmt);
 /* A usage error: "vfioc CMD: message" + "try 'vfioc help CMD'"; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A usage error for an option or argument WHAT ("--gpu") whose VALUE is not a PCI address,
+ * with "did you mean" when pci_addr_guess reads one in it. Returns EXIT_USAGE. */
+int cli_bad_address(const char *cmd, const char *what, const char *value);
 
 #endif

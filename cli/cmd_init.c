@@ -63,7 +63,7 @@ static int parse_args(int argc, char **argv, struct init_opts *o)
 		return cli_usage_error("init", "-o needs a file name");
 	struct pci_addr addr;
 	if (o->gpu && !pci_addr_parse(o->gpu, &addr))
-		return cli_usage_error("init", "--gpu takes a PCI address like 01:00.0, not '%s'", o->gpu);
+		return cli_bad_address("init", "--gpu", o->gpu);
 	return EXIT_OK;
 }
 

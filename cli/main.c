@@ -30,7 +30,7 @@ static int help(int argc, char **argv)
 	}
 	const struct command *c = command_find(argv[1]);
 	if (!c) {
-		fprintf(stderr, "vfioc help: no command '%s'\nTry 'vfioc --help'.\n", argv[1]);
+		cli_unknown_command("vfioc help", argv[1]);
 		return EXIT_USAGE;
 	}
 	cli_print_help(c, stdout);
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 		return help(argc - 1, argv + 1);
 	const struct command *c = command_find(cmd);
 	if (!c) {
-		fprintf(stderr, "vfioc: unknown command '%s'\nTry 'vfioc --help'.\n", cmd);
+		cli_unknown_command("vfioc", cmd);
 		return EXIT_USAGE;
 	}
 	/* COMMAND --help anywhere before "--" shows the command's help. */

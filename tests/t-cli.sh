@@ -61,7 +61,20 @@ usage "build: --root and --hardware" "--root and --hardware exclude each other" 
 	vfioc build ../examples/seed/host.yaml --root a --hardware b
 usage "build: an empty -o" "-o needs a directory" vfioc build ../examples/seed/host.yaml -o ''
 usage "probe: an empty -o" "-o needs a file name" vfioc probe -o ''
-usage "init: a bad --gpu" "--gpu takes a PCI address like 01:00.0, not 'zz'" vfioc init --gpu zz
+usage "init: a bad --gpu" "--gpu takes a PCI address like 0000:01:00.0 ('lspci -D' lists them), not 'zz'" vfioc init --gpu zz
+usage "init: a malformed --gpu, and what it likely means" \
+	"--gpu takes a PCI address, not '1:0.0'; did you mean '0000:01:00.0'?" vfioc init --gpu 1:0.0
+# A mistyped option or command: the one it most likely is.
+usage "build: a mistyped option" "unknown option '--chek'; did you mean '--check'?" \
+	vfioc build --chek ../examples/seed/host.yaml
+usage "groups: a mistyped option with a value" "unknown option '--formt=json'; did you mean '--format'?" \
+	vfioc groups --formt=json
+rc_is "a mistyped command is a usage error" 2 vfioc chek host.yaml
+has "... and names the command it likely is" "^vfioc: unknown command 'chek'; did you mean 'check'[?]\$" "$TMP/rc.err"
+rc_is "help of a mistyped command" 2 vfioc help buidl
+has "... names it too" "^vfioc help: unknown command 'buidl'; did you mean 'build'[?]\$" "$TMP/rc.err"
+rc_is "a command nothing is close to" 2 vfioc zzzzzz
+has "... gets no guess" "^vfioc: unknown command 'zzzzzz'\$" "$TMP/rc.err"
 usage "verify without CONFIG" "missing CONFIG" vfioc verify
 usage "verify: an empty --connect" "--connect needs a libvirt URI" vfioc verify x --connect ''
 

@@ -39,6 +39,22 @@ static void report(struct lower *lw, enum diag_id id, const struct ynode *n, con
 		diag_hint(d, "%s", hint);
 }
 
+void schema_bad_pci_address(struct lower *lw, const struct ynode *n)
+{
+	struct pci_addr guess;
+	char near[PCI_ADDR_STRLEN];
+	struct diag *d;
+	if (pci_addr_guess(n->str, &guess)) {
+		pci_addr_fmt(&guess, near);
+		d = diag_emit(lw->ds, D_BAD_PCI_ADDRESS, &n->loc,
+			      "'%s' is not a PCI address; did you mean '%s'?", n->str, near);
+	} else {
+		d = diag_emit(lw->ds, D_BAD_PCI_ADDRESS, &n->loc, "'%s' is not a PCI address", n->str);
+	}
+	diag_hint(d, "write DDDD:BB:SS.F in hex, e.g. \"0000:01:00.0\" (domain, bus, slot 00-1f, "
+		  "function 0-7); 'lspci -D' lists them");
+}
+
 bool schema_pci_scalar(struct lower *lw, const struct ynode *n, void *obj)
 {
 	struct cfg_pci *p = obj;
@@ -51,8 +67,13 @@ bool schema_pci_scalar(struct lower *lw, const struct ynode *n, void *obj)
 		p->address.loc = n->loc;
 		return true;
 	}
-	struct diag *d = diag_emit(lw->ds, strchr(n->str, '.') ? D_BAD_PCI_ADDRESS : D_BAD_PCI_ID,
-				   &n->loc, "'%s' is neither a PCI address nor a vendor:device ID", n->str);
+	struct pci_addr guess;
+	if (strchr(n->str, '.') || pci_addr_guess(n->str, &guess)) {
+		schema_bad_pci_address(lw, n);
+		return false;
+	}
+	struct diag *d = diag_emit(lw->ds, D_BAD_PCI_ID, &n->loc,
+				   "'%s' is neither a PCI address nor a vendor:device ID", n->str);
 	diag_hint(d, "write an address as \"01:00.0\" or \"0000:01:00.0\", an ID as \"1002:67b0\" (hex); 'lspci -Dnn' shows both");
 	return false;
 }

@@ -52,21 +52,6 @@ static void wrong_type(struct lower *lw, const struct field *f, const struct yno
 		diag_hint(d, "remove the quotes");
 }
 
-/* The closest of names[] to s, if close enough to be a likely typo. */
-static const char *closest(const char *s, const char *const *names, size_t n)
-{
-	const char *best = NULL;
-	size_t bestd = (size_t)-1, len = strlen(s);
-	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(s, names[i]);
-		if (d < bestd) {
-			bestd = d;
-			best = names[i];
-		}
-	}
-	return best && (bestd <= 2 || bestd <= len / 3) && bestd < len ? best : NULL;
-}
-
 static bool need_scalar(struct lower *lw, const struct field *f, const struct ynode *n)
 {
 	if (n->kind == Y_SCALAR && !yscalar_is_null(n))
@@ -169,7 +154,7 @@ static void lower_enum(struct lower *lw, const struct field *f, const struct yno
 	struct diag *d = diag_emit(lw->ds, D_BAD_ENUM, &n->loc, "'%s' is not a valid %s (one of: %s)",
 				   n->str, f->key, buf_str(&all));
 	/* A release is never offered for a newer one: "26.12" is not a typo of "26.05". */
-	const char *near = closest(n->str, f->values, count);
+	const char *near = closest_name(n->str, f->values, count);
 	if (near && !(releases && release_older_than(near, n->str)))
 		diag_hint(d, "did you mean '%s'?", near);
 	else if (releases)
@@ -259,9 +244,7 @@ static void lower_pciaddr(struct lower *lw, const struct field *f, const struct 
 	if (!need_scalar(lw, f, n))
 		return;
 	if (!pci_addr_parse(n->str, &out->v)) {
-		struct diag *d = diag_emit(lw->ds, D_BAD_PCI_ADDRESS, &n->loc,
-					   "'%s' is not a PCI address", n->str);
-		diag_hint(d, "write [DDDD:]BB:SS.F in hex, e.g. \"01:00.0\"; 'lspci -D' lists them");
+		schema_bad_pci_address(lw, n);
 		return;
 	}
 	out->loc = n->loc;
@@ -416,7 +399,7 @@ static const char *unknown_key(struct lower *lw, const struct object *o, const s
 		names[n++] = o->fields[i].key;
 	struct diag *d = diag_emit(lw->ds, D_UNKNOWN_KEY, &key->loc, "unknown key '%s'%s%s",
 				   key->str, *where ? " in " : " at the top level", where);
-	const char *near = closest(key->str, names, n);
+	const char *near = closest_name(key->str, names, n);
 	if (near) {
 		diag_hint(d, "did you mean '%s'?", near);
 		return near;

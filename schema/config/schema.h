@@ -83,6 +83,9 @@ struct lower {
 };
 
 /* Hooks and helpers used by the tables (schema/config/key_rules.c). */
+/* The error for a string at n that is not a PCI address: bad-pci-address, with "did you
+ * mean" when pci_addr_guess reads one in it. */
+void schema_bad_pci_address(struct lower *lw, const struct ynode *n);
 bool schema_pci_scalar(struct lower *lw, const struct ynode *n, void *obj);
 bool schema_usb_scalar(struct lower *lw, const struct ynode *n, void *obj);
 void schema_usb_validate(struct lower *lw, const struct ynode *map, void *obj);

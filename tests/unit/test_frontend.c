@@ -33,6 +33,18 @@ static void test_pci(void)
 	OK(!pci_addr_parse("01:00.8", &a), "pci: function 8 rejected");
 	OK(!pci_addr_parse("1:00.0", &a), "pci: one-digit bus rejected");
 	OK(!pci_addr_parse("01:00.0 ", &a), "pci: trailing space rejected");
+	/* What a malformed address most likely means (the "did you mean" of bad-pci-address). */
+	struct pci_addr g;
+	const struct pci_addr g1 = { 0, 1, 0, 0 };
+	OK(pci_addr_guess("0000:01:00:0", &g) && !pci_addr_cmp(&g, &g1), "pci guess: ':' for '.'");
+	OK(pci_addr_guess("1:0.0", &g) && !pci_addr_cmp(&g, &g1), "pci guess: short fields");
+	OK(pci_addr_guess("01:00", &g) && !pci_addr_cmp(&g, &g1), "pci guess: no function is 0");
+	OK(pci_addr_guess("0001-2-1f-7", &g) && g.domain == 1 && g.bus == 2 && g.slot == 31 && g.func == 7,
+	   "pci guess: '-' and a domain");
+	OK(!pci_addr_guess("01:00.0", &g), "pci guess: none for a well-formed address");
+	OK(!pci_addr_guess("01:20.0", &g) && !pci_addr_guess("01:00.8", &g), "pci guess: none out of range");
+	OK(!pci_addr_guess("10de:1b8", &g) && !pci_addr_guess("1:2:3:4:5", &g) && !pci_addr_guess("", &g) &&
+	   !pci_addr_guess("01::0", &g) && !pci_addr_guess("01:00.", &g), "pci guess: none for other text");
 	uint16_t v, d;
 	OK(pci_id_parse("1002:67B0", &v, &d) && v == 0x1002 && d == 0x67b0, "pci: id parsed");
 	OK(!pci_id_parse("1002:67b", &v, &d) && !pci_id_parse("1002-67b0", &v, &d), "pci: bad ids rejected");
