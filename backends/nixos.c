@@ -52,7 +52,8 @@ static bool release_sorts_modules(enum nixos_release r)
 	return r >= NIXOS_25_11;
 }
 
-/* The plan lists the vfio modules first, and only when a device is bound at boot. */
+/* The plan lists the vfio modules first (vfio_pci, vfio, vfio_iommu_type1), and only when a
+ * device is bound at boot; vfio_virqfd is the module's to add. */
 static void emit_modules(struct buf *b, const struct plan *p)
 {
 	bool vfio = p->initrd_modules.n && !strcmp(p->initrd_modules.v[0], "vfio_pci");
@@ -71,14 +72,32 @@ static void emit_modules(struct buf *b, const struct plan *p)
 			    "  # driver can: NixOS up to 25.05 loads this list in order, and lib.mkBefore\n"
 			    "  # puts it before the modules other parts of the configuration add. The\n"
 			    "  # softdeps below keep that order for drivers loaded later.\n");
-	if (vfio && !p->kernel_before_6_2)
-		buf_puts(b, "  # (No vfio_virqfd: it is part of vfio since Linux 6.2.)\n");
 	if (!p->initrd_modules.n)
 		return;
-	buf_puts(b, !vfio || release_sorts_modules(p->nixos) ? "  boot.initrd.kernelModules = "
-							     : "  boot.initrd.kernelModules = lib.mkBefore ");
-	nix_list(b, &p->initrd_modules, "  ");
-	buf_puts(b, ";\n");
+	if (!vfio) {
+		buf_puts(b, "  boot.initrd.kernelModules = ");
+		nix_list(b, &p->initrd_modules, "  ");
+		buf_puts(b, ";\n");
+		return;
+	}
+	/* Decided by the kernel the system evaluates, not target.kernel: after an upgrade past
+	 * 6.2 NixOS refuses to build an initrd naming a module that no longer exists (its
+	 * modules-closure fails), and before 6.2 vfio needs it (drivers/vfio/Kconfig). */
+	buf_puts(b, "  # vfio_virqfd is part of vfio from Linux 6.2, and NixOS refuses an initrd that\n"
+		    "  # names a module the kernel lacks: it is listed only for the kernel this\n"
+		    "  # system boots (boot.kernelPackages) when that is older than 6.2.\n");
+	struct plan_strlist vfio_mods = { p->initrd_modules.v, 3 };
+	struct plan_strlist rest = { p->initrd_modules.v + 3, p->initrd_modules.n - 3 };
+	buf_puts(b, release_sorts_modules(p->nixos) ? "  boot.initrd.kernelModules = "
+						    : "  boot.initrd.kernelModules = lib.mkBefore (");
+	nix_list(b, &vfio_mods, "  ");
+	buf_puts(b, "\n    ++ lib.optional (lib.versionOlder config.boot.kernelPackages.kernel.version \"6.2\")\n"
+		    "      \"vfio_virqfd\"");
+	if (rest.n) {
+		buf_puts(b, "\n    ++ ");
+		nix_list(b, &rest, "    ");
+	}
+	buf_puts(b, release_sorts_modules(p->nixos) ? ";\n" : ");\n");
 }
 
 /* The options written are those of one release: on another, the module refuses to build

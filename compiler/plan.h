@@ -110,7 +110,6 @@ struct plan {
 	enum nixos_release nixos;
 	const char *nixos_name;                 /* "26.11"; a newer release as written ("27.05") */
 	const char *kernel_series;              /* "6.12" */
-	bool kernel_before_6_2;                 /* vfio_virqfd exists */
 	enum iommu_mode iommu;                  /* resolved: INTEL, AMD or OFF */
 	enum bind_strategy strategy;
 	const char *strategy_reason;            /* one sentence, for a comment in the outputs */

@@ -171,9 +171,7 @@ static void initrd_modules(struct plan *p, const struct check_ctx *cx)
 	if (any_boot_bound(cx)) {
 		push(&v, "vfio_pci");
 		push(&v, "vfio");
-		push(&v, "vfio_iommu_type1");
-		if (p->kernel_before_6_2)   /* folded into vfio in 6.2; listing it later breaks the initrd */
-			push(&v, "vfio_virqfd");
+		push(&v, "vfio_iommu_type1");  /* vfio_virqfd: the module decides (nixos.c) */
 	}
 	for (size_t i = 0; i < cx->cfg->host.display_drivers.n; i++)
 		push(&v, cx->cfg->host.display_drivers.v[i].v);
@@ -323,7 +321,6 @@ void plan_host(struct plan *p, const struct check_ctx *cx)
 		? arena_strdup(&p->arena, t->nixos.written) : nixos_release_name(p->nixos);
 	p->kernel_series = arena_strdup(&p->arena, t->kernel.v ? t->kernel.v
 							       : release_default_kernel(p->nixos));
-	p->kernel_before_6_2 = kernel_before(p->kernel_series, 6, 2);
 	p->iommu = cx->res.iommu;
 	settings(p, cx);
 	char *ids;

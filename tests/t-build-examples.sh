@@ -41,9 +41,12 @@ echo "$table" | while read -r n rel override old boot; do
 	printf '{"release": "%s", "override": %s, "oldKernel": %s, "bootBound": %s}\n' "$rel" \
 		"$override" "$old" "${boot:-true}" \
 		> "$TMP/expect.json"
+	# The kernel the system boots: target.kernel's series (the module decides vfio_virqfd by it).
+	kver=6.12.10
+	[ "$old" = true ] && kver=6.1.119
 	for sd in false true; do
 		if ! nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix \
-			--arg module "$e/generated/vfio.nix" --argstr release "$rel" \
+			--arg module "$e/generated/vfio.nix" --argstr release "$rel" --argstr kernelVersion $kver \
 			--arg systemdInitrd $sd > "$TMP/eval.json" 2> "$TMP/eval.err"; then
 			fail "examples: $n/vfio.nix evaluates (systemd initrd $sd)"
 			head -5 "$TMP/eval.err" >&2

@@ -1,6 +1,7 @@
 # t-nix-module: what vfio.nix does on a NixOS system, read by evaluating the module vfioc
 # builds (tests/nix/eval.nix): it refuses another NixOS release than target.nixos with a
-# message naming the fix; its comments tell the truth about module order per release; a
+# message naming the fix; it lists vfio_virqfd only for a kernel before 6.2, as NixOS
+# evaluates it; its comments tell the truth about module order per release; a
 # config whose devices are all `bind: managed` gets no vfio module, softdep or vfio-pci.ids;
 # the driver_override comment is a whole sentence.
 . ./lib.sh
@@ -76,6 +77,29 @@ if vfioc build "$W/newer.yaml" -o "$W/newer" 2> "$TMP/err"; then
 else
 	fail "nix-module: the seed builds for 27.05"; cat "$TMP/err" >&2
 fi
+
+# vfio_virqfd follows the kernel NixOS evaluates (boot.kernelPackages.kernel.version), not
+# target.kernel: twin-gpu (target.kernel 6.1) upgraded to 6.6 drops it, the seed (6.12)
+# booting 6.1 gets it, right after vfio_iommu_type1.
+# kmods MODULE RELEASE KERNEL: the initrd modules, space-separated.
+kmods() {
+	nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix --arg module "$1" \
+		--argstr release "$2" --argstr kernelVersion "$3" > "$TMP/k.json" 2> "$TMP/err" || {
+		cat "$TMP/err" >&2; return; }
+	jget "$TMP/k.json" '" ".join(e["boot"]["initrd"]["kernelModules"])'
+}
+expect "nix-module: twin-gpu (target 6.1) on kernel 6.1.119 loads vfio_virqfd" \
+	test "$(kmods "$ex/twin-gpu/generated/vfio.nix" 24.11 6.1.119)" = "vfio_pci vfio vfio_iommu_type1 vfio_virqfd"
+expect "nix-module: twin-gpu (target 6.1) upgraded to kernel 6.6.60 names no vfio_virqfd" \
+	test "$(kmods "$ex/twin-gpu/generated/vfio.nix" 24.11 6.6.60)" = "vfio_pci vfio vfio_iommu_type1"
+expect "nix-module: kernel 6.2 (the first without it) names no vfio_virqfd" \
+	test "$(kmods "$ex/twin-gpu/generated/vfio.nix" 24.11 6.2)" = "vfio_pci vfio vfio_iommu_type1"
+expect "nix-module: the seed (target 6.12) on kernel 6.1.119 loads vfio_virqfd before i915" \
+	test "$(kmods "$ex/seed/generated/vfio.nix" 25.05 6.1.119)" = "vfio_pci vfio vfio_iommu_type1 vfio_virqfd i915"
+expect "nix-module: the seed on kernel 6.12.10 names no vfio_virqfd" \
+	test "$(kmods "$ex/seed/generated/vfio.nix" 25.05 6.12.10)" = "vfio_pci vfio vfio_iommu_type1 i915"
+expect "nix-module: headless-server (25.11, a set of names) on 6.1.119 loads vfio_virqfd" \
+	test "$(kmods "$ex/headless-server/generated/vfio.nix" 25.11 6.1.119)" = "vfio_pci vfio vfio_iommu_type1 vfio_virqfd"
 
 # Module order: up to 25.05 the list is ordered (lib.mkBefore, and the comment says vfio
 # first); from 25.11 it is a set sorted by name, so no lib.mkBefore, and the comment says

@@ -319,7 +319,8 @@ static const struct field target_fields[] = {
 		 "written as for the newest listed." },
 	{ "kernel", FK_STR, F(struct cfg_target, kernel), .check = SC_KERNEL,
 	  .def_doc = "the default kernel series of that NixOS release",
-	  .doc = "Kernel series, e.g. \"6.6\"; decides module names (vfio_virqfd before 6.2)." },
+	  .doc = "Kernel series, e.g. \"6.6\", that the checks and comments assume (the module "
+		 "itself adds vfio_virqfd by the kernel NixOS boots, before 6.2)." },
 };
 static const struct object target_object = OBJECT("target", struct cfg_target, target_fields,
 	.doc = "What the outputs are written for.");

@@ -8,8 +8,9 @@
 #
 # `failedAssertions` holds the messages of the module's assertions that fail on a system
 # whose config.system.nixos.release is `nixosRelease` (by default the target's own release;
-# "unstable" stands for 27.05).
-{ module, release, systemdInitrd ? false,
+# "unstable" stands for 27.05). `kernelVersion` is the version of the kernel the system
+# boots (config.boot.kernelPackages.kernel.version).
+{ module, release, systemdInitrd ? false, kernelVersion ? "6.12.10",
   nixosRelease ? (if release == "unstable" then "27.05" else release) }:
 let
   inherit (builtins) attrNames concatLists elem filter isAttrs isList length listToAttrs map;
@@ -66,6 +67,7 @@ let
     virtualisation.libvirtd.package = "pkgs.libvirt";
     system.nixos.release = nixosRelease;
     boot.kernelPackages.kvmfr = "pkgs.linuxPackages.kvmfr";
+    boot.kernelPackages.kernel.version = kernelVersion;
   };
 
   raw = import module { inherit config lib pkgs; };

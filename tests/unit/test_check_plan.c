@@ -38,7 +38,7 @@ static void test_seed_host(const struct plan *p)
 	STR_EQ(joined(&p->kernel_params), "intel_iommu=on vfio-pci.ids=1002:67b0,1002:aac8,144d:a80a",
 	       "seed: kernel parameters");
 	STR_EQ(joined(&p->initrd_modules), "vfio_pci vfio vfio_iommu_type1 i915",
-	       "seed: initrd modules (6.12: no vfio_virqfd)");
+	       "seed: initrd modules (vfio_virqfd: the module decides)");
 	STR_EQ(joined(&p->softdep_drivers), "i915 nvme radeon snd_hda_intel", "seed: softdeps sorted");
 	STR_EQ(p->kernel_series, "6.12", "seed: 25.05 boots 6.12");
 	INT_EQ(p->iommu, IOMMU_INTEL, "seed: iommu auto resolves to intel");
@@ -222,8 +222,8 @@ static void test_features(void)
 		       "default_hugepagesz=1G hugepagesz=1G hugepages=8 "
 		       "isolcpus=2-5,8-11 nohz_full=2-5,8-11 rcu_nocbs=2-5,8-11 quiet",
 		       "features: every parameter, in order; managed devices not in ids");
-		STR_EQ(joined(&p->initrd_modules), "vfio_pci vfio vfio_iommu_type1 vfio_virqfd i915",
-		       "features: vfio_virqfd before 6.2");
+		STR_EQ(joined(&p->initrd_modules), "vfio_pci vfio vfio_iommu_type1 i915",
+		       "features: no vfio_virqfd in the plan, even for 6.1 (the module decides)");
 		const struct plan_vm *vm = &p->vms[0];
 		INT_EQ(vm->hugepage_kib, 1048576, "features: VM page size");
 		INT_EQ(vm->npin, 4, "features: pins copied");

@@ -27,13 +27,17 @@
   # driver can: NixOS up to 25.05 loads this list in order, and lib.mkBefore
   # puts it before the modules other parts of the configuration add. The
   # softdeps below keep that order for drivers loaded later.
-  # (No vfio_virqfd: it is part of vfio since Linux 6.2.)
-  boot.initrd.kernelModules = lib.mkBefore [
+  # vfio_virqfd is part of vfio from Linux 6.2, and NixOS refuses an initrd that
+  # names a module the kernel lacks: it is listed only for the kernel this
+  # system boots (boot.kernelPackages) when that is older than 6.2.
+  boot.initrd.kernelModules = lib.mkBefore ([
     "vfio_pci"
     "vfio"
     "vfio_iommu_type1"
-    "i915"
-  ];
+  ]
+    ++ lib.optional (lib.versionOlder config.boot.kernelPackages.kernel.version "6.2")
+      "vfio_virqfd"
+    ++ [ "i915" ]);
   boot.extraModprobeConfig = ''
     softdep i915 pre: vfio-pci
     softdep nvme pre: vfio-pci

@@ -34,13 +34,17 @@
   # in alphabetical order (lib.mkBefore does not order it), so a display driver
   # may come first: the softdeps below make modprobe load vfio-pci before each
   # of them, so that vfio-pci claims the passed devices first.
-  # (No vfio_virqfd: it is part of vfio since Linux 6.2.)
+  # vfio_virqfd is part of vfio from Linux 6.2, and NixOS refuses an initrd that
+  # names a module the kernel lacks: it is listed only for the kernel this
+  # system boots (boot.kernelPackages) when that is older than 6.2.
   boot.initrd.kernelModules = [
     "vfio_pci"
     "vfio"
     "vfio_iommu_type1"
-    "i915"
-  ];
+  ]
+    ++ lib.optional (lib.versionOlder config.boot.kernelPackages.kernel.version "6.2")
+      "vfio_virqfd"
+    ++ [ "i915" ];
   boot.extraModprobeConfig = ''
     softdep i2c_nvidia_gpu pre: vfio-pci
     softdep i915 pre: vfio-pci
