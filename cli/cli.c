@@ -206,9 +206,9 @@ int cli_parse(const struct command *c, int argc, char **argv, struct cli_args *a
 		return cli_usage_error(c->name, "--root and --hardware exclude each other");
 	if (!c->operand && optind < argc)
 		return cli_usage_error(c->name, "unexpected argument '%s'", argv[optind]);
-	if (c->operand && argc - optind != 1)
+	if (c->operand && (argc - optind > 1 || (argc == optind && !c->operand_optional)))
 		return cli_usage_error(c->name, argc == optind ? "missing %s" : "more than one %s",
 				       c->operand);
-	a->operand = c->operand ? argv[optind] : NULL;
+	a->operand = c->operand && optind < argc ? argv[optind] : NULL;
 	return EXIT_OK;
 }

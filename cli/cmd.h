@@ -47,6 +47,7 @@ struct command {
 	const char *more;     /* --help after the options: exit status, example */
 	const char *operand;  /* "CONFIG" when it takes exactly one; NULL: none */
 	bool root_and_hardware;  /* --root and --hardware may go together */
+	bool operand_optional;   /* the operand may be left out */
 	int (*run)(int argc, char **argv);  /* argv[0] is the command name; returns an exit code */
 	/* Optional: printed between usage and the options (text made from other tables). */
 	void (*describe)(FILE *out);

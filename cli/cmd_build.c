@@ -22,15 +22,6 @@ struct build_opts {
 	enum diag_format fmt;
 };
 
-/* DIR of "DIR/host.yaml" + "/generated"; "generated" for a bare file name. */
-static char *default_outdir(const char *config)
-{
-	const char *slash = strrchr(config, '/');
-	if (!slash)
-		return xstrdup("generated");
-	return xasprintf("%.*s/generated", (int)(slash - config), config);
-}
-
 static const struct cli_option options[] = {
 	{ "output", 'o', "DIR", CLI_OUTPUT, "where to write (default: 'generated' next to CONFIG)" },
 	{ "check", 0, NULL, 'c', "write nothing; exit 1 naming each file that is missing, differs\n"
@@ -74,7 +65,7 @@ static int parse_args(int argc, char **argv, struct build_opts *o)
 	o->hw = a.hw;
 	o->fmt = a.fmt;
 	o->werror = a.werror;
-	o->outdir = a.output ? xstrdup(a.output) : default_outdir(o->config);
+	o->outdir = a.output ? xstrdup(a.output) : out_default_dir(o->config);
 	o->outdir_given = a.output != NULL;
 	return EXIT_OK;
 }

@@ -7,6 +7,7 @@
 extern const struct command cmd_init;
 extern const struct command cmd_check;
 extern const struct command cmd_build;
+extern const struct command cmd_apply;
 extern const struct command cmd_verify;
 extern const struct command cmd_schema;
 extern const struct command cmd_probe;
@@ -16,6 +17,7 @@ const struct command *const commands[] = {
 	&cmd_init,
 	&cmd_check,
 	&cmd_build,
+	&cmd_apply,
 	&cmd_verify,
 	&cmd_schema,
 	&cmd_probe,

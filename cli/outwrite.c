@@ -22,6 +22,14 @@
 #define MARKER_WINDOW 512
 #define FLUSH_BATCH 32            /* temporaries written but not yet fsync'd, at most */
 
+char *out_default_dir(const char *config)
+{
+	const char *slash = strrchr(config, '/');
+	if (!slash)
+		return xstrdup("generated");
+	return xasprintf("%.*s/generated", (int)(slash - config), config);
+}
+
 static struct out_change *add_change(struct out_changes *ch, enum out_change_kind k,
 				     const char *name, size_t file)
 {

@@ -1,5 +1,5 @@
 /* outwrite.h: putting an output set into a directory, all or nothing, and telling what that
- * would change (for `build --check`). Used by cmd_build.c only. */
+ * would change (for `build --check`). Used by cmd_build.c (and cmd_apply.c: the default folder). */
 #ifndef VFIOC_OUTWRITE_H
 #define VFIOC_OUTWRITE_H
 
@@ -26,6 +26,10 @@ struct out_changes {
 	size_t nunlisted, capunlisted;
 	bool unsafe;  /* out_diff failed because of what the folder holds, not an I/O error */
 };
+
+/* The folder build writes by default: DIR of "DIR/host.yaml" + "/generated"; "generated"
+ * for a bare file name (malloc'd). */
+char *out_default_dir(const char *config);
 
 /* The record of what build wrote into a folder, itself one of the files written. */
 #define OUT_MANIFEST ".vfioc-manifest"

@@ -7,6 +7,7 @@ _vfioc_options() {
 	init) echo "-o --output --root --hardware --gpu --force --format --help" ;;
 	check) echo "--root --hardware --werror --format --help" ;;
 	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --format --help" ;;
+	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --format --help" ;;
 	probe) echo "--root --hardware -o --output --format --help" ;;
 	groups) echo "--root --hardware --format --help" ;;
 	verify) echo "--root --hardware -c --connect --format --help" ;;
@@ -22,7 +23,7 @@ _vfioc_compgen() {
 
 _vfioc() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=
-	local commands="init check build verify schema probe groups help"
+	local commands="init check build apply verify schema probe groups help"
 	local i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -44,7 +45,7 @@ _vfioc() {
 		COMPREPLY=($(compgen -W "json markdown man snapshot" -- "$cur")); return ;;
 	*:--format)
 		COMPREPLY=($(compgen -W "text json github" -- "$cur")); return ;;
-	*:--root | *:--schema-dir | build:-o | build:--output)
+	*:--root | *:--schema-dir | build:-o | build:--output | apply:-o | apply:--output)
 		compopt -o filenames 2> /dev/null
 		_vfioc_compgen -d -- "$cur"; return ;;
 	*:--hardware | probe:-o | probe:--output | init:-o | init:--output)
@@ -57,7 +58,7 @@ _vfioc() {
 	fi
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_vfioc_options "$cmd")" -- "$cur"))
-	elif [[ $cmd == check || $cmd == build || $cmd == verify ]]; then
+	elif [[ $cmd == check || $cmd == build || $cmd == apply || $cmd == verify ]]; then
 		# CONFIG: YAML files, and folders to reach them.
 		compopt -o filenames 2> /dev/null
 		_vfioc_compgen -d -- "$cur"

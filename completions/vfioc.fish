@@ -2,7 +2,7 @@
 # Installed as share/fish/vendor_completions.d/vfioc.fish; t-completions checks that each
 # command's options here are the ones its --help lists.
 
-set -l commands init check build verify schema probe groups help
+set -l commands init check build apply verify schema probe groups help
 complete -c vfioc -f
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -s h -l help -d 'List the commands'
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -s V -l version -d 'Print the version'
@@ -10,14 +10,15 @@ complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a init -d 'Wri
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a verify -d 'Check the booted host against the config'
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a check -d 'Validate a config and check it against the hardware'
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a build -d 'Check a config and write its outputs'
+complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a apply -d 'Install a generic host\'s build, or undo that'
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a probe -d 'Write a snapshot of the hardware'
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a groups -d 'List IOMMU groups and what can be passed'
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a schema -d 'Print the config language'
 complete -c vfioc -n "not __fish_seen_subcommand_from $commands" -a help -d 'Show the help of a command'
 complete -c vfioc -n "__fish_seen_subcommand_from help" -a "$commands"
 
-# CONFIG of check, build and verify: YAML files.
-complete -c vfioc -n "__fish_seen_subcommand_from check build verify" -k -a "(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)"
+# CONFIG of check, build, apply and verify: YAML files.
+complete -c vfioc -n "__fish_seen_subcommand_from check build apply verify" -k -a "(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)"
 
 # Options every hardware-reading command shares.
 for cmd in init check build verify probe groups
@@ -33,6 +34,14 @@ complete -c vfioc -n "__fish_seen_subcommand_from build" -s o -l output -x -a "(
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l check -d 'Write nothing; exit 1 when outputs are stale'
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l validate -d "Check domains against libvirt's schema"
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l schema-dir -x -a "(__fish_complete_directories)" -d 'Where domain.rng is'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -s o -l output -x -a "(__fish_complete_directories)" -d "The folder 'vfioc build' wrote"
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -s n -l dry-run -d 'Change nothing: print the diff and the commands'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -l undo -d 'Put back what vfioc apply changed'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -l force -d 'Replace files vfioc apply did not write'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -l root -x -a "(__fish_complete_directories)" -d 'Install into the tree under DIR'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -l chroot -d 'With --root: run the commands inside DIR'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -l format -x -a "text json github" -d 'Output format'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -l help -d 'Show the help'
 complete -c vfioc -n "__fish_seen_subcommand_from init" -s o -l output -r -F -d 'The config to write'
 complete -c vfioc -n "__fish_seen_subcommand_from init" -l gpu -x -d 'Pass this GPU (PCI address)'
 complete -c vfioc -n "__fish_seen_subcommand_from init" -l force -d 'Replace existing files'

@@ -15,8 +15,10 @@ compare() {
 	largs=""
 	while [ "$1" != "--" ]; do largs="$largs $1"; shift; done
 	shift
+	# hwdb.disable: names from the root's pci.ids, as vfioc reads them, not from udev's hwdb
+	# (which libpci prefers where udev is installed, e.g. with initramfs-tools or dracut).
 	# shellcheck disable=SC2086
-	lspci -vmm -nn -D -k $largs > "$TMP/lspci.out" 2> /dev/null
+	lspci -vmm -nn -D -k -O hwdb.disable=1 $largs > "$TMP/lspci.out" 2> /dev/null
 	vfioc probe "$@" > "$TMP/snap.yaml" 2> /dev/null
 	python3 ./lspci_compare.py "$TMP/lspci.out" "$TMP/snap.yaml" > "$TMP/both.txt"
 	sed -n '/^lspci/s/^lspci //p' "$TMP/both.txt" > "$TMP/by-lspci"
@@ -43,7 +45,7 @@ fi
 
 # The comparison itself can fail: one root's lspci against another root's snapshot.
 seed=$(hwroot seed)
-lspci -vmm -nn -D -k -A linux-sysfs -O "sysfs.path=$seed/sys/bus/pci" -i "$seed/usr/share/misc/pci.ids" \
+lspci -vmm -nn -D -k -O hwdb.disable=1 -A linux-sysfs -O "sysfs.path=$seed/sys/bus/pci" -i "$seed/usr/share/misc/pci.ids" \
 	> "$TMP/lspci.out" 2> /dev/null
 vfioc probe --root "$(hwroot twin-gpu)" > "$TMP/snap.yaml"
 python3 ./lspci_compare.py "$TMP/lspci.out" "$TMP/snap.yaml" > "$TMP/both.txt"

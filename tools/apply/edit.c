@@ -1,0 +1,129 @@
+/* edit.c: edits of files apply does not own (edit.h). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/apply/edit.h"
+
+static size_t key_len(const char *w, size_t n)
+{
+	const char *eq = memchr(w, '=', n);
+	return eq ? (size_t)(eq - w) : n;
+}
+
+/* The next blank-separated word of s[*i..n): its start and length; false at the end. */
+static bool next_word(const char *s, size_t n, size_t *i, const char **w, size_t *wn)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+	if (*i >= n)
+		return false;
+	*w = s + *i;
+	while (*i < n && s[*i] != ' ' && s[*i] != '\t')
+		(*i)++;
+	*wn = (size_t)(s + *i - *w);
+	return true;
+}
+
+/* The word of s[0..n) whose key is w's, or NULL. */
+static const char *find_key(const char *s, size_t n, const char *w, size_t wn, size_t *fn)
+{
+	size_t i = 0, k = key_len(w, wn);
+	const char *p;
+	while (next_word(s, n, &i, &p, fn))
+		if (key_len(p, *fn) == k && !memcmp(p, w, k))
+			return p;
+	return NULL;
+}
+
+void edit_words(const char *line, size_t len, const char *params, struct buf *out)
+{
+	size_t i = 0, wn, pn, np = strlen(params);
+	const char *w, *p;
+	bool first = true;
+	while (next_word(line, len, &i, &w, &wn)) {
+		p = find_key(params, np, w, wn, &pn);
+		if (!first)
+			buf_putc(out, ' ');
+		buf_add(out, p ? p : w, p ? pn : wn);
+		first = false;
+	}
+	i = 0;
+	while (next_word(params, np, &i, &p, &pn)) {
+		if (find_key(line, len, p, pn, &wn))
+			continue;
+		if (!first)
+			buf_putc(out, ' ');
+		buf_add(out, p, pn);
+		first = false;
+	}
+}
+
+/* The line of base starting at *pos (without its newline), advancing *pos. */
+static bool next_line(const struct buf *base, size_t *pos, const char **l, size_t *n)
+{
+	const char *s = buf_str(base);
+	if (*pos >= base->len)
+		return false;
+	*l = s + *pos;
+	const char *nl = memchr(*l, '\n', base->len - *pos);
+	*n = nl ? (size_t)(nl - *l) : base->len - *pos;
+	*pos += *n + (nl != NULL);
+	return true;
+}
+
+static bool is_assignment(const char *l, size_t n, const char *key, bool spaces)
+{
+	size_t k = strlen(key), i = 0;
+	while (spaces && i < n && isspace((unsigned char)l[i]))
+		i++;
+	if (n - i < k || memcmp(l + i, key, k))
+		return false;
+	i += k;
+	while (spaces && i < n && isspace((unsigned char)l[i]))
+		i++;
+	return i < n && l[i] == '=';
+}
+
+bool edit_apply(const struct apply_edit *e, const struct buf *base, struct buf *out, char **why)
+{
+	size_t pos = 0, n;
+	const char *l;
+	bool found = false;
+	if (e->kind == EDIT_CMDLINE) {
+		/* The first line is the command line (kernel-install reads /etc/kernel/cmdline so). */
+		if (!next_line(base, &pos, &l, &n))
+			l = "", n = 0;
+		edit_words(l, n, e->value, out);
+		buf_putc(out, '\n');
+		buf_add(out, buf_str(base) + pos, base->len - pos);
+		return true;
+	}
+	while (next_line(base, &pos, &l, &n)) {
+		if (found || !is_assignment(l, n, e->key, e->kind == EDIT_CONF_SET)) {
+			buf_add(out, l, n);
+			buf_putc(out, '\n');
+			continue;
+		}
+		found = true;
+		if (e->kind == EDIT_CONF_SET) {
+			buf_printf(out, "%s = %s\n", e->key, e->value);
+			continue;
+		}
+		size_t k = strlen(e->key) + 1;
+		char q = n > k ? l[k] : 0;
+		if ((q != '"' && q != '\'') || n < k + 2 || l[n - 1] != q) {
+			*why = xasprintf("its line %.*s is not %s=\"...\" on one line", (int)n, l, e->key);
+			return false;
+		}
+		buf_add(out, l, k + 1);
+		edit_words(l + k + 1, n - k - 2, e->value, out);
+		buf_putc(out, q);
+		buf_putc(out, '\n');
+	}
+	if (!found && e->kind == EDIT_CONF_SET)
+		buf_printf(out, "%s = %s\n", e->key, e->value);
+	else if (!found)
+		buf_printf(out, "%s=\"%s\"\n", e->key, e->value);
+	return true;
+}
