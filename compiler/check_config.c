@@ -2,6 +2,7 @@
  * hugepages without a reservation, pcie_acs_override, CPU topology and pin counts. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compiler/check.h"
 #include "model/release.h"
@@ -160,8 +161,39 @@ static void check_kernel_series(const struct check_ctx *cx)
 		  "default (%s)", major, minor, release_default_kernel((enum nixos_release)t->nixos.v));
 }
 
+static int cmp_vm_name_nocase(const void *a, const void *b)
+{
+	const struct cfg_vm *x = *(const struct cfg_vm *const *)a, *y = *(const struct cfg_vm *const *)b;
+	int c = strcasecmp(x->name, y->name);
+	return c ? c : x < y ? -1 : x > y;  /* config order among equals */
+}
+
+/* Two VMs whose names differ only in case write domains/Win.xml and domains/win.xml: one
+ * file on a case-insensitive file system (a checkout on macOS or Windows, a FAT stick).
+ * Sorted, so that 10^5 VMs cost n log n. */
+static void check_name_case(const struct check_ctx *cx)
+{
+	size_t n = cx->cfg->nvms;
+	const struct cfg_vm **v = xmalloc_array(n, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = &cx->cfg->vms[i];
+	qsort(v, n, sizeof(*v), cmp_vm_name_nocase);
+	for (size_t i = 1; i < n; i++) {
+		if (strcasecmp(v[i - 1]->name, v[i]->name))
+			continue;
+		struct diag *d = diag_emit(cx->ds, D_VM_NAME_CASE, &v[i]->name_loc,
+					   "VM '%s' differs from VM '%s' only in case", v[i]->name,
+					   v[i - 1]->name);
+		diag_note(d, &v[i - 1]->name_loc, "'%s' is here", v[i - 1]->name);
+		diag_hint(d, "rename one: on a case-insensitive file system both domains are one "
+			  "file (domains/%s.xml)", v[i]->name);
+	}
+	free(v);
+}
+
 static void run(const struct check_ctx *cx)
 {
+	check_name_case(cx);
 	check_kernel_params(cx);
 	check_kernel_series(cx);
 	for (size_t i = 0; i < cx->cfg->nvms; i++) {

@@ -143,6 +143,30 @@ static bool token_ok(const char *s, const char **why)
 	return true;
 }
 
+/* A VM name virsh would read as something else. virsh looks a domain argument up as an ID
+ * first (virStrToLong_i, any decimal number), then as a UUID (virUUIDParse, which takes 32
+ * hex digits with '-' between pairs), and only then as a name (libvirt
+ * tools/virsh-util.c virshLookupDomainBy, src/util/viruuid.c): a VM named "1" would have
+ * `virsh undefine 1` act on the running domain with ID 1. */
+static bool vm_name_unambiguous(const char *s, const char **why)
+{
+	if (strspn(s, "0123456789") == strlen(s)) {
+		*why = "a VM name of digits only is read by virsh as a domain ID, so commands for it "
+		       "would act on another domain: add a letter";
+		return false;
+	}
+	size_t hex = 0;
+	const char *p = s;
+	for (; *p && (*p == '-' || strchr("0123456789abcdefABCDEF", *p)); p++)
+		hex += *p != '-';
+	if (!*p && hex == 32) {
+		*why = "a VM name of 32 hex digits is read by virsh as a UUID, so commands for it "
+		       "would act on another domain: add a letter outside a-f";
+		return false;
+	}
+	return true;
+}
+
 /* One character of a JSON Schema character class. */
 static size_t class_char(char *out, int c)
 {
@@ -278,6 +302,7 @@ struct str_rule {
 #define CHARS(f, r, n) .first = f, .rest = r, .max = n, .exact = true,
 #define MATCH(fn, pat) .test = fn, .pattern = pat, .exact = true,
 #define TEST(fn, pat) .test = fn, .pattern = pat,
+#define CHARS_TEST(f, r, n, fn) .first = f, .rest = r, .max = n, .test = fn,
 #define BUILT(fn, patfn) .test = fn, .pattern_of = patfn,
 static const struct str_rule rules[] = {
 #define STR_RULE(id_, diag_, type_, form, why_) \
@@ -289,6 +314,7 @@ static const struct str_rule rules[] = {
 #undef CHARS
 #undef MATCH
 #undef TEST
+#undef CHARS_TEST
 #undef BUILT
 
 bool schema_check_string(enum str_check c, const char *s, const char **why)

@@ -141,3 +141,23 @@ sys.exit(0 if all(pat.match(g) for g in good) and not any(pat.match(b) for b in 
 PY
 then pass "schema: the kernel-params pattern refuses the same characters"
 else fail "schema: the kernel-params pattern refuses the same characters"; fi
+
+# ---- round two, 4: VM names that virsh reads as something else ----
+# virsh resolves a domain argument as an ID, then a UUID, then a name: the define-domains
+# service would undefine (and with delete-removed-state wipe the NVRAM and TPM of) another
+# domain. Such names, names that differ only in case (one file on a case-insensitive file
+# system) and numbers with a leading zero (octal to a YAML 1.1 reader) are refused.
+refused "a VM named 1 (a domain ID to virsh)" bad-vm-name "read by virsh as a domain ID" \
+	'vms:\n  "1":\n    memory: 1GiB\n    vcpus: 1\n'
+refused "a VM named 007 (a domain ID to virsh)" bad-vm-name "domain ID" \
+	'vms:\n  "007":\n    memory: 1GiB\n    vcpus: 1\n'
+refused "a UUID-shaped VM name" bad-vm-name "read by virsh as a UUID" \
+	'vms:\n  3f2b1c9e-5d4a-4e8f-9b1a-2c3d4e5f6a7b:\n    memory: 1GiB\n    vcpus: 1\n'
+refused "a UUID-shaped VM name without dashes" bad-vm-name "as a UUID" \
+	'vms:\n  3f2b1c9e5d4a4e8f9b1a2c3d4e5f6a7b:\n    memory: 1GiB\n    vcpus: 1\n'
+refused "VM names that differ only in case" vm-name-case "differs from VM 'Gaming' only in case" \
+	'vms:\n  Gaming:\n    memory: 1GiB\n    vcpus: 1\n  gaming:\n    memory: 1GiB\n    vcpus: 1\n'
+refused "vcpus: 010 (octal 8 to a YAML 1.1 reader)" wrong-type "'vcpus: 010' has a leading zero" \
+	'vms:\n  a:\n    memory: 1GiB\n    vcpus: 010\n'
+printf 'version: 1\nhardware: hw.yaml\nvms:\n  vm1:\n    memory: 1GiB\n    vcpus: 10\n  a0:\n    memory: 1GiB\n    vcpus: 1\n' > "$TMP/str.yaml"
+rc_is "hostile: vm1, a0 and vcpus: 10 are fine" 0 "$VFIOC" check "$TMP/str.yaml"

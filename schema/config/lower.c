@@ -101,6 +101,16 @@ static void lower_uint(struct lower *lw, const struct field *f, const struct yno
 		wrong_type(lw, f, n);
 		return;
 	}
+	if (digits > 1 && n->str[0] == '0') {
+		/* YAML 1.1 (PyYAML, libvirt's and many tools' readers) reads 010 as octal 8; a
+		 * YAML 1.2 reader as 10: one file, two numbers. */
+		struct diag *d = diag_emit(lw->ds, D_WRONG_TYPE, &n->loc, "'%s: %s' has a leading "
+					   "zero: a YAML 1.1 reader takes it as an octal number",
+					   f->key, n->str);
+		diag_hint(d, "write it without the leading zero (%s: %s)", f->key,
+			  n->str + strspn(n->str, "0") - (n->str[strspn(n->str, "0")] == '\0'));
+		return;
+	}
 	uint64_t v = 0;
 	bool big = digits > 18;
 	for (size_t i = 0; !big && i < digits; i++)

@@ -20,6 +20,11 @@ static const struct example {
 	{ SC_NAME, "win10", true }, { SC_NAME, "a_b.c+d-e", true }, { SC_NAME, "-win", false },
 	{ SC_NAME, "_win", false }, { SC_NAME, "win 10", false }, { SC_NAME, "w/x", false },
 	{ SC_NAME, "", false }, { SC_NAME, "${x}", false },
+	/* virsh would read these as a domain ID or UUID. */
+	{ SC_NAME, "1", false }, { SC_NAME, "0042", false }, { SC_NAME, "1a", true },
+	{ SC_NAME, "3f2b1c9e-5d4a-4e8f-9b1a-2c3d4e5f6a7b", false },
+	{ SC_NAME, "3f2b1c9e5d4a4e8f9b1a2c3d4e5f6a7b", false }, { SC_NAME, "deadbeef", true },
+	{ SC_NAME, "3f2b1c9e-5d4a-4e8f-9b1a-2c3d4e5f6a7g", true },
 	{ SC_MODULE, "i2c_nvidia_gpu", true }, { SC_MODULE, "_x", true },
 	{ SC_MODULE, "snd-hda-intel", true }, { SC_MODULE, "-x", false },
 	{ SC_MODULE, "amdgpu.ko", false }, { SC_MODULE, "a b", false },
