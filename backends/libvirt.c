@@ -728,6 +728,39 @@ static int validate_edited(const struct plan_vm *vm, const struct out_set *out, 
 	return rc == 1;
 }
 
+/* Why the written domain is not one well-formed XML document holding the generated-by
+ * comment and <domain>, nothing else (no DOCTYPE, no processing instruction), or NULL.
+ * libxml2 reads it back as libvirt will, checked here for every domain: where libvirt's
+ * schemas are not installed nothing else would notice. malloc'd. */
+static char *not_well_formed(const xmlChar *mem, int len)
+{
+	xmlParserCtxtPtr pc = xmlNewParserCtxt();
+	if (!pc)
+		return xstrdup("out of memory");
+	xmlDocPtr doc = xmlCtxtReadMemory(pc, (const char *)mem, len, "domain.xml", "UTF-8",
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	char *why = NULL;
+	if (!doc || !pc->wellFormed) {
+		const xmlError *e = xmlCtxtGetLastError(pc);
+		const char *m = e && e->message ? e->message : "no detail";
+		why = xasprintf("it is not well-formed XML (line %d: %.*s)", e ? e->line : 0,
+				(int)strcspn(m, "\n"), m);
+	} else {
+		size_t comments = 0, elements = 0, other = 0;
+		for (xmlNodePtr n = doc->children; n; n = n->next)
+			n->type == XML_COMMENT_NODE ? comments++ : n->type == XML_ELEMENT_NODE
+				? elements++ : other++;
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+		if (doc->intSubset || other || comments != 1 || elements != 1 ||
+		    xmlStrcmp(root->name, (const xmlChar *)"domain"))
+			why = xstrdup("it holds more than the generated-by comment and <domain> "
+				      "(a DOCTYPE, a processing instruction)");
+	}
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(pc);
+	return why;
+}
+
 static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_set *out,
 		   char **err)
 {
@@ -748,11 +781,21 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 		xmlChar *mem = NULL;
 		int len = 0;
 		xmlDocDumpFormatMemoryEnc(d.doc, &mem, &len, "UTF-8", 1);
-		char *name = xasprintf("domains/%s.xml", vm->name);
-		buf_add(out_set_add(out, name), (const char *)mem, (size_t)len);
-		free(name);
+		char *why = not_well_formed(mem, len);
+		if (why) {
+			/* Only edits can do this; without any it is vfioc's own bug. */
+			*err = xasprintf("VM '%s': the domain %s: %s", vm->name,
+					 vm->nxml_edits ? "after its libvirt-xml edits" : "vfioc wrote",
+					 why);
+			rc = vm->nxml_edits ? 1 : -1;
+		} else {
+			char *name = xasprintf("domains/%s.xml", vm->name);
+			buf_add(out_set_add(out, name), (const char *)mem, (size_t)len);
+			free(name);
+			rc = validate_edited(vm, out, err);
+		}
+		free(why);
 		xmlFree(mem);
-		rc = validate_edited(vm, out, err);
 	}
 	xmlFreeDoc(d.doc);
 	return rc;

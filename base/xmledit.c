@@ -26,9 +26,37 @@ static void quiet(void *ctx, error_arg e)
 xmlXPathContextPtr xml_edit_context(xmlDocPtr doc)
 {
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	if (ctx)
+	if (ctx) {
 		ctx->error = quiet;
+		ctx->opLimit = XML_EDIT_OP_LIMIT;
+	}
 	return ctx;
+}
+
+bool xml_edit_over_budget(xmlXPathContextPtr ctx)
+{
+	return ctx->opLimit && ctx->opCount >= ctx->opLimit;
+}
+
+/* Whether the node test name() occurs in s outside '...' and "..." literals (XPath allows
+ * spaces before the parenthesis). */
+static bool mentions(const char *s, const char *name)
+{
+	char quote = 0;
+	size_t n = strlen(name);
+	for (; *s; s++) {
+		if (quote) {
+			quote = *s == quote ? 0 : quote;
+		} else if (*s == '\'' || *s == '"') {
+			quote = *s;
+		} else if (!strncmp(s, name, n)) {
+			const char *p = s + n;
+			p += strspn(p, " \t\r\n");
+			if (*p == '(')
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool xpath_compiles(const char *xpath)
@@ -80,6 +108,13 @@ bool xml_edit_parse(const char *s, struct xml_edit *out, const char **why)
 		return false;
 	}
 	out->xpath = xstrndup(xpath, len);
+	/* Their text is written as markup, unescaped: "-->" in a comment's ends it. */
+	if (mentions(out->xpath, "comment") || mentions(out->xpath, "processing-instruction")) {
+		*why = "an edit cannot target comment() or processing-instruction() nodes: vfioc "
+		       "writes their text as markup, unescaped";
+		xml_edit_free(out);
+		return false;
+	}
 	if (!xpath_compiles(out->xpath)) {
 		*why = "libxml2 cannot compile this XPath";
 		xml_edit_free(out);

@@ -21,7 +21,15 @@ struct xml_edit {
 bool xml_edit_parse(const char *s, struct xml_edit *out, const char **why);
 void xml_edit_free(struct xml_edit *e);
 /* A new XPath context on doc (NULL: none, to compile only) whose errors stay quiet: an XPath
- * that fails to evaluate (an undefined prefix...) matches nothing. NULL when out of memory. */
+ * that fails to evaluate (an undefined prefix...) matches nothing. It may evaluate at most
+ * XML_EDIT_OP_LIMIT XPath operations in all (libxml2's opLimit, counted across every
+ * evaluation on it): an XPath such as count(//node()[count(//node()[...])]) costs the
+ * document's size to the power of its nesting. NULL when out of memory. */
 xmlXPathContextPtr xml_edit_context(xmlDocPtr doc);
+/* Whether evaluation on ctx stopped at XML_EDIT_OP_LIMIT. */
+bool xml_edit_over_budget(xmlXPathContextPtr ctx);
+/* A whole VM's edits on a domain of ~150 nodes take a few thousand operations; this many
+ * take about 50 ms. */
+#define XML_EDIT_OP_LIMIT 2000000ul
 
 #endif
