@@ -1,6 +1,8 @@
 /* backend.h: the backend interface. A backend is one file plus one line in registry.c: it
  * reads the plan and adds files to an output set in memory; `build` writes the set all or
- * nothing. Backends include only plan.h, backend.h, util.h and their library's headers. */
+ * nothing. A backend reads the plan (compiler/plan.h) and the model's facts (model/), and
+ * writes with base/'s helpers and its library's headers; it includes nothing of the
+ * hardware (hw/), the schemas (schema/) or the checks. */
 #ifndef VFIOC_BACKEND_H
 #define VFIOC_BACKEND_H
 

@@ -1,7 +1,6 @@
 /* emit.c: helpers shared by the backends: the generated-by header, Nix quoting, UUID and
  * MAC text, joining lists. */
 #include "backends/emit.h"
-#include "model/release.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -85,11 +84,6 @@ void emit_header(struct buf *b, const struct plan *p, const char *prefix)
 	buf_printf(b, "%s%s\n", prefix, m);
 	buf_printf(b, "%s%s\n", prefix, EMIT_ADVICE);
 	free(m);
-}
-
-bool emit_release_has_ovmf(enum nixos_release r)
-{
-	return release_has_ovmf(r);
 }
 
 char *emit_looking_glass_name(const struct plan_vm *vm)

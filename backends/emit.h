@@ -28,10 +28,6 @@ char *emit_marker(const struct plan *p);
 /* The whole header, each line preceded by prefix ("# ") and followed by "\n". */
 void emit_header(struct buf *b, const struct plan *p, const char *prefix);
 
-/* Whether the target release still has virtualisation.libvirtd.qemu.ovmf (removed in 25.11,
- * where libvirt finds QEMU's UEFI firmware by its descriptors instead). */
-bool emit_release_has_ovmf(enum nixos_release r);
-
 /* The Looking Glass shared memory of a VM with looking_glass_mib, /dev/shm/<this>:
  * "looking-glass-<vm>-<size>M". One file per VM, so VMs never share a frame buffer or
  * clash over its size; the size in the name, because QEMU refuses an existing file smaller

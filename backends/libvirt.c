@@ -15,6 +15,7 @@
 #include "backends/backend.h"
 #include "backends/emit.h"
 #include "backends/libvirt_edit.h"
+#include "model/release.h"
 #include "model/strrules.h"
 
 #define SCHEMA_DIR "/usr/share/libvirt/schemas"
@@ -142,7 +143,7 @@ static void add_firmware(struct dom *d, xmlNodePtr os)
 {
 	const struct plan_vm *vm = d->vm;
 	const char *sb = vm->secure_boot ? "yes" : "no";
-	if (!emit_release_has_ovmf(d->p->nixos)) {
+	if (!release_has_ovmf(d->p->nixos)) {
 		attr(d, os, "firmware", "efi");
 		xmlNodePtr fw = el(d, os, "firmware", NULL);
 		el_attrs(d, fw, "feature", "enabled", sb, "name", "secure-boot", NULL);

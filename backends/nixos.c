@@ -45,13 +45,6 @@ static void emit_preamble(struct buf *b, const struct plan *p)
 		    "{ config, lib, pkgs, ... }:\n\n{\n");
 }
 
-/* From 25.11 boot.initrd.kernelModules is a set of names (types.attrNamesToTrue), loaded
- * in alphabetical order whatever lib.mkBefore says (nixpkgs issue 420419). */
-static bool release_sorts_modules(enum nixos_release r)
-{
-	return r >= NIXOS_25_11;
-}
-
 /* The plan lists the vfio modules first (vfio_pci, vfio, vfio_iommu_type1), and only when a
  * device is bound at boot; vfio_virqfd is the module's to add. */
 static void emit_modules(struct buf *b, const struct plan *p)
@@ -184,7 +177,7 @@ static void emit_kernel(struct buf *b, const struct plan *p)
 
 static void emit_ovmf(struct buf *b, const struct plan *p)
 {
-	if (!emit_release_has_ovmf(p->nixos)) {
+	if (!release_has_ovmf(p->nixos)) {
 		buf_printf(b, "      # qemu.ovmf is not written: NixOS %s has no such option (removed in\n"
 			   "      # 25.11); libvirt selects QEMU's own UEFI firmware by its descriptors.\n",
 			   p->nixos_name);

@@ -1,6 +1,8 @@
 /* escape.h: writing strings that come from files (snapshot names, paths, config values) so
- * that they cannot act on a terminal or break the format around them. One place for every
- * output format: diagnostics and `vfioc groups` call these. */
+ * that they cannot act on a terminal or break the format around them, for what vfioc prints:
+ * text, JSON strings and GitHub annotations (diagnostics, `vfioc groups`), and the invisible
+ * characters yamldoc and init look for. Generated files quote in their own format: Nix
+ * strings in backends/emit.c, XML through libxml2. */
 #ifndef VFIOC_ESCAPE_H
 #define VFIOC_ESCAPE_H
 

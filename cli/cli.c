@@ -94,6 +94,54 @@ static int option_label(const struct cli_option *o, char *buf, size_t size)
 			o->arg ? o->arg : "");
 }
 
+/* The option o with its value as the usage line shows it: "-o DIR", "--check". */
+static int usage_item(const struct cli_option *o, char *buf, size_t size)
+{
+	if (o->letter)
+		return snprintf(buf, size, "-%c%s%s", o->letter, o->arg ? " " : "", o->arg ? o->arg : "");
+	return snprintf(buf, size, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+static const struct cli_option *find_key(const struct cli_option *opts, int key)
+{
+	for (const struct cli_option *o = opts; o && o->name; o++)
+		if (o->key == key)
+			return o;
+	return NULL;
+}
+
+/* "Usage: vfioc NAME CONFIG [-o DIR] [--root DIR | --hardware FILE] ...", from the options,
+ * wrapped within USAGE_WIDTH columns under the first item. */
+#define USAGE_WIDTH 80
+static void print_usage(const struct command *c, FILE *out)
+{
+	const struct cli_option *root = find_key(c->options, CLI_ROOT);
+	const struct cli_option *hw = find_key(c->options, CLI_HARDWARE);
+	bool either = root && hw && !c->root_and_hardware;  /* one item for the two */
+	int indent = fprintf(out, "Usage: vfioc %s", c->name) + 1, col = indent - 1;
+	if (c->operand)
+		col += fprintf(out, c->operand_optional ? " [%s]" : " %s", c->operand);
+	for (const struct cli_option *o = c->options; o && o->name; o++) {
+		char item[96], a[40], b[40];
+		if (either && o == hw)
+			continue;
+		if (either && o == root) {
+			usage_item(root, a, sizeof a);
+			usage_item(hw, b, sizeof b);
+			snprintf(item, sizeof item, "[%s | %s]", a, b);
+		} else {
+			usage_item(o, a, sizeof a);
+			snprintf(item, sizeof item, "[%s]", a);
+		}
+		if (col + 1 + (int)strlen(item) > USAGE_WIDTH) {
+			col = fprintf(out, "\n%*s%s", indent, "", item) - 1;
+		} else {
+			col += fprintf(out, " %s", item);
+		}
+	}
+	fputs("\n\n", out);
+}
+
 void cli_print_help(const struct command *c, FILE *out)
 {
 	char label[64];
@@ -103,7 +151,8 @@ void cli_print_help(const struct command *c, FILE *out)
 		if (n > width && n <= HELP_INDENT_MAX)
 			width = n;
 	}
-	fputs(c->usage, out);
+	print_usage(c, out);
+	fputs(c->intro, out);
 	if (c->describe)
 		c->describe(out);
 	for (const struct cli_option *o = c->options; o && o->name; o++) {

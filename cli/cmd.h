@@ -1,8 +1,8 @@
 /* cmd.h: the subcommands. Each lives in its own cmd_*.c and is listed once in commands.c;
  * main.c only dispatches and prints help from these records.
  *
- * To add an option: one row in the command's options[] (its lines in --help come from the
- * row); an option several commands share (--root, --hardware, --format, --werror, --output)
+ * To add an option: one row in the command's options[] (its place in the usage line and its
+ * lines in --help come from the row); an option several commands share (--root, --hardware, --format, --werror, --output)
  * is parsed here into struct cli_args, any other reaches the command's option callback. */
 #ifndef VFIOC_CMD_H
 #define VFIOC_CMD_H
@@ -42,7 +42,8 @@ struct cli_args {
 struct command {
 	const char *name;     /* "check" */
 	const char *summary;  /* one line for `vfioc --help` */
-	const char *usage;    /* --help up to the options: usage line, description */
+	const char *intro;    /* --help after the usage line (made from the options), before
+			       * the options: what the command does */
 	const struct cli_option *options;  /* its options, in help order; ends with a NULL name */
 	const char *more;     /* --help after the options: exit status, example */
 	const char *operand;  /* "CONFIG" when it takes exactly one; NULL: none */
@@ -60,7 +61,8 @@ const char *command_near(const char *name);
 /* "WHO: unknown command 'NAME'; did you mean 'check'?" and where to look, on stderr. */
 void cli_unknown_command(const char *who, const char *name);
 
-/* `vfioc help NAME`: usage, describe, one line per option (from options[]), more. */
+/* `vfioc help NAME`: the usage line (from options[]), intro, describe, one line per option
+ * (from options[]), more. */
 void cli_print_help(const struct command *c, FILE *out);
 /* Parse argv by c->options: the shared options into *a, every other option to
  * option(key, value, ctx), which returns EXIT_OK or a cli_usage_error. Unknown options,

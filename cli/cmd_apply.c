@@ -259,8 +259,6 @@ static int run(int argc, char **argv)
 
 const struct command cmd_apply = {
 	"apply", "install a generic host's build (files, edits, regenerate), or undo that",
-	"Usage: vfioc apply [CONFIG] [-o DIR] [--root DIR [--chroot]] [--dry-run] [--force]\n"
-	"       vfioc apply --undo [--root DIR [--chroot]] [--dry-run] [--force]\n\n"
 	"Installs what 'vfioc build' wrote for a target with 'family:' (Arch, Debian, Fedora and\n"
 	"their kin) into / : the files under DIR/root/ (each written whole: a temporary file,\n"
 	"fsync, rename; never through a symlink), the edits of files it does not own\n"

@@ -240,8 +240,6 @@ static void describe(FILE *out)
 
 const struct command cmd_build = {
 	"build", "check a config and write the NixOS module, libvirt domains and kernel cmdline",
-	"Usage: vfioc build CONFIG [-o DIR] [--check] [--validate] [--schema-dir DIR]\n"
-	"                   [--root DIR | --hardware FILE] [--werror] [--format FORMAT]\n\n"
 	"Checks CONFIG like 'vfioc check', then writes into DIR:\n",
 	options,
 	"Exit status: 0 written (or up to date), 1 errors or stale outputs, 2 bad command line,\n"

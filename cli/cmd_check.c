@@ -33,8 +33,6 @@ static int run(int argc, char **argv)
 
 const struct command cmd_check = {
 	"check", "validate a config and check it against the hardware",
-	"Usage: vfioc check CONFIG [--root DIR | --hardware FILE] [--werror]\n"
-	"                   [--format text|json|github]\n\n"
 	"Reads CONFIG, then the hardware, and reports every problem at once, as\n"
 	"FILE:LINE:COL: error: message [code], with notes on related places and hints.\n"
 	"Nothing is printed on standard output.\n\n",

@@ -229,7 +229,6 @@ static int run(int argc, char **argv)
 
 const struct command cmd_groups = {
 	"groups", "list IOMMU groups and which devices can be passed through",
-	"Usage: vfioc groups [--root DIR | --hardware FILE] [--format text|json|github]\n\n"
 	"Lists every IOMMU group with its devices (address, class, name, [vendor:device], driver\n"
 	"in use) and, under each device, whether it can be passed to a VM alone, only together\n"
 	"with the other endpoints of its group that have a driver (name them all in the VM's\n"

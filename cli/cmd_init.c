@@ -337,8 +337,6 @@ static int run(int argc, char **argv)
 
 const struct command cmd_init = {
 	"init", "write a starter config and its hardware snapshot for this host",
-	"Usage: vfioc init [-o FILE] [--root DIR | --hardware FILE] [--gpu ADDR] [--force]\n"
-	"                  [--format text|json|github]\n\n"
 	"Reads the hardware and writes a config that passes 'vfioc check' on it, with a comment\n"
 	"on each choice, and beside it the snapshot 'hardware.yaml' (as 'vfioc probe' writes it):\n"
 	"  - target.nixos and target.kernel: the release of /etc/os-release when it is NixOS,\n"

@@ -77,7 +77,6 @@ static int run(int argc, char **argv)
 
 const struct command cmd_probe = {
 	"probe", "write a snapshot of this host's hardware (for `hardware:` in a config)",
-	"Usage: vfioc probe [--root DIR | --hardware FILE] [-o FILE] [--format text|json|github]\n\n"
 	"Reads the PCI devices (through libpci), IOMMU groups, drivers, CPUs, memory, hugepage\n"
 	"sizes, kernel and USB devices of this machine and writes them as a YAML snapshot. Commit\n"
 	"it next to your config and name it with `hardware: FILE`, so `vfioc check` and `vfioc\n"

@@ -51,7 +51,6 @@ static int run(int argc, char **argv)
 
 const struct command cmd_schema = {
 	"schema", "print the config language as JSON Schema (for editors), Markdown or a man page",
-	"Usage: vfioc schema [--format json|markdown|man|snapshot]\n\n"
 	"Prints the schema of the config language, generated from the same tables that\n"
 	"validate configs.\n\n",
 	options,

@@ -183,8 +183,6 @@ static int run(int argc, char **argv)
 
 const struct command cmd_verify = {
 	"verify", "check the booted host against the config (after the rebuild and reboot)",
-	"Usage: vfioc verify CONFIG [--root DIR] [--hardware FILE] [--connect URI]\n"
-	"                    [--format text|json|github]\n\n"
 	"After nixos-rebuild and a reboot: does the running host hold what CONFIG plans? One\n"
 	"line per fact, with a hint naming the likely cause and the fix when it does not:\n"
 	"  - the IOMMU is on, and the kernel command line holds every parameter of kernel-cmdline\n"

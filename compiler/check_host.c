@@ -11,7 +11,7 @@ static void run(const struct check_ctx *cx)
 {
 	const struct cfg_enum *mode = &cx->cfg->host.iommu;
 	enum cpu_vendor cpu = cx->hw->cpu_vendor;
-	enum iommu_mode want = iommu_of_cpu(cpu);
+	enum iommu_mode want = hw_cpu_iommu(cpu);
 	if ((mode->v != IOMMU_INTEL && mode->v != IOMMU_AMD) || cpu == CPU_UNKNOWN ||
 	    want == cx->res.iommu)
 		return;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "compiler/plan_build.h"
+#include "compiler/plan_parts.h"
 
 struct plan *plan_build(const struct check_ctx *cx, const char *outdir)
 {

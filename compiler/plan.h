@@ -1,7 +1,8 @@
 /* plan.h: the resolved plan. plan_build (plan.c) builds it from the checked config and
- * hardware once every check has passed (pipeline.c); backends read it and nothing else
- * (they never see YAML or sysfs and never re-check). Everything here is final: ordered,
- * deduplicated, defaults applied. */
+ * hardware once every check has passed (pipeline.c); backends read it and nothing else:
+ * they never see YAML or sysfs, and refuse only what is theirs to know (a libvirt-xml edit
+ * that does not apply, a domain libvirt's schema rejects: backend.h). Everything here is
+ * final: ordered, deduplicated, defaults applied. */
 #ifndef VFIOC_PLAN_H
 #define VFIOC_PLAN_H
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/plan_build.h"
+#include "compiler/plan_parts.h"
 #include "model/release.h"
 
 struct strvec {
@@ -138,8 +138,8 @@ static void kernel_params(struct plan *p, const struct check_ctx *cx, const char
 	const struct cfg_host *h = &cx->cfg->host;
 	struct strvec v = {0};
 	struct arena tmp = {0};
-	if (p->iommu == IOMMU_INTEL || p->iommu == IOMMU_AMD)
-		push(&v, p->iommu == IOMMU_INTEL ? "intel_iommu=on" : "amd_iommu=on");
+	if (iommu_kernel_param(p->iommu))
+		push(&v, iommu_kernel_param(p->iommu));
 	if (h->iommu_passthrough.v)
 		push(&v, "iommu=pt");
 	if (ids)

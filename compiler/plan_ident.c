@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/sha256.h"
-#include "compiler/plan_build.h"
+#include "compiler/plan_parts.h"
 
 /* FNV-1a over salt and name, then the splitmix64 finalizer to spread the bits. */
 static uint64_t name_hash(const char *salt, const char *name)

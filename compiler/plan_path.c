@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/plan_build.h"
+#include "compiler/plan_parts.h"
 
 /* The absolute, resolved path of p, which need not exist yet (`build -o new/dir`): the
  * longest existing prefix is resolved by realpath, the rest appended lexically. malloc'd,

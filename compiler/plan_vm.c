@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/plan_build.h"
+#include "compiler/plan_parts.h"
 
 #define HYPERV_VENDOR_ID "vfioc"  /* any value up to 12 characters; not "KVMKVMKVM" */
 

@@ -4,17 +4,12 @@
 
 #include "compiler/resolve.h"
 
-enum iommu_mode iommu_of_cpu(enum cpu_vendor v)
-{
-	return v == CPU_INTEL ? IOMMU_INTEL : v == CPU_AMD ? IOMMU_AMD : IOMMU_OFF;
-}
-
 static enum iommu_mode resolve_iommu(const struct config *cfg, const struct hw *hw)
 {
 	enum iommu_mode mode = (enum iommu_mode)cfg->host.iommu.v;
 	switch (mode) {
 	case IOMMU_AUTO:
-		return iommu_of_cpu(hw->cpu_vendor);  /* unknown vendor: no parameter rather
+		return hw_cpu_iommu(hw->cpu_vendor);  /* unknown vendor: no parameter rather
 						       * than a wrong one */
 	case IOMMU_INTEL:
 	case IOMMU_AMD:

@@ -54,9 +54,6 @@ void resolve(struct resolved *r, const struct config *cfg, const struct hw *hw,
 	     struct diags *ds);
 void resolved_fini(struct resolved *r, size_t nvms);
 
-/* The IOMMU parameter a CPU vendor calls for: OFF for an unknown vendor. */
-enum iommu_mode iommu_of_cpu(enum cpu_vendor v);
-
 /* The hardware device an entry names (index into hw->pci), or NO_VM after reporting why
  * there is none (resolve_entry.c). */
 size_t resolve_entry(const struct hw *hw, struct diags *ds, const struct cfg_pci *e);

@@ -246,6 +246,11 @@ const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port)
 	return NULL;
 }
 
+enum iommu_mode hw_cpu_iommu(enum cpu_vendor v)
+{
+	return v == CPU_INTEL ? IOMMU_INTEL : v == CPU_AMD ? IOMMU_AMD : IOMMU_OFF;
+}
+
 const char *hw_cpu_vendor_name(enum cpu_vendor v)
 {
 	switch (v) {

@@ -150,6 +150,8 @@ bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
 /* The USB device plugged into port ("1-2.3"), or NULL. */
 const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port);
 const char *hw_cpu_vendor_name(enum cpu_vendor v);  /* "intel", "amd", "unknown" */
+/* The IOMMU mode a CPU vendor calls for: OFF for an unknown vendor. */
+enum iommu_mode hw_cpu_iommu(enum cpu_vendor v);
 
 /* Hugepages (hw/pages.c): x86-64 has pages of 2 MiB and of 1 GiB, the latter only on CPUs
  * with the pdpe1gb flag. The size in KiB of the config's page size; whether the host can

@@ -246,6 +246,12 @@ struct config {
 
 const char *nixos_release_name(enum nixos_release r);
 const char *iommu_mode_name(enum iommu_mode m);
+/* The kernel parameters that turn the IOMMU on (the kernel's
+ * Documentation/admin-guide/kernel-parameters.txt), and the one of a mode: NULL for auto
+ * and off. */
+#define IOMMU_PARAM_INTEL "intel_iommu=on"
+#define IOMMU_PARAM_AMD "amd_iommu=on"
+const char *iommu_kernel_param(enum iommu_mode m);
 const char *bind_mode_name(enum bind_mode m);
 const char *qemu_package_name(enum qemu_package p);
 const char *hugepage_size_name(enum hugepage_size s);

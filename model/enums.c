@@ -27,6 +27,12 @@ const char *const lg_device_names[] = { LG_DEVICES(NAME) NULL };
 	const char *fn(type v) { return (unsigned)v < (count) ? names[v] : "?"; }
 NAME_FN(nixos_release_name, enum nixos_release, nixos_release_names, NIXOS_COUNT)
 NAME_FN(iommu_mode_name, enum iommu_mode, iommu_mode_names, IOMMU_COUNT)
+
+const char *iommu_kernel_param(enum iommu_mode m)
+{
+	return m == IOMMU_INTEL ? IOMMU_PARAM_INTEL : m == IOMMU_AMD ? IOMMU_PARAM_AMD : NULL;
+}
+
 NAME_FN(bind_mode_name, enum bind_mode, bind_mode_names, BIND_COUNT)
 NAME_FN(qemu_package_name, enum qemu_package, qemu_package_names, QEMU_COUNT)
 NAME_FN(hugepage_size_name, enum hugepage_size, hugepage_size_names, HUGEPAGE_COUNT)

@@ -53,6 +53,12 @@ bool release_has_ovmf(enum nixos_release r)
 	return r <= NIXOS_25_05;
 }
 
+/* From 25.11 boot.initrd.kernelModules is types.attrNamesToTrue (nixpkgs issue 420419). */
+bool release_sorts_modules(enum nixos_release r)
+{
+	return r >= NIXOS_25_11;
+}
+
 /* "26.11" -> 26 and 11: two digits, a dot, two digits, as NixOS names its releases. */
 static bool release_parse(const char *s, unsigned *year, unsigned *month)
 {

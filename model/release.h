@@ -12,6 +12,9 @@ const char *release_default_kernel(enum nixos_release r);
 /* Whether the release still has virtualisation.libvirtd.qemu.ovmf (removed in 25.11, where
  * libvirt selects QEMU's own UEFI firmware by its descriptors). */
 bool release_has_ovmf(enum nixos_release r);
+/* Whether boot.initrd.kernelModules is a set of names (from 25.11), loaded in alphabetical
+ * order whatever lib.mkBefore says, rather than a list loaded in order. */
+bool release_sorts_modules(enum nixos_release r);
 /* The oldest kernel series the release still ships: 5.4 for 25.05. */
 void release_oldest_kernel(enum nixos_release r, unsigned *major, unsigned *minor);
 

@@ -7,8 +7,6 @@
 #define PAT_SIZE "^[0-9]{1,9} ?(GiB|G|MiB|M|TiB|T)$"
 #define PAT_RELEASE "^[0-9]{2}[.](05|11)$"  /* a NixOS release vfioc may not know yet */
 #define PAT_CPULIST "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"
-#define PAT_PCIADDR "^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]$"
-#define PAT_PCIID "^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$"
 #define PAT_NIXPATH "^([A-Za-z_][A-Za-z0-9_'-]*|\"[^\"\\\\]+\")(\\.([A-Za-z_][A-Za-z0-9_'-]*|\"[^\"\\\\]+\"))*$"
 
 /* A tiny pretty-printing JSON writer: just enough for a schema. */

@@ -13,6 +13,13 @@
 #include "model/config.h"
 #include "model/strrules.h"
 
+/* The PCI address and vendor:device ID a config writes (base/pci.h: pci_addr_parse,
+ * pci_id_parse) as the JSON Schema's patterns: editors reject what the loader would. */
+#define RE_PCIADDR "([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]"
+#define RE_PCIID "[0-9a-fA-F]{4}:[0-9a-fA-F]{4}"
+#define PAT_PCIADDR "^" RE_PCIADDR "$"
+#define PAT_PCIID "^" RE_PCIID "$"
+
 enum field_kind {
 	FK_BOOL,     /* struct cfg_bool */
 	FK_UINT,     /* struct cfg_uint, within [min, max] */

@@ -32,7 +32,7 @@ static const struct field pci_fields[] = {
 static const struct object pci_object = OBJECT("vms.<name>.pci[]", struct cfg_pci, pci_fields,
 	.doc = "A device to pass through: an address, a vendor:device ID, or a map.",
 	.scalar = schema_pci_scalar, .scalar_doc = "\"01:00.0\", \"0000:01:00.0\" or \"1002:67b0\"",
-	.scalar_pattern = "^(([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]|[0-9a-fA-F]{4}:[0-9a-fA-F]{4})$",
+	.scalar_pattern = "^(" RE_PCIADDR "|" RE_PCIID ")$",
 	.validate = schema_pci_validate);
 
 static const struct field usb_fields[] = {
@@ -50,7 +50,7 @@ static const struct field usb_fields[] = {
 static const struct object usb_object = OBJECT("vms.<name>.usb[]", struct cfg_usb, usb_fields,
 	.doc = "A USB device to pass through: vendor:product, or a map {id, bus-port, optional}.",
 	.scalar = schema_usb_scalar, .scalar_doc = "\"046d:c52b\"",
-	.scalar_pattern = "^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$", .validate = schema_usb_validate);
+	.scalar_pattern = PAT_PCIID, .validate = schema_usb_validate);
 
 static const struct field disk_fields[] = {
 	{ "path", FK_STR, F(struct cfg_disk, path), .check = SC_PATH,
@@ -268,7 +268,7 @@ static const struct object libvirt_object = OBJECT("host.libvirt", struct cfg_li
 
 static const struct field host_fields[] = {
 	{ "iommu", FK_ENUM, F(struct cfg_host, iommu), .values = iommu_mode_names, .def = "auto",
-	  .doc = "intel_iommu=on or amd_iommu=on; auto takes the CPU vendor from the hardware." },
+	  .doc = IOMMU_PARAM_INTEL " or " IOMMU_PARAM_AMD "; auto takes the CPU vendor from the hardware." },
 	{ "iommu-passthrough", FK_BOOL, F(struct cfg_host, iommu_passthrough), .def = "false",
 	  .doc = "Add iommu=pt (host devices bypass IOMMU translation: faster, less DMA protection)." },
 	{ "bind", FK_ENUM, F(struct cfg_host, bind), .values = bind_mode_names, .def = "auto",

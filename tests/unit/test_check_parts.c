@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "base/sha256.h"
-#include "compiler/plan_build.h"
+#include "compiler/plan_parts.h"
 #include "harness.h"
 #include "model/release.h"
 

@@ -48,6 +48,6 @@ enum dev_verdict groups_device_verdict(const struct group_facts *f, const struct
 
 const char *groups_iommu_param(const struct hw *hw)
 {
-	return hw->cpu_vendor == CPU_AMD ? "amd_iommu=on"
-	     : hw->cpu_vendor == CPU_INTEL ? "intel_iommu=on" : "intel_iommu=on or amd_iommu=on";
+	const char *param = iommu_kernel_param(hw_cpu_iommu(hw->cpu_vendor));
+	return param ? param : IOMMU_PARAM_INTEL " or " IOMMU_PARAM_AMD;
 }

@@ -101,9 +101,9 @@ static void target(struct buf *b, const struct init_env *env)
 static void iommu(struct buf *b, const struct hw *hw)
 {
 	if (hw->cpu_vendor == CPU_INTEL)
-		line(b, 2, "iommu: intel", "the CPU is Intel: intel_iommu=on");
+		line(b, 2, "iommu: intel", "the CPU is Intel: " IOMMU_PARAM_INTEL);
 	else if (hw->cpu_vendor == CPU_AMD)
-		line(b, 2, "iommu: amd", "the CPU is AMD: amd_iommu=on");
+		line(b, 2, "iommu: amd", "the CPU is AMD: " IOMMU_PARAM_AMD);
 	else
 		line(b, 2, "iommu: auto", "the CPU vendor is unknown: set intel or amd");
 }
@@ -337,8 +337,8 @@ static void why_none(struct buf *b, const struct hw *hw, const struct init_pick 
 		note(b, 4, "No GPU is passed: the IOMMU is off (this host shows no IOMMU groups).");
 		note(b, 4, amd ? "Enable AMD-Vi (IOMMU) in the firmware setup, build this config (its"
 			       : "Enable VT-d in the firmware setup, build this config (its");
-		note(b, 4, amd ? "kernel command line has amd_iommu=on), boot it, then run"
-			       : "kernel command line has intel_iommu=on), boot it, then run");
+		note(b, 4, amd ? "kernel command line has " IOMMU_PARAM_AMD "), boot it, then run"
+			       : "kernel command line has " IOMMU_PARAM_INTEL "), boot it, then run");
 		if (p->suggested == INIT_NONE) {
 			note(b, 4, "`vfioc init --force` again. This host has no GPU (PCI class 03xx):");
 			note(b, 4, "pass other devices by address with an id guard (`vfioc groups`).");

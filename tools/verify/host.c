@@ -42,7 +42,7 @@ static char *read_small(const char *root, const char *rel)
 
 static const char *iommu_param(const struct plan *p)
 {
-	return p->iommu == IOMMU_AMD ? "amd_iommu=on" : "intel_iommu=on";
+	return p->iommu == IOMMU_AMD ? IOMMU_PARAM_AMD : IOMMU_PARAM_INTEL;
 }
 
 static void iommu(const struct verify_in *in, struct facts *out)
