@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "base/escape.h"
+#include "base/yamlindent.h"
 
 /* A node under construction: its children are collected in a malloc'd vector and
  * copied into the arena when the node ends. */
@@ -185,6 +186,10 @@ static void syntax_error(struct reader *r, const yaml_parser_t *p)
 		diag_emit(r->ds, D_IO_ERROR, NULL, "out of memory while reading %s", r->file);
 		return;
 	}
+	if (p->error != YAML_READER_ERROR && p->problem &&
+	    yaml_explain_indent(r->ds, r->file, r->text, r->len, (unsigned)p->problem_mark.line + 1,
+				p->problem))
+		return;
 	struct loc l;
 	if (p->error == YAML_READER_ERROR)
 		l = offset_loc(r, p->problem_offset);

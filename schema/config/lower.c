@@ -307,6 +307,32 @@ static void lower_objlist(struct lower *lw, const struct field *f, const struct 
 	*AT(base, f->count_off, size_t) = n->n;
 }
 
+static const struct field *find_field(const struct object *o, const char *key)
+{
+	for (size_t i = 0; i < o->nfields; i++)
+		if (!strcmp(o->fields[i].key, key))
+			return &o->fields[i];
+	return NULL;
+}
+
+/* Where a key that belongs one level deeper should go: the map `into` (the value of the
+ * entry before it) holds its siblings. Emits yaml-indent at key when sub (the object `into`
+ * lowers as) has the key; "what" says what the indentation made it instead. */
+static bool dedented_key(struct lower *lw, const struct object *sub, const struct ynode *key,
+			 const struct ynode *owner, const struct ynode *into, const char *what)
+{
+	if (!sub || !into || into->kind != Y_MAP || !into->n || !find_field(sub, key->str))
+		return false;
+	const struct loc *sib = &into->pairs[into->n - 1].key->loc;
+	struct diag *d = diag_emit(lw->ds, D_YAML_INDENT, &key->loc,
+				   "'%s' belongs in '%s', but its indentation makes it %s", key->str,
+				   owner->str, what);
+	diag_hint(d, "indent line %u by %u spaces, as '%s' on line %u is, to put it in '%s'",
+		  key->loc.line, sib->col - 1, into->pairs[into->n - 1].key->str, sib->line,
+		  owner->str);
+	return true;
+}
+
 static void lower_objmap(struct lower *lw, const struct field *f, const struct ynode *n,
 			 char *base, const char *where)
 {
@@ -323,6 +349,11 @@ static void lower_objmap(struct lower *lw, const struct field *f, const struct y
 		*AT(elem, o->name_off, const char *) = key->str;
 		*AT(elem, o->name_loc_off, struct loc) = key->loc;
 		lw->owner = key->loc;
+		/* "vcpus: 4" a level too far left of the VM it belongs to. */
+		if (i > 0 && n->pairs[i].val->kind == Y_SCALAR &&
+		    dedented_key(lw, o, key, n->pairs[i - 1].key, n->pairs[i - 1].val,
+				 arena_printf(lw->arena, "an entry of '%s' of its own", f->key)))
+			continue;
 		if (!schema_check_string(o->name_check, key->str, &why)) {
 			struct diag *d = diag_emit(lw->ds, schema_check_diag(o->name_check), &key->loc,
 						   "invalid VM name '%s'", key->str);
@@ -422,13 +453,6 @@ static const char *unknown_key(struct lower *lw, const struct object *o, const s
 	return NULL;
 }
 
-static const struct field *find_field(const struct object *o, const char *key)
-{
-	for (size_t i = 0; i < o->nfields; i++)
-		if (!strcmp(o->fields[i].key, key))
-			return &o->fields[i];
-	return NULL;
-}
 
 static void lower_object(struct lower *lw, const struct object *o, const struct ynode *n,
 			 char *base, const char *where)
@@ -451,6 +475,13 @@ static void lower_object(struct lower *lw, const struct object *o, const struct 
 	bool seen[64] = { false };
 	for (size_t i = 0; i < n->n; i++) {
 		const struct field *f = find_field(o, n->pairs[i].key->str);
+		const struct field *pf = i > 0 ? find_field(o, n->pairs[i - 1].key->str) : NULL;
+		if (!f && pf && pf->kind == FK_OBJECT &&
+		    dedented_key(lw, pf->sub, n->pairs[i].key, n->pairs[i - 1].key,
+				 n->pairs[i - 1].val,
+				 *where ? arena_printf(lw->arena, "a key of '%s'", where)
+					: "a key of the top level"))
+			continue;
 		if (!f) {
 			const char *near = unknown_key(lw, o, n->pairs[i].key, where);
 			if (near)  /* a typo of a required key: one report is enough */
