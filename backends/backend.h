@@ -6,6 +6,7 @@
 #ifndef VFIOC_BACKEND_H
 #define VFIOC_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/util.h"
@@ -37,6 +38,9 @@ struct backend {
 	 * files there that carry the generated-by marker of the same config but are no longer
 	 * in the set (a VM removed from the config). */
 	const char *subdir;
+	/* subdir mirrors a tree ("root": etc/...): any file the manifest names under it, not
+	 * only SUB/VM.xml, is removed once the set no longer has it (same marker rule). */
+	bool subdir_tree;
 	/* Returns 0, or -1 after putting a one-line reason into *err (malloc'd); 1 when an
 	 * escape hatch of the config (libvirt-xml) cannot be applied, the reason in *err. */
 	int (*emit)(const struct plan *p, struct out_set *out, char **err);

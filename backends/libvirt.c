@@ -143,6 +143,18 @@ static void add_firmware(struct dom *d, xmlNodePtr os)
 {
 	const struct plan_vm *vm = d->vm;
 	const char *sb = vm->secure_boot ? "yes" : "no";
+	if (d->p->family != FAMILY_NIXOS) {
+		/* The distributions' OVMF packages (Arch and Fedora edk2-ovmf, Debian ovmf) install
+		 * QEMU firmware descriptors, among them ones with Microsoft's keys enrolled, so
+		 * libvirt finds the image wherever the distribution puts it. */
+		attr(d, os, "firmware", "efi");
+		xmlNodePtr fw = el(d, os, "firmware", NULL);
+		if (vm->secure_boot)
+			el_attrs(d, fw, "feature", "enabled", d->p->ovmf_ms_keys ? "yes" : "no", "name",
+				 "enrolled-keys", NULL);
+		el_attrs(d, fw, "feature", "enabled", sb, "name", "secure-boot", NULL);
+		return;
+	}
 	if (!release_has_ovmf(d->p->nixos)) {
 		attr(d, os, "firmware", "efi");
 		xmlNodePtr fw = el(d, os, "firmware", NULL);

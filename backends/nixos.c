@@ -6,6 +6,7 @@
 
 #include "backends/backend.h"
 #include "backends/emit.h"
+#include "backends/hostconf.h"
 #include "backends/nixos_setup.h"
 #include "model/release.h"
 #include "model/strrules.h"
@@ -119,46 +120,20 @@ static void emit_assertion(struct buf *b, const struct plan *p)
 	free(conf);
 }
 
-/* Under the driver-override binding: modprobe's install command for vfio_pci, which writes
- * vfio-pci to each passed device's driver_override before loading the module. Whatever
- * loads vfio_pci runs it: the scripted initrd's module loop, systemd-modules-load, udev,
- * and the softdep of a host driver, which loads vfio-pci first, so it also holds where
- * boot.initrd.kernelModules is loaded in name order (NixOS 25.11: amdgpu before vfio_pci)
- * and where a host driver is itself an initrd module. A driver_override written later
- * (preDeviceCommands, a udev rule) comes after such a driver has taken its twin. */
-static void override_install(struct buf *t, const struct plan *p)
-{
-	buf_puts(t, "install vfio_pci for d in");
-	for (size_t i = 0; i < p->noverride; i++) {
-		char a[PCI_ADDR_STRLEN];
-		pci_addr_fmt(&p->override_addrs[i], a);
-		buf_printf(t, " %s", a);
-	}
-	buf_puts(t, "; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
-		    "modprobe --ignore-install vfio_pci $CMDLINE_OPTS\n");
-}
-
 static void emit_modprobe(struct buf *b, const struct plan *p)
 {
-	bool override = p->strategy == STRATEGY_DRIVER_OVERRIDE && p->noverride;
-	if (!p->softdep_drivers.n && !override)
+	if (!p->softdep_drivers.n && !hostconf_override(p))
 		return;
-	struct buf t = {0};
-	for (size_t i = 0; i < p->softdep_drivers.n; i++)
-		buf_printf(&t, "softdep %s pre: vfio-pci\n", p->softdep_drivers.v[i]);
-	if (override) {
-		/* One sentence, ended by a period: the comment wraps and the next one follows. */
-		const char *r = p->strategy_reason && *p->strategy_reason ? p->strategy_reason : NULL;
-		size_t rn = r ? strlen(r) : 0;
-		char *why = xasprintf("Binding by PCI address (driver_override)%s%s%s", r ? ": " : ".",
-				      r ? r : "", r && r[rn - 1] != '.' ? "." : "");
+	if (hostconf_override(p)) {
+		char *why = hostconf_override_why(p);
 		buf_putc(b, '\n');
 		emit_comment(b, "  # ", why);
 		free(why);
 		buf_puts(b, "  # vfio_pci's install line sets driver_override before vfio_pci loads;\n"
 			    "  # the softdeps load vfio_pci before these drivers, in either initrd.\n");
-		override_install(&t, p);
 	}
+	struct buf t = {0};
+	hostconf_modprobe(&t, p);
 	buf_puts(b, "  boot.extraModprobeConfig = ");
 	nix_lines(b, buf_str(&t), "  ");
 	buf_puts(b, ";\n");
@@ -234,16 +209,8 @@ static void emit_host_memory(struct buf *b, const struct plan *p)
 		buf_printf(b, "\n  # Hugepages: %llu pages of %s, reserved at boot by boot.kernelParams.\n",
 			   (unsigned long long)p->hugepage_count, hugepage_size_name(p->hugepage_size));
 	struct arena a = {0};
-	struct plan_strlist rules = { arena_array(&a, p->nvms, sizeof(char *)), 0 };
-	for (size_t i = 0; i < p->nvms; i++) {
-		if (!p->vms[i].looking_glass_mib || p->vms[i].kvmfr)  /* kvmfr: nixos_setup.c */
-			continue;
-		char *name = emit_looking_glass_name(&p->vms[i]);
-		rules.v[rules.n++] = arena_printf(&a, "f /dev/shm/%s 0660 %s %s -", name,
-						  p->users.n ? p->users.v[0] : "root",
-						  p->run_as_root ? "libvirtd" : "qemu-libvirtd");
-		free(name);
-	}
+	struct plan_strlist rules;
+	hostconf_looking_glass_rules(&rules, p, &a);
 	if (rules.n) {
 		buf_puts(b, "\n  # Looking Glass shared memory, one file per VM (looking-glass-client -f\n"
 		    "  # /dev/shm/<name>), readable by the user and by QEMU. Created empty; QEMU\n"
@@ -320,6 +287,8 @@ static void emit_define(struct buf *b, const struct plan *p)
 
 static int nixos_emit(const struct plan *p, struct out_set *out, char **err)
 {
+	if (p->family != FAMILY_NIXOS)
+		return 0;
 	for (size_t i = 0; i < p->nvms; i++)
 		if (!schema_check_ok(SC_NAME, p->vms[i].name)) {
 			*err = xasprintf("VM name '%s' is not usable as a file name", p->vms[i].name);

@@ -7,20 +7,8 @@
 
 #include "backends/emit.h"
 #include "backends/hook_scripts.h"
+#include "backends/hostconf.h"
 #include "backends/nixos_setup.h"
-
-/* The user named in group-owned files: the first of host.users, else root. */
-static const char *first_user(const struct plan *p)
-{
-	return p->users.n ? p->users.v[0] : "root";
-}
-
-/* The group QEMU runs in, for the files it shares with the user: qemu.conf's, else NixOS's
- * qemu-libvirtd; as root any group will do, and kvm is the one Looking Glass documents. */
-static const char *qemu_group(const struct plan *p)
-{
-	return p->qemu_group ? p->qemu_group : p->run_as_root ? "kvm" : "qemu-libvirtd";
-}
 
 static void emit_blacklist(struct buf *b, const struct plan *p)
 {
@@ -39,23 +27,10 @@ static void emit_blacklist(struct buf *b, const struct plan *p)
  * that line stays unless namespaces are wanted. */
 static void emit_qemu_conf(struct buf *b, const struct plan *p)
 {
-	if (!p->libvirt_enable || (!p->qemu_user && !p->qemu_group && !p->qemu_namespaces &&
-				   !p->cgroup_device_acl.n))
+	if (!hostconf_qemu_conf_wanted(p))
 		return;
 	struct buf conf = {0};
-	if (!p->qemu_namespaces)
-		buf_puts(&conf, "namespaces = []\n");
-	if (p->qemu_user)
-		buf_printf(&conf, "user = \"%s\"\n", p->qemu_user);
-	if (p->qemu_group)
-		buf_printf(&conf, "group = \"%s\"\n", p->qemu_group);
-	if (p->cgroup_device_acl.n) {
-		buf_puts(&conf, "cgroup_device_acl = [\n");
-		for (size_t i = 0; i < p->cgroup_device_acl.n; i++)
-			buf_printf(&conf, "  \"%s\"%s\n", p->cgroup_device_acl.v[i],
-				   i + 1 < p->cgroup_device_acl.n ? "," : "");
-		buf_puts(&conf, "]\n");
-	}
+	hostconf_qemu_conf(&conf, p, false);
 	buf_puts(b, "\n  # host.libvirt.qemu-config (qemu.conf); cgroup_device_acl is libvirt's default list\n"
 		    "  # plus the devices QEMU must open.\n"
 		    "  virtualisation.libvirtd.qemu.verbatimConfig = ");
@@ -70,11 +45,9 @@ static void emit_kvmfr(struct buf *b, const struct plan *p)
 {
 	if (!p->nkvmfr)
 		return;
-	struct buf sizes = {0};
-	for (size_t i = 0; i < p->nkvmfr; i++)
-		buf_printf(&sizes, "%s%llu", i ? "," : "", (unsigned long long)p->kvmfr_mib[i]);
-	char *rule = xasprintf("SUBSYSTEM==\"kvmfr\", OWNER=\"%s\", GROUP=\"%s\", MODE=\"0660\"\n",
-			       first_user(p), qemu_group(p));
+	struct buf sizes = {0}, rule = {0};
+	hostconf_kvmfr_sizes(&sizes, p);
+	hostconf_kvmfr_rule(&rule, p);
 	buf_puts(b, "\n  # Looking Glass through the kvmfr module: one static device per VM that uses it,\n");
 	if (p->nkvmfr == 1)
 		buf_printf(b, "  # /dev/kvmfr0 of %s MiB.\n", buf_str(&sizes));
@@ -85,9 +58,9 @@ static void emit_kvmfr(struct buf *b, const struct plan *p)
 		      "  boot.kernelModules = [ \"kvmfr\" ];\n"
 		      "  environment.etc.\"modprobe.d/kvmfr.conf\".text = \"options kvmfr static_size_mb=%s\\n\";\n"
 		      "  services.udev.extraRules = ", buf_str(&sizes));
-	nix_lines(b, rule, "  ");
+	nix_lines(b, buf_str(&rule), "  ");
 	buf_puts(b, ";\n");
-	free(rule);
+	buf_free(&rule);
 	buf_free(&sizes);
 }
 
@@ -102,8 +75,8 @@ static void emit_scream(struct buf *b, const struct plan *p)
 		buf_printf(b, "\n  # Scream audio of VM %s: its IVSHMEM file, played by a user service.\n"
 			      "  systemd.tmpfiles.settings.vfioc-scream.\"/dev/shm/scream-ivshmem-%s\".f = {\n"
 			      "    user = ", vm->name, vm->name);
-		nix_str(b, first_user(p));
-		buf_printf(b, ";\n    group = \"%s\";\n    mode = \"0660\";\n  };\n", qemu_group(p));
+		nix_str(b, hostconf_first_user(p));
+		buf_printf(b, ";\n    group = \"%s\";\n    mode = \"0660\";\n  };\n", hostconf_qemu_group(p));
 		buf_printf(b, "  systemd.user.services.\"scream-%s\" = {\n"
 			      "    description = \"Scream audio receiver for VM %s\";\n"
 			      "    wantedBy = [ \"graphical-session.target\" ];\n"

@@ -8,11 +8,13 @@
 extern const struct backend backend_nixos;
 extern const struct backend backend_libvirt;
 extern const struct backend backend_cmdline;
+extern const struct backend backend_distro;
 
 const struct backend *const backends[] = {
 	&backend_nixos,
 	&backend_libvirt,
 	&backend_cmdline,
+	&backend_distro,
 	NULL,
 };
 

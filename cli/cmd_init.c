@@ -111,8 +111,16 @@ static void read_release(const struct init_opts *o, struct init_env *env, struct
 	for (size_t i = 0; i < len; i++)  /* NULs would end the search early, nothing worse */
 		text[i] = text[i] ? text[i] : '\n';
 	const char *id = os_release_value(text, "ID", a);
+	const char *like = os_release_value(text, "ID_LIKE", a);
 	const char *version = os_release_value(text, "VERSION_ID", a);
 	free(text);
+	env->family = init_family(id, like);
+	if (env->family != FAMILY_NIXOS) {
+		env->family_why = arena_printf(a, "os-release: ID=%.32s%s%.64s", id ? id : "",
+					       like ? ", ID_LIKE=" : "", like ? like : "");
+		init_detect_parts(root, env, a);
+		return;
+	}
 	if (!id || strcmp(id, "nixos")) {
 		env->nixos_why = arena_printf(a, "the newest release vfioc supports (this system is "
 					      "%.32s, not NixOS)", id ? id : "not NixOS");
@@ -339,8 +347,10 @@ const struct command cmd_init = {
 	"init", "write a starter config and its hardware snapshot for this host",
 	"Reads the hardware and writes a config that passes 'vfioc check' on it, with a comment\n"
 	"on each choice, and beside it the snapshot 'hardware.yaml' (as 'vfioc probe' writes it):\n"
-	"  - target.nixos and target.kernel: the release of /etc/os-release when it is NixOS,\n"
-	"    else the newest release vfioc supports; the series of the running kernel\n"
+	"  - target: on NixOS the release of /etc/os-release, else for Arch, Debian, Ubuntu,\n"
+	"    Fedora and their derivatives (ID, ID_LIKE) the family, with the initramfs generator\n"
+	"    and boot loader installed; other systems get the newest NixOS release vfioc\n"
+	"    supports. target.kernel: the series of the running kernel\n"
 	"  - host.iommu from the CPU vendor; display-drivers: the drivers of the GPUs that stay\n"
 	"    on the host; users: $SUDO_USER, else $USER\n"
 	"  - one VM with the best GPU: not the boot GPU when another can go, with every function\n"

@@ -208,6 +208,20 @@ static bool marked_file(int dirfd, const char *name, const char *marker)
 	       S_ISREG(st.st_mode) && has_marker(dirfd, name, marker);
 }
 
+/* A path inside a tree folder: components that are neither empty nor "." or "..". */
+static bool tree_name(const char *path)
+{
+	for (const char *c = path; *c;) {
+		size_t n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n;
+		if (*c == '/' && !*++c)
+			return false;
+	}
+	return *path != '\0';
+}
+
 /* "SUB/VM.xml" with SUB a backend's folder and VM a VM name (no '/', no leading '.'): the
  * only kind of file build ever removes. */
 static bool removable_name(const char *name)
@@ -218,6 +232,8 @@ static bool removable_name(const char *name)
 		if (!sub || strncmp(name, sub, n) || name[n] != '/')
 			continue;
 		const char *base = name + n + 1, *why;
+		if (backends[i]->subdir_tree)
+			return tree_name(base);
 		size_t len = strlen(base);
 		if (len <= 4 || strcmp(base + len - 4, ".xml"))
 			return false;

@@ -18,14 +18,18 @@ extern const struct check check_qemu_user;
 extern const struct check check_isolate_running;
 extern const struct check check_single_gpu;
 extern const struct check check_slots;
+extern const struct check check_target;
+extern const struct check check_target_keys;
 
 const struct check *const checks[] = {
 	&check_config,
+	&check_target_keys,
 	&check_host,
 	&check_devices,
 	&check_boot_gpu,
 	&check_groups,
 	&check_binding,
+	&check_target,
 	&check_cpus,
 	&check_memory,
 	&check_usb,

@@ -24,7 +24,8 @@ static void check_secure_boot_ovmf(const struct check_ctx *cx, const struct cfg_
 {
 	const struct cfg_bool *ovmf_sb = &cx->cfg->host.libvirt.ovmf.secure_boot;
 	enum nixos_release r = (enum nixos_release)cx->cfg->target.nixos.v;
-	if (!vm->secure_boot.v || ovmf_sb->v || !release_has_ovmf(r))
+	if (!vm->secure_boot.v || ovmf_sb->v || !release_has_ovmf(r) ||
+	    cx->cfg->target.family.v != FAMILY_NIXOS)
 		return;
 	struct diag *d = diag_emit(cx->ds, D_SECURE_BOOT_OVMF, &vm->secure_boot.loc,
 				   "VM '%s' has secure-boot, but host.libvirt.ovmf builds OVMF "
@@ -146,7 +147,7 @@ static void check_kernel_series(const struct check_ctx *cx)
 {
 	const struct cfg_target *t = &cx->cfg->target;
 	unsigned major, minor;
-	if (!t->kernel.v)
+	if (!t->kernel.v || t->family.v != FAMILY_NIXOS)
 		return;
 	release_oldest_kernel((enum nixos_release)t->nixos.v, &major, &minor);
 	if (!kernel_before(t->kernel.v, major, minor))

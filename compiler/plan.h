@@ -108,9 +108,12 @@ enum bind_strategy { STRATEGY_IDS, STRATEGY_DRIVER_OVERRIDE };
 
 struct plan {
 	const char *config_rel;                 /* the config's path relative to the output dir */
-	enum nixos_release nixos;
+	enum family family;                     /* FAMILY_NIXOS: vfio.nix; else root/ */
+	enum initramfs initramfs;               /* not NixOS: resolved (the family's default) */
+	enum bootloader bootloader;             /* not NixOS */
+	enum nixos_release nixos;               /* FAMILY_NIXOS only */
 	const char *nixos_name;                 /* "26.11"; a newer release as written ("27.05") */
-	const char *kernel_series;              /* "6.12" */
+	const char *kernel_series;              /* "6.12"; NULL: unknown (not NixOS) */
 	enum iommu_mode iommu;                  /* resolved: INTEL, AMD or OFF */
 	enum bind_strategy strategy;
 	const char *strategy_reason;            /* one sentence, for a comment in the outputs */
@@ -137,6 +140,7 @@ struct plan {
 	struct plan_strlist blacklist_drivers;
 	const char *qemu_user, *qemu_group;     /* NULL: not written */
 	bool qemu_namespaces;
+	bool qemu_namespaces_written;           /* qemu-config.namespaces is in the config */
 	struct plan_strlist cgroup_device_acl;  /* written when not empty: defaults included */
 	uint64_t *kvmfr_mib; size_t nkvmfr;     /* static_size_mb of /dev/kvmfr0, 1, ... */
 	unsigned *isolate_running; size_t nisolate_running;  /* CPUs taken while VMs run */

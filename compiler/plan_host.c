@@ -1,5 +1,6 @@
 /* plan_host.c: the host-wide part of the plan: how devices are bound, the one kernel
  * parameter list (outputs.md order), initrd modules, softdeps, and the host settings. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,6 +255,7 @@ static void qemu_config(struct plan *p, const struct check_ctx *cx)
 	p->qemu_user = q->user.v ? arena_strdup(&p->arena, q->user.v) : NULL;
 	p->qemu_group = q->group.v ? arena_strdup(&p->arena, q->group.v) : NULL;
 	p->qemu_namespaces = q->namespaces.v;
+	p->qemu_namespaces_written = LOC_SET(q->namespaces.loc);
 	size_t nvms = cx->cfg->nvms, kvmfr = 0;
 	p->kvmfr_mib = arena_array(&p->arena, nvms, sizeof(*p->kvmfr_mib));
 	for (size_t i = 0; i < nvms; i++) {
@@ -313,14 +315,48 @@ static void runtime_and_extra(struct plan *p, const struct check_ctx *cx)
 	}
 }
 
-void plan_host(struct plan *p, const struct check_ctx *cx)
+/* The initramfs generator a family uses unless the config names another: Arch's mkinitcpio,
+ * Debian's and Ubuntu's initramfs-tools, Fedora's dracut. */
+static enum initramfs family_initramfs(enum family f)
+{
+	return f == FAMILY_DEBIAN ? INITRAMFS_TOOLS : f == FAMILY_FEDORA ? INITRAMFS_DRACUT
+								: INITRAMFS_MKINITCPIO;
+}
+
+/* "6.8" of "6.8.0-45-generic"; NULL when r does not start with MAJOR.MINOR. */
+static const char *series_of(const char *r, struct arena *a)
+{
+	unsigned major, minor;
+	int n = 0;
+	if (!r || sscanf(r, "%u.%u%n", &major, &minor, &n) != 2 || n <= 0)
+		return NULL;
+	return arena_printf(a, "%u.%u", major, minor);
+}
+
+/* The target: NixOS's release and its default kernel; another family's initramfs generator
+ * and boot loader, and the kernel of target.kernel or else the hardware's running one. */
+static void target(struct plan *p, const struct check_ctx *cx)
 {
 	const struct cfg_target *t = &cx->cfg->target;
+	p->family = (enum family)t->family.v;
 	p->nixos = (enum nixos_release)t->nixos.v;
 	p->nixos_name = release_is_newer(t->nixos.written)
 		? arena_strdup(&p->arena, t->nixos.written) : nixos_release_name(p->nixos);
-	p->kernel_series = arena_strdup(&p->arena, t->kernel.v ? t->kernel.v
-							       : release_default_kernel(p->nixos));
+	if (p->family == FAMILY_NIXOS) {
+		p->kernel_series = arena_strdup(&p->arena, t->kernel.v ? t->kernel.v
+								: release_default_kernel(p->nixos));
+	} else {
+		p->initramfs = LOC_SET(t->initramfs.loc) ? (enum initramfs)t->initramfs.v
+							 : family_initramfs(p->family);
+		p->bootloader = (enum bootloader)t->bootloader.v;
+		p->kernel_series = t->kernel.v ? arena_strdup(&p->arena, t->kernel.v)
+					       : series_of(cx->hw->kernel_release, &p->arena);
+	}
+}
+
+void plan_host(struct plan *p, const struct check_ctx *cx)
+{
+	target(p, cx);
 	p->iommu = cx->res.iommu;
 	settings(p, cx);
 	char *ids;

@@ -16,6 +16,14 @@
 #define NIXOS_RELEASES(X) X(NIXOS_24_05, "24.05") X(NIXOS_24_11, "24.11") \
 	X(NIXOS_25_05, "25.05") X(NIXOS_25_11, "25.11") X(NIXOS_26_05, "26.05") \
 	X(NIXOS_26_11, "26.11") X(NIXOS_UNSTABLE, "unstable")
+/* Hosts other than NixOS: the os-release family, its initramfs generator and boot loader.
+ * FAMILY_NIXOS is the NixOS target (target.nixos), never written as a family. */
+#define FAMILIES(X) X(FAMILY_NIXOS, "nixos") X(FAMILY_ARCH, "arch") X(FAMILY_DEBIAN, "debian") \
+	X(FAMILY_FEDORA, "fedora")
+#define INITRAMFS_GENERATORS(X) X(INITRAMFS_MKINITCPIO, "mkinitcpio") X(INITRAMFS_DRACUT, "dracut") \
+	X(INITRAMFS_TOOLS, "initramfs-tools") X(INITRAMFS_BOOSTER, "booster")
+#define BOOTLOADERS(X) X(BOOTLOADER_GRUB, "grub") X(BOOTLOADER_SYSTEMD_BOOT, "systemd-boot") \
+	X(BOOTLOADER_KERNELSTUB, "kernelstub")
 #define IOMMU_MODES(X) X(IOMMU_AUTO, "auto") X(IOMMU_INTEL, "intel") X(IOMMU_AMD, "amd") \
 	X(IOMMU_OFF, "off")
 #define BIND_MODES(X) X(BIND_AUTO, "auto") X(BIND_IDS, "ids") \
@@ -41,6 +49,9 @@
 
 #define ENUM_MEMBER(c, s) c,
 enum nixos_release { NIXOS_RELEASES(ENUM_MEMBER) NIXOS_COUNT };
+enum family { FAMILIES(ENUM_MEMBER) FAMILY_COUNT };
+enum initramfs { INITRAMFS_GENERATORS(ENUM_MEMBER) INITRAMFS_COUNT };
+enum bootloader { BOOTLOADERS(ENUM_MEMBER) BOOTLOADER_COUNT };
 enum iommu_mode { IOMMU_MODES(ENUM_MEMBER) IOMMU_COUNT };
 enum bind_mode { BIND_MODES(ENUM_MEMBER) BIND_COUNT };
 enum qemu_package { QEMU_PACKAGES(ENUM_MEMBER) QEMU_COUNT };
@@ -231,6 +242,9 @@ struct cfg_target {
 	struct loc loc;
 	struct cfg_enum nixos;     /* enum nixos_release */
 	struct cfg_str kernel;     /* "6.6"; NULL: the release's default */
+	struct cfg_enum family;    /* enum family; !LOC_SET: NixOS */
+	struct cfg_enum initramfs; /* enum initramfs; !LOC_SET: the family's */
+	struct cfg_enum bootloader; /* enum bootloader */
 };
 
 struct config {
@@ -245,6 +259,9 @@ struct config {
 };
 
 const char *nixos_release_name(enum nixos_release r);
+const char *family_name(enum family f);
+const char *initramfs_name(enum initramfs i);
+const char *bootloader_name(enum bootloader b);
 const char *iommu_mode_name(enum iommu_mode m);
 /* The kernel parameters that turn the IOMMU on (the kernel's
  * Documentation/admin-guide/kernel-parameters.txt), and the one of a mode: NULL for auto

@@ -4,6 +4,9 @@
 
 #define NAME(c, s) s,
 const char *const nixos_release_names[] = { NIXOS_RELEASES(NAME) NULL };
+const char *const family_names[] = { FAMILIES(NAME) NULL };
+const char *const initramfs_names[] = { INITRAMFS_GENERATORS(NAME) NULL };
+const char *const bootloader_names[] = { BOOTLOADERS(NAME) NULL };
 const char *const iommu_mode_names[] = { IOMMU_MODES(NAME) NULL };
 const char *const bind_mode_names[] = { BIND_MODES(NAME) NULL };
 const char *const qemu_package_names[] = { QEMU_PACKAGES(NAME) NULL };
@@ -26,6 +29,9 @@ const char *const lg_device_names[] = { LG_DEVICES(NAME) NULL };
 #define NAME_FN(fn, type, names, count) \
 	const char *fn(type v) { return (unsigned)v < (count) ? names[v] : "?"; }
 NAME_FN(nixos_release_name, enum nixos_release, nixos_release_names, NIXOS_COUNT)
+NAME_FN(family_name, enum family, family_names, FAMILY_COUNT)
+NAME_FN(initramfs_name, enum initramfs, initramfs_names, INITRAMFS_COUNT)
+NAME_FN(bootloader_name, enum bootloader, bootloader_names, BOOTLOADER_COUNT)
 NAME_FN(iommu_mode_name, enum iommu_mode, iommu_mode_names, IOMMU_COUNT)
 
 const char *iommu_kernel_param(enum iommu_mode m)

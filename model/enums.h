@@ -7,6 +7,9 @@
 #include "model/config.h"
 
 extern const char *const nixos_release_names[];
+extern const char *const family_names[];
+extern const char *const initramfs_names[];
+extern const char *const bootloader_names[];
 extern const char *const iommu_mode_names[];
 extern const char *const bind_mode_names[];
 extern const char *const qemu_package_names[];

@@ -5,6 +5,8 @@
 . ./lib.sh
 
 ex=$TESTS_DIR/../examples
+NL='
+'
 # name, NixOS release, driver-override binding, kernel before 6.2[, anything bound at boot]
 table="seed 25.05 false false
 seed-25.11 25.11 false false
@@ -14,9 +16,14 @@ amd-usb-controller 25.11 false false
 headless-server 25.11 true false
 single-gpu 26.05 false false false"
 
+# Hosts other than NixOS: name, family, initramfs generator, boot loader.
+generic="arch-systemd-boot arch mkinitcpio systemd-boot
+fedora-grub fedora dracut grub
+ubuntu-grub debian initramfs-tools grub"
+
 for d in "$ex"/*/; do
 	n=$(basename "$d")
-	if echo "$table" | grep -q "^$n "; then pass "examples: $n is tested"
+	if echo "$table$NL$generic" | grep -q "^$n "; then pass "examples: $n is tested"
 	else fail "examples: $n is tested (add it to t-build-examples.sh)"; fi
 done
 
@@ -75,4 +82,38 @@ for drv in nvidia-gpu xhci_hcd; do
 	else
 		pass "examples: no softdep names the driver $drv"
 	fi
+done
+
+# The generic hosts: current, valid domains (firmware auto-selection), no vfio.nix, and
+# root.apply names exactly the files of root/, each of which parses as its format's shell.
+echo "$generic" | while read -r n fam gen boot; do
+	e=$ex/$n
+	g=$e/generated
+	expect "examples: $n has a README" test -s "$e/README.md"
+	if vfioc build --check "$e/host.yaml" > "$TMP/out" 2> "$TMP/err"; then
+		pass "examples: $n/generated is current"
+	else
+		fail "examples: $n/generated is current (run: ./vfioc build examples/$n/host.yaml)"
+		head -20 "$TMP/err" >&2
+	fi
+	expect "examples: $n passes build --validate" vfioc build --validate "$e/host.yaml" -o "$TMP/v-$n"
+	for f in "$g"/domains/*.xml; do
+		expect "examples: $n/$(basename "$f") passes virt-xml-validate" \
+			virt-xml-validate "$f" domain
+		has "examples: $n/$(basename "$f") lets libvirt pick the firmware" '<os firmware="efi">' "$f"
+	done
+	expect "examples: $n has no vfio.nix" test ! -e "$g/vfio.nix"
+	has "examples: $n/root.apply names the target" "^target $fam $gen $boot\$" "$g/root.apply"
+	sed -n 's/^file \([^ ]*\) [0-7]*$/\1/p' "$g/root.apply" | sort > "$TMP/listed"
+	(cd "$g/root" && find . -type f | sed 's|^\./||' | sort) > "$TMP/present"
+	same "examples: $n/root.apply lists every file of root/" "$TMP/listed" "$TMP/present"
+	for f in $(cat "$TMP/present"); do
+		case $f in
+		etc/mkinitcpio.conf.d/*|etc/dracut.conf.d/*|etc/default/grub.d/*)
+			expect "examples: $n/root/$f parses as bash" bash -n "$g/root/$f" ;;
+		etc/initramfs-tools/hooks/*|etc/libvirt/hooks/*)
+			expect "examples: $n/root/$f parses as sh" sh -n "$g/root/$f"
+			has "examples: $n/root/$f is installed executable" "^file $f 0755\$" "$g/root.apply" ;;
+		esac
+	done
 done

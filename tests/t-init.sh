@@ -121,10 +121,41 @@ printf 'NAME=NixOS\nID=nixos\nVERSION_ID="27.05"\n' > "$d/etc/os-release"
 init_ok "NixOS 27.05" "$TMP/nixos2705" --root "$d"
 has "os-release: NixOS 27.05 is written as it is" '^  nixos: "27.05" +# the release this system runs .os-release., newer than vfioc knows' "$TMP/nixos2705/host.yaml"
 has "NixOS 27.05: check warns" 'warning: NixOS 27.05 is newer than .*26.11.*\[nixos-newer\]' "$TMP/check.err"
-printf 'ID=debian\nVERSION_ID="12"\n' > "$d/etc/os-release"
-USER='x y' init_ok "not NixOS, odd user" "$TMP/debian" --root "$d"
-has "os-release: not NixOS" '^  nixos: "26.11" +# .*this system is debian, not NixOS' "$TMP/debian/host.yaml"
-has "a user name NixOS does not take: left out" '^  users: \[\] ' "$TMP/debian/host.yaml"
+printf 'ID=gentoo\nVERSION_ID="2.17"\n' > "$d/etc/os-release"
+USER='x y' init_ok "a family vfioc writes no files for, odd user" "$TMP/gentoo" --root "$d"
+has "os-release: not NixOS, no family" '^  nixos: "26.11" +# .*this system is gentoo, not NixOS' "$TMP/gentoo/host.yaml"
+has "a user name NixOS does not take: left out" '^  users: \[\] ' "$TMP/gentoo/host.yaml"
+
+# Other families: the family from ID or ID_LIKE, the initramfs generator and boot loader from
+# what is installed under the root; each config checks and builds a root/ tree.
+# family_case NAME OS-RELEASE FAMILY INITRAMFS BOOTLOADER FILES...: FILES are made (empty).
+family_case() {
+	case_name=$1 osr=$2 fam=$3 gen=$4 boot=$5; shift 5
+	d=$(hwcopy seed "fam-$case_name")
+	mkdir -p "$d/etc"
+	printf '%b' "$osr" > "$d/etc/os-release"
+	for f in "$@"; do mkdir -p "$d/$(dirname "$f")"; : > "$d/$f"; done
+	init_ok "$case_name" "$TMP/fam-$case_name" --root "$d"
+	c=$TMP/fam-$case_name/host.yaml
+	has "$case_name: family $fam" "^  family: $fam +# os-release: " "$c"
+	has "$case_name: initramfs $gen" "^  initramfs: $gen +# " "$c"
+	has "$case_name: bootloader $boot" "^  bootloader: $boot +# " "$c"
+	lacks "$case_name: no NixOS release" '^  nixos:' "$c"
+	has "$case_name: says to apply" 'sudo vfioc apply' "$c"
+	vfioc build "$c" -o "$TMP/fam-$case_name/out" > /dev/null 2>&1
+	has "$case_name: the build's root.apply is for it" "^target $fam $gen $boot\$" "$TMP/fam-$case_name/out/root.apply"
+}
+family_case arch 'ID=arch\n' arch mkinitcpio systemd-boot usr/bin/mkinitcpio boot/loader/loader.conf
+family_case manjaro 'ID=manjaro\nID_LIKE=arch\n' arch mkinitcpio grub usr/bin/mkinitcpio etc/default/grub
+family_case booster 'ID=endeavouros\nID_LIKE=arch\n' arch booster systemd-boot usr/bin/booster efi/loader/loader.conf
+family_case fedora 'ID=fedora\nVERSION_ID=41\n' fedora dracut grub usr/bin/dracut etc/default/grub
+family_case ubuntu 'ID=ubuntu\nID_LIKE=debian\n' debian initramfs-tools grub usr/sbin/mkinitramfs boot/grub/grub.cfg
+family_case pop 'ID=pop\nID_LIKE="ubuntu debian"\n' debian initramfs-tools kernelstub \
+	usr/sbin/mkinitramfs usr/bin/kernelstub boot/efi/loader/loader.conf
+family_case debian-dracut 'ID=debian\n' debian dracut systemd-boot usr/bin/dracut boot/efi/loader/loader.conf
+family_case bare-debian 'ID=debian\n' debian initramfs-tools grub
+has "bare-debian: says nothing was found" '^  initramfs: initramfs-tools +# none found' "$TMP/fam-bare-debian/host.yaml"
+has "pop: kernelstub wins over loader.conf" '^  bootloader: kernelstub +# /usr/bin/kernelstub is there' "$TMP/fam-pop/host.yaml"
 
 # A snapshot whose names carry newlines cannot add lines to the config.
 sed 's/^\(  device-name: \).*Hawaii XT.*/\1"evil\\nvms: {}\\n#"/' "$TMP/seed.probe.yaml" > "$TMP/evil.yaml"

@@ -210,3 +210,39 @@ void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj)
 		}
 	}
 }
+
+/* target: NixOS (family nixos, the default) takes `nixos`; another family takes `initramfs`
+ * and `bootloader`. kernelstub is Pop!_OS's own tool (a Debian family). */
+void schema_target_validate(struct lower *lw, const struct ynode *map, void *obj)
+{
+	(void)map;
+	struct cfg_target *t = obj;
+	bool nixos = t->family.v == FAMILY_NIXOS;
+	if (!nixos && LOC_SET(t->nixos.loc)) {
+		struct diag *d = diag_emit(lw->ds, D_TARGET_KEY, &t->nixos.loc,
+					   "'nixos' is the NixOS release, but the target is a %s host",
+					   family_name((enum family)t->family.v));
+		diag_note(d, &t->family.loc, "family set here");
+		diag_hint(d, "remove 'nixos', or remove 'family' to build for NixOS");
+	}
+	const struct cfg_enum *parts[] = { &t->initramfs, &t->bootloader };
+	const char *names[] = { "initramfs", "bootloader" };
+	for (size_t i = 0; nixos && i < ARRAY_LEN(parts); i++) {
+		if (!LOC_SET(parts[i]->loc))
+			continue;
+		struct diag *d = diag_emit(lw->ds, D_TARGET_KEY, &parts[i]->loc,
+					   "'%s' is for hosts other than NixOS, and the target is NixOS",
+					   names[i]);
+		if (LOC_SET(t->family.loc))
+			diag_note(d, &t->family.loc, "family set here");
+		diag_hint(d, "add 'family: arch', 'debian' or 'fedora' to target, or remove '%s'",
+			  names[i]);
+	}
+	if (t->bootloader.v == BOOTLOADER_KERNELSTUB && t->family.v != FAMILY_DEBIAN &&
+	    LOC_SET(t->bootloader.loc) && !nixos) {
+		struct diag *d = diag_emit(lw->ds, D_TARGET_KEY, &t->bootloader.loc,
+					   "kernelstub is Pop!_OS's boot loader tool, but the family is %s",
+					   family_name((enum family)t->family.v));
+		diag_hint(d, "use 'grub' or 'systemd-boot', or 'family: debian' on Pop!_OS");
+	}
+}

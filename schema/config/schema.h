@@ -101,6 +101,7 @@ void schema_pci_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_disk_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_network_validate(struct lower *lw, const struct ynode *map, void *obj);
 void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj);
+void schema_target_validate(struct lower *lw, const struct ynode *map, void *obj);
 /* FK_NIXATTRS (schema/config/nixextra.c). */
 void schema_lower_nixattrs(struct lower *lw, const struct field *f, const struct ynode *n,
 			   struct cfg_nixattrs *out);

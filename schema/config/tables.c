@@ -316,14 +316,28 @@ static const struct field target_fields[] = {
 	  .flags = F_RELEASES,
 	  .doc = "NixOS release the module is written for; options it lacks are never emitted. "
 		 "A release newer than those listed (\"27.05\") is accepted with a warning and "
-		 "written as for the newest listed." },
+		 "written as for the newest listed (family nixos only)." },
 	{ "kernel", FK_STR, F(struct cfg_target, kernel), .check = SC_KERNEL,
 	  .def_doc = "the default kernel series of that NixOS release",
 	  .doc = "Kernel series, e.g. \"6.6\", that the checks and comments assume (the module "
 		 "itself adds vfio_virqfd by the kernel NixOS boots, before 6.2)." },
+	{ "family", FK_ENUM, F(struct cfg_target, family), .values = family_names, .def = "nixos",
+	  .doc = "The host's distribution family, as /etc/os-release names it in ID or ID_LIKE: "
+		 "`nixos` writes vfio.nix; `arch` (Arch, Manjaro, EndeavourOS), `debian` (Debian, "
+		 "Ubuntu, Pop!_OS, Mint) and `fedora` (Fedora, Nobara, RHEL-likes) write root/, a "
+		 "tree of files under /etc, and root.apply, the steps `vfioc apply` performs." },
+	{ "initramfs", FK_ENUM, F(struct cfg_target, initramfs), .values = initramfs_names,
+	  .def_doc = "the family's: arch mkinitcpio, debian initramfs-tools, fedora dracut",
+	  .doc = "The initramfs generator that gets the vfio modules and modprobe.d (not NixOS)." },
+	{ "bootloader", FK_ENUM, F(struct cfg_target, bootloader), .values = bootloader_names,
+	  .def = "grub", .doc = "Where the kernel parameters go (not NixOS): `grub` "
+		 "(/etc/default/grub.d on Debian-likes, grubby on Fedora, /etc/default/grub on "
+		 "Arch), `systemd-boot` (/etc/kernel/cmdline, read by kernel-install and by "
+		 "mkinitcpio's UKIs), `kernelstub` (Pop!_OS)." },
 };
 static const struct object target_object = OBJECT("target", struct cfg_target, target_fields,
-	.doc = "What the outputs are written for.");
+	.doc = "What the outputs are written for: NixOS (`nixos`), or another distribution "
+	       "(`family`, `initramfs`, `bootloader`).", .validate = schema_target_validate);
 
 static const struct field root_fields[] = {
 	{ "version", FK_UINT, F(struct config, version), .flags = F_REQUIRED, .min = 1, .max = 1,

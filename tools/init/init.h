@@ -45,6 +45,12 @@ void init_pick_free(struct init_pick *p);
 
 /* What the config says besides the hardware. */
 struct init_env {
+	enum family family;        /* FAMILY_NIXOS: target.nixos below */
+	const char *family_why;    /* the comment on it: what os-release says */
+	enum initramfs initramfs;  /* not NixOS: the generator found */
+	const char *initramfs_why;
+	enum bootloader bootloader;  /* not NixOS: the boot loader found */
+	const char *bootloader_why;
 	enum nixos_release nixos;
 	const char *nixos_name;    /* the value written: nixos's name, or a newer release's */
 	const char *nixos_why;     /* the comment on it */
@@ -56,6 +62,13 @@ struct init_env {
 	const char *snapshot_name; /* hardware: value, "hardware.yaml" */
 	const char *config_name;   /* the config's file name, for the comments */
 };
+
+/* The family of os-release's ID and ID_LIKE (space-separated), or FAMILY_NIXOS when it is
+ * NixOS or none vfioc writes files for (tools/init/target.c). */
+enum family init_family(const char *id, const char *id_like);
+/* Which initramfs generator and boot loader the system under root ("" for /) has
+ * installed, with the comments saying what was found, into env (family set). */
+void init_detect_parts(const char *root, struct init_env *env, struct arena *a);
 
 /* The whole starter config into out. */
 void init_yaml(const struct hw *hw, const struct init_pick *p, const struct init_env *env,

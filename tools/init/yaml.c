@@ -69,8 +69,14 @@ static void header(struct buf *b, const struct init_env *env)
 	struct buf t = {0};
 	buf_printf(&t, "%s: written by `vfioc init` from %s.", env->config_name, env->source);
 	note(b, 0, buf_str(&t));
-	note(b, 0, "Next: `vfioc check` it, `vfioc build` it into a NixOS module, import that,");
-	note(b, 0, "nixos-rebuild, reboot, and `vfioc verify` that the host came up as planned.");
+	if (env->family == FAMILY_NIXOS) {
+		note(b, 0, "Next: `vfioc check` it, `vfioc build` it into a NixOS module, import that,");
+		note(b, 0, "nixos-rebuild, reboot, and `vfioc verify` that the host came up as planned.");
+	} else {
+		note(b, 0, "Next: `vfioc check` it, `vfioc build` it, `sudo vfioc apply` the result");
+		note(b, 0, "(--dry-run shows it first), reboot, and `vfioc verify` that the host came up");
+		note(b, 0, "as planned.");
+	}
 	note(b, 0, "Every key: docs/config-reference.md (or `vfioc schema` for your editor).");
 	line(b, 0, "version: 1", NULL);
 	t.len = 0;
@@ -84,15 +90,28 @@ static void target(struct buf *b, const struct init_env *env)
 	struct buf t = {0}, c = {0};
 	line(b, 0, "", NULL);
 	line(b, 0, "target:", NULL);
-	buf_printf(&t, "nixos: \"%s\"", env->nixos_name ? env->nixos_name
-						       : nixos_release_name(env->nixos));
-	line(b, 2, buf_str(&t), env->nixos_why);
+	if (env->family == FAMILY_NIXOS) {
+		buf_printf(&t, "nixos: \"%s\"", env->nixos_name ? env->nixos_name
+							       : nixos_release_name(env->nixos));
+		line(b, 2, buf_str(&t), env->nixos_why);
+	} else {
+		buf_printf(&t, "family: %s", family_name(env->family));
+		line(b, 2, buf_str(&t), env->family_why);
+		t.len = 0;
+		buf_printf(&t, "initramfs: %s", initramfs_name(env->initramfs));
+		line(b, 2, buf_str(&t), env->initramfs_why);
+		t.len = 0;
+		buf_printf(&t, "bootloader: %s", bootloader_name(env->bootloader));
+		line(b, 2, buf_str(&t), env->bootloader_why);
+	}
 	if (env->kernel[0]) {
 		t.len = 0;
 		buf_printf(&t, "kernel: \"%s\"", env->kernel);
 		line(b, 2, buf_str(&t), env->kernel_why);
 	} else {
-		note(b, 2, "kernel: the release's default (the kernel release is unknown here)");
+		note(b, 2, env->family == FAMILY_NIXOS
+			   ? "kernel: the release's default (the kernel release is unknown here)"
+			   : "kernel: the host's (its release is unknown here)");
 	}
 	buf_free(&t);
 	buf_free(&c);
