@@ -144,14 +144,16 @@ static void add_firmware(struct dom *d, xmlNodePtr os)
 	const struct plan_vm *vm = d->vm;
 	const char *sb = vm->secure_boot ? "yes" : "no";
 	if (d->p->family != FAMILY_NIXOS) {
-		/* The distributions' OVMF packages (Arch and Fedora edk2-ovmf, Debian ovmf) install
-		 * QEMU firmware descriptors, among them ones with Microsoft's keys enrolled, so
-		 * libvirt finds the image wherever the distribution puts it. */
+		/* The distributions' OVMF packages install QEMU firmware descriptors, so libvirt
+		 * finds the image wherever the distribution puts it. Their Microsoft-enrolled
+		 * secure varstore comes first (Debian's ovmf 40-edk2-x86_64-secure-enrolled.json,
+		 * Fedora's and Arch's edk2-ovmf 30-edk2-ovmf-x64-sb-enrolled.json), so secure-boot
+		 * alone gets it where there is one and still a firmware where there is none;
+		 * without ms-keys, enrolled-keys is turned down explicitly. */
 		attr(d, os, "firmware", "efi");
 		xmlNodePtr fw = el(d, os, "firmware", NULL);
-		if (vm->secure_boot)
-			el_attrs(d, fw, "feature", "enabled", d->p->ovmf_ms_keys ? "yes" : "no", "name",
-				 "enrolled-keys", NULL);
+		if (vm->secure_boot && !d->p->ovmf_ms_keys)
+			el_attrs(d, fw, "feature", "enabled", "no", "name", "enrolled-keys", NULL);
 		el_attrs(d, fw, "feature", "enabled", sb, "name", "secure-boot", NULL);
 		return;
 	}

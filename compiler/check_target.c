@@ -25,8 +25,6 @@ static void run_booster(const struct check_ctx *cx)
 		struct diag *d = diag_emit(cx->ds, D_TARGET_BINDING, &t->initramfs.loc,
 					   "booster cannot bind devices by address: its init does not "
 					   "run modprobe's install lines, which write driver_override");
-		if (cx->res.bind_reason)
-			diag_note(d, NULL, "%s", cx->res.bind_reason);
 		diag_hint(d, "use 'initramfs: mkinitcpio' or 'dracut', or give the devices 'bind: "
 			  "managed' (libvirt detaches them when the VM starts)");
 		return;

@@ -220,7 +220,7 @@ void schema_target_validate(struct lower *lw, const struct ynode *map, void *obj
 	bool nixos = t->family.v == FAMILY_NIXOS;
 	if (!nixos && LOC_SET(t->nixos.loc)) {
 		struct diag *d = diag_emit(lw->ds, D_TARGET_KEY, &t->nixos.loc,
-					   "'nixos' is the NixOS release, but the target is a %s host",
+					   "'nixos' is the NixOS release, but target.family is %s",
 					   family_name((enum family)t->family.v));
 		diag_note(d, &t->family.loc, "family set here");
 		diag_hint(d, "remove 'nixos', or remove 'family' to build for NixOS");

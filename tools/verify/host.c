@@ -95,11 +95,8 @@ static bool cmdline(const struct verify_in *in, struct facts *out)
 	} else {
 		struct fact *f = fact_add(out, FACT_FAIL, "the kernel command line lacks %zu of the %zu "
 					  "parameters of kernel-cmdline: %s", n, k->n, buf_str(&missing));
-		fact_hint(f, "the rebuilt system was not booted: run 'nixos-rebuild boot' (or switch) "
-			  "and reboot into the new generation");
-		fact_hint(f, "or the bootloader did not take it: its boot entry must carry "
-			  "boot.kernelParams (systemd-boot: /boot/loader/entries/nixos-*.conf; GRUB: "
-			  "/boot/grub/grub.cfg)");
+		fact_hint(f, "%s", verify_rebuild_hint(in->plan));
+		fact_hint(f, "%s", verify_bootentry_hint(in->plan));
 	}
 	buf_free(&missing);
 	return n == 0;
@@ -123,6 +120,12 @@ static bool is_vfio(const char *driver)
 	return driver && !strcmp(driver, "vfio-pci");
 }
 
+/* Whether the target is NixOS (vfio.nix), else a family with root/ (vfioc apply). */
+static bool nixos(const struct verify_in *in)
+{
+	return in->plan->family == FAMILY_NIXOS;
+}
+
 /* Why a boot-bound device is on another driver than vfio-pci. */
 static void driver_hints(const struct verify_in *in, struct fact *f, const struct hw_pci *d,
 			 bool cmdline_ok)
@@ -131,27 +134,34 @@ static void driver_hints(const struct verify_in *in, struct fact *f, const struc
 	pci_addr_fmt(&d->addr, a);
 	if (!cmdline_ok) {
 		fact_hint(f, "the kernel command line lacks parameters of kernel-cmdline (above): "
-			  "boot the rebuilt system first");
+			  "boot the %s system first", in->plan->family == FAMILY_NIXOS ? "rebuilt"
+										     : "applied");
 		return;
 	}
 	if (d->driver) {
 		const char *mod = d->driver_module ? d->driver_module : d->driver;
-		fact_hint(f, "on %s: the host driver was loaded first. Is %s in "
-			  "boot.initrd.kernelModules without the softdep? vfio.nix loads vfio_pci first "
-			  "and adds 'softdep %s pre: vfio-pci': check that it is imported and that no "
-			  "other part of the system configuration loads %s earlier", d->driver, mod, mod,
-			  mod);
+		if (in->plan->family == FAMILY_NIXOS)
+			fact_hint(f, "on %s: the host driver was loaded first. Is %s in "
+				  "boot.initrd.kernelModules without the softdep? vfio.nix loads vfio_pci "
+				  "first and adds 'softdep %s pre: vfio-pci': check that it is imported and "
+				  "that no other part of the system configuration loads %s earlier",
+				  d->driver, mod, mod, mod);
+		else
+			fact_hint(f, "on %s: the host driver was loaded first, without 'softdep %s pre: "
+				  "vfio-pci'. %s", d->driver, mod, verify_modules_hint(in->plan));
 		if (!d->driver_module)
 			fact_hint(f, "%s is built into the kernel: no module order can keep it away; "
 				  "bind this device with 'bind: driver-override'", d->driver);
 	} else if (in->plan->strategy == STRATEGY_IDS) {
 		fact_hint(f, "no driver took it: vfio_pci did not load in the initrd, or did not know "
-			  "the ID; check 'dmesg | grep -i vfio' and that vfio.nix is imported");
+			  "the ID; check 'dmesg | grep -i vfio' and that %s", nixos(in)
+			  ? "vfio.nix is imported" : "the build was applied (vfioc apply)");
 	} else {
 		fact_hint(f, "no driver took it: the initrd did not write vfio-pci to "
-			  "/sys/bus/pci/devices/%s/driver_override before the drivers probed (vfio.nix "
-			  "does it with the 'install vfio_pci' line of boot.extraModprobeConfig, which "
-			  "runs whenever vfio_pci loads)", a);
+			  "/sys/bus/pci/devices/%s/driver_override before the drivers probed (%s does "
+			  "it with its 'install vfio_pci' line, which runs whenever vfio_pci loads)", a,
+			  nixos(in) ? "vfio.nix's boot.extraModprobeConfig"
+				    : "/etc/modprobe.d/vfio.conf, which the initramfs must hold,");
 	}
 }
 
@@ -287,11 +297,14 @@ static void twins(const struct verify_in *in, struct facts *out, const size_t *o
 				if (is_vfio(d->driver) && in->plan->strategy == STRATEGY_IDS)
 					fact_hint(f, "vfio-pci.ids binds every device with that ID: write "
 						  "'bind: driver-override' (or 'auto') so that the passed one "
-						  "is bound by its address, then build and rebuild");
+						  "is bound by its address, then build and %s",
+						  nixos(in) ? "rebuild" : "apply");
 				else if (is_vfio(d->driver))
-					fact_hint(f, "vfio.nix binds by address here, so something else bound "
+					fact_hint(f, "%s binds by address here, so something else bound "
 						  "it: a vfio-pci.ids= or 'options vfio-pci ids=' elsewhere in the "
-						  "system configuration?");
+						  "%s?", nixos(in) ? "vfio.nix" : "the build",
+						  nixos(in) ? "system configuration" : "kernel command line or "
+						  "/etc/modprobe.d");
 				else
 					fact_hint(f, "its driver did not load or did not take it: see "
 						  "'dmesg' and 'lspci -k -s %s'", a);
@@ -338,8 +351,9 @@ static void dev_vfio(const struct verify_in *in, struct facts *out)
 				fact_hint(f, "%s of the group is on %s: vfio holds a group only when "
 					  "none of its devices is on another driver", a, other->driver);
 			} else {
-				fact_hint(f, "vfio_iommu_type1 is not loaded (vfio.nix puts it in "
-					  "boot.initrd.kernelModules), or /dev is not mounted");
+				fact_hint(f, "vfio_iommu_type1 is not loaded (%s), or /dev is not "
+					  "mounted", nixos(in) ? "vfio.nix puts it in boot.initrd.kernelModules"
+					  : "the initramfs drop-in of the build loads it");
 			}
 		}
 		free(rel);

@@ -328,6 +328,18 @@ static xmlDocPtr parse(const struct buf *b, const char *name)
 			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
+/* Where virsh comes from on the target. */
+static const char *virsh_package(enum family f)
+{
+	switch (f) {
+	case FAMILY_ARCH: return "on Arch it comes with the libvirt package";
+	case FAMILY_DEBIAN: return "on Debian and Ubuntu it is in libvirt-clients";
+	case FAMILY_FEDORA: return "on Fedora it is in libvirt-client";
+	default: break;
+	}
+	return "on NixOS it comes with virtualisation.libvirtd.enable; on Debian in libvirt-clients";
+}
+
 /* ---- the facts ---- */
 
 static void domain(const struct verify_in *in, const struct plan_vm *vm,
@@ -389,13 +401,13 @@ void verify_libvirt(const struct verify_in *in, struct facts *out)
 	if (r.err == ENOENT) {
 		struct fact *f = fact_add(out, FACT_SKIP, "libvirt: domains not compared: virsh is "
 					  "not installed");
-		fact_hint(f, "on NixOS it comes with virtualisation.libvirtd.enable; on Debian in "
-			  "libvirt-clients");
+		fact_hint(f, "%s", virsh_package(in->plan->family));
 	} else if (r.status != 0) {
 		struct fact *f = fact_add(out, FACT_SKIP, "libvirt: domains not compared: %s is not "
 					  "reachable: %s", in->uri, first_line(&r, &a));
 		fact_hint(f, "start libvirtd (systemctl start libvirtd), and run vfioc verify as root "
-			  "or as a user of the libvirtd group");
+			  "or as a user of the %s group", in->plan->family == FAMILY_NIXOS ? "libvirtd"
+											  : "libvirt");
 	} else {
 		struct out_set set = {0};
 		char *err = NULL;

@@ -40,6 +40,13 @@ struct verify_in {
 	const char *uri;             /* libvirt connection URI */
 };
 
+/* The hints that name the target's commands (tools/verify/target.c): how to boot a new
+ * configuration, where the boot loader takes the parameters from, and (families other than
+ * NixOS) what puts the softdeps into the initramfs. */
+const char *verify_rebuild_hint(const struct plan *p);
+const char *verify_bootentry_hint(const struct plan *p);
+const char *verify_modules_hint(const struct plan *p);
+
 /* IOMMU, kernel command line, drivers, ID twins, /dev/vfio, groups, hugepages, isolation. */
 void verify_host(const struct verify_in *in, struct facts *out);
 /* Each domain as defined in libvirt against the one vfioc generates (virsh dumpxml). */
