@@ -63,7 +63,8 @@ void esc_json(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = *p < 0x80 ? 1 : utf8_len(p);
+		size_t n = *p < 0x80 ? 1 : utf8_len(p), len;
+		unsigned cp;
 		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
 		else if (*p == '\n')
@@ -74,6 +75,8 @@ void esc_json(FILE *out, const char *s)
 			fputs("\\ufffd", out);
 		else if (*p == 0xc2 && p[1] < 0xa0)
 			fprintf(out, "\\u%04x", (unsigned)p[1]);
+		else if ((cp = esc_invisible((const char *)p, &len)))
+			fprintf(out, "\\u%04x", cp);  /* JSON shown by cat must not reorder */
 		else
 			fwrite(p, 1, n, out);
 		p += n ? n : 1;

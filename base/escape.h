@@ -22,8 +22,8 @@ void esc_text(FILE *out, const char *s);
  * U+202A-U+202E and U+2066-U+2069, which reorder a line on screen ("Trojan Source",
  * CVE-2021-42574). esc_text escapes them; the YAML reader refuses them. */
 unsigned esc_invisible(const char *s, size_t *len);
-/* A JSON string with its quotes, always valid UTF-8: controls as \uNNNN, bytes that are not
- * UTF-8 as U+FFFD. */
+/* A JSON string with its quotes, always valid UTF-8: controls (C0, DEL, C1) and the
+ * invisible characters of esc_invisible as \uNNNN, bytes that are not UTF-8 as U+FFFD. */
 void esc_json(FILE *out, const char *s);
 /* A GitHub workflow command's message (property false) or property value: % CR LF (and
  * : , in properties) percent-encoded as GitHub decodes them, then esc_text's rules. */

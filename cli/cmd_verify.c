@@ -1,11 +1,13 @@
 /* cmd_verify.c: `vfioc verify`: after the rebuild and the reboot, does the host hold what the
  * config plans? The plan is made as `build` makes it (from the config's snapshot, or the
  * host); the booted host is read as `probe` reads it; the facts (verify_*.c) are printed
- * one per line: ✓/✗ on a terminal, ok/FAIL otherwise, or as JSON or GitHub annotations. */
+ * one per line: ✓/✗ on a terminal, ok/FAIL otherwise, or as JSON or GitHub annotations,
+ * each through base/escape.h (a fact may quote what the host's files hold). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "cli/cmd.h"
 #include "compiler/pipeline.h"
 #include "tools/verify/verify.h"
@@ -54,20 +56,6 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
 	return EXIT_OK;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 static void print_json(const struct facts *fs)
 {
 	static const char *const state[] = { "ok", "fail", "skip" };
@@ -75,30 +63,15 @@ static void print_json(const struct facts *fs)
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct fact *f = &fs->v[i];
 		printf("%s\n  {\"status\": \"%s\", \"fact\": ", i ? "," : "", state[f->state]);
-		json_str(f->text);
+		esc_json(stdout, f->text);
 		printf(", \"hints\": [");
 		for (size_t k = 0; k < f->nhints; k++) {
 			printf("%s", k ? ", " : "");
-			json_str(f->hints[k]);
+			esc_json(stdout, f->hints[k]);
 		}
 		printf("]}");
 	}
 	printf("%s]\n", fs->n ? "\n" : "");
-}
-
-/* GitHub's workflow commands end at a newline and read %: escape both. */
-static void gh_str(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '%')
-			fputs("%25", stdout);
-		else if (*s == '\n')
-			fputs("%0A", stdout);
-		else if (*s == '\r')
-			fputs("%0D", stdout);
-		else
-			putchar(*s);
-	}
 }
 
 static void print_github(const struct facts *fs)
@@ -106,15 +79,17 @@ static void print_github(const struct facts *fs)
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct fact *f = &fs->v[i];
 		if (f->state == FACT_OK) {
-			printf("ok   %s\n", f->text);
+			fputs("ok   ", stdout);
+			esc_text(stdout, f->text);
+			putchar('\n');
 			continue;
 		}
 		fputs(f->state == FACT_FAIL ? "::error title=vfioc verify::" :
 		      "::notice title=vfioc verify::", stdout);
-		gh_str(f->text);
+		esc_github(stdout, f->text, false);
 		for (size_t k = 0; k < f->nhints; k++) {
 			fputs("%0Ahint: ", stdout);
-			gh_str(f->hints[k]);
+			esc_github(stdout, f->hints[k], false);
 		}
 		putchar('\n');
 	}
@@ -128,9 +103,14 @@ static void print_text(const struct facts *fs, bool tty)
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct fact *f = &fs->v[i];
 		count[f->state]++;
-		printf("%s %s\n", tty ? marks[f->state] : plain[f->state], f->text);
-		for (size_t k = 0; k < f->nhints; k++)
-			printf("%*shint: %s\n", tty ? 2 : 5, "", f->hints[k]);
+		printf("%s ", tty ? marks[f->state] : plain[f->state]);
+		esc_text(stdout, f->text);
+		putchar('\n');
+		for (size_t k = 0; k < f->nhints; k++) {
+			printf("%*shint: ", tty ? 2 : 5, "");
+			esc_text(stdout, f->hints[k]);
+			putchar('\n');
+		}
 	}
 	printf("%zu hold, %zu failed, %zu skipped\n", count[FACT_OK], count[FACT_FAIL],
 	       count[FACT_SKIP]);

@@ -161,3 +161,39 @@ refused "vcpus: 010 (octal 8 to a YAML 1.1 reader)" wrong-type "'vcpus: 010' has
 	'vms:\n  a:\n    memory: 1GiB\n    vcpus: 010\n'
 printf 'version: 1\nhardware: hw.yaml\nvms:\n  vm1:\n    memory: 1GiB\n    vcpus: 10\n  a0:\n    memory: 1GiB\n    vcpus: 1\n' > "$TMP/str.yaml"
 rc_is "hostile: vm1, a0 and vcpus: 10 are fine" 0 "$VFIOC" check "$TMP/str.yaml"
+
+# ---- round two, 11: verify prints what others wrote through the one escaper ----
+# A fact can quote virsh's complaint. A virsh (or a libvirtd) that answers with terminal
+# escapes, C1 controls, bidirectional controls and bytes that are not UTF-8 reaches the
+# terminal, the JSON and the GitHub annotations only as escape.c writes it.
+python3 ./mkroot.py roots/seed.desc "$TMP/vroot" > /dev/null
+mkdir -p "$TMP/vbin"
+cat > "$TMP/vbin/virsh" <<'FAKE'
+#!/bin/sh
+case $3 in
+uri) echo "qemu:///system" ;;
+*) printf 'error: \033]0;owned\007\033[2J\302\233 31m \342\200\256evil\377\376 x\r%%0A::error::y\n' >&2; exit 1 ;;
+esac
+FAKE
+chmod +x "$TMP/vbin/virsh"
+for f in text json github; do
+	PATH=$TMP/vbin:$PATH "$VFIOC" verify ../examples/seed/host.yaml --root "$TMP/vroot" \
+		--format $f > "$TMP/v.$f" 2> "$TMP/v.$f.err"
+done
+if python3 - "$TMP/v.text" "$TMP/v.json" "$TMP/v.github" <<'PY'
+import json, sys
+bad = []
+for name in sys.argv[1:]:
+    raw = open(name, "rb").read()
+    if b"evil" not in raw: bad.append(name + ": the fact is not there")
+    try: text = raw.decode("utf-8")
+    except UnicodeDecodeError: bad.append(name + ": not UTF-8"); continue
+    for c in "\x1b\x07\r\x9b\u202e":
+        if c in text: bad.append("%s: raw U+%04X" % (name, ord(c)))
+    if name.endswith("json"): json.loads(text)
+    if name.endswith("github") and any(l.startswith("::error::y") for l in text.split("\n")):
+        bad.append(name + ": a second workflow command")
+print("\n".join(bad)); sys.exit(1 if bad else 0)
+PY
+then pass "hostile: verify escapes virsh's words in text, JSON and GitHub output"
+else fail "hostile: verify escapes virsh's words in text, JSON and GitHub output"; fi

@@ -139,10 +139,13 @@ grep -q 'unit="GiB"' "$TMP/edited.xml" || fail "libvirt, edited: the test edited
 	has "libvirt, not defined: the define service" "journalctl -u vfioc-define-domains" "$TMP/rc.out"
 	# What libvirt printed, served by a fake virsh on PATH at the default URI.
 	virsh -c "test://$TMP/node.xml" dumpxml --inactive win10 > "$TMP/recorded-win10.xml"
+	# verify asks for the domain by its UUID (a name could read as an ID or a UUID).
+	uuid=$(sed -n 's|.*<uuid>\(.*\)</uuid>.*|\1|p' "$TMP/recorded-win10.xml")
+	cp "$TMP/recorded-win10.xml" "$TMP/recorded-$uuid.xml"
 	mkdir -p "$TMP/bin"
 	cat > "$TMP/bin/virsh" <<-'FAKE'
 	#!/bin/sh
-	# A virsh that answers from recorded XML: virsh -c URI uri | dumpxml --inactive NAME
+	# A virsh that answers from recorded XML: virsh -c URI uri | dumpxml --inactive UUID
 	[ "$1 $2" = "-c qemu:///system" ] || { echo "error: unexpected $*" >&2; exit 1; }
 	case $3 in
 	uri) echo "qemu:///system" ;;

@@ -16,6 +16,7 @@
 #include <libxml/xpath.h>
 
 #include "backends/backend.h"
+#include "backends/emit.h"
 #include "tools/verify/verify.h"
 
 #define VIRSH_MAX_OUTPUT (16u << 20)
@@ -123,10 +124,7 @@ static const char *first_line(struct run *r, struct arena *a)
 	size_t n = strcspn(s, "\n");
 	if (!n)
 		return "no message";
-	char *line = arena_strndup(a, s, n > 200 ? 200 : n);
-	for (char *p = line; *p; p++)
-		*p = (unsigned char)*p < 0x20 ? '?' : *p;
-	return line;
+	return arena_strndup(a, s, n > 200 ? 200 : n);  /* escaped where printed (escape.h) */
 }
 
 /* ---- reading the facets of a domain ---- */
@@ -347,8 +345,11 @@ static void domain(const struct verify_in *in, const struct plan_vm *vm,
 {
 	char *file = xasprintf("domains/%s.xml", vm->name);
 	const struct out_file *gen = out_set_find(set, file);
-	char *argv[] = { "virsh", "-c", (char *)in->uri, "dumpxml", "--inactive",
-			 (char *)vm->name, NULL };
+	/* By UUID: virsh reads an argument as an ID, then a UUID, then a name
+	 * (virshLookupDomainBy), and the UUID is the domain's own. */
+	char uuid[EMIT_UUID_STRLEN];
+	emit_uuid(uuid, vm->uuid);
+	char *argv[] = { "virsh", "-c", (char *)in->uri, "dumpxml", "--inactive", uuid, NULL };
 	struct run r;
 	run_cmd(argv, &r);
 	xmlDocPtr g = gen ? parse(&gen->data, file) : NULL;
