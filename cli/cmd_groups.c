@@ -104,6 +104,20 @@ static void print_verdict(const struct group_facts *f, const struct hw_pci *d)
 		printf("never: a bridge stays on the host (it does not keep the others from being "
 		       "passed)");
 		break;
+	case DV_NEVER_PLATFORM:
+		printf("never: it stays on the host (%s; without a driver it does not keep the "
+		       "others from being passed)", hw_platform_role(d));
+		break;
+	case DV_NEVER_HOLDS:
+		printf("never: it stays on the host (%s), and its driver ", hw_platform_role(d));
+		put(d->driver);
+		printf(" keeps the group from every VM");
+		break;
+	case DV_NEVER_BLOCKED_GROUP:
+		pci_addr_fmt(&f->blocker->addr, addr);
+		printf("never: %s (%s) holds the group on ", addr, hw_platform_role(f->blocker));
+		put(f->blocker->driver);
+		break;
 	case DV_NEVER_HOST_FS:
 		printf("never: it holds the host's ");
 		put(d->host_fs);
@@ -118,7 +132,7 @@ static void print_verdict(const struct group_facts *f, const struct hw_pci *d)
 		print_siblings(f, d, v);
 		break;
 	}
-	if (!hw_is_bridge(d))
+	if (!hw_stays_on_host(d))
 		print_marks(d);
 	putchar('\n');
 }
@@ -128,6 +142,7 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 	/* Found once per group: a group can hold 10^5 devices. */
 	struct group_facts f = groups_facts(hw, g);
 	size_t nend = f.endpoints;
+	char addr[PCI_ADDR_STRLEN];
 	printf("IOMMU group %d", g->number);
 	switch (groups_group_verdict(&f)) {
 	case GV_HOST:
@@ -135,6 +150,12 @@ static void print_group(const struct hw *hw, const struct hw_group *g)
 			printf(": one endpoint, kept by the host: its own file systems are on it\n");
 		else
 			printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
+		break;
+	case GV_BLOCKED:
+		pci_addr_fmt(&f.blocker->addr, addr);
+		printf(": kept by the host: %s (%s) is on ", addr, hw_platform_role(f.blocker));
+		put(f.blocker->driver);
+		printf(", which the kernel does not allow in a group given to a VM\n");
 		break;
 	case GV_BRIDGES_ONLY:
 		printf(": bridges only, nothing to pass\n");
@@ -233,8 +254,11 @@ const struct command cmd_groups = {
 	"in use) and, under each device, whether it can be passed to a VM alone, only together\n"
 	"with the other endpoints of its group that have a driver (name them all in the VM's\n"
 	"`pci:` list; those without a driver may stay on the host, unbound), or never:\n"
-	"bridges and host bridges (class 06xx) stay on the host and do not keep the others from\n"
-	"being passed; the disk under the host's own /, /nix or /usr keeps its whole group. The\n"
+	"bridges and host bridges (class 06xx) and the host's SMBus, SPI flash and IOMMU\n"
+	"functions stay on the host; unbound (or PCI-to-PCI bridges on pcieport) they do not\n"
+	"keep the others from being passed, but on another driver (lpc_ich on the LPC bridge)\n"
+	"they keep their whole group from every VM, as the kernel does; the disk under the\n"
+	"host's own /, /nix or /usr keeps its whole group. The\n"
 	"boot GPU, devices without a reset method, the NICs of the host's default route and\n"
 	"SR-IOV virtual functions are marked. Without IOMMU groups (IOMMU off) it says how to\n"
 	"turn the IOMMU on.\n\n",

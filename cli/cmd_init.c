@@ -242,18 +242,30 @@ static bool self_check(const char *name, const struct buf *yaml, const struct hw
 	return ok;
 }
 
-/* The --gpu device as an index into hw->pci, or INIT_NONE after reporting why not. */
+/* The --gpu device as an index into hw->pci, or INIT_NONE after reporting why not: it must
+ * be there and be a display controller (class 03xx), never the NVMe or the HDMI audio
+ * function someone copied the address of. */
 static size_t find_gpu(const struct hw *hw, const char *gpu, struct diags *ds)
 {
 	struct pci_addr a;
 	pci_addr_parse(gpu, &a);
 	const struct hw_pci *d = hw_find_pci(hw, &a);
-	if (!d || hw_is_bridge(d)) {
-		char s[PCI_ADDR_STRLEN];
-		pci_addr_fmt(&a, s);
-		struct diag *e = diag_emit(ds, D_HW_MISSING, NULL, d ? "--gpu %s is a bridge" :
+	char s[PCI_ADDR_STRLEN];
+	pci_addr_fmt(&a, s);
+	if (!d) {
+		struct diag *e = diag_emit(ds, D_HW_MISSING, NULL,
 					   "--gpu %s: no such device on this host", s);
 		diag_hint(e, "'vfioc groups' lists the devices and what can be passed");
+		return INIT_NONE;
+	}
+	if (!hw_is_gpu(d)) {
+		struct buf what = {0};
+		hw_pci_describe(d, HW_DESC_FULL, &what);
+		struct diag *e = diag_emit(ds, D_NOT_GPU, NULL, "--gpu %s is not a display "
+					   "controller (class 03xx): it is %s", s, buf_str(&what));
+		buf_free(&what);
+		diag_hint(e, "name the GPU itself; its audio and USB functions go along with it "
+			  "('vfioc groups' lists the display controllers as class 03xx)");
 		return INIT_NONE;
 	}
 	return (size_t)(d - hw->pci);

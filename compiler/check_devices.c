@@ -1,6 +1,6 @@
 /* check_devices.c: the rules for each passed PCI device on its own: passed to two VMs, the
  * host's own disk or network, the boot GPU, no reset method. Which device each entry names,
- * and entries listed twice or naming a bridge, are resolve.c's. */
+ * and entries listed twice or naming a bridge or platform function, are resolve.c's. */
 #include <string.h>
 
 #include "compiler/check.h"

@@ -1,6 +1,8 @@
-/* check_groups.c: IOMMU group viability (every endpoint of a passed device's group that has a
- * driver goes to the same VM; bridges, and endpoints without a driver, may stay: see
- * hw_holds_group) and functions of a passed device left on the host.
+/* check_groups.c: IOMMU group viability by the rule of hw/group.c (every endpoint of a passed
+ * device's group that has a driver goes to the same VM; endpoints without a driver may
+ * stay; bridges and platform functions stay, and keep the group from every VM while a
+ * driver the kernel does not allow holds them) and functions of a passed device left on
+ * the host.
  * Linear: each VM marks its devices in cx->stamp, then reads each group it touches once.
  * A VM with an entry that names no device is skipped: the fix of that entry comes first. */
 #include <stdlib.h>
@@ -40,6 +42,10 @@ static void note_member(const struct check_ctx *cx, struct diag *d, size_t m, bo
 		diag_note(d, &cx->res.owner_entry[m]->loc, "%s is in the same group and passed to VM "
 			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->res.owner[m]].name);
 		*other_vm = true;
+	} else if (hw_stays_on_host(dev)) {
+		diag_note(d, NULL, "%s stays on the host (%s) on driver %s, which also keeps the "
+			  "kernel from giving the group to a VM", buf_str(&what), hw_platform_role(dev),
+			  dev->driver);
 	} else if (dev->host_fs) {
 		diag_note(d, NULL, "%s stays on the host: it holds the host's %s", buf_str(&what),
 			  dev->host_fs);
@@ -65,16 +71,40 @@ static void note_unbound(struct diag *d, const struct hw_pci *dev)
 	buf_free(&what);
 }
 
+/* The error when a member that stays on the host holds the group: no VM can have it. */
+static struct diag *emit_blocked(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
+				 const struct hw_group *g, const struct hw_pci *blocker)
+{
+	struct buf what = {0};
+	hw_pci_describe(blocker, HW_DESC_FULL, &what);
+	struct diag *d = diag_emit(cx->ds, D_GROUP_NOT_VIABLE, &rd->entry->loc,
+				   "IOMMU group %d is not viable for VM '%s': %s stays on the host "
+				   "(%s) on driver %s, which the kernel does not allow in a group it "
+				   "gives to a VM", g->number, cx->cfg->vms[vm].name, buf_str(&what),
+				   hw_platform_role(blocker), blocker->driver);
+	diag_note(d, NULL, "a device with a normal PCI header (config byte 0x0e) may stay in "
+		  "such a group only without a driver or on pci-stub; PCI-to-PCI bridges also on "
+		  "pcieport");
+	buf_free(&what);
+	return d;
+}
+
 static void report_group(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
 			 const struct hw_group *g, const struct idxvec *left,
-			 const struct idxvec *unbound)
+			 const struct idxvec *unbound, const struct idxvec *blocked)
 {
 	const char *name = cx->cfg->vms[vm].name;
 	size_t nleft = left->n + unbound->n;
-	struct diag *d = diag_emit(cx->ds, D_GROUP_NOT_VIABLE, &rd->entry->loc,
-				   "IOMMU group %d is not viable for VM '%s': %zu of its %zu endpoints "
-				   "%s not passed to it", g->number, name, nleft,
-				   hw_group_endpoints(cx->hw, g), nleft == 1 ? "is" : "are");
+	struct diag *d = blocked->n
+		? emit_blocked(cx, vm, rd, g, &cx->hw->pci[blocked->v[0]])
+		: diag_emit(cx->ds, D_GROUP_NOT_VIABLE, &rd->entry->loc,
+			    "IOMMU group %d is not viable for VM '%s': %zu of its %zu endpoints "
+			    "%s not passed to it", g->number, name, nleft,
+			    hw_group_endpoints(cx->hw, g), nleft == 1 ? "is" : "are");
+	for (size_t i = 1; i < blocked->n; i++) {
+		bool unused = false;
+		note_member(cx, d, blocked->v[i], &unused);
+	}
 	bool other_vm = false, host_disk = false;
 	for (size_t i = 0, j = 0; i < left->n || j < unbound->n;) {  /* address order */
 		if (j == unbound->n || (i < left->n && left->v[i] < unbound->v[j])) {
@@ -86,12 +116,20 @@ static void report_group(const struct check_ctx *cx, size_t vm, const struct rde
 	}
 	/* Adding the host's own disk would only trade this error for host-disk. (A NIC of its
 	 * default route may go, with a warning: a router VM takes the uplink on purpose.) */
-	for (size_t i = 0; i < left->n && !host_disk; i++)
+	for (size_t i = 0; i < left->n && !host_disk && !blocked->n; i++)
 		if (cx->res.owner[left->v[i]] == NO_VM)
 			hint_add(d, name, &cx->hw->pci[left->v[i]]);
-	if (host_disk)
+	if (blocked->n) {
+		const struct hw_pci *b = &cx->hw->pci[blocked->v[0]];
+		char a[PCI_ADDR_STRLEN];
+		pci_addr_fmt(&b->addr, a);
+		diag_hint(d, "no VM can have this group while %s holds %s, and the host keeps its "
+			  "chipset's functions: pass a device whose IOMMU group is its own (a slot "
+			  "wired to the CPU)", b->driver, a);
+	} else if (host_disk) {
 		diag_hint(d, "the host's own file systems are on a device of this group, so the "
 			  "group cannot go to a VM: move the card to a slot whose group is its own");
+	}
 	if (other_vm)
 		diag_hint(d, "an IOMMU group goes to one VM as a whole");
 	if (nleft > FEW_CHIPSET)
@@ -126,29 +164,41 @@ static void report_unbound(const struct check_ctx *cx, size_t vm, const struct r
 		hint_add(d, name, &cx->hw->pci[unbound->v[i]]);
 }
 
+struct members {
+	struct idxvec left;     /* endpoints that hold the group, or another VM's */
+	struct idxvec unbound;  /* endpoints without a driver */
+	struct idxvec blocked;  /* bridges and platform functions whose driver holds it */
+};
+
 static void check_group(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
-			struct idxvec *left, struct idxvec *unbound)
+			struct members *ms)
 {
 	const struct hw *hw = cx->hw;
 	const struct hw_group *g = hw_find_group(hw, hw->pci[rd->hw].iommu_group);
 	if (!g || cx->group_stamp[g - hw->groups] == vm + 1)
 		return;
 	cx->group_stamp[g - hw->groups] = vm + 1;
-	left->n = unbound->n = 0;
+	ms->left.n = ms->unbound.n = ms->blocked.n = 0;
 	for (size_t k = 0; k < g->n; k++) {
 		size_t m = g->member[k];
-		if (cx->stamp[m] == mark_of(cx, vm) || hw_is_bridge(&hw->pci[m]))
+		const struct hw_pci *d = &hw->pci[m];
+		if (cx->stamp[m] == mark_of(cx, vm))
 			continue;
+		if (hw_stays_on_host(d)) {  /* unbound, it keeps nothing from the VM */
+			if (hw_holds_group(d))
+				VEC_PUSH(ms->blocked.v, ms->blocked.n, ms->blocked.cap) = m;
+			continue;
+		}
 		/* Another VM's device goes to vfio-pci whenever that VM runs. */
-		if (hw_holds_group(&hw->pci[m]) || cx->res.owner[m] != NO_VM)
-			VEC_PUSH(left->v, left->n, left->cap) = m;
+		if (hw_holds_group(d) || cx->res.owner[m] != NO_VM)
+			VEC_PUSH(ms->left.v, ms->left.n, ms->left.cap) = m;
 		else
-			VEC_PUSH(unbound->v, unbound->n, unbound->cap) = m;
+			VEC_PUSH(ms->unbound.v, ms->unbound.n, ms->unbound.cap) = m;
 	}
-	if (left->n)
-		report_group(cx, vm, rd, g, left, unbound);
-	else if (unbound->n)
-		report_unbound(cx, vm, rd, g, unbound);
+	if (ms->left.n || ms->blocked.n)
+		report_group(cx, vm, rd, g, &ms->left, &ms->unbound, &ms->blocked);
+	else if (ms->unbound.n)
+		report_unbound(cx, vm, rd, g, &ms->unbound);
 }
 
 /* A GPU's companions are its audio, USB and UCSI functions (classes 0403, 0c03, 0c80) of
@@ -194,7 +244,7 @@ static void check_functions(const struct check_ctx *cx, size_t vm, const struct 
 	struct diag *left = NULL, *stays = NULL;
 	for (size_t s = lo; s < hi; s++) {
 		const struct hw_pci *f = &hw->pci[s];
-		if (cx->stamp[s] == mark_of(cx, vm) || cx->res.owner[s] != NO_VM || hw_is_bridge(f) ||
+		if (cx->stamp[s] == mark_of(cx, vm) || cx->res.owner[s] != NO_VM || hw_stays_on_host(f) ||
 		    (f->iommu_group == dev->iommu_group && f->iommu_group >= 0))
 			continue;
 		struct buf what = {0};
@@ -235,7 +285,7 @@ static void report_iommu_off(const struct check_ctx *cx, const struct rdev *firs
 static void run(const struct check_ctx *cx)
 {
 	bool groups = cx->hw->ngroups > 0, warned = false;
-	struct idxvec left = {0}, unbound = {0};
+	struct members ms = {0};
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
 		const struct rvm *r = &cx->res.vms[vm];
 		for (size_t k = 0; k < r->n; k++)
@@ -246,14 +296,15 @@ static void run(const struct check_ctx *cx)
 		}
 		for (size_t k = 0; k < r->n && !r->unresolved; k++) {
 			if (groups)
-				check_group(cx, vm, &r->dev[k], &left, &unbound);
+				check_group(cx, vm, &r->dev[k], &ms);
 			if (k == 0 || !pci_same_slot(&cx->hw->pci[r->dev[k - 1].hw].addr,
 						     &cx->hw->pci[r->dev[k].hw].addr))
 				check_functions(cx, vm, &r->dev[k]);
 		}
 	}
-	free(left.v);
-	free(unbound.v);
+	free(ms.left.v);
+	free(ms.unbound.v);
+	free(ms.blocked.v);
 }
 
 const struct check check_groups = { "groups", run, NEEDS_HW };

@@ -49,8 +49,22 @@ static void report_bridge(struct diags *ds, const struct cfg_pci *e, const struc
 	buf_free(&what);
 }
 
+/* The SMBus, SPI flash or IOMMU function: a VM holding it could rewrite the host's
+ * firmware flash or its memory modules' SPD, and the host loses its sensors. */
+static void report_platform(struct diags *ds, const struct cfg_pci *e, const struct hw_pci *dev)
+{
+	struct buf what = {0};
+	hw_pci_describe(dev, HW_DESC_FULL, &what);
+	struct diag *d = diag_emit(ds, D_PASS_PLATFORM, &e->loc,
+				   "%s is the host's %s: functions of the host platform stay on the "
+				   "host", buf_str(&what), hw_platform_role(dev));
+	diag_hint(d, "remove this entry: a VM that held it could reach the host's firmware "
+		  "flash, memory modules or DMA remapping");
+	buf_free(&what);
+}
+
 /* Each VM's entries to devices, in address order; an entry listed twice or naming a bridge
- * is reported and left out. The first VM to claim a device owns it. */
+ * or a platform function (hw_is_platform) is reported and left out. The first VM to claim a device owns it. */
 static void resolve_devices(struct resolved *r, const struct config *cfg, const struct hw *hw,
 			    struct diags *ds)
 {
@@ -69,8 +83,10 @@ static void resolve_devices(struct resolved *r, const struct config *cfg, const 
 				continue;
 			}
 			stamp[i] = vm + 1;
-			if (hw_may_leave(&hw->pci[i], NULL) == HW_STAYS_BRIDGE) {
-				report_bridge(ds, e, &hw->pci[i]);
+			enum hw_leave leave = hw_may_leave(&hw->pci[i], NULL);
+			if (leave == HW_STAYS_BRIDGE || leave == HW_STAYS_PLATFORM) {
+				(leave == HW_STAYS_BRIDGE ? report_bridge : report_platform)(ds, e,
+											     &hw->pci[i]);
 				continue;
 			}
 			if (r->owner[i] == NO_VM) {

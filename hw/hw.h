@@ -26,6 +26,8 @@ struct hw_pci {
 	uint32_t class;                    /* 24-bit: base, sub, prog-if (0x030000 = VGA) */
 	uint8_t revision;
 	bool multifunction;                /* header type bit 7 of function 0's config space */
+	int header_type;                   /* config byte 0x0E, low 7 bits: HW_HEADER_*; -1:
+					    * unknown (use hw_header_type) */
 	int iommu_group;                   /* -1: none (IOMMU off, or not in a group) */
 	const char *driver;                /* driver in use; NULL: none */
 	const char *driver_module;         /* its kernel module (sys/bus/pci/drivers/DRV/module);
@@ -124,28 +126,41 @@ size_t hw_find_ids(const struct hw *hw, uint16_t vendor, uint16_t device, size_t
 /* The same for every device of vendor, in vendor:device, address order. */
 size_t hw_find_vendor(const struct hw *hw, uint16_t vendor, size_t *out, size_t max);
 bool hw_is_bridge(const struct hw_pci *d);  /* class 06xx */
-/* The group rule (hw/group.c): the endpoints of g (members that are not bridges); the
- * member that holds the host's own file systems (the group then stays), or NULL; and the
+/* PCI header types (config byte 0x0E, low 7 bits), as the kernel's hdr_type. */
+enum { HW_HEADER_NORMAL = 0, HW_HEADER_BRIDGE = 1, HW_HEADER_CARDBUS = 2 };
+/* The group rule (hw/group.c). d's header type (the one its class implies when unknown). */
+int hw_header_type(const struct hw_pci *d);
+/* A function of the host platform that never leaves it: the SMBus controller (0c05), the
+ * SPI flash controller (the firmware's flash), an IOMMU (0806). hw_stays_on_host: that or a
+ * bridge (06xx: host, LPC/ISA, PCI bridges). Neither is ever passed nor suggested. */
+bool hw_is_platform(const struct hw_pci *d);
+bool hw_stays_on_host(const struct hw_pci *d);
+/* What it is, for messages: "LPC/ISA bridge", "SMBus controller", "bridge"... */
+const char *hw_platform_role(const struct hw_pci *d);
+/* Whether d, left on the host, keeps the kernel from giving its group to a VM: it has a
+ * driver that is not pci-stub, and not pcieport on a bridge header (see group.c). */
+bool hw_holds_group(const struct hw_pci *d);
+/* The endpoints of g (members that may leave the host, hw_stays_on_host aside); the member
+ * that holds the host's own file systems (the group then stays), or NULL; the first member
+ * that stays on the host and holds the group (no VM can have the group), or NULL; and the
  * endpoints not marked in passed (one flag per hw->pci), written to out (room for g->n). */
 size_t hw_group_endpoints(const struct hw *hw, const struct hw_group *g);
 const struct hw_pci *hw_group_host_disk(const struct hw *hw, const struct hw_group *g);
+const struct hw_pci *hw_group_blocker(const struct hw *hw, const struct hw_group *g);
 size_t hw_group_left(const struct hw *hw, const struct hw_group *g, const bool *passed,
 		     size_t *out);
-/* Whether d may leave the host for a VM: never a bridge (it stays without keeping the
- * others of its group from being passed), nor the device of the host's own file systems,
- * nor anything in its group. host_disk: hw_group_host_disk of d's group, found once per
- * group; NULL judges d alone. */
+/* Whether d may leave the host for a VM: never a bridge or a platform function (they stay
+ * without keeping the others of their group from being passed, unless hw_holds_group),
+ * nor the device of the host's own file systems, nor anything in its group. host_disk:
+ * hw_group_host_disk of d's group, found once per group; NULL judges d alone. */
 enum hw_leave {
 	HW_MAY_LEAVE,
 	HW_STAYS_BRIDGE,      /* class 06xx */
+	HW_STAYS_PLATFORM,    /* hw_is_platform */
 	HW_STAYS_HOST_FS,     /* d holds the host's own file systems */
 	HW_STAYS_HOST_GROUP,  /* another member of its group holds them */
 };
 enum hw_leave hw_may_leave(const struct hw_pci *d, const struct hw_pci *host_disk);
-/* Whether endpoint d must go along when another member of its group is passed: the kernel
- * (vfio's group viability) accepts members bound to vfio, bridges, and members bound to no
- * driver at all, so one without a driver may stay on the host while none binds it. */
-bool hw_holds_group(const struct hw_pci *d);
 bool hw_is_gpu(const struct hw_pci *d);     /* class 03xx */
 /* The USB device plugged into port ("1-2.3"), or NULL. */
 const struct hw_usb *hw_find_usb_port(const struct hw *hw, const char *port);

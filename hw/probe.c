@@ -32,6 +32,7 @@
 
 /* The parts of config space's header the probe uses. */
 struct header {
+	bool type_known;      /* type was read */
 	uint8_t type, revision, prog_if;
 	bool has_subsys;
 	uint16_t sub_vendor, sub_device;
@@ -143,6 +144,7 @@ static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
 	u8 cfg[CONFIG_SPACE];
 	errno = 0;
 	if (libpci->read_block(dev, 0, cfg, CONFIG_HEADER)) {
+		h->type_known = true;
 		h->type = cfg[PCI_HEADER_TYPE];
 		h->revision = cfg[PCI_REVISION_ID];
 		h->prog_if = cfg[PCI_CLASS_PROG];
@@ -161,7 +163,8 @@ static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
 	if (errno)
 		hwr_io_error(&p->r, dev_file(p, &a, "config"), errno);
 	libpci->fill_info(dev, FALLBACK_FLAGS);
-	if (!libpci->read_block(dev, PCI_HEADER_TYPE, &h->type, 1))
+	h->type_known = libpci->read_block(dev, PCI_HEADER_TYPE, &h->type, 1);
+	if (!h->type_known)
 		h->type = 0;
 	h->revision = dev->rev_id;
 	h->prog_if = dev->prog_if;
@@ -253,6 +256,7 @@ static void convert(struct probe *p, struct pci_dev *dev, const struct header *h
 		d->sub_device = dev->subsys_id;
 	}
 	d->multifunction = h->type & 0x80;  /* function 0's bit is taken later */
+	d->header_type = h->type_known ? h->type & 0x7f : -1;
 	read_names(p, d);
 	read_boot_vga(p, d);
 }

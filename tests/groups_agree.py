@@ -8,11 +8,16 @@ import json
 import sys
 
 MAX_NAMED = 8
+STAYS = ("bridge", "platform", "holds-group")  # reasons of members that never leave the host
 
 
 def header(g):
     n = g["endpoints"]
     v = g["verdict"]
+    if v == "blocked":
+        b = g["blocked_by"]
+        return (f": kept by the host: {b['address']} ({b['role']}) is on {b['driver']}, which "
+                "the kernel does not allow in a group given to a VM")
     if v == "host":
         return (": one endpoint, kept by the host: its own file systems are on it" if n == 1
                 else f": {n} endpoints, kept by the host: its own file systems are on one")
@@ -20,7 +25,7 @@ def header(g):
             "alone": ": one endpoint, can be passed alone",
             "together": f": {n} endpoints, to be passed together",
             "some-may-stay": f": {n} endpoints: those with a driver go together, the "
-                             f"{sum(1 for d in g['devices'] if d['reason'] != 'bridge' and not d['driver'])}"
+                             f"{sum(1 for d in g['devices'] if d['reason'] not in STAYS and not d['driver'])}"
                              " without one may stay"}[v]
 
 
@@ -49,11 +54,21 @@ def verdict_line(d, by_addr):
     if v == "never" and why == "bridge":
         return " " * 16 + ("never: a bridge stays on the host (it does not keep the others "
                            "from being passed)")
+    if v == "never" and why == "platform":
+        return " " * 16 + (f"never: it stays on the host ({d['role']}; without a driver it does "
+                           "not keep the others from being passed)")
+    if v == "never" and why == "holds-group":
+        return " " * 16 + (f"never: it stays on the host ({d['role']}), and its driver "
+                           f"{d['driver']} keeps the group from every VM")
     if v == "never" and why == "host-fs":
         s = f"never: it holds the host's {d['host_fs']}"
     elif v == "never" and why == "host-fs-in-group":
         assert len(w) == 1, "host-fs-in-group names one device"
         s = f"never: only together with {w[0]}, which holds the host's {by_addr[w[0]]['host_fs']}"
+    elif v == "never" and why == "blocked-group":
+        assert len(w) == 1, "blocked-group names one device"
+        b = by_addr[w[0]]
+        s = f"never: {w[0]} ({b['role']}) holds the group on {b['driver']}"
     elif v == "alone":
         assert not w, "alone names no other device"
         s = "can be passed alone"
@@ -93,7 +108,7 @@ def expected_text(j):
 def consistent(j):
     """The JSON against itself: endpoint counts, 'with' lists, the group verdict."""
     for g in j["groups"]:
-        ends = [d for d in g["devices"] if d["reason"] != "bridge"]
+        ends = [d for d in g["devices"] if d["reason"] not in STAYS]
         assert g["endpoints"] == len(ends), f"group {g['group']}: endpoints"
         disk = any(d["host_fs"] for d in g["devices"])
         held = [e for e in ends if e["driver"]]
@@ -106,6 +121,9 @@ def consistent(j):
                 assert (d["verdict"] == "alone") == (not [e for e in held if e is not d]), \
                     d["address"]
         assert (g["verdict"] == "host") == disk, f"group {g['group']}: host verdict"
+        holders = [d for d in g["devices"] if d["reason"] == "holds-group"]
+        assert (g["verdict"] == "blocked") == (bool(holders) and not disk), \
+            f"group {g['group']}: blocked verdict"
 
 
 def main():

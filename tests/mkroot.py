@@ -27,6 +27,8 @@ A .desc file is one record per line, words split as by a shell (shlex), '#' star
           sys/module/NAME); "module=" a built-in driver; absent: the kernel's module of
           DRV from DRIVER_MODULES (built-in when listed as None, DRV itself when unlisted)
       sub=VVVV:DDDD  rev=HH  numa=N  boot_vga=0|1 (VGA class: default 0)
+      header=N  the header type in config space (byte 0x0e, low 7 bits; default: 1 for
+          PCI-to-PCI bridges, class 0604 and 0609, 2 for CardBus bridges, 0607, else 0)
       reset=flr,bus (reset_method file; "reset=" an empty file; absent: no file)
       physfn=ADDR  an SR-IOV virtual function of that physical function
   usb NAME VVVV:PPPP bus=N dev=N [manufacturer="..."] [product="..."] [parent=ADDR]
@@ -197,16 +199,23 @@ class Host:
             die("%s:%d: unknown record '%s'" % (path, n, kind))
 
 
+def header_of_class(cls):
+    """The header type a class has on real hardware: PCI-to-PCI bridges (0604, and 0609
+    semi-transparent) type 1, CardBus bridges (0607) type 2, everything else normal (0)."""
+    return {0x0604: 1, 0x0609: 1, 0x0607: 2}.get(cls >> 8, 0)
+
+
 def config_space(d, multifunction, bridge_buses):
     """256 bytes of config space consistent with the sysfs attribute files."""
     cfg = bytearray(256)
     cls = d["cls"]
-    is_bridge = (cls >> 8) == 0x0604
+    header = int(d["header"]) if "header" in d else header_of_class(cls)
+    is_bridge = header == 1
     rev = int(d.get("rev", "0"), 16)
     struct.pack_into("<HHHH", cfg, 0, d["vendor"], d["device"], 0x0406, 0x0010)
     cfg[8] = rev
     cfg[9], cfg[10], cfg[11] = cls & 0xff, (cls >> 8) & 0xff, (cls >> 16) & 0xff
-    cfg[0x0e] = (1 if is_bridge else 0) | (0x80 if multifunction else 0)
+    cfg[0x0e] = header | (0x80 if multifunction else 0)
     if is_bridge:
         prim = addr_key(d["addr"])[1]
         sec, sub = bridge_buses.get(d["addr"], (0, 0))

@@ -25,10 +25,12 @@ has "seed: the group header says so" \
 has "seed: the guest NVMe alone" \
 	'^IOMMU group 8: one endpoint, can be passed alone$' "$g"
 has "seed: the boot GPU is marked" 'can be passed alone; boot GPU \(boot_vga=1\)' "$g"
-has "seed: the chipset group names the others" \
-	'only together with 0000:00:1f.4, 0000:00:1f.5, 0000:00:1f.6$' "$g"
+has "seed: the chipset group is kept by the host: its SMBus controller holds it" \
+	'^IOMMU group 7: kept by the host: 0000:00:1f.4 [(]SMBus controller[)] is on i801_smbus' "$g"
+lacks "seed: no verdict offers the SMBus or SPI flash controller" \
+	'only together with.*0000:00:1f.[45]' "$g"
 has "seed: the NIC of the default route is marked" \
-	"0000:00:1f.5; carries the host's default route \(enp0s31f6 in br0\)$" "$g"
+	"holds the group on i801_smbus; carries the host's default route \(enp0s31f6 in br0\)$" "$g"
 has "seed: the root NVMe's group is kept by the host" \
 	'^IOMMU group 9: one endpoint, kept by the host: its own file systems are on it$' "$g"
 g=$TMP/amd-chipset.groups

@@ -90,6 +90,17 @@ rc_is "--gpu with no such device: exit 1" 1 vfioc init --root "$(hwroot seed)" -
 has "--gpu with no such device: says so" 'no such device on this host \[hw-missing\]' "$TMP/rc.err"
 [ ! -e "$TMP/nogpu/host.yaml" ] && [ ! -e "$TMP/nogpu/hardware.yaml" ] && pass "--gpu with no such device: nothing written" || fail "--gpu with no such device: nothing written"
 rc_is "--gpu garbage: exit 2" 2 vfioc init --gpu zz -o "$TMP/nogpu/host.yaml"
+# --gpu takes a display controller (class 03xx) only: an NVMe drive or the GPU's HDMI audio
+# is refused by name, and nothing is written; the GPU of that audio function is taken.
+rc_is "--gpu on an NVMe drive: exit 1" 1 vfioc init --root "$(hwroot seed)" --gpu 02:00.0 -o "$TMP/nogpu/host.yaml"
+has "--gpu on an NVMe drive: names what it is" \
+	'--gpu 0000:02:00.0 is not a display controller [(]class 03xx[)]: it is 0000:02:00.0 Non-Volatile memory controller \[0108\] 144d:a80a .* \[not-gpu\]' "$TMP/rc.err"
+rc_is "--gpu on the GPU's HDMI audio: exit 1" 1 vfioc init --root "$(hwroot seed)" --gpu 01:00.1 -o "$TMP/nogpu/host.yaml"
+has "--gpu on the GPU's HDMI audio: names what it is" \
+	'--gpu 0000:01:00.1 is not a display controller [(]class 03xx[)]: it is 0000:01:00.1 Audio device \[0403\]' "$TMP/rc.err"
+[ ! -e "$TMP/nogpu/host.yaml" ] && [ ! -e "$TMP/nogpu/hardware.yaml" ] && pass "--gpu not a GPU: nothing written" || fail "--gpu not a GPU: nothing written"
+init_ok "--gpu on the GPU of that audio" "$TMP/gpu-r9" --root "$(hwroot seed)" --gpu 01:00.0
+has "--gpu on the GPU of that audio: the card and its audio" 'address: "0000:01:00.1"' "$TMP/gpu-r9/host.yaml"
 
 # Never overwrite without --force; with it, replace.
 echo "mine" > "$TMP/seed/extra.yaml"

@@ -23,7 +23,7 @@ static void type_words(FILE *out, const struct snap_field *f)
 	case SK_VERSION: fprintf(out, "`%d`", SNAPSHOT_VERSION); break;
 	case SK_STR: fputs(text_words(f->text), out); break;
 	case SK_WORDS: fputs("list of words", out); break;
-	case SK_INT: fputs("integer 0–2147483647", out); break;
+	case SK_INT: fprintf(out, "integer 0–%llu", f->max ? f->max : 2147483647ull); break;
 	case SK_UINT: fprintf(out, "integer 0–%llu", f->max); break;
 	case SK_HEX: fprintf(out, "hex string, `\"0x\"` and %d digits", snap_hex_digits(f->max)); break;
 	case SK_BOOL:

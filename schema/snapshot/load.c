@@ -55,10 +55,10 @@ static bool get_uint(struct loader *l, const struct ynode *n, unsigned long long
 	return true;
 }
 
-static int get_int(struct loader *l, const struct ynode *n)
+static int get_int(struct loader *l, const struct ynode *n, unsigned long long max)
 {
 	unsigned long long v;
-	return get_uint(l, n, 0x7fffffff, &v) ? (int)v : -1;
+	return get_uint(l, n, max ? max : 0x7fffffff, &v) ? (int)v : -1;
 }
 
 static bool get_bool(struct loader *l, const struct ynode *n)
@@ -268,7 +268,7 @@ static void load_value(struct loader *l, const struct snap_object *o, const stru
 		break;
 	}
 	case SK_WORDS: load_words(l, f, v, (const char **)p); break;
-	case SK_INT: *(int *)p = get_int(l, v); break;
+	case SK_INT: *(int *)p = get_int(l, v, f->max); break;
 	case SK_UINT:
 		if (get_uint(l, v, f->max, &n))
 			snap_set_uint(f, obj, n);

@@ -21,7 +21,7 @@ enum snap_kind {
 	SK_VERSION,  /* the format's version, SNAPSHOT_VERSION; checked before anything else */
 	SK_STR,      /* const char *, written double-quoted; `text` says what it must look like */
 	SK_WORDS,    /* const char * of words separated by one space, written as a flow list */
-	SK_INT,      /* int, 0 to INT_MAX */
+	SK_INT,      /* int, 0 to max (INT_MAX when max is 0) */
 	SK_UINT,     /* an unsigned integer of `size` bytes, 0 to max */
 	SK_HEX,      /* an unsigned integer of `size` bytes, written "0x" + as many hex digits
 	              * as max has, quoted */
@@ -60,7 +60,7 @@ struct snap_field {
 	long long unknown;              /* 0 or -1 (see enum snap_kind), or SNAP_NEVER */
 	unsigned flags;                 /* SF_* */
 	size_t off2;                    /* SK_ID, SK_PCIADDR, SK_NUMLIST, SK_LIST */
-	unsigned long long max;         /* SK_UINT, SK_HEX, SK_NUMLIST */
+	unsigned long long max;         /* SK_UINT, SK_HEX, SK_NUMLIST; SK_INT (0: INT_MAX) */
 	enum snap_text text;            /* SK_STR */
 	const char *const *values;      /* SK_ENUM, SK_FLAGS */
 	size_t nvalues;

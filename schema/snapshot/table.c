@@ -99,6 +99,9 @@ static const struct snap_field pci_fields[] = {
 	{ "reset-methods", SK_WORDS, AT(struct hw_pci, reset_methods), .item = "reset method",
 	  .list = "a list of reset methods", .doc = "reset_method; []: none; absent: unknown" },
 	{ "numa-node", SK_INT, AT(struct hw_pci, numa_node), -1, .doc = "numa_node" },
+	{ "header-type", SK_INT, AT(struct hw_pci, header_type), -1, .max = 0x7f,
+	  .doc = "config space byte 0x0E, low 7 bits: 0 normal, 1 PCI-to-PCI bridge, 2 CardBus "
+		 "bridge; absent: unknown (the class decides: 0604 and 0609 are 1, 0607 is 2)" },
 	{ "multifunction", SK_BOOL, AT(struct hw_pci, multifunction),
 	  .doc = "header type bit 7 of function 0; absent: false" },
 	{ "physfn", SK_PCIADDR, AT(struct hw_pci, physfn), .off2 = offsetof(struct hw_pci, is_vf),

@@ -84,15 +84,33 @@ else:
           sorted(set(grouped.items()) ^ set(groups.items())))
     check("groups lists the devices in no group as such",
           sorted(a for a, g in shown.items() if g == "none") == sorted(set(lspci) - set(groups)))
+    # The rule of the kernel (hw/group.c): a member left on the host keeps its group from
+    # every VM when it has a driver other than pci-stub, or pcieport on a PCI-to-PCI bridge;
+    # bridges (06xx) and SMBus/IOMMU functions (0c05, 0806) stay on the host.
+    def cls_of(b):
+        return lspci.get(b, ("0600",))[0]
+
+    def stays(b):
+        return cls_of(b).startswith("06") or cls_of(b) in ("0c05", "0806")
+
+    def holds(b):
+        drv = drivers.get(b, "none")
+        return drv not in ("none", "pci-stub") and not (cls_of(b) == "0604" and drv == "pcieport")
+
     wrong = []
     for a, g in groups.items():
-        cls = lspci.get(a, ("0000",))[0]
         v = verdicts.get(a, "")
-        if cls.startswith("06"):
-            ok = v.startswith("never: a bridge stays on the host")
+        members = sorted(b for b, h in groups.items() if h == g)
+        blocker = next((b for b in members if stays(b) and holds(b)), None)
+        if stays(a) and holds(a):
+            ok = v.startswith("never: it stays on the host (") and "keeps the group from every VM" in v
+        elif stays(a):
+            ok = v.startswith("never: a bridge stays on the host" if cls_of(a).startswith("06")
+                              else "never: it stays on the host (")
+        elif blocker:
+            ok = v.startswith("never: %s (" % blocker)
         else:
-            others = sorted(b for b, h in groups.items() if h == g and b != a
-                            and not lspci.get(b, ("0600",))[0].startswith("06"))
+            others = [b for b in members if b != a and not stays(b)]
             ok = (v.startswith("can be passed alone") if not others
                   else v.startswith("only together with " + ", ".join(others)))
         if not ok:

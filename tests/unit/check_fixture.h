@@ -84,7 +84,7 @@ static void fix_pci(struct hw *hw, const char *addr, uint16_t ven, uint16_t dev,
 	d->driver_module = fix_module(driver);
 	d->boot_vga = boot_vga;
 	d->reset_methods = reset;
-	d->numa_node = -1;
+	d->numa_node = d->header_type = -1;  /* the class decides */
 	d->device_name = name;
 	d->class_name = (cls >> 16) == 3 ? "VGA compatible controller" :
 			(cls >> 16) == 6 ? "PCI bridge" : (cls >> 16) == 4 ? "Audio device" :

@@ -31,7 +31,7 @@ static struct hw *model(void)
 		p->device = devs[i].d;
 		p->class = devs[i].cls;
 		p->iommu_group = devs[i].group;
-		p->boot_vga = p->numa_node = -1;
+		p->boot_vga = p->numa_node = p->header_type = -1;
 	}
 	hw->ncpus = 3;
 	hw->cpus = arena_alloc(&hw->arena, 3 * sizeof(struct hw_cpu));
@@ -412,6 +412,43 @@ static void test_may_leave(void)
 	INT_EQ(hw_may_leave(&disk, &disk), HW_STAYS_HOST_FS, "may leave: the group's host disk");
 	INT_EQ(hw_may_leave(&gpu, &disk), HW_STAYS_HOST_GROUP, "may leave: not with the host disk");
 	INT_EQ(hw_may_leave(&gpu, NULL), HW_MAY_LEAVE, "may leave: a GPU alone");
+	struct hw_pci smbus = { .class = 0x0c0500, .driver = "i801_smbus", .header_type = 0 },
+		spi = { .class = 0x0c8000, .driver = "intel-spi", .header_type = 0 },
+		ucsi = { .class = 0x0c8000, .driver = "nvidia-gpu", .device_name = "TU104 USB "
+			 "Type-C UCSI Controller", .header_type = 0 };
+	INT_EQ(hw_may_leave(&smbus, NULL), HW_STAYS_PLATFORM, "may leave: SMBus never");
+	INT_EQ(hw_may_leave(&spi, NULL), HW_STAYS_PLATFORM, "may leave: SPI flash never");
+	INT_EQ(hw_may_leave(&ucsi, NULL), HW_MAY_LEAVE, "may leave: a GPU's UCSI function (0c80)");
+}
+
+/* vfio's viability rule: which members left on the host keep the kernel from giving their
+ * group to a VM. */
+static void test_holds_group(void)
+{
+	struct hw_pci lpc = { .class = 0x060100, .driver = "lpc_ich", .header_type = 0 },
+		port = { .class = 0x060400, .driver = "pcieport", .header_type = 1 },
+		port_unknown = { .class = 0x060400, .driver = "pcieport", .header_type = -1 },
+		host_bridge = { .class = 0x060000, .driver = "skl_uncore", .header_type = -1 },
+		stub = { .class = 0x060100, .driver = "pci-stub", .header_type = 0 },
+		unbound = { .class = 0x060100, .header_type = 0 },
+		shpc = { .class = 0x060400, .driver = "shpchp", .header_type = 1 },
+		nic = { .class = 0x020000, .driver = "e1000e", .header_type = 0 };
+	OK(hw_holds_group(&lpc), "holds: lpc_ich on a normal-header LPC bridge");
+	OK(!hw_holds_group(&port), "holds: not pcieport on a PCI-to-PCI bridge");
+	OK(!hw_holds_group(&port_unknown), "holds: not pcieport on a 0604 of unknown header");
+	OK(hw_holds_group(&host_bridge), "holds: an uncore driver on a host bridge (class: normal)");
+	OK(!hw_holds_group(&stub), "holds: not pci-stub");
+	OK(!hw_holds_group(&unbound), "holds: not without a driver");
+	OK(hw_holds_group(&shpc), "holds: a bridge's driver other than pcieport (since 5.19)");
+	OK(hw_holds_group(&nic), "holds: an endpoint's driver");
+	INT_EQ(hw_header_type(&port_unknown), HW_HEADER_BRIDGE, "header type: 0604 implies 1");
+	INT_EQ(hw_header_type(&(struct hw_pci){ .class = 0x060700, .header_type = -1 }),
+	       HW_HEADER_CARDBUS, "header type: 0607 implies 2");
+	INT_EQ(hw_header_type(&lpc), HW_HEADER_NORMAL, "header type: as read");
+}
+
+static void test_pages(void)
+{
 	INT_EQ((long)hw_hugepage_kib(HUGEPAGE_1G), 1048576, "hugepages: 1G in KiB");
 	INT_EQ((long)hw_hugepage_kib(HUGEPAGE_2M), 2048, "hugepages: 2M in KiB");
 }
@@ -422,6 +459,8 @@ int main(void)
 	test_snap_table();
 	test_lookups();
 	test_may_leave();
+	test_holds_group();
+	test_pages();
 	test_hw_for_config();
 	test_describe();
 	test_finish_and_lookups();

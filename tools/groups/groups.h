@@ -16,12 +16,16 @@ enum group_verdict {
 	GV_SOME_MAY_STAY, /* several endpoints, some without a driver: those with one go
 			   * together, the others may stay (hw_holds_group) */
 	GV_HOST,          /* an endpoint holds the host's own file systems: the group stays */
+	GV_BLOCKED,       /* a bridge or platform function holds it (hw_group_blocker): it stays */
 };
 
 enum dev_verdict {
 	DV_ALONE,         /* no other endpoint of its group has a driver */
 	DV_TOGETHER,      /* only with the group's other endpoints that have a driver */
 	DV_NEVER_BRIDGE,  /* a bridge stays on the host (and does not hold the others back) */
+	DV_NEVER_PLATFORM,  /* a platform function stays on the host (and does not either) */
+	DV_NEVER_HOLDS,   /* a bridge or platform function that stays and holds the group */
+	DV_NEVER_BLOCKED_GROUP,  /* such a member of its group keeps it from every VM */
 	DV_NEVER_HOST_FS, /* it holds the host's own file systems */
 	DV_NEVER_HOST_GROUP,  /* another endpoint of its group holds them */
 };
@@ -29,9 +33,10 @@ enum dev_verdict {
 /* What the verdicts of a group depend on, found once per group (one pass over it), so that
  * a group of 10^5 devices costs linear time. */
 struct group_facts {
-	size_t endpoints;                 /* members that are not bridges */
+	size_t endpoints;                 /* members that may leave the host (hw_stays_on_host) */
 	size_t holding;                   /* endpoints with a driver: they hold the group */
 	const struct hw_pci *host_disk;   /* the member holding the host's file systems, or NULL */
+	const struct hw_pci *blocker;     /* hw_group_blocker, or NULL */
 	/* The first endpoints with (named[1]) and without (named[0]) a driver: enough to name
 	 * all the others of any device when they are at most GROUPS_MAX_NAMED. */
 	const struct hw_pci *named[2][GROUPS_MAX_NAMED + 2];

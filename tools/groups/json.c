@@ -10,7 +10,7 @@
 
 static const char *const group_words[] = {
 	[GV_BRIDGES_ONLY] = "bridges-only", [GV_ALONE] = "alone", [GV_TOGETHER] = "together",
-	[GV_SOME_MAY_STAY] = "some-may-stay", [GV_HOST] = "host",
+	[GV_SOME_MAY_STAY] = "some-may-stay", [GV_HOST] = "host", [GV_BLOCKED] = "blocked",
 };
 
 static const struct {
@@ -19,6 +19,9 @@ static const struct {
 	[DV_ALONE] = { "alone", NULL },
 	[DV_TOGETHER] = { "together", NULL },
 	[DV_NEVER_BRIDGE] = { "never", "bridge" },
+	[DV_NEVER_PLATFORM] = { "never", "platform" },
+	[DV_NEVER_HOLDS] = { "never", "holds-group" },
+	[DV_NEVER_BLOCKED_GROUP] = { "never", "blocked-group" },
 	[DV_NEVER_HOST_FS] = { "never", "host-fs" },
 	[DV_NEVER_HOST_GROUP] = { "never", "host-fs-in-group" },
 };
@@ -80,6 +83,7 @@ static void device_facts(FILE *out, const struct hw_pci *d)
 	str_field(out, "vendor_name", d->vendor_name);
 	str_field(out, "device_name", d->device_name);
 	str_field(out, "driver", d->driver);
+	str_field(out, "role", hw_stays_on_host(d) ? hw_platform_role(d) : NULL);
 	str_field(out, "host_fs", d->host_fs);
 	str_field(out, "host_route", d->host_route);
 	fprintf(out, ", \"boot_vga\": %s", d->boot_vga < 0 ? "null" : d->boot_vga ? "true" : "false");
@@ -101,7 +105,7 @@ static void addr_list(FILE *out, const char *key, const struct hw *hw, const str
 	for (size_t i = 0; i < g->n && (only || holding >= 0); i++) {
 		const struct hw_pci *o = &hw->pci[g->member[i]];
 		bool named = only ? o == only
-			      : o != d && !hw_is_bridge(o) && hw_holds_group(o) == holding;
+			      : o != d && !hw_stays_on_host(o) && hw_holds_group(o) == holding;
 		if (!named)
 			continue;
 		fputs(sep, out);
@@ -112,22 +116,34 @@ static void addr_list(FILE *out, const char *key, const struct hw *hw, const str
 }
 
 /* "with": the endpoints with a driver that d goes with (together), or the one holding the
- * host's disk; "may_stay": the other endpoints without a driver, which may stay on the host
+ * host's disk, or the bridge or platform function that keeps the group from every VM; "may_stay": the other endpoints without a driver, which may stay on the host
  * when d is passed (alone and together only). */
 static void with_fields(FILE *out, const struct hw *hw, const struct hw_group *g,
 			const struct group_facts *f, const struct hw_pci *d, enum dev_verdict v)
 {
 	bool passable = v == DV_ALONE || v == DV_TOGETHER;
-	addr_list(out, "with", hw, g, d, v == DV_NEVER_HOST_GROUP ? f->host_disk : NULL,
-		  v == DV_TOGETHER ? 1 : -1);
+	const struct hw_pci *only = v == DV_NEVER_HOST_GROUP ? f->host_disk
+				  : v == DV_NEVER_BLOCKED_GROUP ? f->blocker : NULL;
+	addr_list(out, "with", hw, g, d, only, v == DV_TOGETHER ? 1 : -1);
 	addr_list(out, "may_stay", hw, g, d, NULL, passable ? 0 : -1);
 }
 
 static void write_group(FILE *out, const struct hw *hw, const struct hw_group *g)
 {
 	struct group_facts f = groups_facts(hw, g);
-	fprintf(out, "    {\"group\": %d, \"endpoints\": %zu, \"verdict\": \"%s\", \"devices\": [\n",
-		g->number, f.endpoints, group_words[groups_group_verdict(&f)]);
+	fprintf(out, "    {\"group\": %d, \"endpoints\": %zu, \"verdict\": \"%s\"", g->number,
+		f.endpoints, group_words[groups_group_verdict(&f)]);
+	fputs(", \"blocked_by\": ", out);
+	if (f.blocker) {
+		fputs("{\"address\": ", out);
+		addr_str(out, &f.blocker->addr);
+		fprintf(out, ", \"role\": \"%s\"", hw_platform_role(f.blocker));
+		str_field(out, "driver", f.blocker->driver);
+		fputc('}', out);
+	} else {
+		fputs("null", out);
+	}
+	fputs(", \"devices\": [\n", out);
 	for (size_t i = 0; i < g->n; i++) {
 		const struct hw_pci *d = &hw->pci[g->member[i]];
 		enum dev_verdict v = groups_device_verdict(&f, d);

@@ -18,6 +18,7 @@ enum init_block {
 	INIT_IOMMU_OFF,      /* no IOMMU groups at all */
 	INIT_NO_GROUP,       /* the GPU or a function of it is in no group */
 	INIT_HOST_DISK,      /* its group holds the host's own file systems */
+	INIT_HELD,           /* a bridge or platform function holds its group (hw_group_blocker) */
 	INIT_HOST_ROUTE,     /* its group holds the NIC of the host's default route */
 	INIT_LAST_GPU,       /* the host would keep no GPU */
 };
@@ -26,7 +27,7 @@ enum init_block {
 struct init_gpu {
 	size_t dev;                /* index into hw->pci */
 	enum init_block block;
-	size_t why;                /* the device that blocks it (INIT_HOST_DISK/ROUTE/NO_GROUP) */
+	size_t why;                /* the device that blocks it (INIT_HOST_DISK/ROUTE/NO_GROUP/HELD) */
 	bool *take;                /* per hw->pci: passed with it (its slot and groups, closed) */
 };
 

@@ -1,8 +1,9 @@
 /* tools/init/pick.c: which GPU `vfioc init` gives the VM. Every GPU is taken with what must go
  * along (every function of its slot, every endpoint of the IOMMU groups those are in, until
  * nothing is added: the rule of hw/group.c and the checks), then judged: blocked when the
- * IOMMU is off, when a group holds the host's own disk or the NIC of its default route, or
- * when the host would keep no GPU. Of the rest, the best is not the boot GPU, then not on
+ * IOMMU is off, when a group holds the host's own disk or the NIC of its default route or
+ * a bridge or platform function on a driver the kernel does not allow there, or when the
+ * host would keep no GPU. Of the rest, the best is not the boot GPU, then not on
  * bus 0 (a discrete card rather than the integrated one), then the first by address. */
 #include <stdlib.h>
 
@@ -24,7 +25,7 @@ static void close_over(const struct hw *hw, struct init_gpu *gpu)
 		while (!d->is_vf && hi < hw->npci && pci_same_slot(&hw->pci[hi].addr, &d->addr))
 			hi++;
 		for (size_t s = lo; s < hi; s++)
-			if (!gpu->take[s] && !hw_is_bridge(&hw->pci[s]) && !hw->pci[s].is_vf) {
+			if (!gpu->take[s] && !hw_stays_on_host(&hw->pci[s]) && !hw->pci[s].is_vf) {
 				gpu->take[s] = true;
 				work[nw++] = s;
 			}
@@ -35,6 +36,11 @@ static void close_over(const struct hw *hw, struct init_gpu *gpu)
 				gpu->why = i;
 			}
 			continue;
+		}
+		const struct hw_pci *held = hw_group_blocker(hw, g);
+		if (held && gpu->block == INIT_OK) {
+			gpu->block = INIT_HELD;
+			gpu->why = (size_t)(held - hw->pci);
 		}
 		size_t n = hw_group_left(hw, g, gpu->take, left);
 		for (size_t k = 0; k < n; k++) {

@@ -324,6 +324,12 @@ static void why_not(struct buf *b, const struct hw *hw, const struct init_gpu *g
 		buf_printf(&t, "%s: its IOMMU group %d also holds %s, with the host's %s.", a,
 			   hw->pci[g->why].iommu_group, w, hw->pci[g->why].host_fs);
 		break;
+	case INIT_HELD:
+		buf_printf(&t, "%s: its IOMMU group %d also holds %s, the host's %s, on driver %s, "
+			   "which the kernel does not allow in a group given to a VM.", a,
+			   hw->pci[g->why].iommu_group, w, hw_platform_role(&hw->pci[g->why]),
+			   hw->pci[g->why].driver);
+		break;
 	case INIT_HOST_ROUTE:
 		buf_printf(&t, "%s: its IOMMU group %d also holds %s, the NIC of the host's default "
 			   "route (%s).", a, hw->pci[g->why].iommu_group, w, hw->pci[g->why].host_route);

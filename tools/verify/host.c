@@ -205,15 +205,15 @@ static void managed_group(const struct verify_in *in, struct facts *out, size_t 
 	for (size_t i = 0; i < all; i++)   /* one without a driver keeps the group viable */
 		if (hw_holds_group(&hw->pci[left[i]]))
 			left[n++] = left[i];
-	const struct hw_pci *disk = hw_group_host_disk(hw, g);
-	if (!n && !disk) {
+	const struct hw_pci *disk = hw_group_host_disk(hw, g), *held = hw_group_blocker(hw, g);
+	if (!n && !disk && !held) {
 		fact_add(out, FACT_OK, "%s (%04x:%04x) of VM '%s' is there, and its IOMMU group %d goes "
 			 "to the VM whole (libvirt detaches it when the VM starts)", a, d->vendor,
 			 d->device, name, g->number);
 	} else {
 		struct fact *f = fact_add(out, FACT_FAIL, "IOMMU group %d of %s (VM '%s') is not "
 					  "viable: %zu of its devices stay on the host", g->number, a,
-					  name, n);
+					  name, n + (held != NULL));
 		for (size_t i = 0; i < n; i++) {
 			char o[PCI_ADDR_STRLEN];
 			pci_addr_fmt(&hw->pci[left[i]].addr, o);
@@ -225,6 +225,13 @@ static void managed_group(const struct verify_in *in, struct facts *out, size_t 
 		if (disk)
 			fact_hint(f, "the host's own file systems are on a device of this group (%s)",
 				  disk->host_fs);
+		if (held) {
+			char o[PCI_ADDR_STRLEN];
+			pci_addr_fmt(&held->addr, o);
+			fact_hint(f, "%s, the host's %s, is on %s, which the kernel does not allow in "
+				  "a group given to a VM: no VM can have this group", o,
+				  hw_platform_role(held), held->driver);
+		}
 	}
 	free(passed);
 	free(left);
@@ -342,7 +349,7 @@ static void dev_vfio(const struct verify_in *in, struct facts *out)
 			const struct hw_pci *other = NULL;
 			for (size_t k = 0; k < hw->groups[i].n && !other; k++) {
 				const struct hw_pci *m = &hw->pci[hw->groups[i].member[k]];
-				if (!hw_is_bridge(m) && m->driver && !is_vfio(m->driver))
+				if (hw_holds_group(m) && !is_vfio(m->driver))
 					other = m;
 			}
 			if (other) {
