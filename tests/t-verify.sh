@@ -62,6 +62,21 @@ has "seed, radeon first: its audio is bound" "^ok   0000:01:00.1 .* is on vfio-p
 has "seed, radeon first: group 1 not held" '^FAIL /dev/vfio/1 is missing' "$o"
 has "seed, radeon first: group 8 held" '^ok   /dev/vfio/8 is there' "$o"
 
+# The same host on Ubuntu (examples/ubuntu-grub): the hints name vfioc apply, GRUB's drop-in
+# and initramfs-tools, not nixos-rebuild and vfio.nix.
+r=$(booted ubuntu-nocmd ubuntu-grub seed)
+verify_rc "ubuntu, old cmdline" 1 ubuntu-grub "$r" -c "$NOLIBVIRT"
+o=$TMP/rc.out
+has "ubuntu, old cmdline: apply, then reboot" "hint: the applied configuration was not booted: run 'sudo vfioc apply'" "$o"
+has "ubuntu, old cmdline: GRUB's drop-in" "hint: or GRUB did not take them: /etc/default/grub.d/vfio.cfg must be there and 'sudo update-grub'" "$o"
+lacks "ubuntu, old cmdline: no NixOS words" 'nixos-rebuild|vfio\.nix|boot\.initrd' "$o"
+r=$(booted ubuntu-radeon ubuntu-grub seed --params @/kernel-cmdline --bind @/domains --keep 01:00.0)
+verify_rc "ubuntu, radeon first" 1 ubuntu-grub "$r" -c "$NOLIBVIRT"
+o=$TMP/rc.out
+has "ubuntu, radeon first: the softdep in the initramfs" \
+	"hint: on radeon: the host driver was loaded first, without 'softdep radeon pre: vfio-pci'. /etc/modprobe.d/vfio.conf .* 'lsinitramfs " "$o"
+lacks "ubuntu, radeon first: no NixOS words" 'nixos-rebuild|vfio\.nix|boot\.initrd' "$o"
+
 # The groups moved since the snapshot (a firmware update).
 r=$(booted seed-moved seed seed --params @/kernel-cmdline --bind @/domains)
 d=$TMP/seed-moved2
