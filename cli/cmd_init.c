@@ -33,7 +33,9 @@ static const struct cli_option options[] = {
 	{ "root", 0, "DIR", CLI_ROOT, "read DIR/sys, DIR/proc and DIR/etc/os-release instead (tests)" },
 	{ "hardware", 0, "FILE", CLI_HARDWARE, "start from a snapshot by 'vfioc probe' instead of this machine" },
 	{ "gpu", 0, "ADDR", 'g', "pass this GPU (e.g. 01:00.0) instead of the one vfioc would choose" },
-	{ "force", 0, NULL, 'F', "replace FILE and hardware.yaml when they exist (else: an error)" },
+	{ "force", 0, NULL, 'F', "replace FILE when it exists, and then hardware.yaml beside it\n"
+	  "(without it: an error; a new config next to another's snapshot\n"
+	  "needs none: it reuses it, or writes FILE's own, NAME.hardware.yaml)" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
 	{ 0 },
 };
@@ -224,6 +226,50 @@ static bool refuse_existing(int dirfd, const char *path, struct diags *ds)
 	return true;
 }
 
+/* Does the file at path hold exactly text? */
+static bool holds(const char *path, const struct buf *text)
+{
+	char *have = NULL;
+	size_t len = 0;
+	bool same = read_file(path, text->len + 1, &have, &len) == 0 && len == text->len &&
+		    memcmp(have, buf_str(text), len) == 0;
+	free(have);
+	return same;
+}
+
+/* Which snapshot the config names, when the user did not ask to replace files: the
+ * default hardware.yaml, or the one already there when it holds the same hardware, or,
+ * when it holds other hardware, one named after the config ("other.hardware.yaml" beside
+ * other.yaml), so init -o other.yaml works next to another config's snapshot. *reuse: the
+ * file is there already, with this content or as the snapshot `given` with --hardware. */
+static char *choose_snapshot(const char *config, const char *given, const struct buf *snap,
+			     bool *reuse)
+{
+	struct stat st;
+	char *path = beside(config, "hardware.yaml");
+	*reuse = false;
+	if (lstat(path, &st) != 0)
+		return path;
+	if ((given && same_file(given, path)) || holds(path, snap)) {
+		*reuse = true;
+		return path;
+	}
+	const char *base = file_base(config);
+	const char *dot = strrchr(base, '.');
+	size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	char *name = xasprintf("%.*s.hardware.yaml", (int)stem, base);
+	char *alt = beside(config, name);
+	free(name);
+	if (strcmp(alt, path) != 0 && lstat(alt, &st) == 0 && holds(alt, snap))
+		*reuse = true;
+	if (strcmp(alt, path) == 0) {  /* a config named "hardware.yaml": keep the default */
+		free(alt);
+		return path;
+	}
+	free(path);
+	return alt;
+}
+
 /* The config must pass its own check on this hardware; an error here is vfioc's bug. */
 static bool self_check(const char *name, const struct buf *yaml, const struct hw *hw,
 		       struct diags *ds)
@@ -275,7 +321,7 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 {
 	struct arena a = {0};
 	struct init_env env = { .snapshot_name = "hardware.yaml" };
-	char *snap_path = beside(o->out, env.snapshot_name);
+	char *snap_path = NULL;
 	const char *base = strrchr(o->out, '/');
 	env.config_name = base ? base + 1 : o->out;
 	env.source = o->hw.snapshot ? arena_printf(&a, "the snapshot %s", o->hw.snapshot)
@@ -288,14 +334,23 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 	struct buf yaml = {0}, snap = {0};
 	char *tmp_snap = NULL, *tmp_cfg = NULL;
 	int dirfd = -1;  /* the folder of both files (snap_path is beside o->out) */
-	bool keep_snap = o->hw.snapshot && same_file(o->hw.snapshot, snap_path);
-	if (diags_has_errors(ds))
+	bool keep_snap = false, reuse = false;
+	if (diags_has_errors(ds) || !file_snapshot_text(hw, &snap, ds))
 		goto out;
+	/* Replacing a config with --force replaces the snapshot beside it too (a new probe of
+	 * the same host); a new config never takes over another one's snapshot. */
+	struct stat cst;
+	if (o->force && stat(o->out, &cst) == 0)
+		snap_path = beside(o->out, "hardware.yaml");
+	else
+		snap_path = choose_snapshot(o->out, o->hw.snapshot, &snap, &reuse);
+	env.snapshot_name = file_base(snap_path);
+	/* --hardware names the file itself, or one with the same content, beside the config. */
+	keep_snap = reuse || (o->hw.snapshot && same_file(o->hw.snapshot, snap_path));
 	init_pick(hw, gpu, &pick);
 	init_yaml(hw, &pick, &env, &yaml);
 	init_pick_free(&pick);
-	if (!self_check(o->out, &yaml, hw, ds) || (!keep_snap && !file_snapshot_text(hw, &snap, ds)) ||
-	    (dirfd = file_folder(o->out, ds)) < 0)
+	if (!self_check(o->out, &yaml, hw, ds) || (dirfd = file_folder(o->out, ds)) < 0)
 		goto out;
 	if (!o->force) {
 		/* Both asked before either answer counts: both files are named when both exist. */
@@ -321,7 +376,11 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 		goto out;
 	}
 	fsync(dirfd);  /* the new names reach the disk */
-	printf("wrote %s and %s\n", o->out, keep_snap ? o->hw.snapshot : snap_path);
+	if (keep_snap)
+		printf("wrote %s; it names the snapshot %s, which is there already with this hardware\n",
+		       o->out, snap_path);
+	else
+		printf("wrote %s and %s\n", o->out, snap_path);
 	printf("next: vfioc check %s\n", o->out);
 out:
 	if (tmp_snap)
@@ -370,9 +429,10 @@ const struct command cmd_init = {
 	"    GPU can be passed (one GPU only, groups shared with the host's disk or network, the\n"
 	"    IOMMU off) the VM has no devices and the comments say why and what to do.\n\n",
 	options,
-	"Both files are written whole or not at all. Exit status: 0 written, 1 a file exists\n"
-	"(without --force) or --gpu names no device, 2 bad command line, 3 the hardware could\n"
-	"not be read or a file not written.\n"
+	"Both files are written whole or not at all; an existing hardware.yaml of the same\n"
+	"hardware is reused, one of other hardware kept (the new snapshot is NAME.hardware.yaml).\n"
+	"Exit status: 0 written, 1 a file exists (without --force) or --gpu names no device,\n"
+	"2 bad command line, 3 the hardware could not be read or a file not written.\n"
 	"Example: vfioc init -o host.yaml && vfioc check host.yaml\n",
 	.run = run,
 };
