@@ -179,6 +179,7 @@ static int shared_option(const char *cmd, int key, const char *value, struct cli
 	case CLI_ROOT: a->hw.root = value; break;
 	case CLI_HARDWARE: a->hw.snapshot = value; break;
 	case CLI_WERROR: a->werror = true; break;
+	case CLI_NO_ESCAPE_HATCHES: a->no_escape_hatches = true; break;
 	case CLI_OUTPUT: a->output = value; break;
 	case CLI_FORMAT:
 		if (!cli_parse_format(value, &a->fmt))

@@ -19,6 +19,7 @@ enum cli_key {
 	CLI_HARDWARE,       /* --hardware FILE */
 	CLI_FORMAT,         /* --format text|json|github */
 	CLI_WERROR,         /* --werror */
+	CLI_NO_ESCAPE_HATCHES,  /* --no-escape-hatches */
 	CLI_OUTPUT,         /* -o, --output DIR|FILE */
 };
 
@@ -35,6 +36,7 @@ struct cli_args {
 	struct hw_opts hw;
 	enum diag_format fmt;
 	bool werror;
+	bool no_escape_hatches;
 	const char *output;
 	const char *operand;  /* CONFIG, for a command that takes one */
 };

@@ -17,7 +17,7 @@ struct build_opts {
 	char *outdir;              /* malloc'd */
 	bool outdir_given;         /* -o: not the default next to the config */
 	struct hw_opts hw;
-	bool check, validate, werror;
+	bool check, validate, werror, no_escape_hatches;
 	const char *schema_dir;    /* NULL: libvirt's default */
 	enum diag_format fmt;
 };
@@ -33,6 +33,9 @@ static const struct cli_option options[] = {
 	{ "hardware", 0, "FILE", CLI_HARDWARE, "read the hardware from a snapshot by 'vfioc probe'\n"
 	  "(default: 'hardware:' of CONFIG, else this machine)" },
 	{ "werror", 0, NULL, CLI_WERROR, "treat warnings as errors: exit 1 and write nothing" },
+	{ "no-escape-hatches", 0, NULL, CLI_NO_ESCAPE_HATCHES, "refuse libvirt-xml, nixos-extra and qemu-config\n"
+	  "(whoever writes them is root on the host): for\n"
+	  "configs from pull requests" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
 	{ 0 },
 };
@@ -65,6 +68,7 @@ static int parse_args(int argc, char **argv, struct build_opts *o)
 	o->hw = a.hw;
 	o->fmt = a.fmt;
 	o->werror = a.werror;
+	o->no_escape_hatches = a.no_escape_hatches;
 	o->outdir = a.output ? xstrdup(a.output) : out_default_dir(o->config);
 	o->outdir_given = a.output != NULL;
 	return EXIT_OK;
@@ -211,7 +215,8 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	struct diags *ds = diags_new();
-	struct plan *p = compile_config(o.config, &o.hw, o.outdir, ds);
+	struct plan *p = compile_config(o.config, &o.hw, o.outdir,
+					o.no_escape_hatches ? COMPILE_NO_ESCAPE_HATCHES : 0, ds);
 	if (p)
 		build(p, &o, ds);
 	plan_free(p);

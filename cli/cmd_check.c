@@ -10,6 +10,9 @@ static const struct cli_option options[] = {
 	{ "hardware", 0, "FILE", CLI_HARDWARE, "read the hardware from a snapshot by 'vfioc probe'\n"
 	  "(default: 'hardware:' of CONFIG, else this machine)" },
 	{ "werror", 0, NULL, CLI_WERROR, "treat warnings as errors (exit 1)" },
+	{ "no-escape-hatches", 0, NULL, CLI_NO_ESCAPE_HATCHES, "refuse libvirt-xml, nixos-extra and qemu-config\n"
+	  "(whoever writes them is root on the host): for\n"
+	  "configs from pull requests" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (an array of objects: file, line, column,\n"
 	  "severity, code, message, notes, hints) or github (::error\n"
 	  "annotations for GitHub Actions)" },
@@ -25,7 +28,8 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	struct diags *ds = diags_new();
-	plan_free(compile_config(o.operand, &o.hw, NULL, ds));
+	plan_free(compile_config(o.operand, &o.hw, NULL,
+				 o.no_escape_hatches ? COMPILE_NO_ESCAPE_HATCHES : 0, ds));
 	rc = cli_finish(ds, o.fmt, o.werror);
 	diags_free(ds);
 	return rc;

@@ -16,8 +16,11 @@
 struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const char *outdir,
 			    struct diags *ds);
 
+/* compile_config's flags. */
+#define COMPILE_NO_ESCAPE_HATCHES 1u  /* each escape hatch set is an error (--no-escape-hatches) */
+
 /* All of the above: load path, get its hardware, check, plan. NULL when anything failed. */
 struct plan *compile_config(const char *path, const struct hw_opts *opts, const char *outdir,
-			    struct diags *ds);
+			    unsigned flags, struct diags *ds);
 
 #endif

@@ -5,8 +5,8 @@
 _vfioc_options() {
 	case $1 in
 	init) echo "-o --output --root --hardware --gpu --force --format --help" ;;
-	check) echo "--root --hardware --werror --format --help" ;;
-	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --format --help" ;;
+	check) echo "--root --hardware --werror --no-escape-hatches --format --help" ;;
+	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --no-escape-hatches --format --help" ;;
 	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --format --help" ;;
 	probe) echo "--root --hardware -o --output --format --help" ;;
 	groups) echo "--root --hardware --format --help" ;;

@@ -247,6 +247,12 @@ struct cfg_target {
 	struct cfg_enum bootloader; /* enum bootloader */
 };
 
+/* A key set in the config whose value vfioc cannot check (schema.h F_ESCAPE_HATCH). */
+struct cfg_hatch {
+	const char *key;           /* its full name: "vms.win10.libvirt-xml" */
+	struct loc loc;            /* the key */
+};
+
 struct config {
 	const char *path;          /* as given on the command line */
 	struct loc loc;            /* the top-level mapping */
@@ -255,6 +261,7 @@ struct config {
 	struct cfg_target target;
 	struct cfg_host host;
 	struct cfg_vm *vms; size_t nvms;  /* in file order */
+	struct cfg_hatch *hatches; size_t nhatches, caphatches;  /* in file order; malloc'd */
 	struct arena arena;        /* owns everything above */
 };
 

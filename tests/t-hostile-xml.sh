@@ -85,3 +85,44 @@ sys.exit(0 if ok else 1)
 PY
 then pass "hostile-xml: the domain is the comment and <domain>, the value intact"
 else fail "hostile-xml: the domain is the comment and <domain>, the value intact"; fi
+
+# ---- 10: escape hatches are root, and CI can refuse them ----
+python3 - "$W/host.yaml" "$W/hatch.yaml" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+t = t.replace("vms:\n  win10:\n", "vms:\n  win10:\n    libvirt-xml: [\"./on_crash=destroy\"]\n", 1)
+t = t.replace("host:\n", "host:\n  nixos-extra: {systemd.services.x.script: \"id\"}\n", 1)
+t = t.replace("  libvirt:\n", "  libvirt:\n    qemu-config: {namespaces: true}\n", 1)
+open(sys.argv[2], "w").write(t)
+PY
+rc_is "hostile-xml: a config with escape hatches checks without the switch" 0 "$VFIOC" check "$W/hatch.yaml"
+for cmd in "build --check" build check; do
+	rm -rf "$W/out"
+	out="-o $W/out"
+	[ "$cmd" = check ] && out=
+	rc_is "hostile-xml: $cmd --no-escape-hatches refuses them" 1 \
+		"$VFIOC" $cmd --no-escape-hatches "$W/hatch.yaml" $out
+	expect "hostile-xml: $cmd --no-escape-hatches wrote nothing" test ! -e "$W/out/vfio.nix"
+done
+has "hostile-xml: nixos-extra refused at its place" \
+	"hatch.yaml:12:3: error: 'host.nixos-extra' is an escape hatch, refused by --no-escape-hatches \[escape-hatch\]" "$TMP/rc.err"
+has "hostile-xml: qemu-config refused at its place" "hatch.yaml:19:5: error: 'host.libvirt.qemu-config' is an escape hatch" "$TMP/rc.err"
+has "hostile-xml: libvirt-xml refused at its place" "hatch.yaml:27:5: error: 'vms.win10.libvirt-xml' is an escape hatch" "$TMP/rc.err"
+has "hostile-xml: the refusal says why" "runs as root on the host" "$TMP/rc.err"
+"$VFIOC" check --no-escape-hatches --format github "$W/hatch.yaml" > /dev/null 2> "$TMP/gh"
+has "hostile-xml: as GitHub annotations" "^::error file=.*hatch.yaml,line=27,col=5,title=vfioc escape-hatch::" "$TMP/gh"
+rc_is "hostile-xml: a config without escape hatches passes with the switch" 0 \
+	"$VFIOC" build --check --no-escape-hatches "$seed/host.yaml"
+"$VFIOC" check --help > "$TMP/help"
+has "hostile-xml: check --help lists the switch" "--no-escape-hatches" "$TMP/help"
+"$VFIOC" build --help > "$TMP/help"
+has "hostile-xml: build --help lists the switch" "--no-escape-hatches" "$TMP/help"
+# Said plainly where they are documented, and the switch where CI is set up.
+for key in libvirt-xml nixos-extra qemu-config; do
+	has "hostile-xml: the reference says $key is root" \
+		"^\| \`$key\` .*(root on the host|is close to root).*--no-escape-hatches" ../docs/config-reference.md
+done
+has "hostile-xml: the Actions example passes the switch" \
+	"run: .*vfioc build --check --no-escape-hatches" ../docs/ci.md
+has "hostile-xml: the pre-commit docs pass the switch" "args: \[--no-escape-hatches," ../docs/ci.md
+has "hostile-xml: the hooks file says so" "--no-escape-hatches" ../.pre-commit-hooks.yaml

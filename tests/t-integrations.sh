@@ -66,7 +66,7 @@ repos:
       - id: vfioc-check
         args: [hosts/desktop/host.yaml]
       - id: vfioc-build-check
-        args: [hosts/desktop/host.yaml]
+        args: [--no-escape-hatches, hosts/desktop/host.yaml]
 CFG
 g "$repo" init -q && g "$repo" add . && g "$repo" commit -qm dotfiles
 precommit() {

@@ -489,6 +489,11 @@ static void lower_object(struct lower *lw, const struct object *o, const struct 
 			continue;
 		}
 		seen[f - o->fields] = true;
+		if ((f->flags & F_ESCAPE_HATCH) && lw->cfg)
+			VEC_PUSH(lw->cfg->hatches, lw->cfg->nhatches, lw->cfg->caphatches) =
+				(struct cfg_hatch){ arena_printf(lw->arena, "%s%s%s", where,
+								 *where ? "." : "", f->key),
+						    n->pairs[i].key->loc };
 		lw->owner = n->pairs[i].key->loc;
 		lower_value(lw, f, n->pairs[i].val, base, where);
 		lw->owner = (struct loc){0};
@@ -519,7 +524,7 @@ static struct config *lower_root(struct config *cfg, const char *name, const str
 		return NULL;
 	}
 	cfg->path = arena_strdup(&cfg->arena, name);
-	struct lower lw = { .ds = ds, .arena = &cfg->arena };
+	struct lower lw = { .ds = ds, .arena = &cfg->arena, .cfg = cfg };
 	lower_object(&lw, &schema_root, root, (char *)cfg, "");
 	if (diags_has_errors(ds)) {
 		config_free(cfg);
@@ -568,6 +573,7 @@ void config_free(struct config *cfg)
 {
 	if (!cfg)
 		return;
+	free(cfg->hatches);
 	arena_free(&cfg->arena);
 	free(cfg);
 }

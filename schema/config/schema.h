@@ -40,6 +40,10 @@ enum field_kind {
 /* FK_ENUM of NixOS releases: a release newer than the newest listed is taken as it, with
  * a warning (model/release.h). */
 #define F_RELEASES 2u
+/* An escape hatch: a value vfioc passes on without being able to check what it does, so
+ * it can do what root can on the host. Where the config sets one is recorded
+ * (config.hatches), for --no-escape-hatches. */
+#define F_ESCAPE_HATCH 4u
 
 struct object;
 struct lower;
@@ -87,6 +91,7 @@ struct lower {
 	struct diags *ds;
 	struct arena *arena;
 	struct loc owner;  /* the key naming the object being entered, for "missing key" */
+	struct config *cfg;
 };
 
 /* Hooks and helpers used by the tables (schema/config/key_rules.c). */

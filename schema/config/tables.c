@@ -188,10 +188,14 @@ static const struct field vm_fields[] = {
 		 "the consoles and framebuffer when it starts and give them back when it stops; its "
 		 "devices default to `bind: managed`." },
 	{ "libvirt-xml", FK_STRLIST, F(struct cfg_vm, libvirt_xml), .check = SC_XML_EDIT, .def = "[]",
+	  .flags = F_ESCAPE_HATCH,
 	  .doc = "Escape hatch: edits of the generated domain, as in virt-install's --xml: "
 		 "`XPATH=VALUE` sets (and creates) an attribute or element, `xpath.delete=XPATH` "
 		 "removes; XPATH is relative to <domain> (`./devices/graphics/@listen=0.0.0.0`). The "
-		 "result must still pass libvirt's schema; vfioc cannot check what it changes." },
+		 "result must still pass libvirt's schema; vfioc cannot check what it changes. "
+		 "Whoever writes it is root on the host: an edit can set <emulator> to any program, "
+		 "drop the seclabel, or back the guest's memory with any file (/etc/shadow), and "
+		 "libvirtd runs QEMU as root. `--no-escape-hatches` refuses it." },
 	{ "autostart", FK_BOOL, F(struct cfg_vm, autostart), .def = "false",
 	  .doc = "Start the VM when the host boots." },
 	{ "uuid", FK_STR, F(struct cfg_vm, uuid), .check = SC_UUID,
@@ -261,7 +265,10 @@ static const struct field libvirt_fields[] = {
 	  .doc = "When a VM leaves the config, the define-domains service undefines it and keeps its "
 		 "NVRAM and TPM state; true deletes them too." },
 	{ "qemu-config", FK_OBJECT, F(struct cfg_libvirt, qemu_config), .sub = &qemu_config_object,
-	  .doc = "qemu.conf settings (typed; no free text)." },
+	  .flags = F_ESCAPE_HATCH,
+	  .doc = "qemu.conf settings (typed; no free text). Escape hatch: they change what QEMU, "
+		 "root by default, may open on the host (any device node), so whoever writes them "
+		 "is close to root. `--no-escape-hatches` refuses it." },
 };
 static const struct object libvirt_object = OBJECT("host.libvirt", struct cfg_libvirt, libvirt_fields,
 	.doc = "libvirtd settings.");
@@ -302,11 +309,13 @@ static const struct field host_fields[] = {
 	  .doc = "CPUs taken from the host's services while any VM runs (systemd AllowedCPUs, set "
 		 "by a libvirt hook), and given back when the last one stops: the runtime "
 		 "alternative to `isolate-cpus`." },
-	{ "nixos-extra", FK_NIXATTRS, F(struct cfg_host, nixos_extra),
+	{ "nixos-extra", FK_NIXATTRS, F(struct cfg_host, nixos_extra), .flags = F_ESCAPE_HATCH,
 	  .doc = "Escape hatch: NixOS options vfioc does not cover, as `attr.path: value` "
 		 "(a string, bool, integer or list of those), written into vfio.nix; a component "
 		 "with dots is quoted (`boot.kernel.sysctl.\"vm.swappiness\": 10`). vfioc cannot "
-		 "check what they change." },
+		 "check what they change. Whoever writes it is root on the host: any option, such "
+		 "as `systemd.services.x.script`, can run any command as root at the next "
+		 "nixos-rebuild. `--no-escape-hatches` refuses it." },
 };
 static const struct object host_object = OBJECT("host", struct cfg_host, host_fields,
 	.doc = "Host-side settings.");
