@@ -65,10 +65,12 @@ bool pci_addr_guess(const char *s, struct pci_addr *out)
 		if (!strchr(":.-", *p++))
 			return false;
 	}
+	if (n < 2)
+		return false;
 	/* Read from the right: function, slot, bus, domain; "01:00" is a slot, function 0. */
 	unsigned func = n == 2 ? 0 : f[n - 1], slot = n == 2 ? f[1] : f[n - 2];
 	unsigned bus = n == 2 ? f[0] : f[n - 3], dom = n == 4 ? f[0] : 0;
-	if (n < 2 || bus > 0xff || slot > 31 || func > 7)
+	if (bus > 0xff || slot > 31 || func > 7)
 		return false;
 	*out = (struct pci_addr){ (uint16_t)dom, (uint8_t)bus, (uint8_t)slot, (uint8_t)func };
 	return true;

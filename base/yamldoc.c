@@ -104,11 +104,12 @@ static void not_text(struct reader *r, size_t off, const char *hint, const char 
 }
 
 /* The name of a character libyaml reads as a line break but an editor does not. */
-static const char *hidden_break(const unsigned char *p, unsigned cp)
+static const char *hidden_break(const unsigned char *p, size_t left, unsigned cp)
 {
 	return cp == 0x85 ? "U+0085 (NEXT LINE)" : cp == 0x2028 ? "U+2028 (LINE SEPARATOR)"
 	     : cp == 0x2029 ? "U+2029 (PARAGRAPH SEPARATOR)"
-	     : cp == '\r' && p[1] != '\n' ? "a carriage return without a line feed" : NULL;
+	     : cp == '\r' && (left < 2 || p[1] != '\n') ? "a carriage return without a line feed"
+	     : NULL;
 }
 
 static void hidden_line(struct reader *r, size_t off, const char *what)
@@ -145,7 +146,7 @@ static bool check_bytes(struct reader *r)
 				 "control character U+%04X in the file", cp);
 			return false;
 		}
-		if ((what = hidden_break(p + i, cp))) {
+		if ((what = hidden_break(p + i, r->len - i, cp))) {
 			hidden_line(r, i, what);
 			return false;
 		}

@@ -44,7 +44,8 @@ static void test_pci(void)
 	OK(!pci_addr_guess("01:00.0", &g), "pci guess: none for a well-formed address");
 	OK(!pci_addr_guess("01:20.0", &g) && !pci_addr_guess("01:00.8", &g), "pci guess: none out of range");
 	OK(!pci_addr_guess("10de:1b8", &g) && !pci_addr_guess("1:2:3:4:5", &g) && !pci_addr_guess("", &g) &&
-	   !pci_addr_guess("01::0", &g) && !pci_addr_guess("01:00.", &g), "pci guess: none for other text");
+	   !pci_addr_guess("01::0", &g) && !pci_addr_guess("01:00.", &g) && !pci_addr_guess("1f", &g),
+	   "pci guess: none for other text, nor for one field");
 	uint16_t v, d;
 	OK(pci_id_parse("1002:67B0", &v, &d) && v == 0x1002 && d == 0x67b0, "pci: id parsed");
 	OK(!pci_id_parse("1002:67b", &v, &d) && !pci_id_parse("1002-67b0", &v, &d), "pci: bad ids rejected");
@@ -224,6 +225,12 @@ static void test_limits(void)
 	OK(!ydoc_load_mem("al", "a: &x 1\nb: *x\n", 14, &a, ds), "yaml: alias refused");
 	struct ynode *n = ydoc_load_mem("ok", "a: [1, {b: c}]\n", 15, &a, ds);
 	OK(n && n->kind == Y_MAP && ymap_get(n, "a")->n == 2, "yaml: tree shape");
+	/* A carriage return as the last byte, with nothing after it in memory (ASan sees a
+	 * read past the end). */
+	char *cr = malloc(5);
+	memcpy(cr, "a: 1\r", 5);
+	OK(!ydoc_load_mem("cr", cr, 5, &a, ds), "yaml: a lone carriage return at the end refused");
+	free(cr);
 	arena_free(&a);
 	diags_free(ds);
 }
