@@ -12,6 +12,11 @@
 #define MAX_PRINTED 100  /* like gcc's -fmax-errors: a garbled file must not print megabytes */
 #define MAX_NOTES 20     /* notes, and hints, per diagnostic: a group of 10^5 devices must not
 			  * print 10^5 of each */
+/* Notes and hints kept in one run, in all: beyond them (and beyond MAX_NOTES of each per
+ * diagnostic) a note is only counted, never formatted or stored, so 2,500 VMs each
+ * reporting a 2,500-device group cost memory in the VMs, not VMs x devices. Room for every
+ * printed diagnostic's full share, twice over. */
+#define MAX_RUN_NOTES (4 * MAX_PRINTED * MAX_NOTES)
 
 static const struct {
 	enum severity sev;
@@ -35,6 +40,8 @@ struct diag {
 	size_t seq;      /* emission order, the last sort key */
 	struct note *notes;
 	size_t nnotes, capnotes;
+	size_t kept[2], more[2];  /* notes [0] and hints [1]: stored, and only counted */
+	struct diags *owner;      /* for the run's cap */
 };
 
 struct source {
@@ -46,6 +53,7 @@ struct diags {
 	struct diag **d;
 	size_t n, cap;
 	size_t count[SEV_NOTE + 1];  /* per severity: asked once per config object */
+	size_t kept_notes;           /* notes and hints stored, against MAX_RUN_NOTES */
 	struct source *src;
 	size_t nsrc, capsrc;
 };
@@ -104,6 +112,7 @@ struct diag *diag_emit(struct diags *ds, enum diag_id id, const struct loc *loc,
 	d->msg = vformat(fmt, ap);
 	va_end(ap);
 	d->seq = ds->n;
+	d->owner = ds;
 	VEC_PUSH(ds->d, ds->n, ds->cap) = d;
 	ds->count[table[id].sev]++;
 	return d;
@@ -113,13 +122,21 @@ void diags_move(struct diags *to, struct diags *from)
 {
 	for (size_t i = 0; i < from->n; i++) {
 		from->d[i]->seq = to->n;
+		from->d[i]->owner = to;
 		VEC_PUSH(to->d, to->n, to->cap) = from->d[i];
 		to->count[table[from->d[i]->id].sev]++;
 	}
 	memset(from->count, 0, sizeof(from->count));
+	to->kept_notes += from->kept_notes;
+	from->kept_notes = 0;
 	for (size_t i = 0; i < from->nsrc; i++)
 		VEC_PUSH(to->src, to->nsrc, to->capsrc) = from->src[i];
 	from->n = from->nsrc = 0;
+}
+
+bool diag_full(const struct diag *d, bool hint)
+{
+	return d->kept[hint] >= MAX_NOTES || d->owner->kept_notes >= MAX_RUN_NOTES;
 }
 
 static void add_note(struct diag *d, const struct loc *loc, bool hint, char *msg)
@@ -128,10 +145,16 @@ static void add_note(struct diag *d, const struct loc *loc, bool hint, char *msg
 	n->loc = loc ? *loc : (struct loc){0};
 	n->msg = msg;
 	n->hint = hint;
+	d->kept[hint]++;
+	d->owner->kept_notes++;
 }
 
 void diag_note(struct diag *d, const struct loc *loc, const char *fmt, ...)
 {
+	if (diag_full(d, false)) {
+		d->more[0]++;
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	add_note(d, loc, false, vformat(fmt, ap));
@@ -140,6 +163,10 @@ void diag_note(struct diag *d, const struct loc *loc, const char *fmt, ...)
 
 void diag_hint(struct diag *d, const char *fmt, ...)
 {
+	if (diag_full(d, true)) {
+		d->more[1]++;
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	add_note(d, NULL, true, vformat(fmt, ap));
@@ -281,11 +308,8 @@ static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
 	put_message(d->msg, out);
 	fprintf(out, " [%s]\n", table[d->id].code);
 	print_quote(ds, &d->loc, out);
-	size_t shown = 0, hints = 0;
 	for (size_t i = 0; i < d->nnotes; i++) {
 		const struct note *n = &d->notes[i];
-		if (n->hint ? hints++ >= MAX_NOTES : shown++ >= MAX_NOTES)
-			continue;
 		const struct loc *at = n->hint || !n->loc.file ? &d->loc : &n->loc;
 		print_prefix(at, out);
 		fprintf(out, "%s: ", n->hint ? "hint" : "note");
@@ -294,10 +318,10 @@ static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
 		if (!n->hint && n->loc.file)
 			print_quote(ds, &n->loc, out);
 	}
-	if (shown > MAX_NOTES || hints > MAX_NOTES) {
+	if (d->more[0] || d->more[1]) {
 		print_prefix(&d->loc, out);
-		fprintf(out, "note: %zu more notes and %zu more hints not shown\n",
-			shown > MAX_NOTES ? shown - MAX_NOTES : 0, hints > MAX_NOTES ? hints - MAX_NOTES : 0);
+		fprintf(out, "note: %zu more notes and %zu more hints not shown\n", d->more[0],
+			d->more[1]);
 	}
 }
 
@@ -326,10 +350,9 @@ static void print_json(const struct diag *d, FILE *out, bool first)
 	for (int hints = 0; hints < 2; hints++) {
 		fputs(hints ? ", \"hints\": [" : ", \"notes\": [", out);
 		bool any = false;
-		size_t shown = 0;
 		for (size_t i = 0; i < d->nnotes; i++) {
 			const struct note *n = &d->notes[i];
-			if (n->hint != hints || shown++ >= MAX_NOTES)
+			if (n->hint != hints)
 				continue;
 			fputs(any ? ", " : "", out);
 			any = true;
@@ -343,11 +366,11 @@ static void print_json(const struct diag *d, FILE *out, bool first)
 			json_str(out, n->msg);
 			fputc('}', out);
 		}
-		if (!hints && shown > MAX_NOTES)
-			fprintf(out, ", {\"file\": null, \"line\": 0, \"column\": 0, \"message\": "
-				"\"%zu more notes not shown\"}", shown - MAX_NOTES);
-		else if (hints && shown > MAX_NOTES)
-			fprintf(out, ", \"%zu more hints not shown\"", shown - MAX_NOTES);
+		if (!hints && d->more[0])
+			fprintf(out, "%s{\"file\": null, \"line\": 0, \"column\": 0, \"message\": "
+				"\"%zu more notes not shown\"}", any ? ", " : "", d->more[0]);
+		else if (hints && d->more[1])
+			fprintf(out, "%s\"%zu more hints not shown\"", any ? ", " : "", d->more[1]);
 		fputc(']', out);
 	}
 	fputc('}', out);
@@ -373,16 +396,13 @@ static void print_github(const struct diag *d, FILE *out)
 	}
 	fprintf(out, "title=vfioc %s::", table[d->id].code);
 	gh_escape(out, d->msg, false);
-	size_t shown = 0, hints = 0;
 	for (size_t i = 0; i < d->nnotes; i++) {
-		if (d->notes[i].hint ? hints++ >= MAX_NOTES : shown++ >= MAX_NOTES)
-			continue;
 		fputs(d->notes[i].hint ? "%0Ahint: " : "%0Anote: ", out);
 		gh_escape(out, d->notes[i].msg, false);
 	}
-	if (shown > MAX_NOTES || hints > MAX_NOTES)
-		fprintf(out, "%%0Anote: %zu more notes and %zu more hints not shown",
-			shown > MAX_NOTES ? shown - MAX_NOTES : 0, hints > MAX_NOTES ? hints - MAX_NOTES : 0);
+	if (d->more[0] || d->more[1])
+		fprintf(out, "%%0Anote: %zu more notes and %zu more hints not shown", d->more[0],
+			d->more[1]);
 	fputc('\n', out);
 }
 

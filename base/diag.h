@@ -34,6 +34,10 @@ const char *diags_add_source(struct diags *ds, const char *name, const char *tex
 struct diag *diag_emit(struct diags *ds, enum diag_id id, const struct loc *loc,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A related place ("also passed to VM 'linux' here"). */
+/* Whether d keeps no more notes (hint false) or hints (true): MAX_NOTES of each per
+ * diagnostic, and a cap for the whole run (diag.c). A note past it is only counted ("N more
+ * notes not shown"); a caller may skip formatting its text and still call diag_note. */
+bool diag_full(const struct diag *d, bool hint);
 void diag_note(struct diag *d, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A fix the user can apply. */

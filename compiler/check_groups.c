@@ -20,6 +20,10 @@ static size_t mark_of(const struct check_ctx *cx, size_t vm)
 /* The hint that adds d to vms.VM.pci, as one line of YAML with a comment. */
 static void hint_add(struct diag *diag, const char *vm, const struct hw_pci *d)
 {
+	if (diag_full(diag, true)) {  /* counted only: no text to make */
+		diag_hint(diag, "-");
+		return;
+	}
 	char a[PCI_ADDR_STRLEN];
 	struct buf what = {0};
 	pci_addr_fmt(&d->addr, a);
@@ -36,6 +40,11 @@ struct idxvec {
 static void note_member(const struct check_ctx *cx, struct diag *d, size_t m, bool *other_vm)
 {
 	const struct hw_pci *dev = &cx->hw->pci[m];
+	if (diag_full(d, false)) {  /* counted only: no text to make */
+		*other_vm |= cx->res.owner[m] != NO_VM;
+		diag_note(d, NULL, "-");
+		return;
+	}
 	struct buf what = {0};
 	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	if (cx->res.owner[m] != NO_VM) {
@@ -64,6 +73,10 @@ static void note_member(const struct check_ctx *cx, struct diag *d, size_t m, bo
  * error, and no hint to pass it. */
 static void note_unbound(struct diag *d, const struct hw_pci *dev)
 {
+	if (diag_full(d, false)) {
+		diag_note(d, NULL, "-");
+		return;
+	}
 	struct buf what = {0};
 	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	diag_note(d, NULL, "%s has no driver: it may stay on the host while none binds it",
@@ -151,6 +164,10 @@ static void report_unbound(const struct check_ctx *cx, size_t vm, const struct r
 				   "without a driver: the group stays viable as long as no driver "
 				   "binds it", buf_str(&what), g->number, name);
 	for (size_t i = 1; i < unbound->n; i++) {
+		if (diag_full(d, false)) {
+			diag_note(d, NULL, "-");
+			continue;
+		}
 		buf_free(&what);
 		hw_pci_describe(&cx->hw->pci[unbound->v[i]], HW_DESC_FULL, &what);
 		diag_note(d, NULL, "also without a driver: %s", buf_str(&what));

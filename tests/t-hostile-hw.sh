@@ -219,3 +219,26 @@ rootcase "a FIFO as /proc/cpuinfo does not hang probe" \
 rm -rf "$TMP/root" && cp -a "$TMP/root0" "$TMP/root"
 timeout 60 "$VFIOC" probe --root "$TMP/root" > /dev/null 2>&1
 expect "hostile-hw: --root: the untouched root still probes" test $? -eq 0
+
+# ---- round two, 9: notes that would grow as VMs x group size ----
+# 1,500 VMs each passing one member of one 1,500-device group: each VM's group-not-viable
+# error would note the other 1,499 members. Notes are capped per diagnostic and across the
+# run (only counted past the cap): memory grows with the VMs, not VMs x devices.
+if [ -x /usr/bin/time ]; then
+	python3 - "$TMP/vg" 1500 <<'PY'
+import sys
+base, n = sys.argv[1], int(sys.argv[2])
+addr = lambda i: "%04x:%02x:%02x.%d" % (i >> 16, (i >> 8) & 0xff, (i >> 3) & 0x1f, i & 7)
+open(base + "-hw.yaml", "w").writelines(
+    ["version: 1\ncpu:\n  vendor: intel\n  flags: [vmx]\nmemory:\n  total-kib: 67108864\npci:\n"] +
+    ['- {address: "%s", id: "8086:10d3", class: "0x020000", iommu-group: 0, driver: e1000e}\n'
+     % addr(i) for i in range(n)])
+open(base + ".yaml", "w").writelines(["version: 1\nvms:\n"] +
+    ['  v%d: {memory: 1GiB, vcpus: 1, network: none, pci: ["%s"]}\n' % (i, addr(i)) for i in range(n)])
+PY
+	/usr/bin/time -f "%M" -o "$TMP/vg.rss" "$VFIOC" check "$TMP/vg.yaml" --hardware "$TMP/vg-hw.yaml" \
+		> /dev/null 2> "$TMP/vg.err"
+	rss=$(tail -1 "$TMP/vg.rss")
+	expect "hostile-hw: 1500 VMs x a 1500-device group: peak memory ${rss} KiB < 64 MiB" test "$rss" -lt 65536
+	has "hostile-hw: the notes past the cap are counted" "note: 1479 more notes and 0 more hints not shown" "$TMP/vg.err"
+fi
