@@ -9,7 +9,8 @@
 #          without systemd), dnsmasq and ip for its network, systemd-tmpfiles; for the lab
 #          (tests/lab): qemu-img, kmod, cpio (the lab downloads its kernel itself); mandoc
 #          (lints the manual pages), zsh and fish (run the completions), pre-commit (runs
-#          the hooks of .pre-commit-hooks.yaml), clang-tidy (make lint)
+#          the hooks of .pre-commit-hooks.yaml), clang-tidy (make lint), udev (its hwdb,
+#          which lspci reads names from, as on every desktop: t-hw-lspci must pass there)
 # Runs apt-get through sudo unless it already runs as root.
 set -eu
 # liblzma-dev: liblzma.a, which linking libxml2.a in needs (libicu-dev, zlib1g-dev and
@@ -18,7 +19,7 @@ build="build-essential pkg-config libyaml-dev libpci-dev libxml2-dev liblzma-dev
 tests="pciutils libvirt0 libvirt-clients libxml2-utils nix-bin valgrind time python3
 python3-yaml python3-jsonschema libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
 libvirt-daemon-system qemu-utils ovmf swtpm swtpm-tools dnsmasq-base iproute2 systemd
-util-linux kmod cpio mandoc zsh fish pre-commit clang-tidy"
+util-linux kmod cpio mandoc zsh fish pre-commit clang-tidy udev"
 pkgs=$build
 [ "${1:-}" = build ] || pkgs="$build $tests"
 sudo=
@@ -28,3 +29,6 @@ $sudo apt-get update -qq
 # shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $pkgs > /dev/null
 echo "install-deps: installed $(echo $pkgs | wc -w) packages"
+# On CI (CI set, as by .ci/run's runner), the suite runs as on a developer's Debian rather
+# than a bare one: udev's hwdb in place, no /run/libvirt (tests/ci-desktop.sh).
+[ "${1:-}" = build ] || [ -z "${CI:-}" ] || sh "$(dirname "$0")/ci-desktop.sh"

@@ -155,6 +155,10 @@ added=$(($(cat $hp) - before))
 made=
 trap restore EXIT INT TERM
 
+# CI runs the suite as on a host where libvirtd never ran (tests/ci-desktop.sh).
+if [ -n "${CI:-}" ]; then
+	expect "libvirt-real: runs where libvirtd never ran (no /run/libvirt)" test ! -e /run/libvirt
+fi
 # The namespace mounts its own state over libvirt's folders, so they must exist; on a host
 # where libvirtd never ran (no /run/libvirt yet) the missing ones are made here and removed
 # after, leaving the host as it was.
