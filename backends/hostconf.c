@@ -88,10 +88,17 @@ void hostconf_qemu_conf(struct buf *t, const struct plan *p, bool one_line)
 {
 	if (namespaces_off(p))
 		buf_puts(t, "namespaces = []\n");
-	if (p->qemu_user)
-		buf_printf(t, "user = \"%s\"\n", p->qemu_user);
-	if (p->qemu_group)
-		buf_printf(t, "group = \"%s\"\n", p->qemu_group);
+	const char *user = p->qemu_user, *group = p->qemu_group;
+	if (p->family == FAMILY_NIXOS && (user || group)) {
+		/* Both, the one not given NixOS's: NixOS writes neither (nixos_setup.h,
+		 * nixos_qemu_user_in_verbatim). */
+		user = user ? user : "qemu-libvirtd";
+		group = group ? group : "qemu-libvirtd";
+	}
+	if (user)
+		buf_printf(t, "user = \"%s\"\n", user);
+	if (group)
+		buf_printf(t, "group = \"%s\"\n", group);
 	if (!p->cgroup_device_acl.n)
 		return;
 	buf_puts(t, one_line ? "cgroup_device_acl = [" : "cgroup_device_acl = [\n");
@@ -117,11 +124,11 @@ void hostconf_kvmfr_rule(struct buf *t, const struct plan *p)
 		   hostconf_first_user(p), hostconf_qemu_group(p));
 }
 
-/* The group of the Looking Glass file: on NixOS libvirtd's (QEMU as root) or QEMU's user's;
- * elsewhere QEMU's group. */
+/* The group of the Looking Glass file: qemu-config's group; else on NixOS libvirtd's (QEMU
+ * as root) or QEMU's user's; elsewhere QEMU's group. */
 static const char *shm_group(const struct plan *p)
 {
-	if (p->family != FAMILY_NIXOS)
+	if (p->family != FAMILY_NIXOS || p->qemu_group)
 		return hostconf_qemu_group(p);
 	return p->run_as_root ? "libvirtd" : "qemu-libvirtd";
 }

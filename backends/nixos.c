@@ -183,8 +183,13 @@ static void emit_libvirtd(struct buf *b, const struct plan *p)
 	buf_printf(b, "\n  virtualisation.libvirtd = {\n    enable = true;\n"
 		   "    # VFIO guests cannot be suspended to disk: shut them down with the host.\n"
 		   "    onShutdown = \"shutdown\";\n    onBoot = \"ignore\";\n    qemu = {\n"
-		   "      package = pkgs.%s;\n      runAsRoot = %s;\n      swtpm.enable = %s;\n",
-		   qemu_package_name(p->qemu_package), p->run_as_root ? "true" : "false",
+		   "      package = pkgs.%s;\n", qemu_package_name(p->qemu_package));
+	if (nixos_qemu_user_in_verbatim(p))
+		buf_puts(b, "      # true only so that NixOS writes no user = \"qemu-libvirtd\" ahead of\n"
+			    "      # verbatimConfig (libvirt takes the first): QEMU runs as the user and\n"
+			    "      # group of qemu-config, written in verbatimConfig below.\n");
+	buf_printf(b, "      runAsRoot = %s;\n      swtpm.enable = %s;\n",
+		   p->run_as_root || nixos_qemu_user_in_verbatim(p) ? "true" : "false",
 		   p->swtpm ? "true" : "false");
 	emit_ovmf(b, p);
 	buf_puts(b, "    };\n  };\n");

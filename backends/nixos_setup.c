@@ -23,8 +23,13 @@ static void emit_blacklist(struct buf *b, const struct plan *p)
 	buf_puts(b, " ];\n");
 }
 
+bool nixos_qemu_user_in_verbatim(const struct plan *p)
+{
+	return !p->run_as_root && (p->qemu_user || p->qemu_group);
+}
+
 /* qemu.conf. NixOS's own verbatimConfig is `namespaces = []`; a definition replaces it, so
- * that line stays unless namespaces are wanted. */
+ * that line stays unless namespaces are wanted. user and group: both (hostconf.c). */
 static void emit_qemu_conf(struct buf *b, const struct plan *p)
 {
 	if (!hostconf_qemu_conf_wanted(p))

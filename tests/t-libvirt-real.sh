@@ -124,6 +124,20 @@ for n in looking-glass lg-resized; do
 done
 mv "$W/looking-glass.conf" "$W/lg.conf"
 
+# qemu.conf as NixOS writes it for qemu-user's vfio.nix (nixos/modules/virtualisation/
+# libvirtd.nix, qemuConfigFile): user and group qemu-libvirtd when runAsRoot is false, then
+# verbatimConfig (NixOS's default: namespaces = []). inner.sh gives it to libvirtd.
+python3 - "$(eval_opt "$W/build/qemu-user/vfio.nix" virtualisation.libvirtd.qemu.runAsRoot)" \
+	"$(eval_opt "$W/build/qemu-user/vfio.nix" virtualisation.libvirtd.qemu.verbatimConfig)" \
+	> "$W/nixos-qemu.conf" <<'PY'
+import json, sys
+root, verbatim = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+if root is False:
+    print('user = "qemu-libvirtd"\ngroup = "qemu-libvirtd"')
+print(verbatim if isinstance(verbatim, str) else "namespaces = []\n", end="")
+PY
+chmod o+x "$TMP" "$W"   # QEMU as vfioc-qemu reaches nothing else under them
+
 if ! unshare -m -n true 2> "$TMP/err"; then
 	fail "libvirt-real: private namespaces work here (unshare -m -n)"; cat "$TMP/err" >&2
 	exit 0

@@ -200,4 +200,31 @@ if start lg-resized--lg1; then
 fi
 stop lg-resized--lg1
 stop looking-glass--lg2
+
+# qemu-config's user: libvirtd restarted on qemu.conf as NixOS writes it from vfio.nix
+# (W/nixos-qemu.conf), with the user vfioc-qemu known only in this namespace; the VM's QEMU
+# runs as that user and group.
+cp /etc/passwd /etc/group "$W/etc/"
+echo 'vfioc-qemu:x:64711:64711::/nonexistent:/usr/sbin/nologin' >> "$W/etc/passwd"
+echo 'vfioc-qemu:x:64711:' >> "$W/etc/group"
+mount --bind "$W/etc/passwd" /etc/passwd && mount --bind "$W/etc/group" /etc/group
+kill "$(cat /run/libvirt/libvirtd.pid)"
+for _ in $(seq 100); do [ -S /run/libvirt/libvirt-sock ] && kill -0 "$(cat /run/libvirt/libvirtd.pid 2> /dev/null)" 2> /dev/null || break; sleep 0.1; done
+cp "$W/nixos-qemu.conf" /etc/libvirt/qemu.conf
+rm -f /run/libvirt/libvirtd.pid
+libvirtd -d -p /run/libvirt/libvirtd.pid
+up=no
+for _ in $(seq 150); do
+	virsh -q version > /dev/null 2>&1 && { up=yes; break; }
+	sleep 0.2
+done
+check "qemu-user: libvirtd starts on qemu.conf as NixOS writes it" test $up = yes
+if [ $up = yes ] && start qemu-user--qu; then
+	pid=$(cat /run/libvirt/qemu/qu.pid)
+	check "qemu-user: QEMU runs as qemu-config's user (vfioc-qemu, uid 64711)" \
+		test "$(stat -c %u "/proc/$pid")" = 64711
+	check "qemu-user: QEMU runs in qemu-config's group (vfioc-qemu, gid 64711)" \
+		test "$(stat -c %g "/proc/$pid")" = 64711
+	stop qemu-user--qu
+fi
 exit 0

@@ -30,7 +30,10 @@
     onBoot = "ignore";
     qemu = {
       package = pkgs.qemu_kvm;
-      runAsRoot = false;
+      # true only so that NixOS writes no user = "qemu-libvirtd" ahead of
+      # verbatimConfig (libvirt takes the first): QEMU runs as the user and
+      # group of qemu-config, written in verbatimConfig below.
+      runAsRoot = true;
       swtpm.enable = false;
       # qemu.ovmf is not written: NixOS 26.05 has no such option (removed in
       # 25.11); libvirt selects QEMU's own UEFI firmware by its descriptors.
