@@ -82,12 +82,24 @@ static void emit_scream(struct buf *b, const struct plan *p)
 			      "    user = ", vm->name, vm->name);
 		nix_str(b, hostconf_first_user(p));
 		buf_printf(b, ";\n    group = \"%s\";\n    mode = \"0660\";\n  };\n", hostconf_qemu_group(p));
-		buf_printf(b, "  systemd.user.services.\"scream-%s\" = {\n"
+		/* systemd.user.services start for every user who logs in: ConditionUser= keeps
+		 * it to the one the file is shared with. The file is empty until QEMU sizes it
+		 * at VM start, and scream fails on an empty file (crash-looping until systemd
+		 * gave up): ExecStartPre waits for its size, with no start timeout. */
+		buf_printf(b, "  # The receiver: only for %s (the file's user), and only once QEMU has\n"
+			      "  # sized the file at the VM's start; until then it waits, not crash-loops.\n"
+			      "  systemd.user.services.\"scream-%s\" = {\n"
 			      "    description = \"Scream audio receiver for VM %s\";\n"
 			      "    wantedBy = [ \"graphical-session.target\" ];\n"
 			      "    partOf = [ \"graphical-session.target\" ];\n"
+			      "    unitConfig.ConditionUser = ", hostconf_first_user(p), vm->name, vm->name);
+		nix_str(b, hostconf_first_user(p));
+		buf_printf(b, ";\n"
+			      "    serviceConfig.ExecStartPre = \"${pkgs.runtimeShell} -c 'until [ -s /dev/shm/scream-ivshmem-%s ]; do ${pkgs.coreutils}/bin/sleep 2; done'\";\n"
+			      "    serviceConfig.TimeoutStartSec = \"infinity\";\n"
 			      "    serviceConfig.ExecStart = \"${pkgs.scream}/bin/scream -m /dev/shm/scream-ivshmem-%s\";\n"
-			      "    serviceConfig.Restart = \"always\";\n  };\n", vm->name, vm->name, vm->name);
+			      "    serviceConfig.Restart = \"always\";\n"
+			      "    serviceConfig.RestartSec = 2;\n  };\n", vm->name, vm->name);
 	}
 }
 

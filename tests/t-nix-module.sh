@@ -101,6 +101,28 @@ expect "nix-module: the seed on kernel 6.12.10 names no vfio_virqfd" \
 expect "nix-module: headless-server (25.11, a set of names) on 6.1.119 loads vfio_virqfd" \
 	test "$(kmods "$ex/headless-server/generated/vfio.nix" 25.11 6.1.119)" = "vfio_pci vfio vfio_iommu_type1 vfio_virqfd"
 
+# Scream's receiver (win11-gaming): only for the file's user, and it waits for QEMU to size
+# the file instead of failing on it empty. Its ExecStartPre is run here on a file of ours.
+nixeval "$ex/win11-gaming/generated/vfio.nix" 26.05 > "$TMP/e.json" 2> "$TMP/err"
+sv='e["systemd"]["user"]["services"]["scream-win11"]'
+expect "nix-module: scream runs only for the file's user (ConditionUser)" \
+	test "$(jget "$TMP/e.json" "$sv[\"unitConfig\"][\"ConditionUser\"]")" = \
+	"$(jget "$TMP/e.json" 'e["systemd"]["tmpfiles"]["settings"]["vfioc-scream"]["/dev/shm/scream-ivshmem-win11"]["f"]["user"]')"
+expect "nix-module: scream's start does not time out while it waits" \
+	test "$(jget "$TMP/e.json" "$sv[\"serviceConfig\"][\"TimeoutStartSec\"]")" = infinity
+pre=$(jget "$TMP/e.json" "$sv[\"serviceConfig\"][\"ExecStartPre\"]")
+pre=$(printf '%s' "$pre" | sed -e "s|/dev/shm/scream-ivshmem-win11|$TMP/shm|" -e 's|/nix/store/runtime-shell/bin/bash|sh|' -e 's|pkgs.coreutils/bin/||')
+: > "$TMP/shm"
+eval "$pre" &
+waiter=$!
+sleep 3
+if kill -0 $waiter 2> /dev/null; then pass "nix-module: scream's ExecStartPre waits while the file is empty"
+else fail "nix-module: scream's ExecStartPre waits while the file is empty ($pre)"; fi
+truncate -s 2M "$TMP/shm"
+for _ in 1 2 3 4 5 6; do kill -0 $waiter 2> /dev/null || break; sleep 1; done
+if kill -0 $waiter 2> /dev/null; then fail "nix-module: scream starts once QEMU has sized the file"; kill $waiter
+else pass "nix-module: scream starts once QEMU has sized the file"; fi
+
 # Module order: up to 25.05 the list is ordered (lib.mkBefore, and the comment says vfio
 # first); from 25.11 it is a set sorted by name, so no lib.mkBefore, and the comment says
 # the softdeps carry the order, and every display driver in the initrd has one.

@@ -134,6 +134,11 @@ let
     "systemd.user.services.<name>.description" "systemd.user.services.<name>.wantedBy"
     "systemd.user.services.<name>.partOf" "systemd.user.services.<name>.serviceConfig.ExecStart"
     "systemd.user.services.<name>.serviceConfig.Restart"
+    "systemd.user.services.<name>.unitConfig.ConditionUser"
+    "systemd.user.services.<name>.serviceConfig.ExecStartPre"
+    "systemd.user.services.<name>.serviceConfig.TimeoutStartSec"
+    "systemd.user.services.<name>.serviceConfig.RestartSec"
+    "systemd.services.<name>.restartTriggers" "systemd.services.<name>.serviceConfig.RemainAfterExit"
   ] ++ lib.optionals hasOvmf [
     "virtualisation.libvirtd.qemu.ovmf.enable" "virtualisation.libvirtd.qemu.ovmf.packages"
   ];

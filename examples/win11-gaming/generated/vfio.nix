@@ -137,11 +137,17 @@
     group = "kvm";
     mode = "0660";
   };
+  # The receiver: only for alice (the file's user), and only once QEMU has
+  # sized the file at the VM's start; until then it waits, not crash-loops.
   systemd.user.services."scream-win11" = {
     description = "Scream audio receiver for VM win11";
     wantedBy = [ "graphical-session.target" ];
     partOf = [ "graphical-session.target" ];
+    unitConfig.ConditionUser = "alice";
+    serviceConfig.ExecStartPre = "${pkgs.runtimeShell} -c 'until [ -s /dev/shm/scream-ivshmem-win11 ]; do ${pkgs.coreutils}/bin/sleep 2; done'";
+    serviceConfig.TimeoutStartSec = "infinity";
     serviceConfig.ExecStart = "${pkgs.scream}/bin/scream -m /dev/shm/scream-ivshmem-win11";
     serviceConfig.Restart = "always";
+    serviceConfig.RestartSec = 2;
   };
 }
