@@ -167,33 +167,26 @@ static void initramfs(struct tree *t)
 	}
 }
 
-/* GRUB. Debian's grub-mkconfig sources /etc/default/grub.d/NAME.cfg after /etc/default/grub (a
- * Debian patch; Ubuntu and Pop!_OS have it); upstream's, which Arch ships, reads only
- * /etc/default/grub. Fedora's boot entries are BLS snippets whose options grub2-mkconfig no
- * longer rewrites (since Fedora 39 / RHEL 9.3, only with --update-bls-cmdline): grubby
- * edits them, for every kernel, and GRUB_CMDLINE_LINUX for new ones. The parameters go into
- * GRUB_CMDLINE_LINUX_DEFAULT, so the recovery entries boot without them. */
+/* GRUB. Debian's grub-mkconfig sources /etc/default/grub.d/NAME.cfg after /etc/default/grub
+ * (Debian's default-grub-d patch; Ubuntu and Pop!_OS have it), and so does Arch's (its grub
+ * package, 2:2.12, applies 0003-support-dropins-for-default-configuration.patch, a subset of
+ * Debian's). Fedora's boot entries are BLS snippets whose options grub2-mkconfig no longer
+ * rewrites (since Fedora 39 / RHEL 9.3, only with --update-bls-cmdline): grubby edits them,
+ * for every kernel. The parameters go into GRUB_CMDLINE_LINUX_DEFAULT, so the recovery
+ * entries boot without them. */
 static void grub(struct tree *t, const char *params)
 {
-	switch (t->p->family) {
-	case FAMILY_DEBIAN: {
-		struct buf *b = tree_file(t, "etc/default/grub.d/vfio.cfg", "0644", NULL);
-		buf_printf(b, "#\n# Sourced by grub-mkconfig (update-grub) after /etc/default/grub and the\n"
-			      "# grub.d files named before this one.\n"
-			      "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n", params);
-		tree_regen(t, "update-grub");
-		break;
-	}
-	case FAMILY_FEDORA:
+	if (t->p->family == FAMILY_FEDORA) {
 		buf_printf(&t->run, "run grubby --update-kernel=ALL --args=\"%s\"\n", params);
 		buf_printf(&t->undo, "undo grubby --update-kernel=ALL --remove-args=\"%s\"\n", params);
-		break;
-	default:
-		buf_printf(&t->edits, "shell-var etc/default/grub GRUB_CMDLINE_LINUX_DEFAULT %s\n",
-			   params);
-		tree_regen(t, "grub-mkconfig -o /boot/grub/grub.cfg");
-		break;
+		return;
 	}
+	struct buf *b = tree_file(t, "etc/default/grub.d/vfio.cfg", "0644", NULL);
+	buf_printf(b, "#\n# Sourced by grub-mkconfig after /etc/default/grub and the grub.d files\n"
+		      "# named before this one.\n"
+		      "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT %s\"\n", params);
+	tree_regen(t, t->p->family == FAMILY_DEBIAN ? "update-grub"
+						    : "grub-mkconfig -o /boot/grub/grub.cfg");
 }
 
 /* systemd-boot: kernel-install (its 90-loaderentry.install) writes each entry's options from

@@ -85,9 +85,11 @@ fi
 
 conf archgrub seed arch booster grub
 build archgrub
-files archgrub "etc/modprobe.d/vfio.conf etc/booster.yaml"
+files archgrub "etc/modprobe.d/vfio.conf etc/booster.yaml etc/default/grub.d/vfio.cfg"
 a=$TMP/archgrub/out/root.apply
-has "distro: arch grub: /etc/default/grub edited" "^shell-var etc/default/grub GRUB_CMDLINE_LINUX_DEFAULT $IDS\$" "$a"
+lacks "distro: arch grub: /etc/default/grub is not edited" '^shell-var' "$a"
+has "distro: arch grub: the grub.d drop-in" "^GRUB_CMDLINE_LINUX_DEFAULT=\"\\\$GRUB_CMDLINE_LINUX_DEFAULT $IDS\"\$" \
+	"$TMP/archgrub/out/root/etc/default/grub.d/vfio.cfg"
 has "distro: arch grub: grub-mkconfig after booster" \
 	'^regenerate /usr/lib/booster/regenerate_images$' "$a"
 [ "$(sed -n 's/^regenerate //p' "$a" | tr '\n' '|')" = "/usr/lib/booster/regenerate_images|grub-mkconfig -o /boot/grub/grub.cfg|" ] &&

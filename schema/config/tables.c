@@ -340,8 +340,8 @@ static const struct field target_fields[] = {
 	  .doc = "The initramfs generator that gets the vfio modules and modprobe.d (not NixOS)." },
 	{ "bootloader", FK_ENUM, F(struct cfg_target, bootloader), .values = bootloader_names,
 	  .def = "grub", .doc = "Where the kernel parameters go (not NixOS): `grub` "
-		 "(/etc/default/grub.d on Debian-likes, grubby on Fedora, /etc/default/grub on "
-		 "Arch), `systemd-boot` (/etc/kernel/cmdline, read by kernel-install and by "
+		 "(an /etc/default/grub.d drop-in on Arch and Debian-likes, grubby on Fedora), "
+		 "`systemd-boot` (/etc/kernel/cmdline, read by kernel-install and by "
 		 "mkinitcpio's UKIs), `kernelstub` (Pop!_OS)." },
 };
 static const struct object target_object = OBJECT("target", struct cfg_target, target_fields,

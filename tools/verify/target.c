@@ -35,8 +35,9 @@ const char *verify_bootentry_hint(const struct plan *p)
 		return "or GRUB did not take them: /etc/default/grub.d/vfio.cfg must be there and "
 		       "'sudo update-grub' have written them into /boot/grub/grub.cfg (a grub.d file "
 		       "named after vfio.cfg may set GRUB_CMDLINE_LINUX_DEFAULT again)";
-	return "or GRUB did not take them: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub must "
-	       "hold them and 'sudo grub-mkconfig -o /boot/grub/grub.cfg' have run";
+	return "or GRUB did not take them: /etc/default/grub.d/vfio.cfg must be there (Arch's "
+	       "grub 2.12 package reads grub.d) and 'sudo grub-mkconfig -o /boot/grub/grub.cfg' "
+	       "have written them into /boot/grub/grub.cfg";
 }
 
 const char *verify_modules_hint(const struct plan *p)
