@@ -258,7 +258,7 @@ const struct command cmd_groups = {
 	"functions stay on the host; unbound (or PCI-to-PCI bridges on pcieport) they do not\n"
 	"keep the others from being passed, but on another driver (lpc_ich on the LPC bridge)\n"
 	"they keep their whole group from every VM, as the kernel does; the disk under the\n"
-	"host's own /, /nix or /usr keeps its whole group. The\n"
+	"host's mounted file systems or swap keeps its whole group. The\n"
 	"boot GPU, devices without a reset method, the NICs of the host's default route and\n"
 	"SR-IOV virtual functions are marked. Without IOMMU groups (IOMMU off) it says how to\n"
 	"turn the IOMMU on.\n\n",

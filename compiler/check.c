@@ -8,6 +8,7 @@ extern const struct check check_config;
 extern const struct check check_host;
 extern const struct check check_devices;
 extern const struct check check_boot_gpu;
+extern const struct check check_host_blocks;
 extern const struct check check_groups;
 extern const struct check check_binding;
 extern const struct check check_cpus;
@@ -27,6 +28,7 @@ const struct check *const checks[] = {
 	&check_host,
 	&check_devices,
 	&check_boot_gpu,
+	&check_host_blocks,
 	&check_groups,
 	&check_binding,
 	&check_target,

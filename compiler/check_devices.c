@@ -25,16 +25,21 @@ static void check_shared(const struct check_ctx *cx, size_t vm, const struct cfg
 		diag_hint(d, "only one of these VMs can run at a time");
 }
 
-/* The host runs on this device: its system file systems (error) or its default route. */
+/* The host runs on this device: its mounted file systems or swap (error), or its default
+ * route. NixOS mounts every fileSystems entry at boot and stops in emergency mode when one
+ * without nofail is missing (systemd's local-fs.target requires it). */
 static void check_host_use(const struct check_ctx *cx, const struct cfg_pci *e, const struct hw_pci *dev)
 {
 	char a[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&dev->addr, a);
 	if (hw_may_leave(dev, NULL) == HW_STAYS_HOST_FS) {
 		struct diag *d = diag_emit(cx->ds, D_HOST_DISK, &e->loc,
-					   "%s holds the host's own file systems: %s", a, dev->host_fs);
-		diag_hint(d, "the host would lose them when the VM starts: pass another disk "
-			  "or controller, and keep this one on the host");
+					   "%s holds what the host has mounted or swaps to: %s", a,
+					   dev->host_fs);
+		diag_hint(d, "the host would lose them when the VM starts, and a NixOS host whose "
+			  "fileSystems entry is missing stops in emergency mode at the next boot: pass "
+			  "another disk or controller; or unmount them, take them out of fileSystems "
+			  "and swapDevices, and run 'vfioc probe' again");
 	}
 	if (dev->host_route) {
 		struct diag *d = diag_emit(cx->ds, D_HOST_NETWORK, &e->loc,
@@ -160,5 +165,74 @@ static void run_boot_gpu(const struct check_ctx *cx)
 					 &cx->hw->pci[cx->res.vms[vm].dev[k].hw]);
 }
 
+/* Whether block device name is leaf, or the disk leaf is a partition of: "nvme1n1" for
+ * "nvme1n1p2", "sda" for "sda3". */
+static bool same_disk(const char *name, const char *leaf, size_t n)
+{
+	size_t len = strlen(name);
+	if (len > n || strncmp(name, leaf, len) != 0)
+		return false;
+	const char *rest = leaf + len, *end = leaf + n;
+	if (rest < end && *rest == 'p' && len && name[len - 1] >= '0' && name[len - 1] <= '9')
+		rest++;
+	if (rest == leaf + len + 1 && rest == end)
+		return false;  /* "nvme1n1p" */
+	for (; rest < end; rest++)
+		if (*rest < '0' || *rest > '9')
+			return false;
+	return true;
+}
+
+/* The device whose host_fs names block device name (or a partition of it), or NULL; its
+ * use in *use ("/boot (nvme1n1p1)" as one item). */
+static const struct hw_pci *host_block(const struct hw *hw, const char *name, struct buf *use)
+{
+	for (size_t i = 0; i < hw->npci; i++) {
+		const char *l = hw->pci[i].host_fs;
+		for (const char *p = l; p && *p;) {
+			const char *open = strstr(p, " ("), *close = open ? strchr(open, ')') : NULL;
+			if (!close)
+				break;
+			for (const char *q = open + 2; q < close;) {
+				size_t n = strcspn(q, ",)");
+				if (same_disk(name, q, n)) {
+					buf_printf(use, "%.*s", (int)(close + 1 - p), p);
+					return &hw->pci[i];
+				}
+				q += n + (q[n] == ',' ? 2 : 1);
+			}
+			p = close[1] ? close + 3 : close + 1;
+		}
+	}
+	return NULL;
+}
+
+/* A disk path that is a block device the host uses: the VM would write under a mounted
+ * file system or the swap. (By-id and mapper names are not in the snapshot: not judged.) */
+static void run_host_blocks(const struct check_ctx *cx)
+{
+	for (size_t vm = 0; vm < cx->cfg->nvms; vm++)
+		for (size_t k = 0; k < cx->cfg->vms[vm].ndisks; k++) {
+			const struct cfg_disk *disk = &cx->cfg->vms[vm].disks[k];
+			const char *path = disk->path.v;
+			if (!path || strncmp(path, "/dev/", 5) != 0 || strchr(path + 5, '/'))
+				continue;
+			struct buf use = {0};
+			const struct hw_pci *d = host_block(cx->hw, path + 5, &use);
+			if (d) {
+				char a[PCI_ADDR_STRLEN];
+				pci_addr_fmt(&d->addr, a);
+				struct diag *e = diag_emit(cx->ds, D_HOST_BLOCK_DEVICE, &disk->path.loc,
+							   "%s holds what the host has mounted or swaps "
+							   "to: %s, on %s", path, buf_str(&use), a);
+				diag_hint(e, "give the VM another disk, or unmount it on the host (and "
+					  "take it out of fileSystems and swapDevices) and run 'vfioc "
+					  "probe' again");
+			}
+			buf_free(&use);
+		}
+}
+
 const struct check check_devices = { "devices", run_devices, NEEDS_HW };
+const struct check check_host_blocks = { "host-blocks", run_host_blocks, NEEDS_HW };
 const struct check check_boot_gpu = { "boot-gpu", run_boot_gpu, NEEDS_HW };

@@ -41,7 +41,8 @@ struct hw_pci {
 	const char *device_name;
 	const char *class_name;            /* "VGA compatible controller" */
 	/* What the host itself runs on through this device (hw/host_uses.c); NULL: nothing known. */
-	const char *host_fs;               /* system file systems: "/ (nvme1n1p2), /nix (...)" */
+	const char *host_fs;               /* mounted file systems and swap: "/ (nvme1n1p2),
+					    * /boot (nvme1n1p1), swap (nvme1n1p3)" */
 	const char *host_route;            /* default-route interfaces: "enp5s0 in br0" */
 	struct loc loc;                    /* in the snapshot, when loaded from one */
 };

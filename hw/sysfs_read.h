@@ -62,7 +62,8 @@ void *hw_arena_keep(struct arena *a, void *vec, size_t bytes);
 
 /* The host facts beside PCI: CPUs, memory, hugepages, kernel, IOMMU hardware, USB. */
 void hw_probe_host(struct hw *hw, struct hw_reader *r);
-/* The devices the host runs on: its system file systems' disks, its default routes' NICs. */
+/* The devices the host runs on: the disks of its mounted file systems and swap, its default
+ * routes' NICs. */
 void hw_probe_uses(struct hw *hw, struct hw_reader *r);
 /* A test root (not "/") holds only folders, regular files and relative symlinks that stay
  * inside it; else a diagnostic naming the first offending entry, and false (hw/root_guard.c). */

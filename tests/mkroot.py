@@ -35,6 +35,11 @@ A .desc file is one record per line, words split as by a shell (shlex), '#' star
   block NAME MAJ:MIN [on=ADDR] [slaves=NAME,...]   a block device: a disk of ADDR (under
       its directory), else a virtual one (device mapper, md) over the slaves
   mount POINT NAME [fs=TYPE]     a proc/self/mountinfo line mounting block NAME at POINT
+                                 (fs=zfs: NAME is the dataset, "pool/home")
+  swap NAME                      an active swap partition, block NAME (proc/swaps)
+  btrfs UUID NAME,...            a btrfs file system over those blocks (sys/fs/btrfs/UUID/devices)
+  zfs-member NAME POOL           block NAME is a member of ZFS pool POOL, as udev's database
+                                 labels it (run/udev/data/bMAJ:MIN)
   net NAME [on=ADDR] [lower=NAME,...]   a network interface: ADDR's (a device link), else a
       virtual one (bridge, bond, VLAN) over the lower ones
   route NAME [v6]                a default route through NAME (proc/net/route, ipv6_route)
@@ -140,6 +145,9 @@ class Host:
         self.usb = []
         self.blocks = {}   # name -> dict
         self.mounts = []
+        self.swaps = []
+        self.btrfs = []    # (uuid, [names])
+        self.zfs = []      # (name, pool)
         self.nets = {}     # name -> dict
         self.routes = []   # (name, v6)
 
@@ -191,6 +199,12 @@ class Host:
             self.blocks[pos[0]] = dict(kv, name=pos[0], devno=pos[1])
         elif kind == "mount":
             self.mounts.append(dict(kv, point=pos[0], name=pos[1]))
+        elif kind == "swap":
+            self.swaps.append(pos[0])
+        elif kind == "btrfs":
+            self.btrfs.append((pos[0], pos[1].split(",")))
+        elif kind == "zfs-member":
+            self.zfs.append((pos[0], pos[1]))
         elif kind == "net":
             self.nets[pos[0]] = dict(kv, name=pos[0])
         elif kind == "route":
@@ -459,13 +473,29 @@ class Builder:
         lines = []
         for n, m in enumerate(self.h.mounts, 20):
             fs = m.get("fs", "ext4")
-            # btrfs shows an anonymous device number; only the source names the disk
-            devno = "0:%d" % n if fs == "btrfs" else self.h.blocks[m["name"]]["devno"]
-            lines.append("%d 1 %s / %s rw,relatime shared:%d - %s /dev/%s rw\n"
-                         % (n, devno, m["point"], n, fs, m["name"]))
+            # btrfs and ZFS show an anonymous device number; only the source names the disk
+            # (a ZFS source is the dataset)
+            devno = "0:%d" % n if fs in ("btrfs", "zfs") else self.h.blocks[m["name"]]["devno"]
+            source = m["name"] if fs == "zfs" else "/dev/" + m["name"]
+            lines.append("%d 1 %s / %s rw,relatime shared:%d - %s %s rw\n"
+                         % (n, devno, m["point"], n, fs, source))
         if lines:
             write(os.path.join(self.mkdir(self.root, "proc", "self"), "mountinfo"),
                   "".join(lines))
+        if self.h.swaps:
+            write(os.path.join(self.mkdir(self.root, "proc"), "swaps"),
+                  "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n" +
+                  "".join("/dev/%s\t\t\t\tpartition\t8388604\t\t0\t\t-2\n" % n
+                          for n in self.h.swaps))
+        for uuid, names in self.h.btrfs:
+            devs = self.mkdir(self.sys, "fs", "btrfs", uuid, "devices")
+            for name in names:
+                link(blocks[name], os.path.join(devs, name))
+        for name, pool in self.h.zfs:
+            write(os.path.join(self.mkdir(self.root, "run", "udev", "data"),
+                               "b" + self.h.blocks[name]["devno"]),
+                  "S:disk/by-label/%s\nE:ID_FS_TYPE=zfs_member\nE:ID_FS_LABEL=%s\nG:systemd\n"
+                  % (pool, pool))
         nets = {name: place("net", d, "net") for name, d in self.h.nets.items()}
         for name, d in self.h.nets.items():
             if d.get("on"):

@@ -107,7 +107,8 @@ static const struct snap_field pci_fields[] = {
 	{ "physfn", SK_PCIADDR, AT(struct hw_pci, physfn), .off2 = offsetof(struct hw_pci, is_vf),
 	  .doc = "the physfn link: only SR-IOV virtual functions have one" },
 	{ "host-filesystems", SK_STR, AT(struct hw_pci, host_fs),
-	  .doc = "the host's system file systems on this device: \"/ (nvme1n1p2), /nix (nvme1n1p3)\"" },
+	  .doc = "the host's mounted file systems and active swap on this device, each with its "
+		 "block devices: \"/ (nvme1n1p2), /boot (nvme1n1p1), swap (nvme1n1p3)\"" },
 	{ "host-default-route", SK_STR, AT(struct hw_pci, host_route),
 	  .doc = "the host's default-route interface on this device, and the one the route "
 		 "names: \"enp5s0 in br0\"" },
