@@ -7,7 +7,11 @@
 #          libvirtd runs the NixOS module's define-domains script), for
 #          t-libvirt-real libvirtd with QEMU, OVMF and swtpm (started by the test itself,
 #          without systemd), dnsmasq and ip for its network, systemd-tmpfiles; for the lab
-#          (tests/lab): qemu-img, kmod, cpio (the lab downloads its kernel itself); mandoc
+#          (tests/lab): qemu-img, kmod, cpio (the lab downloads its kernel itself), and
+#          Debian's two initramfs generators for the lab cases 26 and 27: the packages
+#          initramfs-tools and dracut conflict (each Provides/Conflicts
+#          linux-initramfs-tool), but their -core packages, which hold mkinitramfs and
+#          dracut themselves, do not and install side by side (Debian 12); mandoc
 #          (lints the manual pages), zsh and fish (run the completions), pre-commit (runs
 #          the hooks of .pre-commit-hooks.yaml), clang-tidy (make lint), udev (its hwdb,
 #          which lspci reads names from, as on every desktop: t-hw-lspci must pass there)
@@ -19,7 +23,7 @@ build="build-essential pkg-config libyaml-dev libpci-dev libxml2-dev liblzma-dev
 tests="pciutils libvirt0 libvirt-clients libxml2-utils nix-bin valgrind time python3
 python3-yaml python3-jsonschema libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
 libvirt-daemon-system qemu-utils ovmf swtpm swtpm-tools dnsmasq-base iproute2 systemd
-util-linux kmod cpio mandoc zsh fish pre-commit clang-tidy udev"
+util-linux kmod cpio initramfs-tools-core dracut-core mandoc zsh fish pre-commit clang-tidy udev"
 pkgs=$build
 [ "${1:-}" = build ] || pkgs="$build $tests"
 sudo=

@@ -43,7 +43,8 @@ newdir() {
 # boot DIR NAME [QEMU ARGS...]: boots the lab kernel with DIR/guest.sh as the guest's work,
 # DIR/append added to the kernel command line, DIR/memory as -m (MiB, 1024 when absent),
 # DIR/cpus as -smp (1 when absent), DIR/cpu as -cpu (GenuineIntel qemu64 when
-# absent) and the IOMMU device DIR/iommu (intel when absent, "none" for none). Waits for the
+# absent), the IOMMU device DIR/iommu (intel when absent, "none" for none) and DIR/initrd.img
+# as the initramfs (the lab's own when absent). Waits for the
 # guest to power off, at most $LAB_TIMEOUT seconds (DIR/timeout overrides). Succeeds when
 # the guest's last console line is "LAB-END rc=0"; else one failure for NAME naming what
 # went wrong, with the console's tail. The console is DIR/console.log.
@@ -59,11 +60,13 @@ boot() {
 	     append="amd_iommu=on $append" ;;
 	none) iommu= ;;
 	esac
+	initrd=$LAB_OUT/initramfs.cpio
+	[ -e "$dir/initrd.img" ] && initrd=$dir/initrd.img
 	start=$(date +%s)
 	# shellcheck disable=SC2086
 	timeout -k 10 "$limit" qemu-system-x86_64 -M q35,kernel-irqchip=split -accel "$LAB_ACCEL" \
 		-cpu "$cpu" -m "$(cat "$dir/memory" 2> /dev/null || echo 1024)" -smp "$(cat "$dir/cpus" 2> /dev/null || echo 1)" -nographic -no-reboot -nodefaults \
-		-serial stdio -kernel "$LAB_OUT/vmlinuz" -initrd "$LAB_OUT/initramfs.cpio" \
+		-serial stdio -kernel "$LAB_OUT/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=4 panic=-1 no_timer_check lab.dir=$dir lab.modules=$LAB_CACHE/root/lib/modules $append" \
 		$iommu \
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
