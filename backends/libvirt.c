@@ -30,6 +30,7 @@ struct dom {
 	const struct plan_vm *vm;
 	xmlDocPtr doc;
 	const char *bad;  /* first string that XML cannot carry (not UTF-8, control chars) */
+	xmlNodePtr *disk_node;  /* parallel to vm->disks: the <disk> add_disk wrote */
 };
 
 /* Text XML 1.0 can carry: UTF-8 without control characters other than tab and newline. */
@@ -273,16 +274,22 @@ struct disk_count {
 
 #define SATA_PORTS 6  /* ports of one ICH9 AHCI controller */
 
-static void disk_target(const struct plan_disk *disk, struct disk_count *c, char out[8])
+#define DISK_NAME_MAX 16  /* "vd" + the letters of 2^32 disks + NUL */
+
+/* The guest name of the i-th disk on a bus, as libvirt numbers them (src/util/virutil.c
+ * virIndexToDiskName, read back by virDiskNameToIndex): the letters count in bijective base
+ * 26, a..z, aa..zz, aaa..., so vdzz is followed by vdaaa. */
+static void disk_target(const struct plan_disk *disk, struct disk_count *c,
+			char out[DISK_NAME_MAX])
 {
 	bool virtio = disk->bus == DISK_VIRTIO && !disk->cdrom;
-	unsigned i = virtio ? c->vd++ : c->sd++;
-	char last[3] = { 0 };
-	if (i < 26)
-		last[0] = (char)('a' + i);
-	else
-		last[0] = (char)('a' + i / 26 - 1), last[1] = (char)('a' + i % 26);
-	snprintf(out, 8, "%s%s", virtio ? "vd" : "sd", last);
+	unsigned long long i = (virtio ? c->vd++ : c->sd++) + 1ull;
+	char letters[DISK_NAME_MAX];
+	size_t n = sizeof(letters) - 1;
+	letters[n] = '\0';
+	for (; i > 0 && n > 0; i = (i - 1) / 26)
+		letters[--n] = (char)('a' + (i - 1) % 26);
+	snprintf(out, DISK_NAME_MAX, "%s%s", virtio ? "vd" : "sd", letters + n);
 }
 
 /* An explicit drive address for SATA and SCSI devices. Without one libvirt derives the
@@ -310,8 +317,8 @@ static void add_drive_address(struct dom *d, xmlNodePtr disk, const char *bus,
 	attrf(d, a, "unit", "%u", unit);
 }
 
-static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *disk,
-		     struct disk_count *c, unsigned boot)
+static xmlNodePtr add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *disk,
+			   struct disk_count *c, unsigned boot)
 {
 	bool block = disk->path && !strncmp(disk->path, "/dev/", 5);
 	xmlNodePtr n = el_attrs(d, devs, "disk", "type", block ? "block" : "file", "device",
@@ -320,7 +327,7 @@ static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *dis
 		 disk->cdrom ? "raw" : disk_format_name(disk->format), NULL);
 	if (disk->path)   /* NULL: an empty CD-ROM drive */
 		el_attrs(d, n, "source", block ? "dev" : "file", disk->path, NULL);
-	char dev[8];
+	char dev[DISK_NAME_MAX];
 	disk_target(disk, c, dev);
 	const char *bus = disk->cdrom && disk->bus == DISK_VIRTIO ? "sata" : disk_bus_name(disk->bus);
 	el_attrs(d, n, "target", "dev", dev, "bus", bus, NULL);
@@ -328,6 +335,7 @@ static void add_disk(struct dom *d, xmlNodePtr devs, const struct plan_disk *dis
 		el(d, n, "readonly", NULL);
 	attrf(d, el(d, n, "boot", NULL), "order", "%u", boot);
 	add_drive_address(d, n, bus, c);
+	return n;
 }
 
 /* Passed boot devices first (their hostdevs carry the order), then disks, then CD-ROMs:
@@ -343,7 +351,7 @@ static void add_disks(struct dom *d, xmlNodePtr devs)
 	for (int cd = 0; cd < 2; cd++)
 		for (size_t i = 0; i < vm->ndisks; i++)
 			if (vm->disks[i].cdrom == (cd == 1))
-				add_disk(d, devs, &vm->disks[i], &c, boot++);
+				d->disk_node[i] = add_disk(d, devs, &vm->disks[i], &c, boot++);
 }
 
 static bool any_scsi(const struct plan_vm *vm)
@@ -583,44 +591,18 @@ static void add_cpu_details(struct dom *d, xmlNodePtr root)
 		el_attrs(d, cpu, "feature", "policy", "require", "name", "invtsc", NULL);
 }
 
-/* The <disk device='disk'> whose source is path and that is not in used[0..nused). */
-static xmlNodePtr find_disk(xmlNodePtr devs, const char *path, xmlNodePtr *used, size_t nused)
-{
-	for (xmlNodePtr n = devs->children; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "disk"))
-			continue;
-		bool taken = false;
-		for (size_t k = 0; k < nused && !taken; k++)
-			taken = used[k] == n;
-		xmlNodePtr src = child(n, "source");
-		xmlChar *dev = xmlGetProp(n, (const xmlChar *)"device");
-		xmlChar *file = src ? xmlGetProp(src, (const xmlChar *)"file") : NULL;
-		xmlChar *blk = src ? xmlGetProp(src, (const xmlChar *)"dev") : NULL;
-		const xmlChar *at = file ? file : blk;
-		bool match = !taken && dev && !strcmp((const char *)dev, "disk") && at &&
-			     !strcmp((const char *)at, path);
-		xmlFree(dev), xmlFree(file), xmlFree(blk);
-		if (match)
-			return n;
-	}
-	return NULL;
-}
-
 /* Cache, I/O mode, discard and I/O thread of each disk (not CD-ROMs), on the <driver> that
- * add_disk wrote, found by its source. */
+ * add_disk wrote (d->disk_node: one step per disk, where a search by source was n^2). */
 static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
 {
 	const struct plan_vm *vm = d->vm;
-	xmlNodePtr *used = xcalloc(vm->ndisks, sizeof(*used));
-	size_t nused = 0;
 	unsigned next_iothread = 0;
 	for (size_t i = 0; i < vm->ndisks; i++) {
 		const struct plan_disk *pd = &vm->disks[i];
-		xmlNodePtr n = pd->cdrom || !pd->path ? NULL : find_disk(devs, pd->path, used, nused);
+		xmlNodePtr n = pd->cdrom || !pd->path ? NULL : d->disk_node[i];
 		xmlNodePtr drv = n ? child(n, "driver") : NULL;
 		if (!drv)
 			continue;
-		used[nused++] = n;
 		if (pd->cache != CACHE_DEFAULT)
 			attr(d, drv, "cache", disk_cache_name(pd->cache));
 		if (pd->io != IO_DEFAULT)
@@ -630,7 +612,6 @@ static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
 		if (vm->iothreads && pd->bus == DISK_VIRTIO)
 			attrf(d, drv, "iothread", "%u", next_iothread++ % vm->iothreads + 1);
 	}
-	free(used);
 }
 
 /* Guest sound: an ich9 card on libvirt's pipewire or pulseaudio backend; or Scream, whose
@@ -783,8 +764,11 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 		*err = xasprintf("VM name '%s' is not usable as a file name", vm->name);
 		return -1;
 	}
-	struct dom d = { p, vm, xmlNewDoc((const xmlChar *)"1.0"), NULL };
+	struct dom d = { p, vm, xmlNewDoc((const xmlChar *)"1.0"), NULL,
+			 xcalloc(vm->ndisks, sizeof(xmlNodePtr)) };
 	build_domain(&d);
+	free(d.disk_node);  /* the nodes stay in d.doc */
+	d.disk_node = NULL;
 	int rc = libvirt_apply_edits(d.doc, vm, err);
 	if (rc) {
 		/* *err says which edit */
