@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "backends/backend.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 #include "cli/outwrite.h"
 #include "compiler/pipeline.h"
+#include "tools/apply/udiff.h"
 
 struct build_opts {
 	const char *config;
@@ -25,7 +28,8 @@ struct build_opts {
 static const struct cli_option options[] = {
 	{ "output", 'o', "DIR", CLI_OUTPUT, "where to write (default: 'generated' next to CONFIG)" },
 	{ "check", 0, NULL, 'c', "write nothing; exit 1 naming each file that is missing, differs\n"
-	  "or would be removed [stale-output] (for CI)" },
+	  "or would be removed [stale-output] (for CI), and show what\n"
+	  "would change as diff -u (on stdout, with --format text)" },
 	{ "validate", 0, NULL, 'v', "check each domain against libvirt's RelaxNG schema\n"
 	  "(/usr/share/libvirt/schemas/domain.rng) [domain-invalid]" },
 	{ "schema-dir", 0, "DIR", 's', "take domain.rng from DIR (implies --validate)" },
@@ -149,6 +153,36 @@ static void note_unlisted(const struct out_changes *ch, const struct build_opts 
 	}
 }
 
+/* The bytes of NAME in the folder dirfd (in *b), or false. */
+static bool read_at(int dirfd, const char *name, struct buf *b)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char chunk[8192];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 && b->len < (64u << 20))
+		buf_add(b, chunk, (size_t)n);
+	close(fd);
+	return n >= 0;
+}
+
+/* build --check on a terminal's text: what would change, as `diff -u` shows it. */
+static void print_stale_diffs(const struct out_set *set, const struct out_changes *ch, int dirfd,
+			      const char *outdir)
+{
+	for (size_t i = 0; i < ch->n; i++) {
+		const struct out_change *c = &ch->v[i];
+		struct buf old = {0};
+		bool there = c->kind != OUT_MISSING && read_at(dirfd, c->name, &old);
+		const struct buf *now = c->kind == OUT_STALE ? NULL : &set->files[c->file].data;
+		char *path = xasprintf("%s/%s", outdir, c->name);
+		udiff_print(stdout, path, there ? &old : NULL, now);
+		free(path);
+		buf_free(&old);
+	}
+}
+
 /* Compare (--check) or write the outputs, holding the folder's lock. */
 static void finish_outputs(const struct out_set *set, const struct plan *p,
 			   const struct build_opts *o, struct diags *ds)
@@ -174,6 +208,8 @@ static void finish_outputs(const struct out_set *set, const struct plan *p,
 		if (d)
 			diag_hint(d, "run 'vfioc build %s -o %s' and commit the result", o->config,
 				  o->outdir);
+		if (ch.n && o->fmt == DFMT_TEXT)
+			print_stale_diffs(set, &ch, out_lock_folder(lk), o->outdir);
 		failed = false;
 	} else if (ch.n && out_write(set, out_lock_folder(lk), o->outdir, &ch, &err) != 0) {
 		diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);

@@ -55,6 +55,20 @@ same "check: writes nothing" "$TMP/s1" "$TMP/s2"
 vfioc build "$W/host.yaml" 2> "$TMP/err"
 vfioc build --check "$W/host.yaml" 2> "$TMP/err"
 expect "check: a build repairs it" test $? -eq 0
+# What is stale, as diff -u shows it: the hunks are diff's, byte for byte.
+cp "$W/host.yaml" "$TMP/host.before"
+cp -r "$W/generated" "$TMP/gen.before"
+sed -i 's/memory: 16GiB/memory: 12GiB/; s/vcpus: 8/vcpus: 6/' "$W/host.yaml"
+vfioc build --check "$W/host.yaml" > "$TMP/udiff" 2> "$TMP/err"
+vfioc build "$W/host.yaml" 2> /dev/null
+diff -u "$TMP/gen.before/domains/win10.xml" "$W/generated/domains/win10.xml" | tail -n +3 > "$TMP/gnu"
+has "check: the stale file's diff is on stdout" "^[+][+][+] b/$W/generated/domains/win10.xml\$" "$TMP/udiff"
+sed -n '/^@@/,$p' "$TMP/udiff" > "$TMP/hunks"
+same "check: its hunks are diff -u's" "$TMP/gnu" "$TMP/hunks"
+cp "$TMP/host.before" "$W/host.yaml"
+vfioc build --check --format json "$W/host.yaml" > "$TMP/udiff" 2> /dev/null
+expect "check: no diff with --format json" test ! -s "$TMP/udiff"
+vfioc build "$W/host.yaml" 2> /dev/null
 
 # Stale domains: a VM removed from the config loses its file; foreign files stay.
 cat >> "$W/host.yaml" <<'EOF'
