@@ -9,6 +9,7 @@
 #include "backends/hook_scripts.h"
 #include "backends/hostconf.h"
 #include "backends/nixos_setup.h"
+#include "base/sha256.h"
 
 static void emit_blacklist(struct buf *b, const struct plan *p)
 {
@@ -112,22 +113,66 @@ static void emit_hook(struct buf *b, const char *name, const char *comment, cons
 	buf_puts(b, ");\n");
 }
 
+/* libvirt looks for hook scripts when libvirtd starts and again on SIGHUP (src/util/
+ * virhook.c: virHookCall re-runs virHookInitialize on the daemon's reload; src/remote/
+ * remote_daemon.c: SIGHUP is that reload; libvirtd.service's ExecReload sends it). NixOS
+ * links the hooks in libvirtd-config.service, a oneshot that a switch does not run again,
+ * and never restarts libvirtd on a switch (restartIfChanged = false; nixos/modules/
+ * virtualisation/libvirtd.nix). So a switch that adds or changes a hook would leave it
+ * unseen until a reboot: this unit, restarted by the switch whenever the hooks change
+ * (restartTriggers), links them again and reloads libvirtd; running VMs are untouched. */
+static void emit_hooks_reload(struct buf *b, const struct sha256 *scripts)
+{
+	struct sha256 h = *scripts;
+	uint8_t sum[SHA256_LEN];
+	sha256_done(&h, sum);
+	buf_puts(b, "\n  # libvirtd reads which hooks exist at its start and on reload, and NixOS neither\n"
+		    "  # restarts it on a switch nor links new hooks then: this unit, restarted by\n"
+		    "  # nixos-rebuild switch when the hooks change (their digest below), links them\n"
+		    "  # and reloads libvirtd (SIGHUP; running VMs are untouched). By hand, run:\n"
+		    "  # systemctl start libvirtd-config.service; systemctl reload libvirtd.service.\n"
+		    "  systemd.services.vfioc-libvirt-hooks = {\n"
+		    "    description = \"Make libvirtd see vfioc's hook scripts\";\n"
+		    "    after = [ \"libvirtd.service\" ];\n"
+		    "    wantedBy = [ \"multi-user.target\" ];\n"
+		    "    restartTriggers = [ \"hooks-sha256-");
+	for (size_t i = 0; i < SHA256_LEN; i++)
+		buf_printf(b, "%02x", sum[i]);
+	buf_puts(b, "\" ];\n"
+		    "    path = [ pkgs.systemd ];\n"
+		    "    serviceConfig.Type = \"oneshot\";\n"
+		    "    serviceConfig.RemainAfterExit = true;\n"
+		    "    script = ''\n"
+		    "      systemctl start libvirtd-config.service\n"
+		    "      if systemctl is-active --quiet libvirtd.service; then\n"
+		    "        systemctl reload libvirtd.service\n"
+		    "      fi\n"
+		    "    '';\n  };\n");
+}
+
 static void emit_hooks(struct buf *b, const struct plan *p)
 {
 	if (!p->libvirt_enable)
 		return;
+	struct sha256 scripts;
+	sha256_init(&scripts);
 	if (hooks_single_gpu_wanted(p)) {
 		struct buf sh = {0};
 		hooks_single_gpu(p, &sh);
 		emit_hook(b, "vfioc-single-gpu", "Single-GPU passthrough (vms.<name>.single-gpu).", &sh);
+		sha256_add(&scripts, sh.s, sh.len);
 		buf_free(&sh);
 	}
 	if (hooks_isolation_wanted(p)) {
 		struct buf sh = {0};
 		hooks_isolation(p, &sh);
 		emit_hook(b, "vfioc-isolate-cpus", "host.isolate-cpus-while-running.", &sh);
+		sha256_add(&scripts, "\0", 1);
+		sha256_add(&scripts, sh.s, sh.len);
 		buf_free(&sh);
 	}
+	if (hooks_single_gpu_wanted(p) || hooks_isolation_wanted(p))
+		emit_hooks_reload(b, &scripts);
 }
 
 static void nix_value(struct buf *b, const struct cfg_nixval *v)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "backends/hook_scripts.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 #include "cli/outwrite.h"
@@ -183,6 +184,24 @@ static void print_stale_diffs(const struct out_set *set, const struct out_change
 	}
 }
 
+/* libvirtd sees new or changed hook scripts only after a reload (nixos_setup.c,
+ * emit_hooks_reload): said when a written vfio.nix carries hooks. */
+static void note_hooks(const struct out_changes *ch, const struct plan *p, struct diags *ds)
+{
+	if (p->family != FAMILY_NIXOS || !p->libvirt_enable ||
+	    !(hooks_single_gpu_wanted(p) || hooks_isolation_wanted(p)))
+		return;
+	for (size_t i = 0; i < ch->n; i++)
+		if (!strcmp(ch->v[i].name, "vfio.nix")) {
+			struct diag *d = diag_emit(ds, D_HOOKS_RELOAD, NULL, "vfio.nix carries libvirt "
+						   "hooks; libvirtd sees new or changed ones only after a "
+						   "reload, which vfio.nix does on nixos-rebuild switch");
+			diag_hint(d, "should a VM start without them, run 'systemctl start "
+				  "libvirtd-config.service && systemctl reload libvirtd.service'");
+			return;
+		}
+}
+
 /* Compare (--check) or write the outputs, holding the folder's lock. */
 static void finish_outputs(const struct out_set *set, const struct plan *p,
 			   const struct build_opts *o, struct diags *ds)
@@ -215,6 +234,7 @@ static void finish_outputs(const struct out_set *set, const struct plan *p,
 		diag_emit(ds, D_IO_ERROR, NULL, "%s; %s is unchanged", err, o->outdir);
 	} else {
 		failed = false;
+		note_hooks(&ch, p, ds);
 	}
 	if (!failed)
 		note_unlisted(&ch, o, ds);

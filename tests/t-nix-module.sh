@@ -123,6 +123,27 @@ for _ in 1 2 3 4 5 6; do kill -0 $waiter 2> /dev/null || break; sleep 1; done
 if kill -0 $waiter 2> /dev/null; then fail "nix-module: scream starts once QEMU has sized the file"; kill $waiter
 else pass "nix-module: scream starts once QEMU has sized the file"; fi
 
+# Hooks after nixos-rebuild switch: single-gpu's vfio.nix has a unit the switch restarts when
+# a hook changes (restartTriggers names each hook), which links them and reloads libvirtd
+# (t-libvirt-real shows real libvirtd runs a new hook only after that reload).
+nixeval "$ex/single-gpu/generated/vfio.nix" 26.05 > "$TMP/e.json" 2> "$TMP/err"
+hs='e["systemd"]["services"]["vfioc-libvirt-hooks"]'
+expect "nix-module: the hooks' reload unit is restarted by a switch when a hook changes" \
+	test "$(jget "$TMP/e.json" "$hs[\"restartTriggers\"][0][:13]")" = hooks-sha256-
+cp -r "$ex/single-gpu" "$TMP/sg" && sed -i 's/^  isolate-cpus-while-running:.*//' "$TMP/sg/host.yaml"
+if vfioc build "$TMP/sg/host.yaml" -o "$TMP/sg/out" 2> /dev/null; then
+	a=$(grep -o 'hooks-sha256-[0-9a-f]*' "$ex/single-gpu/generated/vfio.nix")
+	b=$(grep -o 'hooks-sha256-[0-9a-f]*' "$TMP/sg/out/vfio.nix")
+	if grep -q 'isolate-cpus-while-running' "$ex/single-gpu/host.yaml"; then
+		expect "nix-module: other hooks, another restart trigger" test -n "$b" -a "$a" != "$b"
+	fi
+fi
+expect "nix-module: the hooks' reload unit links them and reloads libvirtd" \
+	sh -c "python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))[\"systemd\"][\"services\"][\"vfioc-libvirt-hooks\"][\"script\"]; assert \"systemctl start libvirtd-config.service\" in s and \"systemctl reload libvirtd.service\" in s' '$TMP/e.json'"
+nixeval "$ex/seed/generated/vfio.nix" 25.05 > "$TMP/e.json" 2> "$TMP/err"
+expect "nix-module: no hooks, no reload unit (seed)" \
+	test "$(jget "$TMP/e.json" '"vfioc-libvirt-hooks" in e.get("systemd", {}).get("services", {})')" = False
+
 # Module order: up to 25.05 the list is ordered (lib.mkBefore, and the comment says vfio
 # first); from 25.11 it is a set sorted by name, so no lib.mkBefore, and the comment says
 # the softdeps carry the order, and every display driver in the initrd has one.

@@ -201,6 +201,23 @@ fi
 stop lg-resized--lg1
 stop looking-glass--lg2
 
+# Hooks added while libvirtd runs (as a NixOS switch adds them): libvirtd does not see them
+# until it reloads (SIGHUP, what vfio.nix's vfioc-libvirt-hooks does), then it runs them.
+mkdir -p /etc/libvirt/hooks/qemu.d
+printf '#!/bin/sh\necho "$1 $2" >> %s/hook.log\n' "$W" > /etc/libvirt/hooks/qemu.d/vfioc-test
+chmod 0755 /etc/libvirt/hooks/qemu.d/vfioc-test
+if start qemu-user--qu; then
+	stop qemu-user--qu
+	check "hooks: a hook added while libvirtd runs is not run before a reload" test ! -e "$W/hook.log"
+fi
+kill -HUP "$(cat /run/libvirt/libvirtd.pid)"
+sleep 2
+if start qemu-user--qu; then
+	stop qemu-user--qu
+	check "hooks: after a reload (SIGHUP) libvirtd runs it" grep -q '^qu prepare' "$W/hook.log"
+fi
+rm -rf /etc/libvirt/hooks/qemu.d
+
 # qemu-config's user: libvirtd restarted on qemu.conf as NixOS writes it from vfio.nix
 # (W/nixos-qemu.conf), with the user vfioc-qemu known only in this namespace; the VM's QEMU
 # runs as that user and group.

@@ -173,6 +173,27 @@
     done
   '');
 
+  # libvirtd reads which hooks exist at its start and on reload, and NixOS neither
+  # restarts it on a switch nor links new hooks then: this unit, restarted by
+  # nixos-rebuild switch when the hooks change (their digest below), links them
+  # and reloads libvirtd (SIGHUP; running VMs are untouched). By hand, run:
+  # systemctl start libvirtd-config.service; systemctl reload libvirtd.service.
+  systemd.services.vfioc-libvirt-hooks = {
+    description = "Make libvirtd see vfioc's hook scripts";
+    after = [ "libvirtd.service" ];
+    wantedBy = [ "multi-user.target" ];
+    restartTriggers = [ "hooks-sha256-a2d1f0144e50a550143faabebc20bee44f2ed136a5fb553d35194a0513ee3029" ];
+    path = [ pkgs.systemd ];
+    serviceConfig.Type = "oneshot";
+    serviceConfig.RemainAfterExit = true;
+    script = ''
+      systemctl start libvirtd-config.service
+      if systemctl is-active --quiet libvirtd.service; then
+        systemctl reload libvirtd.service
+      fi
+    '';
+  };
+
   # host.nixos-extra: written as given; vfioc does not check these options.
   imports = [
     {
