@@ -195,6 +195,17 @@ void schema_vm_validate(struct lower *lw, const struct ynode *map, void *obj)
 		requires(lw, vm, &vm->hyperv_vendor_id.loc, "hyperv-vendor-id", "hyperv: true");
 	if (LOC_SET(vm->iothread_pin.loc) && !vm->iothreads.v)
 		requires(lw, vm, &vm->iothread_pin.loc, "iothread-pin", "iothreads");
+	/* QEMU's ivshmem and the kvmfr module take a power-of-two size (Looking Glass's
+	 * documentation sizes it so). */
+	const struct cfg_uint *lg = &vm->looking_glass.size;
+	if (LOC_SET(lg->loc) && (lg->v & (lg->v - 1))) {
+		uint64_t up = 1;
+		while (up < lg->v)
+			up <<= 1;
+		struct diag *d = diag_emit(lw->ds, D_LG_SIZE_POW2, &lg->loc, "looking-glass size "
+					   "%llu MiB is not a power of two", (unsigned long long)lg->v);
+		diag_hint(d, "use %llu MiB (the next power of two)", (unsigned long long)up);
+	}
 	if (!vm->single_gpu.v)
 		return;
 	for (size_t i = 0; i < vm->npci; i++) {
