@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "backends/backend.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 #include "cli/outwrite.h"
+#include "compiler/pipeline.h"
 #include "tools/apply/apply.h"
 
 /* The steps file of a build for a generic target (notes in docs/outputs.md). */
@@ -19,7 +21,7 @@
 
 struct apply_args {
 	const char *root;
-	bool chroot, dry_run, undo, force;
+	bool chroot, dry_run, undo, force, prebuilt;
 };
 
 static const struct cli_option options[] = {
@@ -34,6 +36,8 @@ static const struct cli_option options[] = {
 	{ "root", 0, "DIR", 'r', "install into the tree under DIR instead of / (image builders,\n"
 	  "tests); the commands are listed, not run" },
 	{ "chroot", 0, NULL, 'c', "with --root: run the commands inside DIR (chroot; needs root)" },
+	{ "prebuilt", 0, NULL, 'p', "install the folder -o DIR as it is, without CONFIG: only for a\n"
+	  "folder you built yourself (its root.apply runs commands as root)" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
 	{ 0 },
 };
@@ -49,6 +53,7 @@ static int apply_option(int key, const char *value, void *ctx)
 	o->dry_run |= key == 'n';
 	o->undo |= key == 'u';
 	o->force |= key == 'f';
+	o->prebuilt |= key == 'p';
 	return EXIT_OK;
 }
 
@@ -84,6 +89,7 @@ struct reader {
 	char *file;  /* OUT/root.apply, for locations */
 	struct apply_input *in;
 	struct diags *ds;
+	const struct out_set *set;  /* what CONFIG compiles to; NULL: the folder (--prebuilt) */
 };
 
 static void bad(struct reader *r, unsigned line, const char *fmt, const char *arg)
@@ -91,6 +97,29 @@ static void bad(struct reader *r, unsigned line, const char *fmt, const char *ar
 	struct loc l = { .file = r->file, .line = line, .col = 1 };
 	struct diag *d = diag_emit(r->ds, D_APPLY_BAD_STEP, &l, fmt, arg);
 	diag_hint(d, "the folder was written by another vfioc: run 'vfioc build' again");
+}
+
+/* The bytes of OUT/root/PATH (src): from what CONFIG compiles to, or with --prebuilt from
+ * the folder, a regular file. 0 or an errno; *data malloc'd. */
+static int source_file(struct reader *r, const char *path, const char *src, char **data,
+		       size_t *len)
+{
+	if (r->set) {
+		char *name = xasprintf(APPLY_TREE "/%s", path);
+		const struct out_file *f = out_set_find(r->set, name);
+		free(name);
+		if (!f)
+			return ENOENT;
+		*data = xmalloc(f->data.len + 1);
+		if (f->data.len)
+			memcpy(*data, f->data.s, f->data.len);
+		(*data)[f->data.len] = 0;
+		*len = f->data.len;
+		return 0;
+	}
+	struct stat st;
+	int err = lstat(src, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	return err ? err : read_regular_file(src, 16u << 20, data, len);
 }
 
 /* file PATH MODE: OUT/root/PATH, a regular file. */
@@ -105,11 +134,10 @@ static void step_file(struct reader *r, unsigned line, const char *args)
 	long mode = strtol(w[1], &end, 8);
 	char *src = xasprintf("%s/" APPLY_TREE "/%s", r->outdir, w[0]), *data = NULL;
 	size_t len = 0;
-	struct stat st;
-	int err = lstat(src, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	int err = source_file(r, w[0], src, &data, &len);
 	if (*end || mode < 0 || mode > 0777)
 		bad(r, line, "mode '%s' is not octal 0000-0777", w[1]);
-	else if (err || (err = read_regular_file(src, 16u << 20, &data, &len)) != 0)
+	else if (err)
 		diag_emit(r->ds, D_IO_ERROR, NULL, "cannot read %s: %s", src, read_error_text(err));
 	else {
 		r->in->files = grow(r->in->files, &r->in->cap, r->in->n + 1, sizeof(*r->in->files));
@@ -192,16 +220,20 @@ static void step(struct reader *r, unsigned line, const char *l)
 
 /* file (OUT/root.apply; its name is in the diagnostics, so the caller frees it after them)
  * into in. false after reporting (a NixOS build: apply-nixos). */
-static bool read_steps(const char *outdir, char *file, struct apply_input *in, struct diags *ds)
+static bool read_steps(const char *outdir, char *file, const struct out_set *set,
+		       struct apply_input *in, struct diags *ds)
 {
-	struct reader r = { outdir, file, in, ds };
+	struct reader r = { outdir, file, in, ds, set };
 	char *text = NULL;
 	size_t len = 0;
-	int err = read_regular_file(r.file, 1u << 20, &text, &len);
+	const struct out_file *steps = set ? out_set_find(set, APPLY_STEPS) : NULL;
+	int err = set ? (steps ? 0 : ENOENT) : read_regular_file(r.file, 1u << 20, &text, &len);
+	if (steps)
+		text = xstrndup(steps->data.s ? steps->data.s : "", steps->data.len);
 	if (err == ENOENT) {
 		char *nix = xasprintf("%s/vfio.nix", outdir);
 		struct stat st;
-		if (stat(nix, &st) == 0)
+		if (set ? out_set_find(set, "vfio.nix") != NULL : stat(nix, &st) == 0)
 			diag_hint(diag_emit(ds, D_APPLY_NIXOS, NULL, "%s was built for a NixOS target: "
 					    "vfioc apply does not install it", outdir),
 				  "import %s in configuration.nix and run nixos-rebuild switch", nix);
@@ -226,6 +258,43 @@ static bool read_steps(const char *outdir, char *file, struct apply_input *in, s
 	return !diags_has_errors(ds);
 }
 
+/* What CONFIG compiles to, into set, and the folder it was built into checked against it:
+ * the folder comes from a repository, and its root.apply runs commands as root, so apply
+ * installs what the config compiles to, and only once the reviewed folder says the same
+ * (a folder that differs is stale or was edited by hand). false after reporting. */
+static bool compiled(const char *config, const char *outdir, struct out_set *set,
+		     struct diags *ds)
+{
+	struct hw_opts hw = {0};
+	struct plan *p = compile_config(config, &hw, outdir, 0, ds);
+	char *err = NULL;
+	if (p && backends_run(p, set, &err) != 0)
+		diag_emit(ds, D_IO_ERROR, NULL, "internal error: backend %s", err ? err : "failed");
+	free(err);
+	bool planned = p != NULL;
+	plan_free(p);
+	if (!planned || diags_has_errors(ds))
+		return false;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct out_file *f = &set->files[i];
+		if (strcmp(f->name, APPLY_STEPS) && strncmp(f->name, APPLY_TREE "/", sizeof(APPLY_TREE)))
+			continue;
+		char *path = xasprintf("%s/%s", outdir, f->name), *data = NULL;
+		size_t len = 0;
+		struct stat st;
+		int rc = lstat(path, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL
+		       : read_regular_file(path, 16u << 20, &data, &len);
+		if (rc || len != f->data.len || (len && memcmp(data, f->data.s, len)))
+			diag_hint(diag_emit(ds, D_STALE_OUTPUT, NULL, "%s %s what %s compiles to", path,
+					    rc == ENOENT ? "is missing: it is part of" : "is not", config),
+				  "run 'vfioc build %s -o %s', review what changed and commit it, then "
+				  "apply", config, outdir);
+		free(data);
+		free(path);
+	}
+	return !diags_has_errors(ds);
+}
+
 static int run(int argc, char **argv)
 {
 	struct cli_args a = {0};
@@ -240,6 +309,12 @@ static int run(int argc, char **argv)
 	if (o.undo && (a.operand || a.output))
 		return cli_usage_error("apply", "--undo takes neither CONFIG nor -o: it reads what "
 				       "apply recorded under the root");
+	if (!o.undo && !a.operand && !o.prebuilt)
+		return cli_usage_error("apply", "name CONFIG: apply compiles it and installs that, "
+				       "never a folder's files on trust (--prebuilt -o DIR for a folder "
+				       "you built yourself)");
+	if (o.prebuilt && (a.operand || !a.output))
+		return cli_usage_error("apply", "--prebuilt takes -o DIR and no CONFIG");
 	struct diags *ds = diags_new();
 	struct apply_input in = {0};
 	char *outdir = a.output ? xstrdup(a.output) : a.operand ? out_default_dir(a.operand) : NULL;
@@ -247,8 +322,11 @@ static int run(int argc, char **argv)
 				 .chroot = o.chroot, .dry_run = o.dry_run, .force = o.force,
 				 .out = stdout };
 	char *steps = outdir ? xasprintf("%s/" APPLY_STEPS, outdir) : NULL;
-	if (o.undo || read_steps(outdir, steps, &in, ds))
+	struct out_set set = {0};
+	bool ok = o.undo || o.prebuilt || compiled(a.operand, outdir, &set, ds);
+	if (ok && (o.undo || read_steps(outdir, steps, o.prebuilt ? NULL : &set, &in, ds)))
 		apply_run(o.undo ? NULL : &in, &ao, ds);
+	out_set_free(&set);
 	apply_input_free(&in);
 	free(outdir);
 	rc = cli_finish(ds, a.fmt, false);

@@ -7,7 +7,7 @@ _vfioc_options() {
 	init) echo "-o --output --root --hardware --gpu --force --format --help" ;;
 	check) echo "--root --hardware --werror --no-escape-hatches --format --help" ;;
 	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --no-escape-hatches --format --help" ;;
-	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --format --help" ;;
+	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --prebuilt --format --help" ;;
 	probe) echo "--root --hardware -o --output --format --help" ;;
 	groups) echo "--root --hardware --format --help" ;;
 	verify) echo "--root --hardware -c --connect --format --help" ;;

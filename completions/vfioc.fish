@@ -41,6 +41,7 @@ complete -c vfioc -n "__fish_seen_subcommand_from apply" -l undo -d 'Put back wh
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -l force -d 'Replace files vfioc apply did not write'
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -l root -x -a "(__fish_complete_directories)" -d 'Install into the tree under DIR'
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -l chroot -d 'With --root: run the commands inside DIR'
+complete -c vfioc -n "__fish_seen_subcommand_from apply" -l prebuilt -d 'Install the folder -o DIR as it is, without CONFIG'
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -l format -x -a "text json github" -d 'Output format'
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -l help -d 'Show the help'
 complete -c vfioc -n "__fish_seen_subcommand_from init" -s o -l output -r -F -d 'The config to write'

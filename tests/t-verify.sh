@@ -67,7 +67,7 @@ has "seed, radeon first: group 8 held" '^ok   /dev/vfio/8 is there' "$o"
 r=$(booted ubuntu-nocmd ubuntu-grub seed)
 verify_rc "ubuntu, old cmdline" 1 ubuntu-grub "$r" -c "$NOLIBVIRT"
 o=$TMP/rc.out
-has "ubuntu, old cmdline: apply, then reboot" "hint: the applied configuration was not booted: run 'sudo vfioc apply'" "$o"
+has "ubuntu, old cmdline: apply, then reboot" "hint: the applied configuration was not booted: run 'sudo vfioc apply CONFIG'" "$o"
 has "ubuntu, old cmdline: GRUB's drop-in" "hint: or GRUB did not take them: /etc/default/grub.d/vfio.cfg must be there and 'sudo update-grub'" "$o"
 lacks "ubuntu, old cmdline: no NixOS words" 'nixos-rebuild|vfio\.nix|boot\.initrd' "$o"
 r=$(booted ubuntu-radeon ubuntu-grub seed --params @/kernel-cmdline --bind @/domains --keep 01:00.0)

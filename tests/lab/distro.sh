@@ -80,7 +80,7 @@ distro_initrd() {
 	fi
 	s=$w/sysroot && mkdir -p "$s" && cp -a /etc "$s/etc"
 	tree_hash "$s" > "$w/sysroot.hash"
-	if ! "$VFIOC" apply -o "$w/out" --root "$s" > "$w/apply.out" 2>&1; then
+	if ! "$VFIOC" apply "$w/host.yaml" -o "$w/out" --root "$s" > "$w/apply.out" 2>&1; then
 		fail "$name: vfioc apply --root into a copy of this Debian host's /etc"; sed 's/^/    /' "$w/apply.out" >&2; return
 	fi
 	# What the lab adds: the host drivers in the initramfs (a user's early-KMS setting), 9p.

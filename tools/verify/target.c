@@ -7,8 +7,8 @@ const char *verify_rebuild_hint(const struct plan *p)
 	if (p->family == FAMILY_NIXOS)
 		return "the rebuilt system was not booted: run 'nixos-rebuild boot' (or switch) and "
 		       "reboot into the new generation";
-	return "the applied configuration was not booted: run 'sudo vfioc apply' on the build's "
-	       "folder (it regenerates the initramfs and the boot loader's entries) and reboot";
+	return "the applied configuration was not booted: run 'sudo vfioc apply CONFIG' (it "
+	       "regenerates the initramfs and the boot loader's entries) and reboot";
 }
 
 const char *verify_bootentry_hint(const struct plan *p)
