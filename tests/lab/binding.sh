@@ -24,13 +24,7 @@ bind_config() {
 	for rel in 25.05 25.11; do
 		{
 			printf 'version: 1\nhardware: hardware.yaml\ntarget:\n  nixos: "%s"\n' "$rel"
-			printf 'host:\n  display-drivers: [%s]\n  libvirt: { enable: false }\nvms:\n' "$drv"
-			vm=0
-			for group in "$@"; do
-				vm=$((vm + 1))
-				printf '  vm%s:\n    memory: 256MiB\n    vcpus: 1\n    pci:\n' $vm
-				for a in $group; do printf '      - %s\n' "$a"; done
-			done
+			host_and_vms "$drv" "$@"
 		} > "$d/$n-$rel.yaml"
 	done
 }

@@ -67,13 +67,7 @@ distro_initrd() {
 	{
 		printf 'version: 1\nhardware: hardware.yaml\ntarget:\n  family: debian\n'
 		printf '  initramfs: %s\n  bootloader: grub\n' "$gen"
-		printf 'host:\n  display-drivers: [%s]\n  libvirt: { enable: false }\nvms:\n' "$drv"
-		vm=0
-		for group in "$@"; do
-			vm=$((vm + 1))
-			printf '  vm%s:\n    memory: 256MiB\n    vcpus: 1\n    pci:\n' $vm
-			for a in $group; do printf '      - %s\n' "$a"; done
-		done
+		host_and_vms "$drv" "$@"
 	} > "$w/host.yaml"
 	if ! "$VFIOC" build "$w/host.yaml" -o "$w/out" 2> "$w/build.err"; then
 		fail "$name: vfioc build for a Debian target with $gen"; sed 's/^/    /' "$w/build.err" >&2; return

@@ -105,3 +105,17 @@ nix_eval() {
 	nix-instantiate --eval --strict --json --store dummy:// "$LAB_DIR/../nix/eval.nix" \
 		--arg module "$1" --argstr release "$2" --arg systemdInitrd "$3" > "$4"
 }
+
+# host_and_vms DRIVERS GROUP...: the host: and vms: part of a binding case's config: the
+# host drivers as display-drivers, libvirt off, and one small VM per GROUP passing the
+# addresses in it (the binding and distro cases share it).
+host_and_vms() {
+	printf 'host:\n  display-drivers: [%s]\n  libvirt: { enable: false }\nvms:\n' "$1"
+	shift
+	vm=0
+	for group in "$@"; do
+		vm=$((vm + 1))
+		printf '  vm%s:\n    memory: 256MiB\n    vcpus: 1\n    pci:\n' $vm
+		for a in $group; do printf '      - %s\n' "$a"; done
+	done
+}
