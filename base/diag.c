@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "base/term.h"
 #include "base/util.h"
 
 #define MAX_PRINTED 100  /* like gcc's -fmax-errors: a garbled file must not print megabytes */
@@ -271,6 +272,7 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 		fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
 	}
 	fputs("\n      | ", out);
+	term_style(out, TS_HINT);
 	/* libyaml counts columns in characters; skip UTF-8 continuation bytes to match. */
 	unsigned col = 1;
 	for (size_t i = 0; i < len && col < loc->col; i++)
@@ -281,6 +283,7 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 	fputc('^', out);
 	for (unsigned i = 1; i < loc->len && i < 80; i++)
 		fputc('~', out);
+	term_style(out, TS_RESET);
 	fputc('\n', out);
 }
 
@@ -293,26 +296,48 @@ static void put_message(const char *s, FILE *out)
 
 static void print_prefix(const struct loc *loc, FILE *out)
 {
+	term_style(out, TS_BOLD);
 	if (!loc->file)
-		fputs("vfioc: ", out);
+		fputs("vfioc:", out);
 	else if (!loc->line)
-		fprintf(out, "%s: ", loc->file);
+		fprintf(out, "%s:", loc->file);
 	else
-		fprintf(out, "%s:%u:%u: ", loc->file, loc->line, loc->col);
+		fprintf(out, "%s:%u:%u:", loc->file, loc->line, loc->col);
+	term_style(out, TS_RESET);
+	fputc(' ', out);
+}
+
+static enum term_style sev_style(enum severity s)
+{
+	return s == SEV_WARNING ? TS_WARNING : s == SEV_NOTE ? TS_NOTE : TS_ERROR;
+}
+
+/* "error: " in its colour. */
+static void print_word(FILE *out, enum term_style st, const char *word)
+{
+	term_style(out, st);
+	fprintf(out, "%s:", word);
+	term_style(out, TS_RESET);
+	fputc(' ', out);
 }
 
 static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
 {
+	enum severity sev = table[d->id].sev;
 	print_prefix(&d->loc, out);
-	fprintf(out, "%s: ", sev_word(table[d->id].sev));
+	print_word(out, sev_style(sev), sev_word(sev));
 	put_message(d->msg, out);
-	fprintf(out, " [%s]\n", table[d->id].code);
+	fputc(' ', out);
+	term_style(out, sev_style(sev));
+	fprintf(out, "[%s]", table[d->id].code);
+	term_style(out, TS_RESET);
+	fputc('\n', out);
 	print_quote(ds, &d->loc, out);
 	for (size_t i = 0; i < d->nnotes; i++) {
 		const struct note *n = &d->notes[i];
 		const struct loc *at = n->hint || !n->loc.file ? &d->loc : &n->loc;
 		print_prefix(at, out);
-		fprintf(out, "%s: ", n->hint ? "hint" : "note");
+		print_word(out, n->hint ? TS_HINT : TS_NOTE, n->hint ? "hint" : "note");
 		put_message(n->msg, out);
 		fputc('\n', out);
 		if (!n->hint && n->loc.file)

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/pci.h"
+#include "base/term.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 
@@ -43,6 +45,53 @@ int cli_finish(struct diags *ds, enum diag_format fmt, bool werror)
 	fflush(stdout);
 	diags_print(ds, stderr, fmt);
 	return diags_exit_code(ds, werror);
+}
+
+/* "1 VM", "2 VMs". */
+static void count(struct buf *b, const char *sep, size_t n, const char *one, const char *many)
+{
+	buf_printf(b, "%s%zu %s", sep, n, n == 1 ? one : many);
+}
+
+void cli_checked(struct buf *b, const char *config, const struct compile_counts *n)
+{
+	if (!n->loaded) {
+		buf_printf(b, "read %s", config);
+		return;
+	}
+	count(b, "checked ", n->vms, "VM", "VMs");
+	count(b, " passing ", n->devices, "device", "devices");
+	if (n->hardware && !strcmp(n->hardware, "/"))
+		buf_printf(b, " against this machine");
+	else if (n->hardware)
+		buf_printf(b, " against %s", n->hardware);
+	if (n->hardware)
+		count(b, " (", n->hw_devices, "PCI device)", "PCI devices)");
+}
+
+void cli_summary(const struct diags *ds, enum diag_format fmt, const char *what)
+{
+	if (fmt != DFMT_TEXT || !term_is_tty(stderr))
+		return;
+	size_t e = diags_count(ds, SEV_ERROR) + diags_count(ds, SEV_SYSTEM);
+	size_t w = diags_count(ds, SEV_WARNING);
+	struct buf b = {0};
+	if (!e && !w)
+		buf_printf(&b, "no errors or warnings");
+	else if (e && w) {
+		count(&b, "", e, "error", "errors");
+		count(&b, ", ", w, "warning", "warnings");
+	} else if (e)
+		count(&b, "", e, "error", "errors");
+	else
+		count(&b, "", w, "warning", "warnings");
+	term_put(stderr, TS_BOLD, "vfioc:");
+	fputc(' ', stderr);
+	esc_text(stderr, what);
+	fputs(": ", stderr);
+	term_put(stderr, e ? TS_ERROR : w ? TS_WARNING : TS_OK, buf_str(&b));
+	fputc('\n', stderr);
+	buf_free(&b);
 }
 
 bool cli_parse_format(const char *s, enum diag_format *fmt)
@@ -181,6 +230,13 @@ static int shared_option(const char *cmd, int key, const char *value, struct cli
 	case CLI_WERROR: a->werror = true; break;
 	case CLI_NO_ESCAPE_HATCHES: a->no_escape_hatches = true; break;
 	case CLI_OUTPUT: a->output = value; break;
+	case CLI_COLOR: {
+		enum term_color when;
+		if (!term_parse_color(value, &when))
+			return cli_usage_error(cmd, "--color is auto, always or never, not '%s'", value);
+		term_set_color(when);
+		break;
+	}
 	case CLI_FORMAT:
 		if (!cli_parse_format(value, &a->fmt))
 			return cli_usage_error(cmd, "--format is text, json or github, not '%s'", value);

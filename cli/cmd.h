@@ -2,7 +2,8 @@
  * main.c only dispatches and prints help from these records.
  *
  * To add an option: one row in the command's options[] (its place in the usage line and its
- * lines in --help come from the row); an option several commands share (--root, --hardware, --format, --werror, --output)
+ * lines in --help come from the row); an option several commands share (--root, --hardware, --format, --werror, --output,
+ * --color)
  * is parsed here into struct cli_args, any other reaches the command's option callback. */
 #ifndef VFIOC_CMD_H
 #define VFIOC_CMD_H
@@ -21,7 +22,13 @@ enum cli_key {
 	CLI_WERROR,         /* --werror */
 	CLI_NO_ESCAPE_HATCHES,  /* --no-escape-hatches */
 	CLI_OUTPUT,         /* -o, --output DIR|FILE */
+	CLI_COLOR,          /* --color auto|always|never: base/term.h decides from it */
 };
+
+/* The --color row, the same in every command that colours its output. */
+#define CLI_COLOR_OPTION \
+	{ "color", 0, "WHEN", CLI_COLOR, "colour: auto (default: on a terminal, unless NO_COLOR\n" \
+	  "is set), always or never" }
 
 struct cli_option {
 	const char *name;   /* long name: "root" */
@@ -75,6 +82,12 @@ int cli_parse(const struct command *c, int argc, char **argv, struct cli_args *a
 
 /* For commands: print ds to stderr in fmt and return the exit code they call for. */
 int cli_finish(struct diags *ds, enum diag_format fmt, bool werror);
+/* The line check and build end with on a terminal: "vfioc: WHAT: 1 error, 2 warnings", on
+ * standard error after the diagnostics; nothing unless fmt is text and standard error is
+ * a terminal, so that what a pipe or a golden file receives never changes. */
+void cli_summary(const struct diags *ds, enum diag_format fmt, const char *what);
+/* "checked 2 VMs passing 3 devices against hardware.yaml (41 PCI devices)" into b. */
+void cli_checked(struct buf *b, const char *config, const struct compile_counts *n);
 /* "text", "json", "github" -> fmt; false on anything else. */
 bool cli_parse_format(const char *s, enum diag_format *fmt);
 /* A usage error: "vfioc CMD: message" + "try 'vfioc help CMD'"; returns EXIT_USAGE. */

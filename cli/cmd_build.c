@@ -42,6 +42,7 @@ static const struct cli_option options[] = {
 	  "(whoever writes them is root on the host): for\n"
 	  "configs from pull requests" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
+	CLI_COLOR_OPTION,
 	{ 0 },
 };
 
@@ -202,9 +203,16 @@ static void note_hooks(const struct out_changes *ch, const struct plan *p, struc
 		}
 }
 
+/* What a build did to its folder, for the summary line on a terminal. */
+struct build_done {
+	bool reached;           /* the folder was compared */
+	size_t files;           /* the files of the set */
+	size_t written, removed;  /* changed (--check: would change) */
+};
+
 /* Compare (--check) or write the outputs, holding the folder's lock. */
 static void finish_outputs(const struct out_set *set, const struct plan *p,
-			   const struct build_opts *o, struct diags *ds)
+			   const struct build_opts *o, struct diags *ds, struct build_done *done)
 {
 	struct out_changes ch = {0};
 	char *marker = backends_marker(p), *err = NULL;
@@ -236,15 +244,20 @@ static void finish_outputs(const struct out_set *set, const struct plan *p,
 		failed = false;
 		note_hooks(&ch, p, ds);
 	}
-	if (!failed)
+	if (!failed) {
 		note_unlisted(&ch, o, ds);
+		*done = (struct build_done){ .reached = true, .files = set->n };
+		for (size_t i = 0; i < ch.n; i++)
+			*(ch.v[i].kind == OUT_STALE ? &done->removed : &done->written) += 1;
+	}
 	out_lock_release(lk, failed);
 	free(err);
 	free(marker);
 	out_changes_free(&ch);
 }
 
-static void build(const struct plan *p, const struct build_opts *o, struct diags *ds)
+static void build(const struct plan *p, const struct build_opts *o, struct diags *ds,
+		  struct build_done *done)
 {
 	struct out_set set = {0};
 	char *err = NULL;
@@ -259,9 +272,33 @@ static void build(const struct plan *p, const struct build_opts *o, struct diags
 	out_manifest_add(&set);
 	bool warn_stop = o->werror && diags_count(ds, SEV_WARNING);
 	if (!diags_has_errors(ds) && !warn_stop)
-		finish_outputs(&set, p, o, ds);
+		finish_outputs(&set, p, o, ds, done);
 	free(err);
 	out_set_free(&set);
+}
+
+/* "checked 1 VM passing 3 devices against hardware.yaml (17 PCI devices), wrote 2 of 6
+ * files in generated: no errors or warnings", on a terminal only (cli_summary). */
+static void summary(const struct build_opts *o, const struct compile_counts *n,
+		    const struct build_done *done, const struct diags *ds)
+{
+	struct buf b = {0};
+	cli_checked(&b, o->config, n);
+	size_t changed = done->written + done->removed;
+	if (!done->reached)
+		buf_printf(&b, ", wrote nothing in %s", o->outdir);
+	else if (!changed)
+		buf_printf(&b, ", %s is up to date (%zu files)", o->outdir, done->files);
+	else if (o->check)
+		buf_printf(&b, ", %zu of the %zu files in %s are stale", changed, done->files,
+			   o->outdir);
+	else
+		buf_printf(&b, ", wrote %zu of %zu files in %s", done->written, done->files,
+			   o->outdir);
+	if (done->reached && done->removed && !o->check)
+		buf_printf(&b, " and removed %zu", done->removed);
+	cli_summary(ds, o->fmt, buf_str(&b));
+	buf_free(&b);
 }
 
 static int run(int argc, char **argv)
@@ -271,12 +308,17 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	struct diags *ds = diags_new();
-	struct plan *p = compile_config(o.config, &o.hw, o.outdir,
-					o.no_escape_hatches ? COMPILE_NO_ESCAPE_HATCHES : 0, ds);
+	struct compile_counts n = {0};
+	struct build_done done = {0};
+	struct plan *p = compile_config_counted(o.config, &o.hw, o.outdir,
+						o.no_escape_hatches ? COMPILE_NO_ESCAPE_HATCHES : 0,
+						ds, &n);
 	if (p)
-		build(p, &o, ds);
+		build(p, &o, ds, &done);
 	plan_free(p);
 	rc = cli_finish(ds, o.fmt, o.werror);
+	summary(&o, &n, &done, ds);
+	free(n.hardware);
 	diags_free(ds);
 	free(o.outdir);
 	return rc;

@@ -1,4 +1,5 @@
 /* cmd_check.c: `vfioc check`: validate a config, and check it against the hardware. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -16,6 +17,7 @@ static const struct cli_option options[] = {
 	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (an array of objects: file, line, column,\n"
 	  "severity, code, message, notes, hints) or github (::error\n"
 	  "annotations for GitHub Actions)" },
+	CLI_COLOR_OPTION,
 	{ 0 },
 };
 
@@ -28,9 +30,15 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	struct diags *ds = diags_new();
-	plan_free(compile_config(o.operand, &o.hw, NULL,
-				 o.no_escape_hatches ? COMPILE_NO_ESCAPE_HATCHES : 0, ds));
+	struct compile_counts n = {0};
+	plan_free(compile_config_counted(o.operand, &o.hw, NULL,
+					 o.no_escape_hatches ? COMPILE_NO_ESCAPE_HATCHES : 0, ds, &n));
 	rc = cli_finish(ds, o.fmt, o.werror);
+	struct buf what = {0};
+	cli_checked(&what, o.operand, &n);
+	cli_summary(ds, o.fmt, buf_str(&what));
+	buf_free(&what);
+	free(n.hardware);
 	diags_free(ds);
 	return rc;
 }

@@ -224,6 +224,7 @@ static const struct cli_option options[] = {
 	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (the listing as one JSON object on standard\n"
 	  "output, diagnostics as a JSON array on standard error) or github\n"
 	  "(the text listing, diagnostics as ::error annotations)" },
+	CLI_COLOR_OPTION,
 	{ 0 },
 };
 

@@ -5,9 +5,9 @@
  * each through base/escape.h (a fact may quote what the host's files hold). */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/escape.h"
+#include "base/term.h"
 #include "cli/cmd.h"
 #include "compiler/pipeline.h"
 #include "tools/verify/verify.h"
@@ -28,6 +28,7 @@ static const struct cli_option options[] = {
 	{ "connect", 'c', "URI", 'c', "libvirt URI (default " DEFAULT_URI ")" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (an array of {status, fact, hints}) or github\n"
 	  "(::error annotations for the facts that fail)" },
+	CLI_COLOR_OPTION,
 	{ 0 },
 };
 
@@ -95,25 +96,33 @@ static void print_github(const struct facts *fs)
 	}
 }
 
-static void print_text(const struct facts *fs, bool tty)
+static void print_text(const struct facts *fs)
 {
 	static const char *const plain[] = { "ok  ", "FAIL", "skip" };
 	static const char *const marks[] = { "\u2713", "\u2717", "-" };
+	static const enum term_style style[] = { TS_OK, TS_ERROR, TS_DIM };
+	bool tty = term_is_tty(stdout);
 	size_t count[3] = {0};
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct fact *f = &fs->v[i];
 		count[f->state]++;
-		printf("%s ", tty ? marks[f->state] : plain[f->state]);
+		term_put(stdout, style[f->state], tty ? marks[f->state] : plain[f->state]);
+		putchar(' ');
 		esc_text(stdout, f->text);
 		putchar('\n');
 		for (size_t k = 0; k < f->nhints; k++) {
-			printf("%*shint: ", tty ? 2 : 5, "");
+			printf("%*s", tty ? 2 : 5, "");
+			term_put(stdout, TS_HINT, "hint:");
+			putchar(' ');
 			esc_text(stdout, f->hints[k]);
 			putchar('\n');
 		}
 	}
-	printf("%zu hold, %zu failed, %zu skipped\n", count[FACT_OK], count[FACT_FAIL],
+	term_style(stdout, count[FACT_FAIL] ? TS_ERROR : TS_OK);
+	printf("%zu hold, %zu failed, %zu skipped", count[FACT_OK], count[FACT_FAIL],
 	       count[FACT_SKIP]);
+	term_style(stdout, TS_RESET);
+	putchar('\n');
 }
 
 static int run(int argc, char **argv)
@@ -146,7 +155,7 @@ static int run(int argc, char **argv)
 		else if (o.fmt == DFMT_GITHUB)
 			print_github(&fs);
 		else
-			print_text(&fs, isatty(STDOUT_FILENO));
+			print_text(&fs);
 	}
 	rc = cli_finish(ds, o.fmt, false);
 	if (rc == EXIT_OK && facts_failed(&fs))

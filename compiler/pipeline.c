@@ -1,5 +1,6 @@
 /* pipeline.c: the whole front half of vfioc: resolve, the checks, then the plan from what
  * was resolved; and all of it from a config's path in one call, shared by check and build. */
+#include "base/util.h"
 #include "compiler/check.h"
 #include "compiler/pipeline.h"
 #include "compiler/plan_build.h"
@@ -33,16 +34,33 @@ static void refuse_escape_hatches(const struct config *cfg, struct diags *ds)
 	}
 }
 
-struct plan *compile_config(const char *path, const struct hw_opts *opts, const char *outdir,
-			    unsigned flags, struct diags *ds)
+struct plan *compile_config_counted(const char *path, const struct hw_opts *opts,
+				    const char *outdir, unsigned flags, struct diags *ds,
+				    struct compile_counts *n)
 {
 	struct config *cfg = config_load(path, ds);
 	if (cfg && (flags & COMPILE_NO_ESCAPE_HATCHES))
 		refuse_escape_hatches(cfg, ds);
 	struct hw *hw = cfg ? hw_for_config(cfg, opts, ds) : NULL;
+	if (n && cfg) {
+		n->loaded = true;
+		n->vms = cfg->nvms;
+		for (size_t i = 0; i < cfg->nvms; i++)
+			n->devices += cfg->vms[i].npci;
+	}
+	if (n && hw) {
+		n->hardware = xstrdup(hw->source);
+		n->hw_devices = hw->npci;
+	}
 	/* The plan copies what it keeps, so the config and the hardware can go now. */
 	struct plan *p = hw ? check_and_plan(cfg, hw, outdir, ds) : NULL;
 	hw_free(hw);
 	config_free(cfg);
 	return p;
+}
+
+struct plan *compile_config(const char *path, const struct hw_opts *opts, const char *outdir,
+			    unsigned flags, struct diags *ds)
+{
+	return compile_config_counted(path, opts, outdir, flags, ds, NULL);
 }

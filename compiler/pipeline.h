@@ -23,4 +23,17 @@ struct plan *check_and_plan(const struct config *cfg, const struct hw *hw, const
 struct plan *compile_config(const char *path, const struct hw_opts *opts, const char *outdir,
 			    unsigned flags, struct diags *ds);
 
+/* What compile_config looked at, for the summary line check and build end with on a
+ * terminal. Counts stay 0 for a stage that was not reached. */
+struct compile_counts {
+	bool loaded;          /* the config was read */
+	size_t vms, devices;  /* its VMs, and the PCI devices they pass */
+	char *hardware;       /* the hardware's source (hw->source), malloc'd; NULL: not read */
+	size_t hw_devices;    /* the PCI devices it has */
+};
+/* compile_config that also fills *n (free n->hardware after). */
+struct plan *compile_config_counted(const char *path, const struct hw_opts *opts,
+				    const char *outdir, unsigned flags, struct diags *ds,
+				    struct compile_counts *n);
+
 #endif

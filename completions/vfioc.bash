@@ -5,12 +5,12 @@
 _vfioc_options() {
 	case $1 in
 	init) echo "-o --output --root --hardware --gpu --force --format --help" ;;
-	check) echo "--root --hardware --werror --no-escape-hatches --format --help" ;;
-	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --no-escape-hatches --format --help" ;;
+	check) echo "--root --hardware --werror --no-escape-hatches --format --color --help" ;;
+	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --no-escape-hatches --format --color --help" ;;
 	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --prebuilt --format --help" ;;
 	probe) echo "--root --hardware -o --output --format --help" ;;
-	groups) echo "--root --hardware --format --help" ;;
-	verify) echo "--root --hardware -c --connect --format --help" ;;
+	groups) echo "--root --hardware --format --color --help" ;;
+	verify) echo "--root --hardware -c --connect --format --color --help" ;;
 	schema) echo "-f --format --help" ;;
 	esac
 }
@@ -45,6 +45,8 @@ _vfioc() {
 		COMPREPLY=($(compgen -W "json markdown man snapshot" -- "$cur")); return ;;
 	*:--format)
 		COMPREPLY=($(compgen -W "text json github" -- "$cur")); return ;;
+	*:--color)
+		COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
 	*:--root | *:--schema-dir | build:-o | build:--output | apply:-o | apply:--output)
 		compopt -o filenames 2> /dev/null
 		_vfioc_compgen -d -- "$cur"; return ;;

@@ -31,6 +31,9 @@ for cmd in check build
 	complete -c vfioc -n "__fish_seen_subcommand_from $cmd" -l werror -d 'Treat warnings as errors'
 	complete -c vfioc -n "__fish_seen_subcommand_from $cmd" -l no-escape-hatches -d 'Refuse libvirt-xml, nixos-extra, qemu-config'
 end
+for cmd in check build verify groups
+	complete -c vfioc -n "__fish_seen_subcommand_from $cmd" -l color -x -a "auto always never" -d 'Colour on a terminal'
+end
 complete -c vfioc -n "__fish_seen_subcommand_from build" -s o -l output -x -a "(__fish_complete_directories)" -d 'Output folder'
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l check -d 'Write nothing; exit 1 when outputs are stale'
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l validate -d "Check domains against libvirt's schema"

@@ -127,8 +127,13 @@ vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format git
 has "github: an error annotation for the device" "^::error title=vfioc verify::0000:01:00.0 .* is on radeon, not vfio-pci%0Ahint: on radeon" "$TMP/v.gh"
 if command -v script > /dev/null; then
 	script -qec "$VFIOC verify ../examples/seed/host.yaml --root $r -c '$NOLIBVIRT'" /dev/null > "$TMP/v.tty"
-	has "terminal: a check mark" '^✓ 0000:01:00.1' "$TMP/v.tty"
-	has "terminal: a cross" '^✗ 0000:01:00.0' "$TMP/v.tty"
+	e=$(printf '\033')
+	has "terminal: a check mark, green" "^${e}\[32m✓${e}\[m 0000:01:00.1" "$TMP/v.tty"
+	has "terminal: a cross, red" "^${e}\[1;31m✗${e}\[m 0000:01:00.0" "$TMP/v.tty"
+	NO_COLOR=1 script -qec "$VFIOC verify ../examples/seed/host.yaml --root $r -c '$NOLIBVIRT'" /dev/null > "$TMP/v.tty"
+	has "terminal, NO_COLOR: the marks without colour" '^✗ 0000:01:00.0' "$TMP/v.tty"
+	vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --color=always > "$TMP/v.out" 2> /dev/null
+	has "piped, --color=always: FAIL in red, not a mark" "^${e}\[1;31mFAIL${e}\[m 0000:01:00.0" "$TMP/v.out"
 fi
 
 # libvirt: the domain as libvirt's own test driver parses and prints it (real virsh).

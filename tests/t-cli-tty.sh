@@ -1,0 +1,73 @@
+# t-cli-tty: what vfioc prints only on a terminal, run on a pseudo-terminal (pty_run.py):
+# colour (severity words, codes, ✓/✗, verdicts), never when piped, NO_COLOR and
+# --color=auto|always|never; the summary line check and build end with; and that the same
+# commands piped print none of it, so goldens and scripts see plain text.
+. ./lib.sh
+. ./hwroots.sh
+[ "$MODE" = valgrind ] && exit 0   # terminal behaviour; t-golden runs the same paths
+ESC=$(printf '\033')
+# tty OUT ARGS...: vfioc ARGS on a terminal; what the terminal shows into OUT.
+tty() { out=$1; shift; python3 ./pty_run.py -- "$VFIOC" "$@" > "$out"; }
+
+# Colour on a terminal: the severity word and the code in the severity's colour.
+tty "$TMP/err.tty" check golden/err/bad-version.yaml
+has "tty: error: in bold red" "${ESC}\[1;31merror:${ESC}\[m" "$TMP/err.tty"
+has "tty: the code in the error's colour" "${ESC}\[1;31m\[bad-version\]${ESC}\[m" "$TMP/err.tty"
+has "tty: the caret coloured" "${ESC}\[1;32m *\^" "$TMP/err.tty"
+tty "$TMP/warn.tty" check golden/check/boot-gpu.yaml --root "$(hwroot amd-chipset)"
+has "tty: warning: in bold magenta" "${ESC}\[1;35mwarning:${ESC}\[m" "$TMP/warn.tty"
+has "tty: hint: in green" "${ESC}\[1;32mhint:${ESC}\[m" "$TMP/warn.tty"
+# Piped: the same bytes the goldens hold, no escape at all.
+vfioc check golden/err/bad-version.yaml > /dev/null 2> "$TMP/err.pipe"
+lacks "piped: no colour" "$ESC" "$TMP/err.pipe"
+same "piped: the golden's bytes" golden/err/bad-version.stderr "$TMP/err.pipe"
+# NO_COLOR: any value but the empty one turns it off; an empty one does not.
+NO_COLOR=1 tty "$TMP/nc.tty" check golden/err/bad-version.yaml
+lacks "NO_COLOR=1: no colour on a terminal" "$ESC\[1" "$TMP/nc.tty"
+has "NO_COLOR=1: the message is there" "error: .*\[bad-version\]" "$TMP/nc.tty"
+NO_COLOR= tty "$TMP/nc0.tty" check golden/err/bad-version.yaml
+has "NO_COLOR empty: colour" "${ESC}\[1;31merror:" "$TMP/nc0.tty"
+TERM=dumb tty "$TMP/dumb.tty" check golden/err/bad-version.yaml
+lacks "TERM=dumb: no colour" "$ESC\[1;31m" "$TMP/dumb.tty"
+# --color: always wins over a pipe and over NO_COLOR; never wins over a terminal.
+NO_COLOR=1 vfioc check --color=always golden/err/bad-version.yaml 2> "$TMP/always" > /dev/null
+has "--color=always: colour when piped, NO_COLOR set" "${ESC}\[1;31merror:" "$TMP/always"
+tty "$TMP/never.tty" check --color never golden/err/bad-version.yaml
+lacks "--color never: none on a terminal" "$ESC\[1" "$TMP/never.tty"
+tty "$TMP/auto.tty" check --color=auto golden/err/bad-version.yaml
+has "--color=auto: colour on a terminal" "${ESC}\[1;31merror:" "$TMP/auto.tty"
+rc_is "--color with another word is a usage error" 2 vfioc check --color=sometimes golden/err/bad-version.yaml
+has "... which names the words" "^vfioc check: --color is auto, always or never, not 'sometimes'" "$TMP/rc.err"
+# JSON and GitHub annotations never get colour, even asked for.
+vfioc check --color=always --format json golden/err/bad-version.yaml 2> "$TMP/json" > /dev/null
+lacks "--format json: no colour" "$ESC" "$TMP/json"
+
+# The summary line: on a terminal only, after the diagnostics, saying what was checked.
+seed=../examples/seed/host.yaml
+tty "$TMP/sum.tty" check --color=never $seed
+set -- $(python3 -c 'import sys, yaml; c = yaml.safe_load(open(sys.argv[1]))
+print(len(c["vms"]), sum(len(v.get("pci", [])) for v in c["vms"].values()))' $seed)
+has "summary: the VMs and devices of the config" "^vfioc: checked $1 VMs? passing $2 devices? against ../examples/seed/hardware.yaml \([0-9]+ PCI devices\): no errors or warnings$" "$TMP/sum.tty"
+vfioc check $seed > "$TMP/sum.out" 2> "$TMP/sum.err"
+expect "summary: none when piped" test ! -s "$TMP/sum.err"
+tty "$TMP/sum-err.tty" check --color=never golden/err/bad-version.yaml
+has "summary: the count of errors" "^vfioc: read golden/err/bad-version.yaml: 1 error$" "$TMP/sum-err.tty"
+tty "$TMP/sum-warn.tty" check --color=never golden/check/boot-gpu.yaml --root "$(hwroot amd-chipset)"
+has "summary: warnings counted" "^vfioc: checked 1 VM passing 2 devices against .*: 1 warning$" "$TMP/sum-warn.tty"
+tty "$TMP/json.tty" check --format json golden/err/bad-version.yaml
+lacks "summary: none with --format json" "^vfioc: read" "$TMP/json.tty"
+
+# build: what was written, then that it is up to date; --check: what is stale, as a diff.
+W=$TMP/w
+tty "$TMP/b1.tty" build --color=never $seed -o "$W"
+files=$(find "$W" -type f ! -name .vfioc-lock | wc -l)
+has "build summary: what was written" "^vfioc: checked .*, wrote $files of $files files in $W: no errors or warnings$" "$TMP/b1.tty"
+tty "$TMP/b2.tty" build --color=never $seed -o "$W"
+has "build summary: up to date" "^vfioc: checked .*, $W is up to date \($files files\)" "$TMP/b2.tty"
+echo '# edited' >> "$W/kernel-cmdline"
+tty "$TMP/b3.tty" build --color=never --check $seed -o "$W"
+has "build --check: the diff of the stale file" "^-# edited$" "$TMP/b3.tty"
+has "build --check summary: what is stale" "^vfioc: checked .*, 1 of the $files files in $W are stale: 1 error$" "$TMP/b3.tty"
+vfioc build --check $seed -o "$W" > "$TMP/b3.out" 2> "$TMP/b3.err"
+lacks "build --check piped: no summary" "^vfioc: checked" "$TMP/b3.err"
+has "build --check piped: the diff on stdout" "^-# edited$" "$TMP/b3.out"
