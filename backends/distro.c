@@ -60,16 +60,27 @@ static bool modprobe_conf(struct tree *t)
 	return true;
 }
 
-/* mkinitcpio.conf(5): drop-ins in /etc/mkinitcpio.conf.d/NAME.conf are sourced after
- * mkinitcpio.conf from mkinitcpio 36 (its CHANGELOG, 2023-11-15); the modconf hook of the
- * default HOOKS copies /etc/modprobe.d/NAME.conf into the image (install/modconf). */
+/* mkinitcpio.conf(5): from mkinitcpio 36 (its CHANGELOG, 2023-11-15) the script
+ * `mkinitcpio` appends each /etc/mkinitcpio.conf.d/NAME.conf (version-sorted) to
+ * mkinitcpio.conf and sources the whole once, unless -c names a config: a preset with
+ * ALL_config or PRESET_config set passes -c (presets written before 36 set ALL_config).
+ * functions:arrayize_config() still takes a MODULES that is a string, as configs before
+ * mkinitcpio 24 wrote it: the drop-in makes it an array the same way first, else
+ * "${MODULES[@]}" would hand add_module all its words as one name. The image's init loads
+ * MODULES in order before any hook (parse_config() writes them to its /config); the modconf
+ * hook of the default HOOKS copies /etc/modprobe.d/NAME.conf into it (install/modconf).
+ * tests/t-generators.sh replays that loading. */
 static void mkinitcpio(struct tree *t, const struct plan_strlist *mods)
 {
 	struct buf *b = tree_file(t, "etc/mkinitcpio.conf.d/vfio.conf", "0644", NULL);
-	buf_puts(b, "#\n# A mkinitcpio.conf(5) drop-in (mkinitcpio 36 or later). The vfio modules come\n"
-		    "# first, before those mkinitcpio.conf lists, so vfio-pci is loaded before a\n"
-		    "# display driver; HOOKS must keep modconf, which puts /etc/modprobe.d into the\n"
-		    "# image.\nMODULES=(");
+	buf_puts(b, "#\n# A mkinitcpio.conf(5) drop-in (mkinitcpio 36 or later; read only when no preset\n"
+		    "# in /etc/mkinitcpio.d sets ALL_config or default_config). The vfio modules\n"
+		    "# come first, before those mkinitcpio.conf lists, so vfio-pci is loaded before\n"
+		    "# a display driver; HOOKS must keep modconf, which puts /etc/modprobe.d into\n"
+		    "# the image. A MODULES written as a string is made an array first, as\n"
+		    "# mkinitcpio itself does.\n"
+		    "[[ ${MODULES@a} == *a* ]] || IFS=' ' read -r -a MODULES <<<\"$MODULES\"\n"
+		    "MODULES=(");
 	size_t i = 0;
 	for (; i < mods->n && !strncmp(mods->v[i], "vfio", 4); i++)
 		buf_printf(b, "%s ", mods->v[i]);
@@ -78,6 +89,9 @@ static void mkinitcpio(struct tree *t, const struct plan_strlist *mods)
 		buf_printf(b, " %s", mods->v[i]);
 	buf_puts(b, ")\n");
 	tree_regen(t, "mkinitcpio -P");
+	buf_puts(&t->notes, "# mkinitcpio -P reads etc/mkinitcpio.conf.d only for presets that set neither\n"
+			    "# ALL_config nor PRESET_config: a preset written before mkinitcpio 36 sets\n"
+			    "# ALL_config=\"/etc/mkinitcpio.conf\"; comment that line out.\n");
 }
 
 /* dracut.conf(5): force_drivers are added to the image and loaded early by modprobe, in

@@ -25,8 +25,9 @@ struct apply_src {
 
 /* A file apply edits but does not own; undo puts back the backup of what was there. */
 enum apply_edit_kind {
-	EDIT_CMDLINE,    /* one kernel command line: each word of value added, a word with the
-			  * same key (text before '=') replaced */
+	EDIT_CMDLINE,    /* a kernel command line file: in its first line that is not a
+			  * comment, each word of value added, a word with the same key
+			  * (text before '=') replaced */
 	EDIT_SHELL_VAR,  /* shell file: the same in the line key="..." (appended when missing) */
 	EDIT_CONF_SET,   /* the uncommented line "key = ..." becomes "key = value" */
 };

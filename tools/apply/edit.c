@@ -72,6 +72,14 @@ static bool next_line(const struct buf *base, size_t *pos, const char **l, size_
 	return true;
 }
 
+static bool is_comment(const char *l, size_t n)
+{
+	size_t i = 0;
+	while (i < n && isspace((unsigned char)l[i]))
+		i++;
+	return i < n && l[i] == '#';
+}
+
 static bool is_assignment(const char *l, size_t n, const char *key, bool spaces)
 {
 	size_t k = strlen(key), i = 0;
@@ -91,7 +99,15 @@ bool edit_apply(const struct apply_edit *e, const struct buf *base, struct buf *
 	const char *l;
 	bool found = false;
 	if (e->kind == EDIT_CMDLINE) {
-		/* The first line is the command line (kernel-install reads /etc/kernel/cmdline so). */
+		/* The readers join every line that is not a comment: kernel-install's
+		 * 90-loaderentry.install (grep -Gv '^\s*#' | tr -s "$IFS" ' ') and mkinitcpio's
+		 * build_uki (grep -ha '^[^#]'). The first such line gets the parameters; a comment
+		 * before it is kept as it is. */
+		size_t at = pos;
+		while (next_line(base, &pos, &l, &n) && is_comment(l, n))
+			at = pos;
+		pos = at;
+		buf_add(out, buf_str(base), at);
 		if (!next_line(base, &pos, &l, &n))
 			l = "", n = 0;
 		edit_words(l, n, e->value, out);
