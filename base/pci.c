@@ -122,3 +122,30 @@ bool pci_id_parse(const char *s, uint16_t *vendor, uint16_t *device)
 	*device = (uint16_t)d;
 	return true;
 }
+
+/* Names as lspci shortens them (pciutils' pci.ids, "C" lines), for the classes a passed
+ * device has; subclass 0xff ("other") falls back to its base class. */
+static const struct { uint16_t code; const char *name; } class_names[] = {
+	{ 0x0100, "SCSI" }, { 0x0101, "IDE" }, { 0x0104, "RAID" }, { 0x0106, "SATA" },
+	{ 0x0107, "SAS" }, { 0x0108, "NVMe" }, { 0x0200, "Ethernet" }, { 0x0280, "network" },
+	{ 0x0300, "VGA" }, { 0x0301, "XGA" }, { 0x0302, "3D" }, { 0x0401, "audio" },
+	{ 0x0403, "audio" }, { 0x0600, "host bridge" }, { 0x0601, "ISA bridge" },
+	{ 0x0604, "PCI bridge" }, { 0x0c03, "USB" }, { 0x0c05, "SMBus" }, { 0x0d11, "Bluetooth" },
+	{ 0x0d80, "wireless" },
+};
+static const char *const base_names[] = {
+	"unclassified", "storage", "network", "display", "multimedia", "memory", "bridge",
+	"communication", "system", "input", "docking station", "processor", "serial bus",
+	"wireless", "intelligent", "satellite", "encryption", "signal processing",
+	"accelerator", "instrumentation",
+};
+
+const char *pci_class_short(uint32_t cls)
+{
+	uint16_t code = (uint16_t)(cls >> 8);
+	for (size_t i = 0; i < sizeof class_names / sizeof *class_names; i++)
+		if (class_names[i].code == code)
+			return class_names[i].name;
+	unsigned base = PCI_CLASS_BASE(cls);
+	return base < sizeof base_names / sizeof *base_names ? base_names[base] : NULL;
+}

@@ -32,6 +32,11 @@ bool pci_same_slot(const struct pci_addr *a, const struct pci_addr *b);
 /* "vvvv:dddd", exactly four hex digits each. */
 bool pci_id_parse(const char *s, uint16_t *vendor, uint16_t *device);
 
+/* A short name of a 24-bit class code for messages: "VGA", "audio", "USB", "NVMe"; the
+ * base class's name ("display", "storage") for a subclass without one; NULL for a base
+ * class the PCI Code and ID Assignment Specification does not define. */
+const char *pci_class_short(uint32_t cls);
+
 #define PCI_CLASS_BASE(cls) (((cls) >> 16) & 0xff)  /* class is the 24-bit class code */
 #define PCI_CLASS_BRIDGE 0x06
 

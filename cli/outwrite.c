@@ -65,7 +65,7 @@ static bool in_names(const char **names, size_t n, const char *name)
 	return bsearch(&name, names, n, sizeof(*names), cmp_name) != NULL;
 }
 
-void out_manifest_add(struct out_set *set)
+struct buf *out_manifest_add(struct out_set *set)
 {
 	const char **names = sorted_names(set);
 	size_t n = set->n;
@@ -75,6 +75,7 @@ void out_manifest_add(struct out_set *set)
 	for (size_t i = 0; i < n; i++)
 		buf_printf(b, "%s\n", names[i]);
 	free(names);
+	return b;
 }
 
 /* ---- folders inside the output folder ----

@@ -34,8 +34,10 @@ char *out_default_dir(const char *config);
 /* The record of what build wrote into a folder, itself one of the files written. */
 #define OUT_MANIFEST ".vfioc-manifest"
 
-/* Add the manifest to set: a comment, then the name of every file of set, sorted. */
-void out_manifest_add(struct out_set *set);
+/* Add the manifest to set: a comment, then the name of every file of set, sorted. Returns
+ * its contents, for the build to append records of its own (cli/ident.h) before adding any
+ * other file to set. */
+struct buf *out_manifest_add(struct out_set *set);
 
 /* What writing set into the folder dirfd (named dir in messages; -1: there is none yet)
  * would change, sorted by name. Every name is reached through dirfd, never through a

@@ -21,6 +21,7 @@
 struct plan_dev {
 	struct pci_addr addr;
 	uint16_t vendor, device;
+	uint16_t sub_vendor, sub_device;        /* the board; 0 when unknown */
 	uint32_t class;
 	const char *vendor_name, *device_name;  /* NULL when unknown */
 	int iommu_group;                        /* -1 without IOMMU */

@@ -50,6 +50,7 @@ static void devices(struct plan *p, const struct check_ctx *cx, size_t vm, struc
 		const struct cfg_pci *e = r->dev[k].entry;
 		out->devs[k] = (struct plan_dev){
 			.addr = h->addr, .vendor = h->vendor, .device = h->device, .class = h->class,
+			.sub_vendor = h->sub_vendor, .sub_device = h->sub_device,
 			.vendor_name = copy(p, h->vendor_name), .device_name = copy(p, h->device_name),
 			.iommu_group = h->iommu_group, .host_driver = copy(p, h->driver),
 			.rom = copy(p, e->rom.v), .managed = e->bind.v == PCI_BIND_MANAGED,

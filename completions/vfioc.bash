@@ -6,7 +6,7 @@ _vfioc_options() {
 	case $1 in
 	init) echo "-o --output --root --hardware --gpu --force --format --help" ;;
 	check) echo "--root --hardware --werror --no-escape-hatches --format --color --help" ;;
-	build) echo "-o --output --check --validate --schema-dir --root --hardware --werror --no-escape-hatches --format --color --help" ;;
+	build) echo "-o --output --check --validate --schema-dir --accept-hardware-change --root --hardware --werror --no-escape-hatches --format --color --help" ;;
 	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --prebuilt --format --help" ;;
 	probe) echo "--root --hardware -o --output --format --help" ;;
 	groups) echo "--root --hardware --format --color --help" ;;

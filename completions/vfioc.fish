@@ -38,6 +38,7 @@ complete -c vfioc -n "__fish_seen_subcommand_from build" -s o -l output -x -a "(
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l check -d 'Write nothing; exit 1 when outputs are stale'
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l validate -d "Check domains against libvirt's schema"
 complete -c vfioc -n "__fish_seen_subcommand_from build" -l schema-dir -x -a "(__fish_complete_directories)" -d 'Where domain.rng is'
+complete -c vfioc -n "__fish_seen_subcommand_from build" -l accept-hardware-change -d 'Pass what is at each address now, though the manifest records another device'
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -s o -l output -x -a "(__fish_complete_directories)" -d "The folder 'vfioc build' wrote"
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -s n -l dry-run -d 'Change nothing: print the diff and the commands'
 complete -c vfioc -n "__fish_seen_subcommand_from apply" -l undo -d 'Put back what vfioc apply changed'
