@@ -33,11 +33,15 @@ const char *diags_add_source(struct diags *ds, const char *name, const char *tex
 /* Report a problem at loc (NULL or unset: no place). Returns the diagnostic, to attach notes. */
 struct diag *diag_emit(struct diags *ds, enum diag_id id, const struct loc *loc,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* A related place ("also passed to VM 'linux' here"). */
 /* Whether d keeps no more notes (hint false) or hints (true): MAX_NOTES of each per
  * diagnostic, and a cap for the whole run (diag.c). A note past it is only counted ("N more
  * notes not shown"); a caller may skip formatting its text and still call diag_note. */
 bool diag_full(const struct diag *d, bool hint);
+/* n notes (hint false) or hints past the cap at once, as n calls of diag_note or diag_hint
+ * would count them once diag_full(d, hint): a check that reports a group of 10^5 devices
+ * from each of 10^5 VMs formats the notes kept and counts the rest in one step. */
+void diag_count_more(struct diag *d, bool hint, size_t n);
+/* A related place ("also passed to VM 'linux' here"). */
 void diag_note(struct diag *d, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A fix the user can apply. */

@@ -58,12 +58,10 @@ void check_ctx_init(struct check_ctx *cx, const struct config *cfg, const struct
 	if (!hw)
 		return;
 	cx->stamp = xcalloc(hw->npci, sizeof(*cx->stamp));
-	cx->group_stamp = xcalloc(hw->ngroups, sizeof(*cx->group_stamp));
 }
 
 void check_ctx_fini(struct check_ctx *cx)
 {
 	resolved_fini(&cx->res, cx->cfg->nvms);
 	free(cx->stamp);
-	free(cx->group_stamp);
 }

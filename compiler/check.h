@@ -35,7 +35,6 @@ struct check_ctx {
 	struct diags *ds;
 	struct resolved res;     /* decided before any check runs (resolve.h) */
 	size_t *stamp;           /* per hw device: scratch marks (VM index + 1), see check_groups */
-	size_t *group_stamp;     /* per hw group: scratch marks */
 };
 
 /* Resolve cfg on hw (resolve.h, reporting entries that name no device), then ready the

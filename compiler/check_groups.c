@@ -3,7 +3,9 @@
  * stay; bridges and platform functions stay, and keep the group from every VM while a
  * driver the kernel does not allow holds them) and functions of a passed device left on
  * the host.
- * Linear: each VM marks its devices in cx->stamp, then reads each group it touches once.
+ * Linear: what each group holds is sorted out once (struct group_facts); each VM marks its
+ * devices in cx->stamp and counts them per group, then reports each group it touches from
+ * those counts, formatting only the notes a diagnostic keeps.
  * A VM with an entry that names no device is skipped: the fix of that entry comes first. */
 #include <stdlib.h>
 
@@ -17,13 +19,10 @@ static size_t mark_of(const struct check_ctx *cx, size_t vm)
 	return vm + 1;
 }
 
-/* The hint that adds d to vms.VM.pci, as one line of YAML with a comment. */
+/* The hint that adds d to vms.VM.pci, as one line of YAML with a comment. The caller
+ * checks diag_full first. */
 static void hint_add(struct diag *diag, const char *vm, const struct hw_pci *d)
 {
-	if (diag_full(diag, true)) {  /* counted only: no text to make */
-		diag_hint(diag, "-");
-		return;
-	}
 	char a[PCI_ADDR_STRLEN];
 	struct buf what = {0};
 	pci_addr_fmt(&d->addr, a);
@@ -37,20 +36,74 @@ struct idxvec {
 	size_t n, cap;
 };
 
-static void note_member(const struct check_ctx *cx, struct diag *d, size_t m, bool *other_vm)
+/* What a group is made of, the same for every VM, so worked out once per run: each VM's
+ * check then costs its own devices and the notes it keeps, not the group's size (2,500 VMs
+ * each passing one member of a 2,500-device group read 6 million members). Every device
+ * of a VM is claimed and none stays on the host (resolve.c), so a VM's own devices in the
+ * group are all in `left`, and the other lists hold none of them. */
+struct group_facts {
+	struct idxvec left;       /* endpoints that hold the group, or that a VM claims */
+	struct idxvec unclaimed;  /* of left, those no VM claims: the hints to pass them */
+	struct idxvec unbound;    /* endpoints without a driver that no VM claims */
+	struct idxvec blocked;    /* bridges and platform functions whose driver holds it */
+	size_t nclaimed;          /* of left, claimed by a VM */
+	size_t nhost_fs;          /* of left, holding the host's file systems */
+	/* this VM's share, reset when its mark changes */
+	size_t mark;              /* VM index + 1 of the counts below */
+	size_t own, own_host_fs;  /* its devices in the group, and of those the host's disks */
+	bool done;                /* reported for it */
+};
+
+static void group_facts_init(const struct check_ctx *cx, struct group_facts *fs)
+{
+	const struct hw *hw = cx->hw;
+	for (size_t gi = 0; gi < hw->ngroups; gi++) {
+		const struct hw_group *g = &hw->groups[gi];
+		struct group_facts *f = &fs[gi];
+		for (size_t k = 0; k < g->n; k++) {
+			size_t m = g->member[k];
+			const struct hw_pci *d = &hw->pci[m];
+			bool claimed = cx->res.owner[m] != NO_VM;
+			if (hw_stays_on_host(d)) {  /* unbound, it keeps nothing from the VM */
+				if (hw_holds_group(d))
+					VEC_PUSH(f->blocked.v, f->blocked.n, f->blocked.cap) = m;
+				continue;
+			}
+			/* Another VM's device goes to vfio-pci whenever that VM runs. */
+			if (!hw_holds_group(d) && !claimed) {
+				VEC_PUSH(f->unbound.v, f->unbound.n, f->unbound.cap) = m;
+				continue;
+			}
+			VEC_PUSH(f->left.v, f->left.n, f->left.cap) = m;
+			if (!claimed)
+				VEC_PUSH(f->unclaimed.v, f->unclaimed.n, f->unclaimed.cap) = m;
+			f->nclaimed += claimed;
+			f->nhost_fs += d->host_fs != NULL;
+		}
+	}
+}
+
+static void group_facts_free(struct group_facts *fs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(fs[i].left.v);
+		free(fs[i].unclaimed.v);
+		free(fs[i].unbound.v);
+		free(fs[i].blocked.v);
+	}
+	free(fs);
+}
+
+/* A note on member m, left on the host or passed to another VM. The caller checks
+ * diag_full first. */
+static void note_member(const struct check_ctx *cx, struct diag *d, size_t m)
 {
 	const struct hw_pci *dev = &cx->hw->pci[m];
-	if (diag_full(d, false)) {  /* counted only: no text to make */
-		*other_vm |= cx->res.owner[m] != NO_VM;
-		diag_note(d, NULL, "-");
-		return;
-	}
 	struct buf what = {0};
 	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	if (cx->res.owner[m] != NO_VM) {
 		diag_note(d, &cx->res.owner_entry[m]->loc, "%s is in the same group and passed to VM "
 			  "'%s' here", buf_str(&what), cx->cfg->vms[cx->res.owner[m]].name);
-		*other_vm = true;
 	} else if (hw_stays_on_host(dev)) {
 		diag_note(d, NULL, "%s stays on the host (%s) on driver %s, which also keeps the "
 			  "kernel from giving the group to a VM", buf_str(&what), hw_platform_role(dev),
@@ -70,18 +123,45 @@ static void note_member(const struct check_ctx *cx, struct diag *d, size_t m, bo
 }
 
 /* An endpoint left without a driver keeps the group viable (hw_holds_group): a note in the
- * error, and no hint to pass it. */
+ * error, and no hint to pass it. The caller checks diag_full first. */
 static void note_unbound(struct diag *d, const struct hw_pci *dev)
 {
-	if (diag_full(d, false)) {
-		diag_note(d, NULL, "-");
-		return;
-	}
 	struct buf what = {0};
 	hw_pci_describe(dev, HW_DESC_FULL, &what);
 	diag_note(d, NULL, "%s has no driver: it may stay on the host while none binds it",
 		  buf_str(&what));
 	buf_free(&what);
+}
+
+/* The notes on the members of f that VM vm leaves, in address order: those d keeps, then
+ * the rest counted in one step (the VM's own devices, at most f->own, are skipped). */
+static void note_left(const struct check_ctx *cx, struct diag *d, size_t vm,
+		      const struct group_facts *f)
+{
+	size_t i = 0, j = 0, skipped = 0;
+	while ((i < f->left.n || j < f->unbound.n) && !diag_full(d, false)) {
+		if (j == f->unbound.n || (i < f->left.n && f->left.v[i] < f->unbound.v[j])) {
+			size_t m = f->left.v[i++];
+			if (cx->stamp[m] == mark_of(cx, vm))
+				skipped++;
+			else
+				note_member(cx, d, m);
+		} else {
+			note_unbound(d, &cx->hw->pci[f->unbound.v[j++]]);
+		}
+	}
+	diag_count_more(d, false, f->left.n - i - (f->own - skipped) + f->unbound.n - j);
+}
+
+/* The hints that add each device of list[from..) to VM name: those d keeps, the rest
+ * counted. */
+static void hint_add_all(const struct check_ctx *cx, struct diag *d, const char *name,
+			 const struct idxvec *list, size_t from)
+{
+	size_t i = from;
+	for (; i < list->n && !diag_full(d, true); i++)
+		hint_add(d, name, &cx->hw->pci[list->v[i]]);
+	diag_count_more(d, true, list->n - i);
 }
 
 /* The error when a member that stays on the host holds the group: no VM can have it. */
@@ -103,35 +183,28 @@ static struct diag *emit_blocked(const struct check_ctx *cx, size_t vm, const st
 }
 
 static void report_group(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
-			 const struct hw_group *g, const struct idxvec *left,
-			 const struct idxvec *unbound, const struct idxvec *blocked)
+			 const struct hw_group *g, const struct group_facts *f)
 {
 	const char *name = cx->cfg->vms[vm].name;
-	size_t nleft = left->n + unbound->n;
+	size_t nleft = f->left.n - f->own + f->unbound.n;
+	const struct idxvec *blocked = &f->blocked;
 	struct diag *d = blocked->n
 		? emit_blocked(cx, vm, rd, g, &cx->hw->pci[blocked->v[0]])
 		: diag_emit(cx->ds, D_GROUP_NOT_VIABLE, &rd->entry->loc,
 			    "IOMMU group %d is not viable for VM '%s': %zu of its %zu endpoints "
 			    "%s not passed to it", g->number, name, nleft,
-			    hw_group_endpoints(cx->hw, g), nleft == 1 ? "is" : "are");
-	for (size_t i = 1; i < blocked->n; i++) {
-		bool unused = false;
-		note_member(cx, d, blocked->v[i], &unused);
-	}
-	bool other_vm = false, host_disk = false;
-	for (size_t i = 0, j = 0; i < left->n || j < unbound->n;) {  /* address order */
-		if (j == unbound->n || (i < left->n && left->v[i] < unbound->v[j])) {
-			note_member(cx, d, left->v[i], &other_vm);
-			host_disk |= hw_may_leave(&cx->hw->pci[left->v[i++]], NULL) == HW_STAYS_HOST_FS;
-		} else {
-			note_unbound(d, &cx->hw->pci[unbound->v[j++]]);
-		}
-	}
+			    f->left.n + f->unbound.n, nleft == 1 ? "is" : "are");
+	size_t i = 1;
+	for (; i < blocked->n && !diag_full(d, false); i++)
+		note_member(cx, d, blocked->v[i]);
+	diag_count_more(d, false, blocked->n > i ? blocked->n - i : 0);
+	note_left(cx, d, vm, f);
+	/* The VM's own devices are all claimed: the others' are what is left of nclaimed. */
+	bool other_vm = f->nclaimed > f->own, host_disk = f->nhost_fs > f->own_host_fs;
 	/* Adding the host's own disk would only trade this error for host-disk. (A NIC of its
 	 * default route may go, with a warning: a router VM takes the uplink on purpose.) */
-	for (size_t i = 0; i < left->n && !host_disk && !blocked->n; i++)
-		if (cx->res.owner[left->v[i]] == NO_VM)
-			hint_add(d, name, &cx->hw->pci[left->v[i]]);
+	if (!host_disk && !blocked->n)
+		hint_add_all(cx, d, name, &f->unclaimed, 0);
 	if (blocked->n) {
 		const struct hw_pci *b = &cx->hw->pci[blocked->v[0]];
 		char a[PCI_ADDR_STRLEN];
@@ -163,59 +236,60 @@ static void report_unbound(const struct check_ctx *cx, size_t vm, const struct r
 				   "%s shares IOMMU group %d with VM '%s' and stays on the host "
 				   "without a driver: the group stays viable as long as no driver "
 				   "binds it", buf_str(&what), g->number, name);
-	for (size_t i = 1; i < unbound->n; i++) {
-		if (diag_full(d, false)) {
-			diag_note(d, NULL, "-");
-			continue;
-		}
+	size_t i = 1;
+	for (; i < unbound->n && !diag_full(d, false); i++) {
 		buf_free(&what);
 		hw_pci_describe(&cx->hw->pci[unbound->v[i]], HW_DESC_FULL, &what);
 		diag_note(d, NULL, "also without a driver: %s", buf_str(&what));
 	}
+	diag_count_more(d, false, unbound->n - i);
 	buf_free(&what);
 	diag_hint(d, "keep it so: load no driver that claims %04x:%04x; should one bind it (a new "
 		  "kernel or module), VM '%s' fails to start with \"group %d is not viable\"",
 		  first->vendor, first->device, name, g->number);
 	diag_hint(d, "or let vfio-pci hold it too, passing it to the VM:");
-	for (size_t i = 0; i < unbound->n; i++)
-		hint_add(d, name, &cx->hw->pci[unbound->v[i]]);
+	hint_add_all(cx, d, name, unbound, 0);
 }
 
-struct members {
-	struct idxvec left;     /* endpoints that hold the group, or another VM's */
-	struct idxvec unbound;  /* endpoints without a driver */
-	struct idxvec blocked;  /* bridges and platform functions whose driver holds it */
-};
+/* The group of rd's device, and its facts, or NULL when the device has none. */
+static struct group_facts *facts_of(const struct check_ctx *cx, struct group_facts *fs,
+				    const struct rdev *rd, const struct hw_group **g)
+{
+	*g = hw_find_group(cx->hw, cx->hw->pci[rd->hw].iommu_group);
+	return *g ? &fs[*g - cx->hw->groups] : NULL;
+}
+
+/* VM vm's devices in each group it touches, counted before any is reported. */
+static void count_own(const struct check_ctx *cx, struct group_facts *fs, size_t vm)
+{
+	const struct rvm *r = &cx->res.vms[vm];
+	for (size_t k = 0; k < r->n; k++) {
+		const struct hw_group *g;
+		struct group_facts *f = facts_of(cx, fs, &r->dev[k], &g);
+		if (!f)
+			continue;
+		if (f->mark != vm + 1) {
+			f->mark = vm + 1;
+			f->own = f->own_host_fs = 0;
+			f->done = false;
+		}
+		f->own++;
+		f->own_host_fs += cx->hw->pci[r->dev[k].hw].host_fs != NULL;
+	}
+}
 
 static void check_group(const struct check_ctx *cx, size_t vm, const struct rdev *rd,
-			struct members *ms)
+			struct group_facts *fs)
 {
-	const struct hw *hw = cx->hw;
-	const struct hw_group *g = hw_find_group(hw, hw->pci[rd->hw].iommu_group);
-	if (!g || cx->group_stamp[g - hw->groups] == vm + 1)
+	const struct hw_group *g;
+	struct group_facts *f = facts_of(cx, fs, rd, &g);
+	if (!f || f->done)
 		return;
-	cx->group_stamp[g - hw->groups] = vm + 1;
-	ms->left.n = ms->unbound.n = ms->blocked.n = 0;
-	for (size_t k = 0; k < g->n; k++) {
-		size_t m = g->member[k];
-		const struct hw_pci *d = &hw->pci[m];
-		if (cx->stamp[m] == mark_of(cx, vm))
-			continue;
-		if (hw_stays_on_host(d)) {  /* unbound, it keeps nothing from the VM */
-			if (hw_holds_group(d))
-				VEC_PUSH(ms->blocked.v, ms->blocked.n, ms->blocked.cap) = m;
-			continue;
-		}
-		/* Another VM's device goes to vfio-pci whenever that VM runs. */
-		if (hw_holds_group(d) || cx->res.owner[m] != NO_VM)
-			VEC_PUSH(ms->left.v, ms->left.n, ms->left.cap) = m;
-		else
-			VEC_PUSH(ms->unbound.v, ms->unbound.n, ms->unbound.cap) = m;
-	}
-	if (ms->left.n || ms->blocked.n)
-		report_group(cx, vm, rd, g, &ms->left, &ms->unbound, &ms->blocked);
-	else if (ms->unbound.n)
-		report_unbound(cx, vm, rd, g, &ms->unbound);
+	f->done = true;
+	if (f->left.n > f->own || f->blocked.n)
+		report_group(cx, vm, rd, g, f);
+	else if (f->unbound.n)
+		report_unbound(cx, vm, rd, g, &f->unbound);
 }
 
 /* A GPU's companions are its audio, USB and UCSI functions (classes 0403, 0c03, 0c80) of
@@ -302,7 +376,8 @@ static void report_iommu_off(const struct check_ctx *cx, const struct rdev *firs
 static void run(const struct check_ctx *cx)
 {
 	bool groups = cx->hw->ngroups > 0, warned = false;
-	struct members ms = {0};
+	struct group_facts *fs = xcalloc(cx->hw->ngroups, sizeof(*fs));
+	group_facts_init(cx, fs);
 	for (size_t vm = 0; vm < cx->cfg->nvms; vm++) {
 		const struct rvm *r = &cx->res.vms[vm];
 		for (size_t k = 0; k < r->n; k++)
@@ -311,17 +386,18 @@ static void run(const struct check_ctx *cx)
 			report_iommu_off(cx, &r->dev[0]);
 			warned = true;
 		}
-		for (size_t k = 0; k < r->n && !r->unresolved; k++) {
+		if (r->unresolved)
+			continue;
+		count_own(cx, fs, vm);
+		for (size_t k = 0; k < r->n; k++) {
 			if (groups)
-				check_group(cx, vm, &r->dev[k], &ms);
+				check_group(cx, vm, &r->dev[k], fs);
 			if (k == 0 || !pci_same_slot(&cx->hw->pci[r->dev[k - 1].hw].addr,
 						     &cx->hw->pci[r->dev[k].hw].addr))
 				check_functions(cx, vm, &r->dev[k]);
 		}
 	}
-	free(ms.left.v);
-	free(ms.unbound.v);
-	free(ms.blocked.v);
+	group_facts_free(fs, cx->hw->ngroups);
 }
 
 const struct check check_groups = { "groups", run, NEEDS_HW };
