@@ -6,8 +6,10 @@ bench/gen_config.py against a synthetic 5000-device host) and 10, 100, 1000, 500
 devices (roots by tests/mkroot.py --synthetic) -- plus the seed example and `lspci -nn` on
 the same roots: wall time (best of N by hyperfine), instructions (callgrind) and peak RSS
 (/usr/bin/time). Then the scaling exponent (log-log slope of instructions against size) and
-the targets of issue #6, and the hostile shapes of issue #13 (10^4 to 10^5 VMs, duplicate
-keys, devices in one IOMMU group) with their slopes. BENCH_ONLY=hostile runs those alone. Roots are cached in build/bench/roots (generating 5000 devices
+the targets of issue #6, and the hostile shapes of issues #13 and #23 (10^4 to 10^5 VMs,
+duplicate keys, devices in one IOMMU group, VMs sharing one group, a VM with 10^4 disks)
+with their slopes. BENCH_ONLY=hostile runs those alone (BENCH_SCALE, BENCH_SHAPES: below).
+Roots are cached in build/bench/roots (generating 5000 devices
 takes a while); BENCH_RUNS sets the hyperfine runs, BENCH_FAST=1 skips callgrind.
 VFIOC_SHARED names a `make SHARED=1` build, whose seed figures are shown beside the default
 build's (loading libxml2, ICU and libstdc++ shared costs more than the seed's own work), and
@@ -194,8 +196,16 @@ def scaling(label, sizes, rows):
 
 # Hostile shapes (issue #13): inputs made to be slow. Each is measured at four sizes; the
 # log-log slope of wall time against size shows whether vfioc stays linear (<= 1.1).
-HOSTILE_SIZES = [10000, 20000, 40000, 80000]
-HOSTILE_BUILD_SIZES = [12500, 25000, 50000, 100000]
+# BENCH_SCALE (a factor, 1 by default) shrinks them for a quick run; BENCH_SHAPES (words
+# separated by commas) keeps only the shapes whose name contains one of them.
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+SHAPES = [w for w in os.environ.get("BENCH_SHAPES", "").split(",") if w]
+HOSTILE_SIZES = [int(n * SCALE) for n in (10000, 20000, 40000, 80000)]
+HOSTILE_BUILD_SIZES = [int(n * SCALE) for n in (12500, 25000, 50000, 100000)]
+
+
+def wanted(shape):
+    return not SHAPES or any(w in shape for w in SHAPES)
 
 
 def write(path, lines):
@@ -204,15 +214,18 @@ def write(path, lines):
     return path
 
 
+def pci_addr(i):
+    """The i-th PCI address of the synthetic snapshots: domain, bus, slot, function."""
+    return "%04x:%02x:%02x.%d" % (i >> 16, (i >> 8) & 0xff, (i >> 3) & 0x1f, i & 7)
+
+
 def snapshot_one_group(path, n, driver="e1000e"):
     """A snapshot whose n NICs are all in IOMMU group 0, bound to driver (None: unbound,
     so every member may stay)."""
     head = ["version: 1\n", "cpu:\n", "  vendor: intel\n", "  flags: [vmx]\n",
             "memory:\n", "  total-kib: 67108864\n", "pci:\n"]
-    devs = ['- {address: "%04x:%02x:%02x.%d", id: "8086:10d3", class: "0x020000", '
-            'iommu-group: 0%s}\n' % (i >> 16, (i >> 8) & 0xff, (i >> 3) & 0x1f, i & 7,
-                                      ", driver: " + driver if driver else "")
-            for i in range(n)]
+    devs = ['- {address: "%s", id: "8086:10d3", class: "0x020000", iommu-group: 0%s}\n'
+            % (pci_addr(i), ", driver: " + driver if driver else "") for i in range(n)]
     return write(path, head + devs)
 
 
@@ -231,12 +244,29 @@ def hostile_cases(n, build_n):
     # tmpfs when there is one: a first build of 10^5 files on disk waits minutes for fsync.
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else d
     out = os.path.join(shm, "vfioc-bench-hostile-%d" % build_n)
-    if not os.path.isdir(out):
+    if wanted("up-to-date build, VMs") and not os.path.isdir(out):
         run([VFIOC, "build", cfg, "--hardware", seed_hw, "-o", out])
     group = snapshot_one_group(os.path.join(d, "group%d.yaml" % n), n)
     unbound = snapshot_one_group(os.path.join(d, "unbound%d.yaml" % n), n, None)
     one = write(os.path.join(d, "one%d.yaml" % n),
                 ["version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 1\n    pci: [\"00:00.0\"]\n"])
+    # Issue #23 item 9: VMs each passing one member of one group as large as the VMs are
+    # many (every VM's group-not-viable error is about the same group).
+    gv = n // 4
+    vm_group = snapshot_one_group(os.path.join(d, "vmgroup%d.yaml" % gv), gv)
+    vm_each = write(os.path.join(d, "vmeach%d.yaml" % gv), ["version: 1\nvms:\n"] + [
+        '  v%d: {memory: 1GiB, vcpus: 1, network: none, pci: ["%s"]}\n' % (i, pci_addr(i))
+        for i in range(gv)])
+    # Issue #23 item 8: one VM with many disks (names past vdzz, each disk's tuning), built.
+    nd = n // 5
+    disks = write(os.path.join(d, "disks%d.yaml" % nd), [
+        "version: 1\nvms:\n  a:\n    memory: 1GiB\n    vcpus: 1\n    network: none\n"
+        "    cpu: {iothreads: 4}\n    disks:\n"] + [
+        "      - {path: /var/lib/libvirt/images/d%d.qcow2, cache: none, io: native, discard: true}\n"
+        % i for i in range(nd)])
+    disks_out = os.path.join(shm, "vfioc-bench-disks-%d" % nd)
+    if wanted("up-to-date build, disks of one VM") and not os.path.isdir(disks_out):
+        run([VFIOC, "build", disks, "--hardware", seed_hw, "-o", disks_out])
     return [("'vN: {}' lines", n, [VFIOC, "check", empty]),
             ("duplicate keys", n, [VFIOC, "check", dups]),
             ("up-to-date build, VMs", build_n,
@@ -246,7 +276,11 @@ def hostile_cases(n, build_n):
              [VFIOC, "groups", "--hardware", unbound]),
             ("one diagnostic over a group, devices", n, [VFIOC, "check", one, "--hardware", group]),
             ("one warning over a driverless group, devices", n,
-             [VFIOC, "check", one, "--hardware", unbound])]
+             [VFIOC, "check", one, "--hardware", unbound]),
+            ("VMs each passing one member of one group", gv,
+             [VFIOC, "check", vm_each, "--hardware", vm_group]),
+            ("up-to-date build, disks of one VM", nd,
+             [VFIOC, "build", disks, "--hardware", seed_hw, "-o", disks_out])]
 
 
 def cpu_ms(args):
@@ -269,6 +303,8 @@ def hostile():
     rows, sizes = {}, {}
     for n, bn in zip(HOSTILE_SIZES, HOSTILE_BUILD_SIZES):
         for shape, size, args in hostile_cases(n, bn):
+            if not wanted(shape):
+                continue
             ms, rss = cpu_ms(args)
             rows.setdefault(shape, []).append({"name": "%s: %d" % (shape, size), "wall_ms": ms,
                                                "rss_kib": rss, "instr": None})
@@ -276,14 +312,18 @@ def hostile():
     RUNS = runs
     for bn in HOSTILE_BUILD_SIZES:
         shutil.rmtree("/dev/shm/vfioc-bench-hostile-%d" % bn, ignore_errors=True)
-    print("\nhostile shapes (issue #13): CPU time (user+sys, best of 3; the 'wall ms' column) "
+    for nd in sizes.get("up-to-date build, disks of one VM", []):
+        shutil.rmtree("/dev/shm/vfioc-bench-disks-%d" % nd, ignore_errors=True)
+    print("\nhostile shapes (issues #13, #23): CPU time (user+sys, best of 3; the 'wall ms' column) "
           "at four sizes, and the slope of log time against log size")
     slopes = {}
     for shape, rs in rows.items():
         table(shape, rs)
         fit, last = slope(sizes[shape], [r["wall_ms"] for r in rs])
+        mfit, _ = slope(sizes[shape], [r["rss_kib"] for r in rs])
         slopes[shape] = fit
-        print("  slope: fit %.2f, last step %.2f  %s" % (fit, last, "met" if fit <= 1.1 else "MISSED"))
+        print("  slope: fit %.2f, last step %.2f  %s;  peak RSS: fit %.2f"
+              % (fit, last, "met" if fit <= 1.1 else "MISSED", mfit))
     return slopes
 
 
