@@ -16,7 +16,8 @@ extern const struct check check_memory;
 extern const struct check check_usb;
 extern const struct check check_blacklist;
 extern const struct check check_qemu_user;
-extern const struct check check_isolate_running;
+extern const struct check check_cpu_host;
+extern const struct check check_ident;
 extern const struct check check_single_gpu;
 extern const struct check check_slots;
 extern const struct check check_target;
@@ -37,7 +38,8 @@ const struct check *const checks[] = {
 	&check_usb,
 	&check_blacklist,
 	&check_qemu_user,
-	&check_isolate_running,
+	&check_cpu_host,
+	&check_ident,
 	&check_single_gpu,
 	&check_slots,
 	NULL,

@@ -1,6 +1,6 @@
 /* compiler/check_host_settings.c: rules for the host settings around the VMs: drivers the host blacklists
- * against the devices it keeps, qemu.conf settings against run-as-root, the CPUs taken
- * from the host while VMs run, and single-gpu VMs that pass no GPU. */
+ * against the devices it keeps, qemu.conf settings against run-as-root, and single-gpu
+ * VMs that pass no GPU. (The CPUs isolation takes from the host: check_cpu_host.c.) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,31 +73,6 @@ static void run_qemu_user(const struct check_ctx *cx)
 	}
 }
 
-/* The host must keep at least one CPU. */
-static void run_isolate_running(const struct check_ctx *cx)
-{
-	const struct cfg_cpus *c = &cx->cfg->host.isolate_cpus_while_running;
-	if (!c->v.n || !cx->hw->ncpus)
-		return;
-	size_t kept = 0;
-	for (size_t i = 0; i < cx->hw->ncpus; i++) {
-		bool taken = false;
-		for (size_t k = 0; k < c->v.n && !taken; k++)
-			taken = c->v.cpu[k] == cx->hw->cpus[i].id;
-		kept += !taken;
-	}
-	for (size_t k = 0; k < c->v.n; k++)
-		if (!hw_find_cpu(cx->hw, c->v.cpu[k]))
-			return;   /* check_cpus reports it */
-	if (!kept) {
-		struct diag *d = diag_emit(cx->ds, D_ISOLATE_ALL_CPUS, &c->loc,
-					   "host.isolate-cpus-while-running takes all %zu CPUs of "
-					   "this host", cx->hw->ncpus);
-		diag_hint(d, "leave the host at least one core (with its SMT sibling) for "
-			  "systemd, libvirtd and QEMU's emulator threads");
-	}
-}
-
 static void single_gpu(const struct check_ctx *cx, size_t vm)
 {
 	const struct cfg_vm *v = &cx->cfg->vms[vm];
@@ -120,5 +95,4 @@ static void run_single_gpu(const struct check_ctx *cx)
 
 const struct check check_blacklist = { "blacklist", run_blacklist, NEEDS_HW };
 const struct check check_qemu_user = { "qemu-user", run_qemu_user, CONFIG_ONLY };
-const struct check check_isolate_running = { "isolate-running", run_isolate_running, NEEDS_HW };
 const struct check check_single_gpu = { "single-gpu", run_single_gpu, NEEDS_HW };

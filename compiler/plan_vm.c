@@ -220,14 +220,8 @@ void plan_vm(struct plan *p, const struct check_ctx *cx, size_t vm, struct plan_
 {
 	const struct cfg_vm *v = &cx->cfg->vms[vm];
 	out->name = copy(p, v->name);
-	if (v->uuid.v)
-		plan_parse_hex(v->uuid.v, out->uuid, sizeof(out->uuid));
-	else
-		plan_uuid(cx->hw->host_id, v->name, out->uuid);
-	if (v->mac.v)
-		plan_parse_hex(v->mac.v, out->mac, sizeof(out->mac));
-	else
-		plan_mac(cx->hw->host_id, v->name, out->mac);
+	memcpy(out->uuid, cx->res.vms[vm].uuid, sizeof(out->uuid));
+	memcpy(out->mac, cx->res.vms[vm].mac, sizeof(out->mac));
 	out->memory_kib = v->memory.v * 1024;
 	out->vcpus = (unsigned)v->vcpus.v;
 	topology(cx, v, out);

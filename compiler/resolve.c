@@ -1,7 +1,8 @@
 /* resolve.c: the decisions made before any check runs (resolve.h): the IOMMU parameter,
- * each VM's devices and each device's owner, and the binding. */
+ * each VM's devices and each device's owner, the binding, and each VM's UUID and MAC. */
 #include <stdlib.h>
 
+#include "compiler/plan_parts.h"
 #include "compiler/resolve.h"
 
 static enum iommu_mode resolve_iommu(const struct config *cfg, const struct hw *hw)
@@ -198,6 +199,24 @@ static void resolve_binding(struct resolved *r, const struct config *cfg, const 
 				   d->vendor, d->device, ta);
 }
 
+/* Each VM's UUID and MAC, as written or derived from the host's identity and the name:
+ * the duplicate checks (check_ident.c) compare what the domains will carry. */
+static void resolve_idents(struct resolved *r, const struct config *cfg, const struct hw *hw)
+{
+	for (size_t vm = 0; vm < cfg->nvms; vm++) {
+		const struct cfg_vm *v = &cfg->vms[vm];
+		struct rvm *rv = &r->vms[vm];
+		if (v->uuid.v)
+			plan_parse_hex(v->uuid.v, rv->uuid, sizeof(rv->uuid));
+		else
+			plan_uuid(hw->host_id, v->name, rv->uuid);
+		if (v->mac.v)
+			plan_parse_hex(v->mac.v, rv->mac, sizeof(rv->mac));
+		else
+			plan_mac(hw->host_id, v->name, rv->mac);
+	}
+}
+
 void resolve(struct resolved *r, const struct config *cfg, const struct hw *hw,
 	     struct diags *ds)
 {
@@ -212,6 +231,7 @@ void resolve(struct resolved *r, const struct config *cfg, const struct hw *hw,
 	r->owner_entry = xcalloc(hw->npci, sizeof(*r->owner_entry));
 	resolve_devices(r, cfg, hw, ds);
 	resolve_binding(r, cfg, hw);
+	resolve_idents(r, cfg, hw);
 }
 
 void resolved_fini(struct resolved *r, size_t nvms)

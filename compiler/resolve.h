@@ -1,6 +1,6 @@
 /* resolve.h: the decisions the checks and the plan share, made once before any check runs:
  * the IOMMU parameter, which hardware device each `pci` entry names and which VM claims
- * each device, and how boot-bound devices reach vfio-pci. The checks then read these facts
+ * each device, how boot-bound devices reach vfio-pci, and each VM's UUID and MAC. The checks then read these facts
  * through a const context (check.h) and decide nothing; the plan (plan_build.h) is built
  * from the same facts. What makes an entry name no device (an address that is not there,
  * an ambiguous ID) or be dropped (listed twice, a bridge) is reported here, where the
@@ -9,6 +9,7 @@
 #define VFIOC_RESOLVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/diag.h"
 #include "hw/hw.h"
@@ -27,6 +28,8 @@ struct rvm {
 	struct rdev *dev;
 	size_t n, cap;
 	bool unresolved;         /* an entry names no device: group rules would only echo it */
+	uint8_t uuid[16];        /* the domain's UUID: written, or derived from host and name */
+	uint8_t mac[6];          /* its NIC's MAC, likewise (plan_ident.c) */
 };
 
 /* A boot-bound device whose vendor:device ID a device that stays on the host shares. */

@@ -217,7 +217,11 @@ static const struct field hugepages_fields[] = {
 	  .doc = "Number of pages reserved at boot." },
 };
 static const struct object hugepages_object = OBJECT("host.hugepages", struct cfg_hugepages,
-	hugepages_fields, .doc = "Boot-time hugepage reservation.");
+	hugepages_fields, .doc = "Boot-time hugepage reservation. Reserved pages are never "
+	"given back to the host, even while no VM runs, so the reservation must leave the host "
+	"the larger of 2 GiB and 10% of its RAM (hugepages-host-floor): 2 GiB for the kernel, "
+	"its services, libvirtd, each QEMU's own memory beside guest RAM and a nixos-rebuild's "
+	"evaluation; 10% to keep that headroom in proportion on bigger hosts, which run more.");
 
 static const struct field ovmf_fields[] = {
 	{ "secure-boot", FK_BOOL, F(struct cfg_ovmf, secure_boot), .def = "true",
