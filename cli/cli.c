@@ -47,6 +47,13 @@ int cli_finish(struct diags *ds, enum diag_format fmt, bool werror)
 	return diags_exit_code(ds, werror);
 }
 
+int cli_finish_report(struct diags *ds, enum diag_format fmt, bool werror)
+{
+	fflush(stdout);
+	diags_print(ds, fmt == DFMT_JSON ? stdout : stderr, fmt);
+	return diags_exit_code(ds, werror);
+}
+
 /* "1 VM", "2 VMs". */
 static void count(struct buf *b, const char *sep, size_t n, const char *one, const char *many)
 {

@@ -82,6 +82,11 @@ int cli_parse(const struct command *c, int argc, char **argv, struct cli_args *a
 
 /* For commands: print ds to stderr in fmt and return the exit code they call for. */
 int cli_finish(struct diags *ds, enum diag_format fmt, bool werror);
+/* --format json writes one JSON document, on standard output, and nothing on standard error
+ * but a usage error. For check and build, whose report is their diagnostics, that document
+ * is the array of them: cli_finish_report prints it there (text and github go to stderr as
+ * cli_finish's). groups and verify put the array in their own object (its "diagnostics"). */
+int cli_finish_report(struct diags *ds, enum diag_format fmt, bool werror);
 /* The line check and build end with on a terminal: "vfioc: WHAT: 1 error, 2 warnings", on
  * standard error after the diagnostics; nothing unless fmt is text and standard error is
  * a terminal, so that what a pipe or a golden file receives never changes. */

@@ -46,7 +46,8 @@ static const struct cli_option options[] = {
 	{ "no-escape-hatches", 0, NULL, CLI_NO_ESCAPE_HATCHES, "refuse libvirt-xml, nixos-extra and qemu-config\n"
 	  "(whoever writes them is root on the host): for\n"
 	  "configs from pull requests" },
-	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json (the array of check's,\n"
+	  "on standard output, the only thing printed) or github" },
 	CLI_COLOR_OPTION,
 	{ 0 },
 };
@@ -338,7 +339,7 @@ static int run(int argc, char **argv)
 	if (p)
 		build(p, &o, ds, &done);
 	plan_free(p);
-	rc = cli_finish(ds, o.fmt, o.werror);
+	rc = cli_finish_report(ds, o.fmt, o.werror);
 	summary(&o, &n, &done, ds);
 	free(n.hardware);
 	diags_free(ds);

@@ -15,8 +15,9 @@ static const struct cli_option options[] = {
 	  "(whoever writes them is root on the host): for\n"
 	  "configs from pull requests" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (an array of objects: file, line, column,\n"
-	  "severity, code, message, notes, hints) or github (::error\n"
-	  "annotations for GitHub Actions)" },
+	  "severity, code, message, notes, hints; on standard output, the\n"
+	  "only thing printed) or github (::error annotations for GitHub\n"
+	  "Actions)" },
 	CLI_COLOR_OPTION,
 	{ 0 },
 };
@@ -33,7 +34,7 @@ static int run(int argc, char **argv)
 	struct compile_counts n = {0};
 	plan_free(compile_config_counted(o.operand, &o.hw, NULL,
 					 o.no_escape_hatches ? COMPILE_NO_ESCAPE_HATCHES : 0, ds, &n));
-	rc = cli_finish(ds, o.fmt, o.werror);
+	rc = cli_finish_report(ds, o.fmt, o.werror);
 	struct buf what = {0};
 	cli_checked(&what, o.operand, &n);
 	cli_summary(ds, o.fmt, buf_str(&what));
@@ -47,7 +48,7 @@ const struct command cmd_check = {
 	"check", "validate a config and check it against the hardware",
 	"Reads CONFIG, then the hardware, and reports every problem at once, as\n"
 	"FILE:LINE:COL: error: message [code], with notes on related places and hints.\n"
-	"Nothing is printed on standard output.\n\n",
+	"Nothing is printed on standard output, but the array of --format json.\n\n",
 	options,
 	"Exit status: 0 clean or warnings only, 1 errors, 2 bad command line, 3 system failure.\n"
 	"Example: vfioc check examples/seed/host.yaml\n",

@@ -221,9 +221,9 @@ static void print_groups(const struct hw *hw)
 static const struct cli_option options[] = {
 	{ "root", 0, "DIR", CLI_ROOT, "read DIR/sys and DIR/proc instead of this machine's" },
 	{ "hardware", 0, "FILE", CLI_HARDWARE, "read a snapshot written by 'vfioc probe'" },
-	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (the listing as one JSON object on standard\n"
-	  "output, diagnostics as a JSON array on standard error) or github\n"
-	  "(the text listing, diagnostics as ::error annotations)" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (the listing and the diagnostics as\n"
+	  "one JSON object on standard output) or github (the text\n"
+	  "listing, diagnostics as ::error annotations)" },
 	CLI_COLOR_OPTION,
 	{ 0 },
 };
@@ -239,12 +239,15 @@ static int run(int argc, char **argv)
 	const char *root = a.hw.root, *snapshot = a.hw.snapshot;
 	struct diags *ds = diags_new();
 	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
-	if (hw && a.fmt == DFMT_JSON)
-		groups_write_json(hw, stdout);
-	else if (hw)
-		print_groups(hw);
+	if (a.fmt == DFMT_JSON) {
+		groups_write_json(hw, ds, stdout);
+		rc = diags_exit_code(ds, false);
+	} else {
+		if (hw)
+			print_groups(hw);
+		rc = cli_finish(ds, a.fmt, false);
+	}
 	hw_free(hw);
-	rc = cli_finish(ds, a.fmt, false);
 	diags_free(ds);
 	return rc;
 }
@@ -266,8 +269,8 @@ const struct command cmd_groups = {
 	options,
 	"JSON: {\"iommu\": {\"enabled\", \"hardware\", \"enable_with\"}, \"groups\": [{\"group\",\n"
 	"\"endpoints\", \"verdict\": alone|together|some-may-stay|bridges-only|host, \"devices\":\n"
-	"[...]}],\n"
-	"\"ungrouped\": [...]}; each device has address, class, class_name, vendor, device,\n"
+	"[...]}], \"ungrouped\": [...], \"diagnostics\": [as check's]} (\"iommu\" null when the\n"
+	"hardware could not be read); each device has address, class, class_name, vendor, device,\n"
 	"vendor_name, device_name, driver, host_fs, host_route, boot_vga, reset_methods, physfn,\n"
 	"\"verdict\": alone|together|never, \"reason\" (for never: bridge, host-fs,\n"
 	"host-fs-in-group, no-group), \"with\" (the addresses it must go with) and \"may_stay\"\n"

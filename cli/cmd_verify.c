@@ -26,8 +26,9 @@ static const struct cli_option options[] = {
 	{ "root", 0, "DIR", CLI_ROOT, "read the booted host from DIR/sys, DIR/proc and DIR/dev (tests)" },
 	{ "hardware", 0, "FILE", CLI_HARDWARE, "plan from this snapshot instead of the config's 'hardware:'" },
 	{ "connect", 'c', "URI", 'c', "libvirt URI (default " DEFAULT_URI ")" },
-	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (an array of {status, fact, hints}) or github\n"
-	  "(::error annotations for the facts that fail)" },
+	{ "format", 0, "FORMAT", CLI_FORMAT, "text (default), json (one object on standard output: facts\n"
+	  "[{status, code, device, expected, actual, fact, hints}], the\n"
+	  "counts, diagnostics) or github (::error annotations)" },
 	CLI_COLOR_OPTION,
 	{ 0 },
 };
@@ -57,14 +58,32 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
 	return EXIT_OK;
 }
 
-static void print_json(const struct facts *fs)
+/* ", \"key\": value" with a string or null. */
+static void json_field(const char *key, const char *v)
+{
+	printf(", \"%s\": ", key);
+	if (v)
+		esc_json(stdout, v);
+	else
+		fputs("null", stdout);
+}
+
+/* The one document of --format json: {"facts": [...], "hold", "failed", "skipped",
+ * "diagnostics": [...]}, on standard output. */
+static void print_json(const struct facts *fs, const struct diags *ds)
 {
 	static const char *const state[] = { "ok", "fail", "skip" };
-	putchar('[');
+	size_t count[3] = {0};
+	fputs("{\"facts\": [", stdout);
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct fact *f = &fs->v[i];
-		printf("%s\n  {\"status\": \"%s\", \"fact\": ", i ? "," : "", state[f->state]);
-		esc_json(stdout, f->text);
+		count[f->state]++;
+		printf("%s\n  {\"status\": \"%s\"", i ? "," : "", state[f->state]);
+		json_field("code", f->code);
+		json_field("device", f->device);
+		json_field("expected", f->expected);
+		json_field("actual", f->actual);
+		json_field("fact", f->text);
 		printf(", \"hints\": [");
 		for (size_t k = 0; k < f->nhints; k++) {
 			printf("%s", k ? ", " : "");
@@ -72,7 +91,10 @@ static void print_json(const struct facts *fs)
 		}
 		printf("]}");
 	}
-	printf("%s]\n", fs->n ? "\n" : "");
+	printf("%s],\n\"hold\": %zu, \"failed\": %zu, \"skipped\": %zu,\n\"diagnostics\": ",
+	       fs->n ? "\n" : "", count[FACT_OK], count[FACT_FAIL], count[FACT_SKIP]);
+	diags_print(ds, stdout, DFMT_JSON);
+	puts("}");
 }
 
 static void print_github(const struct facts *fs)
@@ -150,14 +172,17 @@ static int run(int argc, char **argv)
 		struct verify_in in = { cfg, plan, planned ? planned : live, snapshot, live, root, o.uri };
 		verify_host(&in, &fs);
 		verify_libvirt(&in, &fs);
-		if (o.fmt == DFMT_JSON)
-			print_json(&fs);
-		else if (o.fmt == DFMT_GITHUB)
+		if (o.fmt == DFMT_GITHUB)
 			print_github(&fs);
-		else
-			print_text(&fs);
+		else if (o.fmt == DFMT_TEXT)
+			print_text(&fs);  /* json: below, with the diagnostics */
 	}
-	rc = cli_finish(ds, o.fmt, false);
+	if (o.fmt == DFMT_JSON) {
+		print_json(&fs, ds);
+		rc = diags_exit_code(ds, false);
+	} else {
+		rc = cli_finish(ds, o.fmt, false);
+	}
 	if (rc == EXIT_OK && facts_failed(&fs))
 		rc = EXIT_INPUT;
 	facts_free(&fs);

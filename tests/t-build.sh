@@ -67,7 +67,8 @@ sed -n '/^@@/,$p' "$TMP/udiff" > "$TMP/hunks"
 same "check: its hunks are diff -u's" "$TMP/gnu" "$TMP/hunks"
 cp "$TMP/host.before" "$W/host.yaml"
 vfioc build --check --format json "$W/host.yaml" > "$TMP/udiff" 2> /dev/null
-expect "check: no diff with --format json" test ! -s "$TMP/udiff"
+expect "check: no diff with --format json, only the JSON array" python3 -c \
+	'import json,sys; assert json.load(open(sys.argv[1]))[0]["code"] == "stale-output"' "$TMP/udiff"
 vfioc build "$W/host.yaml" 2> /dev/null
 
 # Stale domains: a VM removed from the config loses its file; foreign files stay.
@@ -160,9 +161,10 @@ vfioc build --werror "$W/warn.yaml" -o "$W/warn2" 2> "$TMP/err"
 rc=$?
 expect "werror: --werror exits 1" test $rc -eq 1
 expect "werror: --werror writes nothing" test ! -e "$W/warn2"
-vfioc build --format json "$W/warn.yaml" -o "$W/warn3" 2> "$TMP/err"
-expect "format: --format json prints a JSON array" python3 -c \
-	'import json,sys; assert isinstance(json.load(open(sys.argv[1])), list)' "$TMP/err"
+vfioc build --format json "$W/warn.yaml" -o "$W/warn3" > "$TMP/out" 2> "$TMP/err"
+expect "format: --format json prints a JSON array on stdout" python3 -c \
+	'import json,sys; assert isinstance(json.load(open(sys.argv[1])), list)' "$TMP/out"
+expect "format: --format json, nothing on stderr" test ! -s "$TMP/err"
 
 # USB: an entry by port names the device plugged in there by bus and device number (libvirt
 # has no port of its own), guarded by its vendor:product; optional is the default and

@@ -26,9 +26,9 @@ vfioc check golden/check/bind-switched.yaml --root "$(hwroot twin-gpu)" --format
 	2> "$TMP/gh" > /dev/null
 has "github: a note is a notice" '^::notice file=golden/check/bind-switched.yaml,line=' "$TMP/gh"
 vfioc check golden/check/group-not-viable.yaml --root "$(hwroot turing)" --format json \
-	2> "$TMP/json" > /dev/null
+	> "$TMP/json" 2> /dev/null
 vfioc check golden/check/bind-switched.yaml --root "$(hwroot twin-gpu)" --format json \
-	2> "$TMP/json-note" > /dev/null
+	> "$TMP/json-note" 2> /dev/null
 has "json: a note has severity note" '"severity": "note", "code": "bind-switched"' "$TMP/json-note"
 has "json: the hints name both functions" '"add to vms.win11.pci: - \\"0000:01:00.2\\".*0000:01:00.3' "$TMP/json"
 

@@ -99,8 +99,15 @@ done
 rc_is "a schema error exits 1" 1 vfioc check golden/err/bad-version.yaml
 expect "nothing on stdout on error" test ! -s "$TMP/rc.out"
 rc_is "json format exits 1 too" 1 vfioc check --format json golden/err/bad-version.yaml
-expect "--format json is parseable JSON with the code" python3 -c 'import json,sys
-d = json.load(open(sys.argv[1])); assert d[0]["code"] == "bad-version" and d[0]["line"] == 2' "$TMP/rc.err"
+expect "--format json is parseable JSON with the code, on stdout" python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); assert d[0]["code"] == "bad-version" and d[0]["line"] == 2' "$TMP/rc.out"
+expect "--format json: nothing on stderr" test ! -s "$TMP/rc.err"
+# 2>&1: still one document, for check and for build --check.
+vfioc check --format json golden/err/bad-version.yaml > "$TMP/both" 2>&1
+expect "--format json 2>&1: one document" python3 -m json.tool "$TMP/both"
+vfioc build --check --format json ../examples/seed/host.yaml -o "$TMP/nowhere" > "$TMP/both" 2>&1
+expect "build --check --format json 2>&1: one document naming the stale files" python3 -c \
+	'import json,sys; d = json.load(open(sys.argv[1])); assert d and all(x["code"] == "stale-output" for x in d)' "$TMP/both"
 rc_is "github format" 1 vfioc check --format github golden/err/bad-version.yaml
 has "--format github annotation" \
 	'^::error file=golden/err/bad-version.yaml,line=2,col=10,title=vfioc bad-version::' "$TMP/rc.err"

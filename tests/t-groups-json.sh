@@ -10,7 +10,9 @@ for r in $HW_ROOTS; do
 	vfioc groups --root "$root" > "$TMP/$r.txt" 2> /dev/null
 	rc_is "groups --format json $r: exit 0" 0 vfioc groups --format json --root "$root"
 	cp "$TMP/rc.out" "$TMP/$r.json"
-	has "groups --format json $r: diagnostics as a JSON array on stderr" '^\[$' "$TMP/rc.err"
+	expect "groups --format json $r: one document, nothing on stderr" test ! -s "$TMP/rc.err"
+	expect "groups --format json $r: its diagnostics inside it" python3 -c \
+		'import json, sys; assert json.load(open(sys.argv[1]))["diagnostics"] == []' "$TMP/rc.out"
 	python3 groups_agree.py "$TMP/$r.txt" "$TMP/$r.json" "groups json $r" > "$TMP/agree" 2>&1
 	report_lines "$TMP/agree"
 	vfioc probe --root "$root" -o "$TMP/$r.yaml" 2> /dev/null
@@ -74,14 +76,16 @@ report_lines "$TMP/hostile.res"
 expect "json hostile snapshot: no raw control character on stdout" python3 -c \
 	'import sys; b=open(sys.argv[1],"rb").read(); assert not [c for c in b if (c<32 and c!=10) or c==127]' "$TMP/rc.out"
 
-# Errors: nothing on stdout, diagnostics as JSON on stderr.
+# Errors: one document still, with no groups and the diagnostics; nothing on stderr.
 printf 'version: 2\npci: []\n' > "$TMP/v2.yaml"
 rc_is "groups --format json: a bad snapshot exits 1" 1 vfioc groups --format json --hardware "$TMP/v2.yaml"
-expect "groups --format json: ... nothing on stdout" test ! -s "$TMP/rc.out"
-expect "groups --format json: ... the diagnostic as JSON" python3 -c \
-	'import json,sys; assert json.load(open(sys.argv[1]))[0]["code"] == "snapshot-invalid"' "$TMP/rc.err"
+expect "groups --format json: ... nothing on stderr" test ! -s "$TMP/rc.err"
+expect "groups --format json: ... the diagnostic in the document" python3 -c \
+	'import json,sys; j = json.load(open(sys.argv[1])); assert j["diagnostics"][0]["code"] == "snapshot-invalid" and j["iommu"] is None and j["groups"] == []' "$TMP/rc.out"
 rc_is "groups --format json: missing root exits 3" 3 vfioc groups --format json --root "$TMP/nowhere"
-expect "groups --format json: ... nothing on stdout" test ! -s "$TMP/rc.out"
+expect "groups --format json: ... nothing on stderr" test ! -s "$TMP/rc.err"
+vfioc groups --format json --root "$TMP/nowhere" > "$TMP/both" 2>&1
+expect "groups --format json: 2>&1 is one document" python3 -m json.tool "$TMP/both"
 rc_is "groups --format yaml: usage error" 2 vfioc groups --format yaml
 
 # docs/ci.md lists the keys: exactly those of the output (seed: every kind of object).

@@ -121,8 +121,32 @@ has "win11-gaming, short: the parameters named" '^FAIL the kernel command line l
 # Formats: JSON, GitHub annotations, marks on a terminal.
 r=$TMP/seed-radeon
 vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format json > "$TMP/v.json" 2> "$TMP/v.err"
-if python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); assert any(x["status"]=="fail" and "01:00.0" in x["fact"] and x["hints"] for x in f); assert any(x["status"]=="skip" for x in f)' "$TMP/v.json"; then
+if python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["facts"]; assert any(x["status"]=="fail" and "01:00.0" in x["fact"] and x["hints"] for x in f); assert any(x["status"]=="skip" for x in f)' "$TMP/v.json"; then
 	pass "json: facts with status and hints"; else fail "json: facts with status and hints"; fi
+expect "json: one document, nothing on stderr" test ! -s "$TMP/v.err"
+# The fields: what was compared, not only prose. The driver the root shows comes from its sysfs.
+drv=$(basename "$(readlink "$r/sys/bus/pci/devices/0000:01:00.0/driver")")
+expect "json: the failed driver fact carries code, device, expected and actual" python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))
+x = [x for x in f["facts"] if x["code"] == "driver" and x["device"] == "0000:01:00.0"][0]
+assert (x["status"], x["expected"], x["actual"]) == ("fail", "vfio-pci", sys.argv[2]), x
+assert f["failed"] == sum(y["status"] == "fail" for y in f["facts"]) and f["diagnostics"] == []
+' "$TMP/v.json" "$drv"
+params=$(cat "$TMP/seed.out/kernel-cmdline")
+expect "json: the command line fact expects the parameters of kernel-cmdline" python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))
+x = [x for x in f["facts"] if x["code"] == "kernel-cmdline"][0]
+assert x["expected"] and x["expected"].split() == sys.argv[2].split(), (x, sys.argv[2])
+' "$TMP/v.json" "$params"
+vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format json > "$TMP/v2.json" 2>&1
+expect "json: 2>&1 is still one document" python3 -m json.tool "$TMP/v2.json"
+vfioc verify golden/err/bad-version.yaml --format json > "$TMP/v3.json" 2> "$TMP/v3.err"
+expect "json: a config with errors: the diagnostics inside the document" python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1])); assert f["facts"] == [] and f["diagnostics"][0]["code"] == "bad-version"
+' "$TMP/v3.json"
 vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format github > "$TMP/v.gh" 2> "$TMP/v.err"
 has "github: an error annotation for the device" "^::error title=vfioc verify::0000:01:00.0 .* is on radeon, not vfio-pci%0Ahint: on radeon" "$TMP/v.gh"
 if command -v script > /dev/null; then

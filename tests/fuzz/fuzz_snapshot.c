@@ -75,7 +75,9 @@ static void groups_json_check(const struct hw *hw)
 	FILE *f = open_memstream(&p, &n);
 	if (!f)
 		abort();
-	groups_write_json(hw, f);
+	struct diags *none = diags_new();
+	groups_write_json(hw, none, f);
+	diags_free(none);
 	fclose(f);
 	for (size_t i = 0; i < n; i++)
 		if (((unsigned char)p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f) {

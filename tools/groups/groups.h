@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "base/diag.h"
 #include "hw/hw.h"
 
 #define GROUPS_MAX_NAMED 8  /* text: beyond this many siblings, "the N other endpoints" */
@@ -51,7 +52,8 @@ size_t groups_others(const struct group_facts *f, const struct hw_pci *d, bool h
  * when the vendor is unknown). */
 const char *groups_iommu_param(const struct hw *hw);
 
-/* `vfioc groups --format json`: the listing as one JSON object (tools/groups/json.c). */
-void groups_write_json(const struct hw *hw, FILE *out);
+/* `vfioc groups --format json`: the listing and the diagnostics as one JSON object
+ * (tools/groups/json.c); hw NULL (it could not be read): no groups, the diagnostics. */
+void groups_write_json(const struct hw *hw, const struct diags *ds, FILE *out);
 
 #endif

@@ -170,20 +170,26 @@ static void write_ungrouped(FILE *out, const struct hw *hw)
 		fputs(", \"verdict\": \"never\", \"reason\": \"no-group\", \"with\": [], \"may_stay\": []}", out);
 		sep = ",\n";
 	}
-	fputs(*sep == ',' ? "\n  ]\n" : "]\n", out);
+	fputs(*sep == ',' ? "\n  ],\n" : "],\n", out);
 }
 
-void groups_write_json(const struct hw *hw, FILE *out)
+void groups_write_json(const struct hw *hw, const struct diags *ds, FILE *out)
 {
-	fprintf(out, "{\n  \"iommu\": {\"enabled\": %s, \"hardware\": %s, \"enable_with\": \"%s\"},\n",
-		hw->ngroups ? "true" : "false", hw->iommu_present ? "true" : "false",
-		groups_iommu_param(hw));
-	fputs("  \"groups\": [", out);
-	for (size_t i = 0; i < hw->ngroups; i++) {
-		fputs(i ? ",\n" : "\n", out);
-		write_group(out, hw, &hw->groups[i]);
+	if (!hw) {  /* the hardware could not be read: the diagnostics say why */
+		fputs("{\n  \"iommu\": null,\n  \"groups\": [],\n  \"ungrouped\": [],\n", out);
+	} else {
+		fprintf(out, "{\n  \"iommu\": {\"enabled\": %s, \"hardware\": %s, \"enable_with\": "
+			"\"%s\"},\n", hw->ngroups ? "true" : "false",
+			hw->iommu_present ? "true" : "false", groups_iommu_param(hw));
+		fputs("  \"groups\": [", out);
+		for (size_t i = 0; i < hw->ngroups; i++) {
+			fputs(i ? ",\n" : "\n", out);
+			write_group(out, hw, &hw->groups[i]);
+		}
+		fputs(hw->ngroups ? "\n  ],\n" : "],\n", out);
+		write_ungrouped(out, hw);
 	}
-	fputs(hw->ngroups ? "\n  ],\n" : "],\n", out);
-	write_ungrouped(out, hw);
+	fputs("  \"diagnostics\": ", out);
+	diags_print(ds, out, DFMT_JSON);
 	fputs("}\n", out);
 }

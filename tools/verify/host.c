@@ -48,11 +48,13 @@ static const char *iommu_param(const struct plan *p)
 static void iommu(const struct verify_in *in, struct facts *out)
 {
 	if (in->live->ngroups) {
-		fact_add(out, FACT_OK, "the IOMMU is on: %zu IOMMU groups", in->live->ngroups);
+		fact_about(fact_add(out, FACT_OK, "iommu", "the IOMMU is on: %zu IOMMU groups",
+				    in->live->ngroups), NULL, "on", "on");
 		return;
 	}
-	struct fact *f = fact_add(out, FACT_FAIL, "the IOMMU is off: the booted kernel shows no "
-				  "IOMMU groups");
+	struct fact *f = fact_add(out, FACT_FAIL, "iommu", "the IOMMU is off: the booted kernel "
+				  "shows no IOMMU groups");
+	fact_about(f, NULL, "on", "off");
 	if (in->live->iommu_present)
 		fact_hint(f, "the IOMMU hardware is there but the kernel did not enable it: %s must "
 			  "be on the kernel command line", iommu_param(in->plan));
@@ -77,8 +79,8 @@ static bool cmdline(const struct verify_in *in, struct facts *out)
 	if (!k->n)
 		return true;
 	if (!in->live->cmdline) {
-		struct fact *f = fact_add(out, FACT_FAIL, "the running kernel's command line cannot "
-					  "be read (proc/cmdline)");
+		struct fact *f = fact_add(out, FACT_FAIL, "kernel-cmdline", "the running kernel's "
+					  "command line cannot be read (proc/cmdline)");
 		fact_hint(f, "run vfioc verify on the booted host itself, with /proc mounted");
 		return false;
 	}
@@ -89,15 +91,23 @@ static bool cmdline(const struct verify_in *in, struct facts *out)
 			buf_printf(&missing, "%s%s", n ? " " : "", k->v[i]);
 			n++;
 		}
+	struct buf want = {0};
+	for (size_t i = 0; i < k->n; i++)
+		buf_printf(&want, "%s%s", i ? " " : "", k->v[i]);
+	struct fact *f;
 	if (!n) {
-		fact_add(out, FACT_OK, "the kernel command line holds all %zu parameters of "
-			 "kernel-cmdline", k->n);
+		f = fact_add(out, FACT_OK, "kernel-cmdline", "the kernel command line holds all %zu "
+			     "parameters of kernel-cmdline", k->n);
 	} else {
-		struct fact *f = fact_add(out, FACT_FAIL, "the kernel command line lacks %zu of the %zu "
-					  "parameters of kernel-cmdline: %s", n, k->n, buf_str(&missing));
+		f = fact_add(out, FACT_FAIL, "kernel-cmdline", "the kernel command line lacks %zu of "
+			     "the %zu parameters of kernel-cmdline: %s", n, k->n, buf_str(&missing));
 		fact_hint(f, "%s", verify_rebuild_hint(in->plan));
 		fact_hint(f, "%s", verify_bootentry_hint(in->plan));
 	}
+	char *live = xstrndup(in->live->cmdline, strcspn(in->live->cmdline, "\n"));
+	fact_about(f, NULL, buf_str(&want), live);
+	free(live);
+	buf_free(&want);
 	buf_free(&missing);
 	return n == 0;
 }
@@ -171,12 +181,18 @@ static bool present(struct facts *out, const struct plan_vm *vm, const struct pl
 	char a[PCI_ADDR_STRLEN];
 	pci_addr_fmt(&pd->addr, a);
 	struct fact *f = NULL;
+	char want[16], got[16];
+	snprintf(want, sizeof want, "%04x:%04x", pd->vendor, pd->device);
+	if (d)
+		snprintf(got, sizeof got, "%04x:%04x", d->vendor, d->device);
 	if (!d)
-		f = fact_add(out, FACT_FAIL, "%s (%04x:%04x) of VM '%s' is not on this host", a,
-			     pd->vendor, pd->device, vm->name);
+		f = fact_add(out, FACT_FAIL, "device-present", "%s (%04x:%04x) of VM '%s' is not on "
+			     "this host", a, pd->vendor, pd->device, vm->name);
 	else if (d->vendor != pd->vendor || d->device != pd->device)
-		f = fact_add(out, FACT_FAIL, "%s of VM '%s' is now %04x:%04x, not %04x:%04x", a,
-			     vm->name, d->vendor, d->device, pd->vendor, pd->device);
+		f = fact_add(out, FACT_FAIL, "device-present", "%s of VM '%s' is now %04x:%04x, not "
+			     "%04x:%04x", a, vm->name, d->vendor, d->device, pd->vendor, pd->device);
+	if (f)
+		fact_about(f, a, want, d ? got : NULL);
 	if (f)
 		fact_hint(f, "the card moved or was removed: run 'vfioc probe -o %s' and "
 			  "'vfioc check' to see where it went", in->snapshot ? in->snapshot : "hardware.yaml");
@@ -192,8 +208,10 @@ static void managed_group(const struct verify_in *in, struct facts *out, size_t 
 	pci_addr_fmt(&d->addr, a);
 	const struct hw_group *g = hw_find_group(hw, d->iommu_group);
 	if (!g) {
-		struct fact *f = fact_add(out, FACT_FAIL, "%s (%04x:%04x) of VM '%s' is in no IOMMU "
-					  "group: it cannot be passed", a, d->vendor, d->device, name);
+		struct fact *f = fact_add(out, FACT_FAIL, "group-viable", "%s (%04x:%04x) of VM '%s' "
+					  "is in no IOMMU group: it cannot be passed", a, d->vendor,
+					  d->device, name);
+		fact_about(f, a, "in an IOMMU group", NULL);
 		fact_hint(f, "the IOMMU must be on (above)");
 		return;
 	}
@@ -207,13 +225,17 @@ static void managed_group(const struct verify_in *in, struct facts *out, size_t 
 			left[n++] = left[i];
 	const struct hw_pci *disk = hw_group_host_disk(hw, g), *held = hw_group_blocker(hw, g);
 	if (!n && !disk && !held) {
-		fact_add(out, FACT_OK, "%s (%04x:%04x) of VM '%s' is there, and its IOMMU group %d goes "
-			 "to the VM whole (libvirt detaches it when the VM starts)", a, d->vendor,
-			 d->device, name, g->number);
+		fact_about(fact_add(out, FACT_OK, "group-viable", "%s (%04x:%04x) of VM '%s' is there, "
+				    "and its IOMMU group %d goes to the VM whole (libvirt detaches it "
+				    "when the VM starts)", a, d->vendor, d->device, name, g->number),
+			   a, "viable", "viable");
 	} else {
-		struct fact *f = fact_add(out, FACT_FAIL, "IOMMU group %d of %s (VM '%s') is not "
-					  "viable: %zu of its devices stay on the host", g->number, a,
-					  name, n + (held != NULL));
+		struct fact *f = fact_add(out, FACT_FAIL, "group-viable", "IOMMU group %d of %s (VM "
+					  "'%s') is not viable: %zu of its devices stay on the host",
+					  g->number, a, name, n + (held != NULL));
+		char *stay = xasprintf("%zu devices stay on the host", n + (held != NULL));
+		fact_about(f, a, "viable", stay);
+		free(stay);
 		for (size_t i = 0; i < n; i++) {
 			char o[PCI_ADDR_STRLEN];
 			pci_addr_fmt(&hw->pci[left[i]].addr, o);
@@ -254,13 +276,15 @@ static void drivers(const struct verify_in *in, struct facts *out, const size_t 
 			char a[PCI_ADDR_STRLEN];
 			pci_addr_fmt(&d->addr, a);
 			if (is_vfio(d->driver)) {
-				fact_add(out, FACT_OK, "%s (%04x:%04x) of VM '%s' is on vfio-pci", a,
-					 d->vendor, d->device, v->name);
+				fact_about(fact_add(out, FACT_OK, "driver", "%s (%04x:%04x) of VM '%s' is "
+						    "on vfio-pci", a, d->vendor, d->device, v->name),
+					   a, "vfio-pci", d->driver);
 				continue;
 			}
-			struct fact *f = fact_add(out, FACT_FAIL, "%s (%04x:%04x) of VM '%s' is on %s, "
-						  "not vfio-pci", a, d->vendor, d->device, v->name,
-						  d->driver ? d->driver : "no driver");
+			struct fact *f = fact_add(out, FACT_FAIL, "driver", "%s (%04x:%04x) of VM '%s' is "
+						  "on %s, not vfio-pci", a, d->vendor, d->device,
+						  v->name, d->driver ? d->driver : "no driver");
+			fact_about(f, a, "vfio-pci", d->driver);
 			driver_hints(in, f, d, cmdline_ok);
 		}
 	}
@@ -291,16 +315,21 @@ static void twins(const struct verify_in *in, struct facts *out, const size_t *o
 				pci_addr_fmt(&pd->addr, p);
 				bool ok = d->driver && !is_vfio(d->driver) &&
 					  (!want || is_vfio(want) || !strcmp(want, d->driver));
+				/* Without the snapshot's driver, any host driver will do. */
+				const char *expect = want && !is_vfio(want) ? want : "not vfio-pci";
 				if (ok) {
-					fact_add(out, FACT_OK, "%s (%04x:%04x, the ID of the passed %s) stays "
-						 "on the host, on %s", a, d->vendor, d->device, p, d->driver);
+					fact_about(fact_add(out, FACT_OK, "id-twin", "%s (%04x:%04x, the ID "
+							    "of the passed %s) stays on the host, on %s", a,
+							    d->vendor, d->device, p, d->driver),
+						   a, expect, d->driver);
 					continue;
 				}
-				struct fact *f = fact_add(out, FACT_FAIL, "%s (%04x:%04x, the ID of the "
-							  "passed %s) stays on the host but is on %s%s%s", a,
-							  d->vendor, d->device, p,
+				struct fact *f = fact_add(out, FACT_FAIL, "id-twin", "%s (%04x:%04x, the ID "
+							  "of the passed %s) stays on the host but is on "
+							  "%s%s%s", a, d->vendor, d->device, p,
 							  d->driver ? d->driver : "no driver",
 							  want ? ", not " : "", want ? want : "");
+				fact_about(f, a, expect, d->driver);
 				if (is_vfio(d->driver) && in->plan->strategy == STRATEGY_IDS)
 					fact_hint(f, "vfio-pci.ids binds every device with that ID: write "
 						  "'bind: driver-override' (or 'auto') so that the passed one "
@@ -340,12 +369,16 @@ static void dev_vfio(const struct verify_in *in, struct facts *out)
 		int n = hw->groups[i].number;
 		char *rel = xasprintf("dev/vfio/%d", n), *path = at_root(in->root, rel);
 		struct stat st;
+		char *dev = xasprintf("/%s", rel);
 		if (stat(path, &st) == 0) {
-			fact_add(out, FACT_OK, "/dev/vfio/%d is there: vfio holds IOMMU group %d of VM "
-				 "'%s'", n, n, name);
+			fact_about(fact_add(out, FACT_OK, "vfio-group", "/dev/vfio/%d is there: vfio holds "
+					    "IOMMU group %d of VM '%s'", n, n, name),
+				   dev, "present", "present");
 		} else {
-			struct fact *f = fact_add(out, FACT_FAIL, "/dev/vfio/%d is missing: vfio does not "
-						  "hold IOMMU group %d of VM '%s'", n, n, name);
+			struct fact *f = fact_add(out, FACT_FAIL, "vfio-group", "/dev/vfio/%d is missing: "
+						  "vfio does not hold IOMMU group %d of VM '%s'", n, n,
+						  name);
+			fact_about(f, dev, "present", "missing");
 			const struct hw_pci *other = NULL;
 			for (size_t k = 0; k < hw->groups[i].n && !other; k++) {
 				const struct hw_pci *m = &hw->pci[hw->groups[i].member[k]];
@@ -363,6 +396,7 @@ static void dev_vfio(const struct verify_in *in, struct facts *out)
 					  : "the initramfs drop-in of the build loads it");
 			}
 		}
+		free(dev);
 		free(rel);
 		free(path);
 	}
@@ -389,8 +423,8 @@ static void groups(const struct verify_in *in, struct facts *out)
 	if (!now->ngroups)
 		return;  /* the IOMMU is off (above) */
 	if (!in->snapshot) {
-		struct fact *f = fact_add(out, FACT_SKIP, "the IOMMU groups: no snapshot to compare "
-					  "with (the config has no 'hardware:')");
+		struct fact *f = fact_add(out, FACT_SKIP, "iommu-groups", "the IOMMU groups: no "
+					  "snapshot to compare with (the config has no 'hardware:')");
 		fact_hint(f, "'vfioc probe -o hardware.yaml' and 'hardware: hardware.yaml' in the "
 			  "config record them, so that a later change shows here");
 		return;
@@ -411,16 +445,20 @@ static void groups(const struct verify_in *in, struct facts *out)
 			pci_addr_fmt(&now->pci[i].addr, a);
 			group_change(&b, &n, a, INT_MIN, now->pci[i].iommu_group);
 		}
+	char *want = xasprintf("the groups of %s", in->snapshot);
 	if (!n) {
-		fact_add(out, FACT_OK, "the IOMMU groups are those of %s (%zu groups)", in->snapshot,
-			 now->ngroups);
+		fact_about(fact_add(out, FACT_OK, "iommu-groups", "the IOMMU groups are those of %s "
+				    "(%zu groups)", in->snapshot, now->ngroups), NULL, want, want);
 	} else {
-		struct fact *f = fact_add(out, FACT_FAIL, "the IOMMU groups differ from %s: %s%s",
-					  in->snapshot, buf_str(&b), n > MAX_LISTED ? "; ..." : "");
+		struct fact *f = fact_add(out, FACT_FAIL, "iommu-groups", "the IOMMU groups differ "
+					  "from %s: %s%s", in->snapshot, buf_str(&b),
+					  n > MAX_LISTED ? "; ..." : "");
+		fact_about(f, NULL, want, buf_str(&b));
 		fact_hint(f, "a firmware update, a moved card or another kernel regrouped the "
 			  "devices: run 'vfioc probe -o %s', then 'vfioc check' says what that means "
 			  "for the config", in->snapshot);
 	}
+	free(want);
 	buf_free(&b);
 }
 
@@ -435,20 +473,28 @@ static void hugepages(const struct verify_in *in, struct facts *out)
 			      (unsigned long long)kib);
 	char *text = read_small(in->root, rel), *end = NULL;
 	unsigned long long n = text ? strtoull(text, &end, 10) : 0;
+	char *asked = xasprintf("%llu x %s", (unsigned long long)p->hugepage_count, size);
+	char *got = xasprintf("%llu x %s", n, size);
 	if (!text || end == text || *end) {
-		struct fact *f = fact_add(out, FACT_FAIL, "the booted kernel has no %s hugepages "
-					  "(no %s)", size, rel);
+		struct fact *f = fact_add(out, FACT_FAIL, "hugepages", "the booted kernel has no %s "
+					  "hugepages (no %s)", size, rel);
+		fact_about(f, NULL, asked, NULL);
 		fact_hint(f, "hugepagesz=%s must be on the kernel command line (above)%s", size,
 			  kib > HW_PAGE_2M_KIB ? "; 1G pages need the pdpe1gb CPU flag" : "");
 	} else if (n >= p->hugepage_count) {
-		fact_add(out, FACT_OK, "%llu hugepages of %s are reserved (%llu asked)", n, size,
-			 (unsigned long long)p->hugepage_count);
+		fact_about(fact_add(out, FACT_OK, "hugepages", "%llu hugepages of %s are reserved "
+				    "(%llu asked)", n, size, (unsigned long long)p->hugepage_count),
+			   NULL, asked, got);
 	} else {
-		struct fact *f = fact_add(out, FACT_FAIL, "only %llu of the %llu hugepages of %s asked "
-					  "are reserved", n, (unsigned long long)p->hugepage_count, size);
+		struct fact *f = fact_add(out, FACT_FAIL, "hugepages", "only %llu of the %llu hugepages "
+					  "of %s asked are reserved", n,
+					  (unsigned long long)p->hugepage_count, size);
+		fact_about(f, NULL, asked, got);
 		fact_hint(f, "hugepages= is not on the kernel command line (above), or the memory was "
 			  "too short or fragmented at boot: reserve fewer, or give the host more RAM");
 	}
+	free(asked);
+	free(got);
 	free(text);
 	free(rel);
 }
@@ -467,14 +513,17 @@ static void isolation(const struct verify_in *in, struct facts *out)
 	if (text && *text && cpulist_parse(text, &a, &now, &why))
 		cpulist_fmt(&now, &h);
 	if (!text) {
-		struct fact *f = fact_add(out, FACT_FAIL, "the isolated CPUs cannot be read "
-					  "(sys/devices/system/cpu/isolated)");
+		struct fact *f = fact_add(out, FACT_FAIL, "isolated-cpus", "the isolated CPUs cannot "
+					  "be read (sys/devices/system/cpu/isolated)");
+		fact_about(f, NULL, buf_str(&w), NULL);
 		fact_hint(f, "run vfioc verify on the booted host, with /sys mounted");
 	} else if (!strcmp(buf_str(&w), buf_str(&h))) {
-		fact_add(out, FACT_OK, "CPUs %s are isolated, as host.isolate-cpus says", buf_str(&w));
+		fact_about(fact_add(out, FACT_OK, "isolated-cpus", "CPUs %s are isolated, as "
+				    "host.isolate-cpus says", buf_str(&w)), NULL, buf_str(&w), buf_str(&h));
 	} else {
-		struct fact *f = fact_add(out, FACT_FAIL, "the isolated CPUs are '%s', not %s",
-					  buf_str(&h), buf_str(&w));
+		struct fact *f = fact_add(out, FACT_FAIL, "isolated-cpus", "the isolated CPUs are "
+					  "'%s', not %s", buf_str(&h), buf_str(&w));
+		fact_about(f, NULL, buf_str(&w), buf_str(&h));
 		fact_hint(f, "isolcpus= is not on the kernel command line (above), or another "
 			  "isolcpus= after it wins");
 	}

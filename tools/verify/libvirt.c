@@ -355,8 +355,9 @@ static void domain(const struct verify_in *in, const struct plan_vm *vm,
 	xmlDocPtr g = gen ? parse(&gen->data, file) : NULL;
 	xmlDocPtr d = r.status == 0 ? parse(&r.out, "virsh dumpxml") : NULL;
 	if (r.status != 0) {
-		struct fact *f = fact_add(out, FACT_FAIL, "domain '%s' is not defined in libvirt "
-					  "(%s): %s", vm->name, in->uri, first_line(&r, a));
+		struct fact *f = fact_add(out, FACT_FAIL, "domain", "domain '%s' is not defined in "
+					  "libvirt (%s): %s", vm->name, in->uri, first_line(&r, a));
+		fact_about(f, vm->name, file, NULL);
 		if (in->plan->define_domains)
 			fact_hint(f, "vfio.nix defines it at boot: see 'journalctl -u "
 				  "vfioc-define-domains' (or define it: virsh define %s)", file);
@@ -364,16 +365,18 @@ static void domain(const struct verify_in *in, const struct plan_vm *vm,
 			fact_hint(f, "host.libvirt.define-domains is false: define it yourself with "
 				  "'virsh -c %s define %s'", in->uri, file);
 	} else if (!g || !d) {
-		fact_add(out, FACT_FAIL, "domain '%s': %s is not XML", vm->name,
-			 g ? "what virsh dumpxml printed" : file);
+		fact_about(fact_add(out, FACT_FAIL, "domain", "domain '%s': %s is not XML", vm->name,
+				    g ? "what virsh dumpxml printed" : file), vm->name, file, NULL);
 	} else {
 		struct buf diffs = {0};
 		if (!compare(g, d, &diffs)) {
-			fact_add(out, FACT_OK, "domain '%s' is defined in libvirt as %s has it (devices, "
-				 "memory, CPUs, firmware)", vm->name, file);
+			fact_about(fact_add(out, FACT_OK, "domain", "domain '%s' is defined in libvirt as %s "
+					    "has it (devices, memory, CPUs, firmware)", vm->name, file),
+				   vm->name, file, file);
 		} else {
-			struct fact *f = fact_add(out, FACT_FAIL, "domain '%s' in libvirt differs from %s: "
-						  "%s", vm->name, file, buf_str(&diffs));
+			struct fact *f = fact_add(out, FACT_FAIL, "domain", "domain '%s' in libvirt differs "
+						  "from %s: %s", vm->name, file, buf_str(&diffs));
+			fact_about(f, vm->name, file, buf_str(&diffs));
 			fact_hint(f, "it was changed in libvirt (virt-manager, virsh edit) or defined from "
 				  "an older build: run 'vfioc build', then 'virsh define %s' (or reboot: "
 				  "vfio.nix defines it at boot)", file);
@@ -392,7 +395,7 @@ void verify_libvirt(const struct verify_in *in, struct facts *out)
 	if (!p->nvms)
 		return;
 	if (!p->libvirt_enable) {
-		fact_add(out, FACT_SKIP, "libvirt: not compared: host.libvirt.enable is false");
+		fact_add(out, FACT_SKIP, "libvirt", "libvirt: not compared: host.libvirt.enable is false");
 		return;
 	}
 	struct arena a = {0};
@@ -400,12 +403,12 @@ void verify_libvirt(const struct verify_in *in, struct facts *out)
 	struct run r;
 	run_cmd(argv, &r);
 	if (r.err == ENOENT) {
-		struct fact *f = fact_add(out, FACT_SKIP, "libvirt: domains not compared: virsh is "
-					  "not installed");
+		struct fact *f = fact_add(out, FACT_SKIP, "libvirt", "libvirt: domains not compared: "
+					  "virsh is not installed");
 		fact_hint(f, "%s", virsh_package(in->plan->family));
 	} else if (r.status != 0) {
-		struct fact *f = fact_add(out, FACT_SKIP, "libvirt: domains not compared: %s is not "
-					  "reachable: %s", in->uri, first_line(&r, &a));
+		struct fact *f = fact_add(out, FACT_SKIP, "libvirt", "libvirt: domains not compared: "
+					  "%s is not reachable: %s", in->uri, first_line(&r, &a));
 		fact_hint(f, "start libvirtd (systemctl start libvirtd), and run vfioc verify as root "
 			  "or as a user of the %s group", in->plan->family == FAMILY_NIXOS ? "libvirtd"
 											  : "libvirt");
@@ -413,7 +416,8 @@ void verify_libvirt(const struct verify_in *in, struct facts *out)
 		struct out_set set = {0};
 		char *err = NULL;
 		if (backends_run(p, &set, &err) != 0) {
-			fact_add(out, FACT_FAIL, "libvirt: the domains could not be generated: %s", err);
+			fact_add(out, FACT_FAIL, "libvirt", "libvirt: the domains could not be generated: "
+				 "%s", err);
 		} else {
 			for (size_t i = 0; i < p->nvms; i++)
 				domain(in, &p->vms[i], &set, out, &a);

@@ -12,20 +12,31 @@
 
 enum fact_state { FACT_OK, FACT_FAIL, FACT_SKIP };
 
+/* A fact's fields besides its line, for --format json: a script reads what was compared
+ * from them rather than from the prose. */
 struct fact {
 	enum fact_state state;
+	const char *code;      /* what kind of fact: one of FACT_CODES below */
+	char *device;          /* what it is about: a PCI address, /dev/vfio/N, a domain; or NULL */
+	char *expected;        /* what the plan wants there; NULL: nothing to compare */
+	char *actual;          /* what the booted host has; NULL: unknown or nothing */
 	char *text;            /* one line: what holds, or what does not */
 	char **hints;          /* likely cause and fix, for FACT_FAIL (or why skipped) */
 	size_t nhints, cap;
 };
+
+/* The codes, stable for scripts: iommu, kernel-cmdline, device-present, group-viable,
+ * driver, id-twin, vfio-group, iommu-groups, hugepages, isolated-cpus, domain, libvirt. */
 
 struct facts {
 	struct fact *v;
 	size_t n, cap;
 };
 
-struct fact *fact_add(struct facts *fs, enum fact_state s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+struct fact *fact_add(struct facts *fs, enum fact_state s, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* What the fact is about, and the values compared (each copied; NULL: none). */
+void fact_about(struct fact *f, const char *device, const char *expected, const char *actual);
 void fact_hint(struct fact *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool facts_failed(const struct facts *fs);
 void facts_free(struct facts *fs);
