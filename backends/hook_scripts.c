@@ -1,7 +1,10 @@
-/* schema/config/key_rules.c: the libvirt hook scripts. libvirt runs every script of /var/lib/libvirt/hooks/qemu.d
- * for every domain as `SCRIPT DOMAIN OPERATION SUB-OPERATION` ("prepare begin" before QEMU
- * starts, "release end" after it is gone), with a minimal environment; a non-zero exit of
- * "prepare begin" stops the start. VFIOC_HOOK_ROOT, unset on a real host, lets the tests run
+/* hook_scripts.c: the libvirt hook scripts. libvirt runs every script of
+ * /var/lib/libvirt/hooks/qemu.d for every domain as `SCRIPT DOMAIN OPERATION SUB-OPERATION`
+ * ("prepare begin" before QEMU starts, "release end" after it is gone), with a minimal
+ * environment; a non-zero exit of "prepare begin" stops the start. DOMAIN is the domain's
+ * name, libvirt's own argument (no virsh lookup reads it as an ID or a UUID), so the scripts
+ * match on it; they never run virsh, which libvirt's hooks.html forbids (libvirtd waits for
+ * the script: a deadlock). t-hooks checks that. VFIOC_HOOK_ROOT, unset on a real host, lets the tests run
  * a script against a test root (its sys/ and run/ under a temporary directory). */
 #include <stdlib.h>
 #include <string.h>

@@ -57,7 +57,13 @@ echo "modprobe \$*" >> "$R/log"
 [ "\$1" = -r ] && [ -e "$R/busy" ] && exit 1
 exit 0
 EOS
-	chmod +x "$R/bin/systemctl" "$R/bin/modprobe"
+	# A hook must not call back into libvirt (libvirt's hooks.html: libvirtd waits for the
+	# script, a deadlock is likely): a virsh here is logged to $TMP/virsh.log, never reset.
+	cat > "$R/bin/virsh" <<EOS
+#!/bin/sh
+echo "virsh \$*" >> "$TMP/virsh.log"
+EOS
+	chmod +x "$R/bin/systemctl" "$R/bin/modprobe" "$R/bin/virsh"
 }
 
 # hook SHELL SCRIPT ARGS...: run it as libvirt does, in a bare environment.
@@ -130,3 +136,8 @@ for sh_ in sh bash; do
 	got=$(sed -n 's/^systemctl set-property --runtime -- system.slice AllowedCPUs=//p' "$R/log")
 	expect "hooks($sh_): the last VM gives every CPU back" test "$(cpus "$got")" = "$all"
 done
+# The hooks match the domain on its name as libvirt passes it ($1), and never run virsh,
+# so no name is ever read by virsh as an ID or a UUID.
+if [ -s "$TMP/virsh.log" ]; then
+	fail "hooks: no hook runs virsh ($(head -1 "$TMP/virsh.log"))"
+else pass "hooks: no hook runs virsh"; fi

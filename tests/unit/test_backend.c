@@ -158,8 +158,11 @@ static void test_nix(void)
 	OK(has(nix, "users.users.\"we\\\"ird\\${x}\".extraGroups"), "nix: odd user name quoted");
 	OK(has(nix, "systemd.tmpfiles.rules = [ \"f /dev/shm/looking-glass-win11-64M 0660 myUser "
 		    "libvirtd -\" ];"), "nix: looking glass: one file per VM, its size in the name");
-	OK(has(nix, "virsh define ${./domains/win11.xml}\n      virsh autostart win11\n"),
-	   "nix: define service references the domain relative to the module");
+	OK(has(nix, "virsh define ${./domains/win11.xml}\n      virsh autostart "
+		    "10111213-1415-1617-1819-1a1b1c1d1e1f\n"),
+	   "nix: define service references the domain relative to the module, autostart by UUID");
+	OK(!has(nix, "autostart win11") && !has(nix, "autostart --disable win11"),
+	   "nix: no virsh call names the VM (virsh reads a name as an ID first)");
 	OK(!has(nix, "install vfio_pci"), "nix: no override under the ids binding");
 	OK(!has(nix, "/work/") && !has(nix, "/nix/store"), "nix: no absolute build paths");
 	out_set_free(&s);
@@ -198,7 +201,10 @@ static void test_nix(void)
 	   has(nix, "No device is bound at boot"), "nix: nothing bound at boot: no modules, says why");
 	OK(!has(nix, "Loaded in the initrd") && !has(nix, "display drivers, loaded"),
 	   "nix: nothing bound at boot, no display driver: no word on module order");
-	OK(has(nix, "virsh undefine --nvram --tpm \"$name\""), "nix: delete-removed-state deletes");
+	OK(has(nix, "removed) how=\"--nvram --tpm\"") &&
+	   has(nix, "moved) how=\"--keep-nvram --keep-tpm\"") &&
+	   has(nix, "virsh undefine $how \"$uuid\""),
+	   "nix: delete-removed-state deletes, by UUID; a renamed VM keeps its state");
 	out_set_free(&s);
 }
 
