@@ -251,7 +251,7 @@ static const char *source_line(const struct source *s, unsigned line, size_t *le
 
 /* "   14 |       - address: x" and "      |         ^~~~". Control bytes and tabs print as
  * one space each so the caret stays under its column; long lines are cut. */
-static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out)
+static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out, bool color)
 {
 	const struct source *s = find_source(ds, loc->file);
 	size_t len;
@@ -277,7 +277,7 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 		fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
 	}
 	fputs("\n      | ", out);
-	term_style(out, TS_HINT);
+	term_sgr(out, color, TS_HINT);
 	/* libyaml counts columns in characters; skip UTF-8 continuation bytes to match. */
 	unsigned col = 1;
 	for (size_t i = 0; i < len && col < loc->col; i++)
@@ -288,7 +288,7 @@ static void print_quote(const struct diags *ds, const struct loc *loc, FILE *out
 	fputc('^', out);
 	for (unsigned i = 1; i < loc->len && i < 80; i++)
 		fputc('~', out);
-	term_style(out, TS_RESET);
+	term_sgr(out, color, TS_RESET);
 	fputc('\n', out);
 }
 
@@ -299,16 +299,16 @@ static void put_message(const char *s, FILE *out)
 	esc_text(out, s);
 }
 
-static void print_prefix(const struct loc *loc, FILE *out)
+static void print_prefix(const struct loc *loc, FILE *out, bool color)
 {
-	term_style(out, TS_BOLD);
+	term_sgr(out, color, TS_BOLD);
 	if (!loc->file)
 		fputs("vfioc:", out);
 	else if (!loc->line)
 		fprintf(out, "%s:", loc->file);
 	else
 		fprintf(out, "%s:%u:%u:", loc->file, loc->line, loc->col);
-	term_style(out, TS_RESET);
+	term_sgr(out, color, TS_RESET);
 	fputc(' ', out);
 }
 
@@ -318,38 +318,38 @@ static enum term_style sev_style(enum severity s)
 }
 
 /* "error: " in its colour. */
-static void print_word(FILE *out, enum term_style st, const char *word)
+static void print_word(FILE *out, bool color, enum term_style st, const char *word)
 {
-	term_style(out, st);
+	term_sgr(out, color, st);
 	fprintf(out, "%s:", word);
-	term_style(out, TS_RESET);
+	term_sgr(out, color, TS_RESET);
 	fputc(' ', out);
 }
 
-static void print_text(const struct diags *ds, const struct diag *d, FILE *out)
+static void print_text(const struct diags *ds, const struct diag *d, FILE *out, bool color)
 {
 	enum severity sev = table[d->id].sev;
-	print_prefix(&d->loc, out);
-	print_word(out, sev_style(sev), sev_word(sev));
+	print_prefix(&d->loc, out, color);
+	print_word(out, color, sev_style(sev), sev_word(sev));
 	put_message(d->msg, out);
 	fputc(' ', out);
-	term_style(out, sev_style(sev));
+	term_sgr(out, color, sev_style(sev));
 	fprintf(out, "[%s]", table[d->id].code);
-	term_style(out, TS_RESET);
+	term_sgr(out, color, TS_RESET);
 	fputc('\n', out);
-	print_quote(ds, &d->loc, out);
+	print_quote(ds, &d->loc, out, color);
 	for (size_t i = 0; i < d->nnotes; i++) {
 		const struct note *n = &d->notes[i];
 		const struct loc *at = n->hint || !n->loc.file ? &d->loc : &n->loc;
-		print_prefix(at, out);
-		print_word(out, n->hint ? TS_HINT : TS_NOTE, n->hint ? "hint" : "note");
+		print_prefix(at, out, color);
+		print_word(out, color, n->hint ? TS_HINT : TS_NOTE, n->hint ? "hint" : "note");
 		put_message(n->msg, out);
 		fputc('\n', out);
 		if (!n->hint && n->loc.file)
-			print_quote(ds, &n->loc, out);
+			print_quote(ds, &n->loc, out, color);
 	}
 	if (d->more[0] || d->more[1]) {
-		print_prefix(&d->loc, out);
+		print_prefix(&d->loc, out, color);
 		fprintf(out, "note: %zu more notes and %zu more hints not shown\n", d->more[0],
 			d->more[1]);
 	}
@@ -436,7 +436,7 @@ static void print_github(const struct diag *d, FILE *out)
 	fputc('\n', out);
 }
 
-static void print_all(const struct diags *ds, FILE *out, enum diag_format fmt)
+static void print_all(const struct diags *ds, FILE *out, enum diag_format fmt, bool color)
 {
 	struct diag **sorted = xmalloc_array(ds->n, sizeof(*sorted));
 	if (ds->n)   /* ds->d is NULL until the first diagnostic */
@@ -451,7 +451,7 @@ static void print_all(const struct diags *ds, FILE *out, enum diag_format fmt)
 		else if (fmt == DFMT_GITHUB)
 			print_github(sorted[i], out);
 		else
-			print_text(ds, sorted[i], out);
+			print_text(ds, sorted[i], out, color);
 	}
 	if (fmt == DFMT_JSON)
 		fputs(shown ? "\n]\n" : "]\n", out);
@@ -465,14 +465,15 @@ void diags_print(const struct diags *ds, FILE *out, enum diag_format fmt)
 	/* Into memory first, then one write: stderr is unbuffered, and the escaping prints a
 	 * character at a time (100 diagnostics of 20 notes each took 480,000 write calls, a
 	 * third of a second). */
+	bool color = fmt == DFMT_TEXT && term_colored(out);  /* out's, not the memory's */
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
 	if (!mem) {
-		print_all(ds, out, fmt);
+		print_all(ds, out, fmt, color);
 		return;
 	}
-	print_all(ds, mem, fmt);
+	print_all(ds, mem, fmt, color);
 	fclose(mem);
 	fwrite(text, 1, len, out);
 	fflush(out);

@@ -76,12 +76,17 @@ unsigned term_width(FILE *out)
 
 void term_style(FILE *out, enum term_style s)
 {
+	term_sgr(out, term_colored(out), s);
+}
+
+void term_sgr(FILE *out, bool on, enum term_style s)
+{
 	static const char *const sgr[] = {
 		[TS_RESET] = "\033[m",     [TS_BOLD] = "\033[1m",    [TS_ERROR] = "\033[1;31m",
 		[TS_WARNING] = "\033[1;35m", [TS_NOTE] = "\033[1;36m", [TS_HINT] = "\033[1;32m",
 		[TS_OK] = "\033[32m",      [TS_DIM] = "\033[2m",
 	};
-	if (term_colored(out))
+	if (on)
 		fputs(sgr[s], out);
 }
 

@@ -36,6 +36,9 @@ enum term_style {
 
 /* The SGR sequence for style s when out gets colour; nothing otherwise. */
 void term_style(FILE *out, enum term_style s);
+/* The same when on, whatever out is: for text printed into memory first and written to a
+ * stream whose term_colored was asked beforehand. */
+void term_sgr(FILE *out, bool on, enum term_style s);
 /* s printed in style st (reset after) when out gets colour; s alone otherwise. */
 void term_put(FILE *out, enum term_style st, const char *s);
 
