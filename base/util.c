@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -285,6 +286,15 @@ char *path_dir(const char *path)
 	if (!slash)
 		return xstrdup(".");
 	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+}
+
+bool str_has_ci(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	for (; s && *s; s++)
+		if (!strncasecmp(s, word, n))
+			return true;
+	return false;
 }
 
 const char *closest_name(const char *s, const char *const *names, size_t n)

@@ -73,6 +73,8 @@ void arena_free(struct arena *a);
 /* Levenshtein distance, for "did you mean" hints. */
 size_t edit_distance(const char *a, const char *b);
 /* The closest of names[0..n) to s, if close enough to be a likely typo; NULL otherwise. */
+/* Whether word occurs in s, letters compared without case (ASCII). */
+bool str_has_ci(const char *s, const char *word);
 const char *closest_name(const char *s, const char *const *names, size_t n);
 
 /* For the invariant checks (hw_check, plan_check): print "WHO: message" to out, unless out

@@ -53,6 +53,37 @@ has "seed: the kernel series of the root" '^  kernel: "6.6" +# the running kerne
 has "seed: no os-release: the newest release" '^  nixos: "26.11" +# the newest release vfioc supports' "$c"
 has "seed: hardware: names the snapshot beside it" '^hardware: hardware.yaml ' "$c"
 
+# The VM installs Windows as written: the system disk, the Windows and virtio-win ISOs as
+# placeholders on SATA CD-ROMs after the disk in boot order, the passed GPU as the screen
+# (no emulated one), and the snapshot's USB keyboard and mouse. Read from the domain built.
+vfioc build "$c" -o "$TMP/seed/out" > /dev/null 2>&1 || fail "seed: builds"
+x=$TMP/seed/out/domains/win11.xml
+if command -v virt-xml-validate > /dev/null; then
+	expect "seed: the domain passes libvirt's schema" virt-xml-validate "$x" domain
+fi
+q() { xmllint --xpath "$1" "$x" 2> /dev/null; }
+[ "$(q 'count(//disk[@device="disk"])')" = 1 ] && pass "seed: one system disk" || fail "seed: one system disk"
+[ "$(q 'string(//disk[@device="disk"]/boot/@order)')" = 1 ] && pass "seed: the disk boots first" || fail "seed: the disk boots first"
+for iso in windows virtio-win; do
+	d="//disk[@device='cdrom'][source/@file='/var/lib/libvirt/iso/CHANGE-ME-$iso.iso']"
+	[ "$(q "string($d/target/@bus)")" = sata ] && [ "$(q "count($d/readonly)")" = 1 ] &&
+		pass "seed: the $iso ISO, a placeholder, on a read-only SATA CD-ROM" ||
+		fail "seed: the $iso ISO, a placeholder, on a read-only SATA CD-ROM"
+done
+win=$(q "string(//disk[source/@file='/var/lib/libvirt/iso/CHANGE-ME-windows.iso']/boot/@order)")
+vio=$(q "string(//disk[source/@file='/var/lib/libvirt/iso/CHANGE-ME-virtio-win.iso']/boot/@order)")
+[ "$win" = 2 ] && [ "$vio" = 3 ] && pass "seed: Windows's CD boots next, then the drivers'" || fail "seed: Windows's CD boots next (got $win, $vio)"
+[ "$(q 'count(//graphics)')" = 0 ] && [ "$(q 'string(//video/model/@type)')" = none ] &&
+	pass "seed: the passed GPU is the only screen" || fail "seed: the passed GPU is the only screen"
+for id in 046d:c52b 04d9:0169; do
+	[ "$(q "count(//hostdev[@type='usb'][source/vendor/@id='0x${id%:*}'][source/product/@id='0x${id#*:}'])")" = 1 ] &&
+		pass "seed: USB input $id passed" || fail "seed: USB input $id passed"
+done
+has "seed: the qemu-img line for the disk" '# sudo qemu-img create -f qcow2 /var/lib/libvirt/images/win11.qcow2 128G$' "$c"
+has "seed: how to switch to evdev" 'replace$' "$c"
+has "seed: ... with both Ctrl keys" 'switch with both Ctrl keys' "$c"
+lacks "seed: not the xHCI root hub" '"1d6b:' "$c"
+
 c=$TMP/turing/host.yaml
 for f in 0 1 2 3; do
 	has "turing: function $f of the card" "address: \"0000:01:00.$f\"" "$c"
@@ -195,6 +226,13 @@ for a in 0000:02:00.0 0000:02:00.1 0000:03:00.0 0000:03:00.1; do rm "$d/sys/bus/
 init_ok "no GPU, IOMMU off" "$TMP/no-gpu" --root "$d"
 has "no GPU, IOMMU off: says there is no GPU" 'This host has no GPU' "$TMP/no-gpu/host.yaml"
 lacks "no GPU, IOMMU off: no empty promise" 'The GPU it would choose' "$TMP/no-gpu/host.yaml"
+has "no GPU: the console is the screen" '^    graphics: spice ' "$TMP/no-gpu/host.yaml"
+lacks "no GPU: no USB input taken from the host" '^    usb:' "$TMP/no-gpu/host.yaml"
+# A GPU passed but no keyboard or mouse in the snapshot: evdev, commented, to fill in.
+grep -v 'Keyboard\|Receiver' "$TMP/seed.probe.yaml" > "$TMP/no-input.yaml"
+init_ok "no USB input" "$TMP/no-input" --hardware "$TMP/no-input.yaml"
+lacks "no USB input: no usb:" '^    usb:' "$TMP/no-input/host.yaml"
+has "no USB input: evdev to fill in" '^    #   - /dev/input/by-id/CHANGE-ME-event-kbd$' "$TMP/no-input/host.yaml"
 
 rc_is "init --help" 0 vfioc init --help
 has "init --help: usage" '^Usage: vfioc init' "$TMP/rc.out"

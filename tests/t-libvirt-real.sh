@@ -1,10 +1,11 @@
 # t-libvirt-real: the generated domains against the real consumer: libvirtd and QEMU from
 # Debian's packages (libvirt 9, QEMU 7.2, OVMF), started here without systemd in private
-# mount and network namespaces (libvirt-real/inner.sh). Every example's domains and the
-# cases in libvirt-real/*.yaml are defined as generated, then a copy is started under TCG:
-# the copy differs only as libvirt-real/startable.py prints (TCG's limits; PCI/USB hostdevs,
-# evdev devices, page sizes, NUMA nodes, RAM, SMBIOS tables and a sound server this machine
-# lacks; disks on scratch files).
+# mount and network namespaces (libvirt-real/inner.sh). Every example's domains, the VM
+# `vfioc init` writes and the cases in libvirt-real/*.yaml are defined as generated, then a
+# copy is started under TCG: the copy differs only as libvirt-real/startable.py prints
+# (TCG's limits; PCI/USB hostdevs, evdev devices, page sizes, NUMA nodes, RAM, SMBIOS tables
+# and a sound server this machine lacks; disks and CD-ROMs, placeholders or not, on scratch
+# files).
 # Hostdevs are proven in the lab's nested guest instead. The firmware is laid out as NixOS
 # lays it out, from what vfio.nix says: up to 25.05 the OVMF build linked in
 # /run/libvirt/nix-ovmf, from 25.11 QEMU's own descriptors (no enrolled-keys).
@@ -32,6 +33,11 @@ for c in libvirt-real/*.yaml; do
 	n=$(basename "$c" .yaml)
 	vfioc build "$c" --hardware "$ex/seed/hardware.yaml" -o "$W/build/$n" 2> "$TMP/err" || { fail "libvirt-real: $n builds"; cat "$TMP/err" >&2; }
 done
+# The VM `vfioc init` writes, as written: its placeholder ISOs become scratch files below.
+mkdir -p "$W/init"
+{ vfioc init --hardware "$ex/seed/hardware.yaml" -o "$W/init/host.yaml" &&
+	vfioc build "$W/init/host.yaml" -o "$W/build/init"; } > /dev/null 2> "$TMP/err" ||
+	{ fail "libvirt-real: init's config builds"; cat "$TMP/err" >&2; }
 sed 's/size: 32MiB/size: 128MiB/' libvirt-real/looking-glass.yaml > "$W/lg-resized.yaml"
 vfioc build "$W/lg-resized.yaml" --hardware "$ex/seed/hardware.yaml" -o "$W/build/lg-resized" 2> "$TMP/err" ||
 	{ fail "libvirt-real: lg-resized builds"; cat "$TMP/err" >&2; }

@@ -44,6 +44,11 @@ struct init_pick {
 void init_pick(const struct hw *hw, size_t gpu, struct init_pick *out);
 void init_pick_free(struct init_pick *p);
 
+/* Whether USB device u is a keyboard or mouse to hand to the VM: the snapshot holds no USB
+ * class, so this goes by the name its firmware gives ("USB Keyboard", "Gaming Mouse",
+ * Logitech's "USB Receiver"); root hubs (no port) never. */
+bool init_is_input(const struct hw_usb *u);
+
 /* What the config says besides the hardware. */
 struct init_env {
 	enum family family;        /* FAMILY_NIXOS: target.nixos below */

@@ -130,3 +130,14 @@ void init_pick_free(struct init_pick *p)
 		free(p->gpus[k].take);
 	free(p->gpus);
 }
+
+bool init_is_input(const struct hw_usb *u)
+{
+	static const char *const words[] = { "keyboard", "mouse", "receiver" };
+	if (!u->port || !u->product_name)
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(words); i++)
+		if (str_has_ci(u->product_name, words[i]))
+			return true;
+	return false;
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "model/media.h"
 #include "schema/config/schema.h"
 #include "tools/init/init.h"
 
@@ -391,6 +392,63 @@ static void why_others(struct buf *b, const struct hw *hw, const struct init_pic
 			why_not(b, hw, &p->gpus[k], "Not ");
 }
 
+/* The system disk and the two ISOs Windows Setup needs, the ISOs as placeholders. */
+static void install_media(struct buf *b)
+{
+	line(b, 4, "disks:", "what Windows Setup needs");
+	note(b, 6, "The system disk on virtio, faster than SATA. Windows has no driver for it: at");
+	note(b, 6, "\"Where do you want to install Windows?\" choose \"Load driver\" and the");
+	note(b, 6, "virtio-win CD's viostor\\w11\\amd64. `bus: sata` needs no driver, and is slower.");
+	line(b, 6, "- { path: " MEDIA_IMAGE_DIR VM_NAME ".qcow2 }",
+	     "sudo qemu-img create -f qcow2 " MEDIA_IMAGE_DIR VM_NAME ".qcow2 128G");
+	note(b, 6, "CHANGE-ME: where you saved the two ISOs (`vfioc check` names a missing one).");
+	note(b, 6, "The disk boots first: while it is empty, the firmware goes on to the Windows");
+	note(b, 6, "CD (press a key when it asks). The CDs stay attached until you remove them.");
+	line(b, 6, "- cdrom: " MEDIA_ISO_DIR MEDIA_PLACEHOLDER "-windows.iso", MEDIA_WINDOWS_URL);
+	line(b, 6, "- cdrom: " MEDIA_ISO_DIR MEDIA_PLACEHOLDER "-virtio-win.iso", MEDIA_VIRTIO_URL);
+}
+
+/* Input for a VM whose screen is the passed GPU: the host's USB keyboard and mouse, which
+ * work in the firmware and Setup with no guest driver; or, when none is known, how to. */
+static void input(struct buf *b, const struct hw *hw)
+{
+	struct buf t = {0}, c = {0};
+	size_t n = 0;
+	for (size_t i = 0; i < hw->nusb; i++) {
+		const struct hw_usb *u = &hw->usb[i];
+		if (!init_is_input(u) || !schema_check_string(SC_USBPORT, u->port, &(const char *){0}))
+			continue;
+		if (!n++)
+			line(b, 4, "usb:", "keyboard and mouse: the VM's while it runs; USB works in the "
+			     "firmware and Setup, before any driver");
+		size_t same = 0;
+		for (size_t k = 0; k < hw->nusb; k++)
+			same += hw->usb[k].vendor == u->vendor && hw->usb[k].product == u->product;
+		t.len = c.len = 0;
+		if (same > 1)
+			buf_printf(&t, "- { id: \"%04x:%04x\", bus-port: \"%s\" }", u->vendor, u->product,
+				   u->port);
+		else
+			buf_printf(&t, "- \"%04x:%04x\"", u->vendor, u->product);
+		buf_printf(&c, "%s: %s%s%s", u->port, u->manufacturer ? u->manufacturer : "",
+			   u->manufacturer ? " " : "", u->product_name);
+		line(b, 6, buf_str(&t), buf_str(&c));
+	}
+	if (n) {
+		note(b, 4, "To keep them on the host and switch with both Ctrl keys instead, replace");
+		note(b, 4, "usb: with evdev: and their /dev/input/by-id/*-event-kbd and *-event-mouse.");
+	} else {
+		note(b, 4, "Keyboard and mouse: this snapshot names none. Pass them by USB (usb:");
+		note(b, 4, "[\"vendor:product\"] as lsusb shows them), or share the host's, switched with");
+		note(b, 4, "both Ctrl keys (ls /dev/input/by-id):");
+		note(b, 4, "evdev:");
+		note(b, 4, "  - /dev/input/by-id/CHANGE-ME-event-kbd");
+		note(b, 4, "  - /dev/input/by-id/CHANGE-ME-event-mouse");
+	}
+	buf_free(&t);
+	buf_free(&c);
+}
+
 static void vm(struct buf *b, const struct hw *hw, const struct init_pick *p)
 {
 	line(b, 0, "", NULL);
@@ -411,10 +469,16 @@ static void vm(struct buf *b, const struct hw *hw, const struct init_pick *p)
 		line(b, 4, "pci: []", "see why below");
 		why_none(b, hw, p);
 	}
-	line(b, 4, "disks:", NULL);
-	line(b, 6, "- { path: /var/lib/libvirt/images/" VM_NAME ".qcow2 }",
-	     "qemu-img create -f qcow2 FILE 128G");
-	line(b, 4, "network: default", "libvirt's NAT network");
+	install_media(b);
+	line(b, 4, "network: default", "libvirt's NAT network; Windows's driver: NetKVM on virtio-win");
+	if (p->chosen != INIT_NONE) {
+		line(b, 4, "graphics: none", "the passed GPU's monitor shows firmware, Setup and "
+		     "Windows; vnc adds an emulated screen");
+		input(b, hw);
+	} else {
+		line(b, 4, "graphics: spice", "no GPU is passed: screen, keyboard and mouse are "
+		     "virt-manager's window");
+	}
 }
 
 void init_yaml(const struct hw *hw, const struct init_pick *p, const struct init_env *env,
