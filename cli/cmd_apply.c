@@ -1,6 +1,6 @@
 /* cmd_apply.c: `vfioc apply`: the steps a generic target's build wrote in OUT/root.apply
- * (the files under OUT/root/, edits, commands) read into an apply_input, carried out by
- * tools/apply/ into / or --root DIR; --undo puts back what was there before. */
+ * (the files under OUT/root/, edits, groups, domains, commands) read into an apply_input,
+ * carried out by tools/apply/ into / or --root DIR; --undo puts back what was there before. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -90,6 +90,7 @@ struct reader {
 	struct apply_input *in;
 	struct diags *ds;
 	const struct out_set *set;  /* what CONFIG compiles to; NULL: the folder (--prebuilt) */
+	bool rooted;                /* --root: domains become files, not virsh define */
 };
 
 static void bad(struct reader *r, unsigned line, const char *fmt, const char *arg)
@@ -99,15 +100,13 @@ static void bad(struct reader *r, unsigned line, const char *fmt, const char *ar
 	diag_hint(d, "the folder was written by another vfioc: run 'vfioc build' again");
 }
 
-/* The bytes of OUT/root/PATH (src): from what CONFIG compiles to, or with --prebuilt from
- * the folder, a regular file. 0 or an errno; *data malloc'd. */
-static int source_file(struct reader *r, const char *path, const char *src, char **data,
+/* The bytes of OUT/NAME (src): from what CONFIG compiles to, or with --prebuilt from the
+ * folder, a regular file. 0 or an errno; *data malloc'd. */
+static int source_file(struct reader *r, const char *name, const char *src, char **data,
 		       size_t *len)
 {
 	if (r->set) {
-		char *name = xasprintf(APPLY_TREE "/%s", path);
 		const struct out_file *f = out_set_find(r->set, name);
-		free(name);
 		if (!f)
 			return ENOENT;
 		*data = xmalloc(f->data.len + 1);
@@ -133,8 +132,10 @@ static void step_file(struct reader *r, unsigned line, const char *args)
 	}
 	long mode = strtol(w[1], &end, 8);
 	char *src = xasprintf("%s/" APPLY_TREE "/%s", r->outdir, w[0]), *data = NULL;
+	char *name = xasprintf(APPLY_TREE "/%s", w[0]);
 	size_t len = 0;
-	int err = source_file(r, w[0], src, &data, &len);
+	int err = source_file(r, name, src, &data, &len);
+	free(name);
 	if (*end || mode < 0 || mode > 0777)
 		bad(r, line, "mode '%s' is not octal 0000-0777", w[1]);
 	else if (err)
@@ -169,20 +170,93 @@ static void step_edit(struct reader *r, unsigned line, enum apply_edit_kind k, c
 							     .value = xstrdup(rest) };
 }
 
-/* group GROUP USER, domain NAME FILE AUTOSTART: steps left to the user, said how. */
-static void step_manual(struct reader *r, unsigned line, bool domain, const char *args)
+static void add_edit(struct reader *r, enum apply_edit_kind k, const char *path, const char *key,
+		     const char *value, bool optional)
 {
-	char *w[3] = {0};
+	r->in->edits = grow(r->in->edits, &r->in->capedits, r->in->nedits + 1, sizeof(*r->in->edits));
+	r->in->edits[r->in->nedits++] = (struct apply_edit){ .kind = k, .path = xstrdup(path),
+		.key = xstrdup(key), .value = xstrdup(value), .optional = optional };
+}
+
+/* group GROUP USER: USER joins GROUP in /etc/group and /etc/gshadow (when there), edited as
+ * usermod -aG would and put back from the backup by --undo, on / and under --root alike. */
+static void step_group(struct reader *r, unsigned line, const char *args)
+{
+	char *w[2] = {0};
 	const char *rest;
-	if (!fields(args, domain ? 3 : 2, w, &rest) || *rest) {
-		bad(r, line, "'%s' is not what this verb takes", args);
+	if (!fields(args, 2, w, &rest) || *rest || !word_ok(w[0], strlen(w[0])) ||
+	    !word_ok(w[1], strlen(w[1]))) {
+		bad(r, line, "'group %s' is not 'group GROUP USER'", args);
 		return;
 	}
-	char *s = domain ? xasprintf("virsh define %s/%s%s%s", r->outdir, w[1],
-				     strcmp(w[2], "yes") ? "" : " && virsh autostart ", strcmp(w[2], "yes") ? "" : w[0])
-			 : xasprintf("usermod -aG %s %s", w[0], w[1]);
-	strv_add(&r->in->manual, s);
-	free(s);
+	add_edit(r, EDIT_GROUP, "etc/group", w[0], w[1], false);
+	add_edit(r, EDIT_GROUP, "etc/gshadow", w[0], w[1], true);
+	free(w[0]);
+	free(w[1]);
+}
+
+/* The text of <uuid> in a domain's XML (vfioc's own: one element, on one line), or NULL. */
+static char *domain_uuid(const char *xml)
+{
+	const char *s = strstr(xml, "<uuid>"), *e = s ? strstr(s, "</uuid>") : NULL;
+	if (!e || e - s - 6 != 36)
+		return NULL;
+	for (const char *p = s + 6; p < e; p++)
+		if (!isxdigit((unsigned char)*p) && *p != '-')
+			return NULL;
+	return xstrndup(s + 6, 36);
+}
+
+static void add_file(struct reader *r, const char *path, char *data, size_t len, mode_t mode)
+{
+	r->in->files = grow(r->in->files, &r->in->cap, r->in->n + 1, sizeof(*r->in->files));
+	struct apply_src *f = &r->in->files[r->in->n++];
+	*f = (struct apply_src){ .path = xstrdup(path), .mode = mode };
+	buf_add(&f->data, data, len);
+}
+
+/* domain NAME FILE AUTOSTART: on /, FILE is kept in apply's folder and defined with virsh
+ * (apply.h); under --root it is installed as etc/libvirt/qemu/NAME.xml, where libvirtd
+ * reads its persistent domains when it starts (0600, as libvirt writes them); autostart,
+ * a symlink there, is left to do. */
+static void step_domain(struct reader *r, unsigned line, const char *args)
+{
+	char *w[3] = {0}, *data = NULL, *uuid = NULL;
+	const char *rest;
+	size_t len = 0;
+	if (!fields(args, 3, w, &rest) || *rest || !tree_path_ok(w[1]) || !tree_path_ok(w[0]) ||
+	    strchr(w[0], '/') || (strcmp(w[2], "yes") && strcmp(w[2], "no"))) {
+		bad(r, line, "'domain %s' is not 'domain NAME FILE yes|no'", args);
+		return;
+	}
+	char *src = xasprintf("%s/%s", r->outdir, w[1]);
+	int err = source_file(r, w[1], src, &data, &len);
+	if (err)
+		diag_emit(r->ds, D_IO_ERROR, NULL, "cannot read %s: %s", src, read_error_text(err));
+	else if (!(uuid = domain_uuid(data)))
+		bad(r, line, "the domain %s has no <uuid>", w[0]);
+	else if (r->rooted) {
+		char *path = xasprintf("etc/libvirt/qemu/%s.xml", w[0]);
+		add_file(r, path, data, len, 0600);
+		free(path);
+		if (!strcmp(w[2], "yes")) {
+			char *s = xasprintf("virsh autostart %s (under --root the domain is a file of "
+					    "etc/libvirt/qemu; autostart is a symlink apply does not make)", w[0]);
+			strv_take(&r->in->manual, s);
+		}
+	} else {
+		char *path = xasprintf(APPLY_DOMAINS_DIR "/%s.xml", w[0]);
+		add_file(r, path, data, len, 0600);
+		free(path);
+		r->in->domains = grow(r->in->domains, &r->in->capdomains, r->in->ndomains + 1,
+				      sizeof(*r->in->domains));
+		r->in->domains[r->in->ndomains++] = (struct apply_domain){ .name = xstrdup(w[0]),
+			.uuid = uuid, .autostart = !strcmp(w[2], "yes") };
+		uuid = NULL;
+	}
+	free(uuid);
+	free(data);
+	free(src);
 	for (size_t i = 0; i < 3; i++)
 		free(w[i]);
 }
@@ -206,7 +280,8 @@ static void step(struct reader *r, unsigned line, const char *l)
 		case 2: step_edit(r, line, EDIT_CMDLINE, args); return;
 		case 3: step_edit(r, line, EDIT_SHELL_VAR, args); return;
 		case 4: step_edit(r, line, EDIT_CONF_SET, args); return;
-		case 8: case 9: step_manual(r, line, verbs[i].kind == 9, args); return;
+		case 8: step_group(r, line, args); return;
+		case 9: step_domain(r, line, args); return;
 		default:
 			if (!*args)
 				bad(r, line, "'%s' names no command", l);
@@ -220,10 +295,10 @@ static void step(struct reader *r, unsigned line, const char *l)
 
 /* file (OUT/root.apply; its name is in the diagnostics, so the caller frees it after them)
  * into in. false after reporting (a NixOS build: apply-nixos). */
-static bool read_steps(const char *outdir, char *file, const struct out_set *set,
+static bool read_steps(const char *outdir, char *file, const struct out_set *set, bool rooted,
 		       struct apply_input *in, struct diags *ds)
 {
-	struct reader r = { outdir, file, in, ds, set };
+	struct reader r = { outdir, file, in, ds, set, rooted };
 	char *text = NULL;
 	size_t len = 0;
 	const struct out_file *steps = set ? out_set_find(set, APPLY_STEPS) : NULL;
@@ -324,7 +399,7 @@ static int run(int argc, char **argv)
 	char *steps = outdir ? xasprintf("%s/" APPLY_STEPS, outdir) : NULL;
 	struct out_set set = {0};
 	bool ok = o.undo || o.prebuilt || compiled(a.operand, outdir, &set, ds);
-	if (ok && (o.undo || read_steps(outdir, steps, o.prebuilt ? NULL : &set, &in, ds)))
+	if (ok && (o.undo || read_steps(outdir, steps, o.prebuilt ? NULL : &set, o.root != NULL, &in, ds)))
 		apply_run(o.undo ? NULL : &in, &ao, ds);
 	out_set_free(&set);
 	apply_input_free(&in);
@@ -340,8 +415,9 @@ const struct command cmd_apply = {
 	"Installs what 'vfioc build' wrote for a target with 'family:' (Arch, Debian, Fedora and\n"
 	"their kin) into / : the files under DIR/root/ (each written whole: a temporary file,\n"
 	"fsync, rename; never through a symlink), the edits of files it does not own\n"
-	"(/etc/kernel/cmdline, /etc/default/grub, /etc/libvirt/qemu.conf), then the commands of\n"
-	"DIR/root.apply (initramfs and boot loader). It keeps a backup of every file it replaces\n"
+	"(/etc/kernel/cmdline, /etc/default/grub, /etc/libvirt/qemu.conf, the users' groups in\n"
+	"/etc/group and /etc/gshadow), then the commands of DIR/root.apply (virsh define of the\n"
+	"domains, initramfs and boot loader). It keeps a backup of every file it replaces\n"
 	"and a manifest in /" APPLY_STATE_DIR "; a file it did not write is not replaced\n"
 	"without --force. If a command fails, the files are put back as they were. --undo puts\n"
 	"back exactly what was there before and runs the commands again. NixOS targets install\n"

@@ -5,6 +5,7 @@
  * APPLY_STATE_DIR/run/ until the end, so that a failed write or command undoes them all. */
 #include <errno.h>
 #include <fcntl.h>
+#include <shadow.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -50,7 +51,74 @@ struct ctx {
 	struct strv made;  /* folders made by this run */
 	struct apply_src *esrc;  /* the edited files, one per path */
 	size_t nesrc;
+	struct strv run, undo;   /* in's run and undo lines with the domains' virsh lines */
 };
+
+/* libvirt's system instance, where the domains are defined (virsh's default can be the
+ * user's session). */
+#define VIRSH "virsh -c qemu:///system"
+#define UNDEFINE VIRSH " undefine --keep-nvram "
+
+/* The undo line of the domain uuid: undefine it, and succeed when it is gone already (a
+ * define that failed, or the user undefined it); the NVRAM file stays (the guest's UEFI
+ * variables: its boot entries). */
+static char *undefine_line(const char *uuid)
+{
+	return xasprintf(UNDEFINE "%s || ! " VIRSH " dominfo %s > /dev/null 2>&1", uuid, uuid);
+}
+
+/* The UUID of an undo line apply wrote for a domain, or NULL. */
+static char *undefined_uuid(const char *line)
+{
+	size_t n = strlen(UNDEFINE);
+	if (strncmp(line, UNDEFINE, n))
+		return NULL;
+	const char *sp = strchr(line + n, ' ');
+	return sp ? xstrndup(line + n, (size_t)(sp - line - n)) : NULL;
+}
+
+/* The run and undo lines: a guard first (a domain with one of the UUIDs that apply did not
+ * define stops the apply before anything ran), in's own lines, then virsh define (and
+ * autostart) of each domain and undefine of each domain an earlier apply defined that in no
+ * longer has; undo: in's undo lines, then undefine each domain. */
+static void domain_cmds(struct ctx *c, const struct apply_input *in)
+{
+	struct buf guard = {0};
+	struct strv mine = {0};
+	for (size_t i = 0; i < c->old.undo.n; i++) {
+		char *u = undefined_uuid(c->old.undo.v[i]);
+		if (u)
+			strv_add(&mine, u);
+		free(u);
+	}
+	for (size_t i = 0; i < in->ndomains; i++)
+		if (!strv_has(&mine, in->domains[i].uuid))
+			buf_printf(&guard, " %s", in->domains[i].uuid);
+	if (guard.len)
+		strv_take(&c->run, xasprintf("for u in%s; do if " VIRSH " dominfo \"$u\" > /dev/null 2>&1; "
+					     "then echo \"vfioc apply: the domain $u is defined, and not by "
+					     "vfioc apply: undefine it, or take it out of the config\" >&2; "
+					     "exit 1; fi; done", buf_str(&guard)));
+	buf_free(&guard);
+	for (size_t i = 0; i < in->run.n; i++)
+		strv_add(&c->run, in->run.v[i]);
+	for (size_t i = 0; i < in->undo.n; i++)
+		strv_add(&c->undo, in->undo.v[i]);
+	struct strv now = {0};
+	for (size_t i = 0; i < in->ndomains; i++) {
+		const struct apply_domain *d = &in->domains[i];
+		strv_take(&c->run, xasprintf(VIRSH " define /" APPLY_DOMAINS_DIR "/%s.xml", d->name));
+		strv_take(&c->run, xasprintf(VIRSH " autostart %s%s", d->autostart ? "" : "--disable ",
+					     d->uuid));
+		strv_take(&c->undo, undefine_line(d->uuid));
+		strv_add(&now, d->uuid);
+	}
+	for (size_t i = 0; i < mine.n; i++)
+		if (!strv_has(&now, mine.v[i]))
+			strv_take(&c->run, undefine_line(mine.v[i]));
+	strv_free(&now);
+	strv_free(&mine);
+}
 
 /* The path as the user sees it: /etc/x, or DIR/etc/x under --root. */
 static char *shown(const struct ctx *c, const char *rel)
@@ -287,7 +355,9 @@ static int execute(struct ctx *c, const struct action *a)
 		}
 	}
 	if (!err && a->src) {
-		err = tree_write(pfd, name, &a->src->data, a->src->mode);
+		err = a->src->edit ? tree_write_owned(pfd, name, &a->src->data, a->src->mode,
+						      a->src->uid, a->src->gid)
+				   : tree_write(pfd, name, &a->src->data, a->src->mode);
 		d->changed = !err;
 	} else if (!err && backup && tree_kind(c->backupfd, backup) != TREE_ABSENT) {
 		err = tree_link(c->backupfd, backup, pfd, name, true);
@@ -486,8 +556,8 @@ static void next_manifest(struct ctx *c, const struct apply_input *in)
 		sha_hex(&src->data, sha);
 		manifest_add(&c->new, src->path, sha, backup);
 	}
-	for (size_t i = 0; in && i < in->undo.n; i++)
-		strv_add(&c->new.undo, in->undo.v[i]);
+	for (size_t i = 0; in && i < c->undo.n; i++)
+		strv_add(&c->new.undo, c->undo.v[i]);
 	for (size_t i = 0; in && i < in->regenerate.n; i++)
 		strv_add(&c->new.regenerate, in->regenerate.v[i]);
 }
@@ -516,7 +586,7 @@ static void remove_state(struct ctx *c)
  * the regenerate lines. */
 static const struct strv *first_cmds(const struct ctx *c, const struct apply_input *in)
 {
-	return in ? &in->run : &c->old.undo;
+	return in ? &c->run : &c->old.undo;
 }
 static const struct strv *regen_cmds(const struct ctx *c, const struct apply_input *in)
 {
@@ -577,7 +647,7 @@ static void carry_out(struct ctx *c, const struct apply_input *in)
 		return;
 	fprintf(c->o->out, "vfioc apply: the files were put back as they were\n");
 	if (in && ran1 > 0)
-		run_commands(c, &in->undo, in->undo.n);
+		run_commands(c, &c->undo, c->undo.n);
 	if (ran1 == first->n)
 		run_commands(c, regen, ran2 + 1);
 }
@@ -585,22 +655,31 @@ static void carry_out(struct ctx *c, const struct apply_input *in)
 /* What an edit starts from: the backup of the file before apply first edited it, else the
  * file as it is; a missing kernel command line file starts from the running one (as
  * kernel-install does without it), but not under --root. */
-static bool edit_base(struct ctx *c, const struct apply_edit *e, struct buf *base, mode_t *mode)
+static bool edit_base(struct ctx *c, const struct apply_edit *e, struct buf *base,
+		      struct apply_src *s, bool *absent)
 {
 	struct owned *was = manifest_find(&c->old, e->path);
-	*mode = 0644;
+	s->mode = 0644;
+	s->uid = (uid_t)-1;
+	s->gid = (gid_t)-1;
+	*absent = false;
 	struct stat st;
 	if (was && was->backup && c->backupfd >= 0 && tree_kind(c->backupfd, was->backup) == TREE_FILE &&
 	    fstatat(c->backupfd, was->backup, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		*mode = st.st_mode & 07777;
+		s->mode = st.st_mode & 07777;
+		s->uid = st.st_uid;
+		s->gid = st.st_gid;
 		return tree_read(c->backupfd, was->backup, MAX_FILE, base) == 0;
 	}
 	int pfd = parent_of(c, e->path, false, NULL);
+	*absent = pfd < 0 && errno == ENOENT && !was;
 	if (pfd < 0)
 		return errno == ENOENT;
 	bool ok = true;
 	if (fstatat(pfd, tree_base(e->path), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
-		*mode = st.st_mode & 07777;
+		s->mode = st.st_mode & 07777;
+		s->uid = st.st_uid;
+		s->gid = st.st_gid;
 		ok = tree_read(pfd, tree_base(e->path), MAX_FILE, base) == 0;
 	} else if (e->kind == EDIT_CMDLINE && !c->o->rooted && !was) {
 		struct buf run = {0};
@@ -613,6 +692,7 @@ static bool edit_base(struct ctx *c, const struct apply_edit *e, struct buf *bas
 		}
 		buf_free(&run);
 	}
+	*absent = !was && tree_kind(pfd, tree_base(e->path)) == TREE_ABSENT;
 	close(pfd);
 	return ok;
 }
@@ -628,23 +708,31 @@ static void compute_edits(struct ctx *c, const struct apply_input *in)
 			if (!strcmp(c->esrc[j].path, e->path))
 				s = &c->esrc[j];
 		struct buf base = {0};
-		mode_t mode = 0644;
+		struct apply_src fresh = { .path = e->path, .edit = true };
+		bool absent = false;
 		if (s) {
 			base = s->data;
 			s->data = (struct buf){0};
-		} else if (!edit_base(c, e, &base, &mode)) {
+		} else if (!edit_base(c, e, &base, &fresh, &absent)) {
 			buf_free(&base);
 			io_error(c, "read", e->path, errno ? errno : EIO);
 			continue;
+		} else if (absent && e->optional) {
+			buf_free(&base);
+			continue;
 		} else {
 			s = &c->esrc[c->nesrc++];
-			*s = (struct apply_src){ .path = e->path, .mode = mode, .edit = true };
+			*s = fresh;
 		}
 		char *why = NULL;
 		if (!edit_apply(e, &base, &s->data, &why)) {
 			char *p = shown(c, e->path);
-			diag_hint(diag_emit(c->ds, D_APPLY_UNSAFE, NULL, "cannot edit %s: %s", p, why),
-				  "write the line as %s=\"...\", then run vfioc apply again", e->key);
+			struct diag *d = diag_emit(c->ds, D_APPLY_UNSAFE, NULL, "cannot edit %s: %s", p, why);
+			if (e->kind == EDIT_GROUP)
+				diag_hint(d, "install libvirt (its package makes the group), then run vfioc "
+					  "apply again");
+			else
+				diag_hint(d, "write the line as %s=\"...\", then run vfioc apply again", e->key);
 			free(p);
 			free(why);
 		}
@@ -670,9 +758,37 @@ static void ctx_free(struct ctx *c)
 	manifest_free(&c->new);
 	buf_free(&c->old_text);
 	strv_free(&c->made);
+	strv_free(&c->run);
+	strv_free(&c->undo);
 	for (int *fd = &c->rootfd; fd <= &c->runfd; fd++)
 		if (*fd >= 0)
 			close(*fd);
+}
+
+/* Whether this run reads or writes /etc/group (and gshadow). */
+static bool touches_groups(struct ctx *c, const struct apply_input *in)
+{
+	for (size_t i = 0; in && i < in->nedits; i++)
+		if (in->edits[i].kind == EDIT_GROUP)
+			return true;
+	return manifest_find(&c->old, "etc/group") || manifest_find(&c->old, "etc/gshadow");
+}
+
+/* On /, the lock of the user and group files that shadow-utils' useradd, usermod and
+ * groupadd take as well (glibc's lckpwdf, /etc/.pwd.lock; shadow's lib/commonio.c,
+ * commonio_lock): none of them writes /etc/group between apply reading and replacing it.
+ * Under --root, the tree is no running system's. */
+static bool lock_groups(struct ctx *c, const struct apply_input *in)
+{
+	if (c->o->dry_run || c->o->rooted || !touches_groups(c, in))
+		return false;
+	if (lckpwdf() != 0) {
+		diag_hint(diag_emit(c->ds, D_IO_ERROR, NULL, "cannot lock /etc/group (lckpwdf): %s",
+				    strerror(errno)),
+			  "another useradd, usermod or groupadd may be running: try again");
+		return false;
+	}
+	return true;
 }
 
 void apply_run(const struct apply_input *in, const struct apply_opts *o, struct diags *ds)
@@ -689,14 +805,17 @@ void apply_run(const struct apply_input *in, const struct apply_opts *o, struct 
 		ctx_free(&c);
 		return;
 	}
-	if (read_manifest(&c)) {
+	bool pwlock = false;
+	if (read_manifest(&c) && ((pwlock = lock_groups(&c, in)) || !diags_has_errors(ds))) {
 		if (!in && !c.had_manifest)
 			diag_hint(diag_emit(ds, D_APPLY_NOTHING, NULL, "nothing to undo: %s has no %s/%s",
 					    o->root, APPLY_STATE_DIR, MANIFEST_NAME),
 				  "vfioc apply --undo puts back what vfioc apply changed under the same root");
 		else {
-			if (in)
+			if (in) {
 				compute_edits(&c, in);
+				domain_cmds(&c, in);
+			}
 			if (!diags_has_errors(ds))
 				plan(&c, in);
 		}
@@ -714,6 +833,8 @@ void apply_run(const struct apply_input *in, const struct apply_opts *o, struct 
 	} else if (!diags_has_errors(ds)) {
 		carry_out(&c, in);
 	}
+	if (pwlock)
+		ulckpwdf();
 	ctx_free(&c);
 }
 
@@ -734,5 +855,10 @@ void apply_input_free(struct apply_input *in)
 		free(in->edits[i].value);
 	}
 	free(in->edits);
+	for (size_t i = 0; i < in->ndomains; i++) {
+		free(in->domains[i].name);
+		free(in->domains[i].uuid);
+	}
+	free(in->domains);
 	*in = (struct apply_input){0};
 }

@@ -20,6 +20,8 @@ struct apply_src {
 	char *path;        /* relative to the root: "etc/modprobe.d/vfio.conf" */
 	struct buf data;
 	mode_t mode;       /* 0644, or 0755 for an executable (a libvirt hook) */
+	uid_t uid;         /* an edited file's owner, kept (/etc/gshadow is root:shadow); */
+	gid_t gid;         /* -1 for the files apply owns */
 	bool edit;         /* an edit of a file apply does not own (made by apply_run) */
 };
 
@@ -30,10 +32,23 @@ enum apply_edit_kind {
 			  * (text before '=') replaced */
 	EDIT_SHELL_VAR,  /* shell file: the same in the line key="..." (appended when missing) */
 	EDIT_CONF_SET,   /* the uncommented line "key = ..." becomes "key = value" */
+	EDIT_GROUP,      /* group(5) or gshadow(5): user value joins the members (the fourth
+			  * field) of group key's line */
 };
 struct apply_edit {
 	enum apply_edit_kind kind;
 	char *path, *key, *value;
+	bool optional;     /* skipped when the file is not there (/etc/gshadow) */
+};
+
+/* A libvirt domain to define on a running host (apply at /): its XML is the file
+ * APPLY_DOMAINS_DIR/NAME.xml of files; apply runs virsh define, and --undo virsh undefine by
+ * UUID, only for the domains apply defined. Under --root the XML is a file of
+ * etc/libvirt/qemu instead, and no domain record is made. */
+#define APPLY_DOMAINS_DIR APPLY_STATE_DIR "/domains"
+struct apply_domain {
+	char *name, *uuid;
+	bool autostart;
 };
 
 struct apply_input {
@@ -45,6 +60,8 @@ struct apply_input {
 	 * on --undo the undo lines, then regenerate again. manual: steps apply does not take
 	 * (printed as what is left to do). */
 	struct strv run, undo, regenerate, manual;
+	struct apply_domain *domains;
+	size_t ndomains, capdomains;
 };
 
 struct apply_opts {

@@ -93,8 +93,54 @@ static bool is_assignment(const char *l, size_t n, const char *key, bool spaces)
 	return i < n && l[i] == '=';
 }
 
+/* Whether the comma-separated list s[0..n) has the member m. */
+static bool has_member(const char *s, size_t n, const char *m)
+{
+	size_t k = strlen(m);
+	for (size_t i = 0; i <= n;) {
+		const char *comma = memchr(s + i, ',', n - i);
+		size_t end = comma ? (size_t)(comma - s) : n;
+		if (end - i == k && !memcmp(s + i, m, k))
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
+/* group(5) and gshadow(5) lines are NAME:PASSWORD:GID-or-ADMINS:MEMBERS: e->value joins
+ * the members of group e->key, once; the rest of the file is kept byte for byte. */
+static bool edit_group(const struct apply_edit *e, const struct buf *base, struct buf *out,
+		       char **why)
+{
+	size_t pos = 0, n, k = strlen(e->key);
+	const char *l;
+	bool found = false;
+	while (next_line(base, &pos, &l, &n)) {
+		const char *c3 = NULL;
+		if (!found && n > k && !memcmp(l, e->key, k) && l[k] == ':') {
+			const char *c = l + k;
+			for (int i = 0; i < 2 && c; i++)
+				c = memchr(c + 1, ':', (size_t)(l + n - c - 1));
+			c3 = c;
+		}
+		buf_add(out, l, n);
+		if (c3 && !memchr(c3 + 1, ':', (size_t)(l + n - c3 - 1))) {
+			found = true;
+			if (!has_member(c3 + 1, (size_t)(l + n - c3 - 1), e->value))
+				buf_printf(out, "%s%s", c3 + 1 == l + n ? "" : ",", e->value);
+		}
+		if (l + n < buf_str(base) + base->len)
+			buf_putc(out, '\n');
+	}
+	if (!found)
+		*why = xasprintf("it has no line for the group %s (NAME:x:ID:MEMBERS)", e->key);
+	return found;
+}
+
 bool edit_apply(const struct apply_edit *e, const struct buf *base, struct buf *out, char **why)
 {
+	if (e->kind == EDIT_GROUP)
+		return edit_group(e, base, out, why);
 	size_t pos = 0, n;
 	const char *l;
 	bool found = false;

@@ -17,6 +17,20 @@ void strv_add(struct strv *s, const char *str)
 	s->v[s->n++] = xstrdup(str);
 }
 
+void strv_take(struct strv *s, char *str)
+{
+	s->v = grow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = str;
+}
+
+bool strv_has(const struct strv *s, const char *str)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], str))
+			return true;
+	return false;
+}
+
 void strv_free(struct strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -181,11 +195,19 @@ static int temp_create(int dirfd, const char *name, char **tmp)
 
 int tree_write(int dirfd, const char *name, const struct buf *data, mode_t mode)
 {
+	return tree_write_owned(dirfd, name, data, mode, (uid_t)-1, (gid_t)-1);
+}
+
+int tree_write_owned(int dirfd, const char *name, const struct buf *data, mode_t mode,
+		     uid_t uid, gid_t gid)
+{
 	char *tmp;
 	int fd = temp_create(dirfd, name, &tmp);
 	if (fd < 0)
 		return errno;
 	int err = write_all(fd, buf_str(data), data->len);
+	if (!err && (uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) != 0)
+		err = errno;
 	if (!err && fchmod(fd, mode) != 0)
 		err = errno;
 	if (!err && fsync(fd) != 0)

@@ -16,6 +16,8 @@ struct strv {
 	size_t n, cap;
 };
 void strv_add(struct strv *s, const char *str);
+void strv_take(struct strv *s, char *str);  /* adds str itself (malloc'd) */
+bool strv_has(const struct strv *s, const char *str);
 void strv_free(struct strv *s);
 
 /* A path a target tree may hold: relative, components of [A-Za-z0-9._+@:=-] without
@@ -36,6 +38,9 @@ int tree_read(int dirfd, const char *name, size_t max, struct buf *out);
 /* Put data in place as name in dirfd with mode: a temporary file beside it, written,
  * fchmod, fsync, renamed over name, the folder synced. 0 or an errno. */
 int tree_write(int dirfd, const char *name, const struct buf *data, mode_t mode);
+/* The same, owned by uid:gid (-1: that one unchanged), set before the rename. */
+int tree_write_owned(int dirfd, const char *name, const struct buf *data, mode_t mode,
+		     uid_t uid, gid_t gid);
 
 /* A second name for what is at from (a file or symlink): a hard link, or where the two
  * folders are on different filesystems a copy with the same mode, owner and times.
