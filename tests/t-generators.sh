@@ -119,7 +119,8 @@ has "cmdline: root.apply edits /etc/kernel/cmdline" "^cmdline-file etc/kernel/cm
 	"$TMP/mkinitcpio/out/root.apply"
 mkdir -p "$R/etc/kernel"
 printf '# written by archinstall\nroot=UUID=1234 rw rootflags=subvol=@ quiet\n' > "$R/etc/kernel/cmdline"
-cp "$R/etc/kernel/cmdline" "$TMP/cmdline.before"
+printf 'root:x:0:root\nlibvirt:x:964:\n' > "$R/etc/group"   # Arch has no gshadow entries by default
+cp "$R/etc/kernel/cmdline" "$TMP/cmdline.before" && cp "$R/etc/group" "$TMP/group.before"
 rm "$R/etc/mkinitcpio.conf.d/vfio.conf"
 rc_is "cmdline: apply into the Arch root" 0 vfioc apply "$TMP/mkinitcpio/host.yaml" \
 	-o "$TMP/mkinitcpio/out" --root "$R"
@@ -134,8 +135,12 @@ want="root=UUID=1234 rw rootflags=subvol=@ quiet $P"
 	fail "cmdline: mkinitcpio's UKIs get root= and the parameters (got '$uki')"
 has "cmdline: the comment line is kept" '^# written by archinstall$' "$R/etc/kernel/cmdline"
 expect "cmdline: the drop-in was installed with it" cmp "$drop" "$R/etc/mkinitcpio.conf.d/vfio.conf"
+has "cmdline: alice joined libvirt" '^libvirt:x:964:alice$' "$R/etc/group"
+expect "cmdline: the domain is a file of etc/libvirt/qemu" cmp "$TMP/mkinitcpio/out/domains/win.xml" "$R/etc/libvirt/qemu/win.xml"
 rc_is "cmdline: --undo" 0 vfioc apply --undo --root "$R"
 same "cmdline: --undo puts the file back" "$TMP/cmdline.before" "$R/etc/kernel/cmdline"
+same "cmdline: --undo puts /etc/group back" "$TMP/group.before" "$R/etc/group"
+expect "cmdline: --undo removes the domain" test ! -e "$R/etc/libvirt/qemu/win.xml"
 
 # ---- booster ----
 conf booster grub
