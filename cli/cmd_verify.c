@@ -206,9 +206,9 @@ const struct command cmd_verify = {
 	"  - /dev/vfio/N exists for the group of every boot-bound device; the IOMMU groups are\n"
 	"    still those of the config's snapshot\n"
 	"  - the hugepages of host.hugepages are reserved; host.isolate-cpus are isolated\n"
-	"  - each VM's domain is defined in libvirt ('virsh -c URI dumpxml --inactive') as vfioc\n"
-	"    generates it, in devices, memory, CPUs and firmware (what libvirt adds is ignored);\n"
-	"    skipped, with a note, when libvirt cannot be reached\n"
+	"  - each VM's domain is defined in libvirt ('virsh -c URI dumpxml --inactive UUID') as\n"
+	"    vfioc generates it, in devices, memory, CPUs and firmware (what libvirt adds is\n"
+	"    ignored); skipped, with a note, when libvirt cannot be reached\n"
 	"On a terminal facts are marked \u2713 and \u2717, else ok and FAIL.\n\n",
 	options,
 	"Exit status: 0 every fact holds (skipped ones aside), 1 a fact fails or the config has\n"

@@ -1,5 +1,5 @@
 /* tools/verify/libvirt.c: each VM's domain as libvirt has it defined (`virsh -c URI dumpxml
- * --inactive NAME`) against the domain vfioc generates for it, in what vfioc decides:
+ * --inactive UUID`) against the domain vfioc generates for it, in what vfioc decides:
  * devices, memory, CPUs and firmware. What libvirt adds (controllers, guest addresses,
  * aliases, defaults) is not compared; each facet is a list of values read the same way from
  * both documents. libvirt out of reach is a skipped fact, not a failure. */
@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -338,6 +339,70 @@ static const char *virsh_package(enum family f)
 	return "on NixOS it comes with virtualisation.libvirtd.enable; on Debian in libvirt-clients";
 }
 
+/* ---- which domain ---- */
+
+/* The UUID of the domain doc describes, or "" (arena). */
+static const char *doc_uuid(xmlDocPtr doc, struct arena *a)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr r = ctx ? xmlXPathEvalExpression((const xmlChar *)"string(/domain/uuid)",
+							   ctx) : NULL;
+	struct buf b = {0};
+	trimmed(r && r->stringval ? (const char *)r->stringval : "", &b);
+	const char *u = arena_strdup(a, buf_str(&b));
+	buf_free(&b);
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(ctx);
+	return u;
+}
+
+/* The UUID libvirt lists for the domain called exactly name, or NULL: `virsh list --all
+ * --uuid --name` prints "UUID NAME" a line (tools/virsh-domain-monitor.c, cmdList), and
+ * the name is compared here as text, never handed to virsh's lookup. */
+static const char *listed_uuid(const struct verify_in *in, const char *name, struct arena *a)
+{
+	char *argv[] = { "virsh", "-c", (char *)in->uri, "list", "--all", "--uuid", "--name", NULL };
+	struct run r;
+	run_cmd(argv, &r);
+	const char *found = NULL;
+	for (const char *l = buf_str(&r.out); r.status == 0 && *l && !found;) {
+		size_t n = strcspn(l, "\n"), u = strcspn(l, " \n");
+		if (u < n && n - u - 1 == strlen(name) && !strncmp(l + u + 1, name, n - u - 1))
+			found = arena_strndup(a, l, u);
+		l += n + (l[n] == '\n');
+	}
+	run_free(&r);
+	return found;
+}
+
+/* The domain is not in libvirt under its UUID: why, with what to do. */
+static void not_defined(const struct verify_in *in, const struct plan_vm *vm, const char *uuid,
+			const char *file, const char *why, struct facts *out, struct arena *a)
+{
+	const char *other = listed_uuid(in, vm->name, a);
+	struct fact *f;
+	if (other) {
+		f = fact_add(out, FACT_FAIL, "domain", "domain '%s' is not defined in libvirt (%s) "
+			     "with its UUID %s: libvirt's domain '%s' has UUID %s", vm->name, in->uri,
+			     uuid, vm->name, other);
+		fact_about(f, vm->name, uuid, other);
+		fact_hint(f, "that domain was not defined from %s (made by hand, or the VM's uuid "
+			  "changed): undefine it (virsh undefine --keep-nvram --keep-tpm %s) and define "
+			  "%s, or keep it with vms.%s.uuid: %s and run vfioc build", file, other, file,
+			  vm->name, other);
+		return;
+	}
+	f = fact_add(out, FACT_FAIL, "domain", "domain '%s' is not defined in libvirt (%s): %s",
+		     vm->name, in->uri, why);
+	fact_about(f, vm->name, file, NULL);
+	if (in->plan->define_domains)
+		fact_hint(f, "vfio.nix defines it at boot: see 'journalctl -u "
+			  "vfioc-define-domains' (or define it: virsh define %s)", file);
+	else
+		fact_hint(f, "host.libvirt.define-domains is false: define it yourself with "
+			  "'virsh -c %s define %s'", in->uri, file);
+}
+
 /* ---- the facts ---- */
 
 static void domain(const struct verify_in *in, const struct plan_vm *vm,
@@ -345,8 +410,9 @@ static void domain(const struct verify_in *in, const struct plan_vm *vm,
 {
 	char *file = xasprintf("domains/%s.xml", vm->name);
 	const struct out_file *gen = out_set_find(set, file);
-	/* By UUID: virsh reads an argument as an ID, then a UUID, then a name
-	 * (virshLookupDomainBy), and the UUID is the domain's own. */
+	/* By UUID: virsh reads an argument as an ID, then a UUID, then a name (libvirt
+	 * tools/virsh-util.c, virshLookupDomainInternal), and the UUID is the domain's own.
+	 * What it answers must be that UUID: with none such, virsh tries it as a name. */
 	char uuid[EMIT_UUID_STRLEN];
 	emit_uuid(uuid, vm->uuid);
 	char *argv[] = { "virsh", "-c", (char *)in->uri, "dumpxml", "--inactive", uuid, NULL };
@@ -354,16 +420,13 @@ static void domain(const struct verify_in *in, const struct plan_vm *vm,
 	run_cmd(argv, &r);
 	xmlDocPtr g = gen ? parse(&gen->data, file) : NULL;
 	xmlDocPtr d = r.status == 0 ? parse(&r.out, "virsh dumpxml") : NULL;
+	const char *got = d ? doc_uuid(d, a) : "";
 	if (r.status != 0) {
-		struct fact *f = fact_add(out, FACT_FAIL, "domain", "domain '%s' is not defined in "
-					  "libvirt (%s): %s", vm->name, in->uri, first_line(&r, a));
-		fact_about(f, vm->name, file, NULL);
-		if (in->plan->define_domains)
-			fact_hint(f, "vfio.nix defines it at boot: see 'journalctl -u "
-				  "vfioc-define-domains' (or define it: virsh define %s)", file);
-		else
-			fact_hint(f, "host.libvirt.define-domains is false: define it yourself with "
-				  "'virsh -c %s define %s'", in->uri, file);
+		not_defined(in, vm, uuid, file, first_line(&r, a), out, a);
+	} else if (d && strcasecmp(got, uuid)) {
+		not_defined(in, vm, uuid, file, arena_printf(a, "virsh answered for UUID %s with a "
+							     "domain of UUID '%s'", uuid, got),
+			    out, a);
 	} else if (!g || !d) {
 		fact_about(fact_add(out, FACT_FAIL, "domain", "domain '%s': %s is not XML", vm->name,
 				    g ? "what virsh dumpxml printed" : file), vm->name, file, NULL);
