@@ -32,6 +32,14 @@ trap 'exit 1' INT TERM
 for d in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /dev/shm; do
 	mount -t tmpfs vfioc-test "$d" || { bad "namespace: mount a private $d"; exit 1; }
 done
+# swtpm's log folder and local CA are the host's too: a run beside another (or a host whose
+# own VMs used a TPM) would share their files and locks. Each keeps its owner and mode.
+for d in /var/log/swtpm /var/lib/swtpm-localca; do
+	[ -d "$d" ] || continue
+	own=$(stat -c %u:%g "$d") mode=$(stat -c %a "$d")
+	mount -t tmpfs -o "mode=$mode" vfioc-test "$d" && chown "$own" "$d" ||
+		{ bad "namespace: mount a private $d"; exit 1; }
+done
 mkdir -p "$W/etc" && cp -a /etc/libvirt "$W/etc/" && mount --bind "$W/etc/libvirt" /etc/libvirt
 # As NixOS's libvirtd module with qemu.runAsRoot (the default vfioc writes).
 printf 'user = "root"\ngroup = "root"\nnamespaces = []\n' >> /etc/libvirt/qemu.conf
