@@ -5,7 +5,8 @@
 # preset that turns drop-ins off), booster.yaml against booster's UserConfig, and the
 # /etc/kernel/cmdline that apply edits, as kernel-install and mkinitcpio's UKIs read it.
 # MKINITCPIO_SRC and BOOSTER_SRC (checkouts of their repositories), when set, check the
-# replays against those sources too.
+# replays against those sources too; with MKINITCPIO_SRC, the lab's kernel and root, the
+# real mkinitcpio builds an image tree from the Arch root.
 . ./lib.sh
 
 G=$TESTS_DIR/generators
@@ -111,6 +112,51 @@ if [ -n "$MKINITCPIO_SRC" ]; then
 		grep -qF "add_full_dir /etc/modprobe.d '*.conf'" "$MKINITCPIO_SRC/install/modconf"
 else
 	echo "t-generators: MKINITCPIO_SRC unset: the replay is not compared with mkinitcpio's sources" >&2
+fi
+
+# ---- the real mkinitcpio, run from MKINITCPIO_SRC on a Debian kernel's modules ----
+# With the sources, the kernel the lab unpacks (LAB_CACHE, tests/lab/prepare.sh) and root (a
+# private mount namespace puts the Arch root's /etc/modprobe.d where the modconf hook reads
+# it), mkinitcpio itself builds the image tree (-d) from the Arch root: its /config lists
+# the modules its init loads first. HOOKS is modconf alone: the others install an Arch
+# system's binaries (busybox, systemd), which this machine has elsewhere or not at all.
+K=${LAB_CACHE:-$HOME/.cache/vfioc-lab}
+rel=$(cat "$K/kernel-package" 2> /dev/null) rel=${rel#linux-image-}
+if [ -n "$MKINITCPIO_SRC" ] && [ -n "$rel" ] && [ -e "$K/root/lib/modules/$rel/modules.dep" ] &&
+	[ "$(id -u)" = 0 ] && unshare -m true 2> /dev/null; then
+	# The script as meson configures it: its version, and a PATH with kmod's tools.
+	sed 's/@VERSION@/src/; s|@BINDIR@|/usr/sbin:/usr/bin:/sbin:/bin|' "$MKINITCPIO_SRC/mkinitcpio" > "$TMP/mkinitcpio.script"
+	# real ROOT OUT: mkinitcpio on ROOT/etc/mkinitcpio.conf and its drop-ins into OUT.
+	real() {
+		rm -rf "$2" && mkdir -p "$2"
+		MKINITCPIO_LIBRARY=$MKINITCPIO_SRC MKINITCPIO_CONF=$1/etc/mkinitcpio.conf \
+		MKINITCPIO_INSTALL=$MKINITCPIO_SRC/install MKINITCPIO_HOOKS=$MKINITCPIO_SRC/hooks \
+			unshare -m sh -c 'mount --bind "$0/etc/modprobe.d" /etc/modprobe.d && exec bash "$@"' \
+			"$1" "$TMP/mkinitcpio.script" -r "$K/root" -k "$rel" -d "$2" > "$TMP/real.out" 2>&1
+	}
+	A=$TMP/archreal && mkdir -p "$A/etc/mkinitcpio.conf.d" "$A/etc/modprobe.d"
+	cp "$drop" "$A/etc/mkinitcpio.conf.d/"
+	cp "$TMP/mkinitcpio/out/root/etc/modprobe.d/vfio.conf" "$A/etc/modprobe.d/"
+	printf 'MODULES=(btrfs)\nHOOKS=(modconf)\n' > "$A/etc/mkinitcpio.conf"
+	rc_is "mkinitcpio (real): builds the image tree" 0 real "$A" "$TMP/img"
+	has "mkinitcpio (real): it reads the drop-in" "Using drop-in configuration file: 'vfio.conf'" "$TMP/real.out"
+	lacks "mkinitcpio (real): no error" 'ERROR' "$TMP/real.out"
+	has "mkinitcpio (real): the image's init loads the vfio modules first, then the user's, then i915" \
+		'^MODULES="vfio_pci vfio vfio_iommu_type1 btrfs i915"$' "$TMP/img/config"
+	expect "mkinitcpio (real): modconf puts vfioc's modprobe.d file into the image" \
+		cmp "$A/etc/modprobe.d/vfio.conf" "$TMP/img/etc/modprobe.d/vfio.conf"
+	expect "mkinitcpio (real): vfio-pci.ko is in the image" \
+		test -n "$(find "$TMP/img" -name 'vfio-pci.ko*')"
+	printf 'MODULES="btrfs amdgpu"\nHOOKS=(modconf)\n' > "$A/etc/mkinitcpio.conf"
+	rc_is "mkinitcpio (real): with a MODULES string" 0 real "$A" "$TMP/img"
+	has "mkinitcpio (real): a MODULES string: each word a module, in order" \
+		'^MODULES="vfio_pci vfio vfio_iommu_type1 btrfs amdgpu i915"$' "$TMP/img/config"
+	grep -v '^\[\[' "$drop" > "$A/etc/mkinitcpio.conf.d/vfio.conf"
+	real "$A" "$TMP/img"
+	has "mkinitcpio (real): control: a drop-in that only prepends fails on it" \
+		"ERROR: module not found: 'btrfs amdgpu'" "$TMP/real.out"
+else
+	echo "t-generators: the real mkinitcpio is not run: it needs MKINITCPIO_SRC, the lab's kernel (tests/lab/prepare.sh) and root" >&2
 fi
 
 # ---- the kernel command line for systemd-boot: /etc/kernel/cmdline ----
