@@ -1,222 +1,17 @@
 /* cmd_groups.c: `vfioc groups`: the IOMMU groups of a host with, for every device, whether
  * it can be passed through alone, only together with its group's other endpoints, or never
- * (bridges) — the question people run the classic iommu_groups shell loop for. */
+ * (bridges) — the question people run the classic iommu_groups shell loop for. The listing
+ * is tools/groups/ (text.c, json.c); here the options and what to list. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "base/escape.h"
+#include "base/term.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 #include "hw/hw.h"
 #include "schema/snapshot/snapshot.h"
 #include "tools/groups/groups.h"
-
-/* A string of the snapshot or of sysfs: escaped, so that no control sequence in a device
- * name (an OSC 52 clipboard write, a fake line) reaches the terminal. */
-static void put(const char *s)
-{
-	esc_text(stdout, s);
-}
-
-static void print_device(const struct hw_pci *d)
-{
-	char addr[PCI_ADDR_STRLEN];
-	pci_addr_fmt(&d->addr, addr);
-	printf("  %s  ", addr);
-	put(d->class_name ? d->class_name : "Device");
-	printf(" [%04x]: ", (unsigned)(d->class >> 8));
-	if (d->vendor_name) {
-		put(d->vendor_name);
-		putchar(' ');
-	}
-	put(d->device_name ? d->device_name : "Device");
-	printf(" [%04x:%04x]  driver: ", d->vendor, d->device);
-	put(d->driver ? d->driver : "none");
-	putchar('\n');
-}
-
-/* The addresses of the endpoints other than d with (holding) or without a driver,
- * ", "-separated, from the few the group's facts name. */
-static void print_others(const struct group_facts *f, const struct hw_pci *d, bool holding)
-{
-	const char *sep = " ";
-	for (size_t i = 0; i < GROUPS_MAX_NAMED + 2 && f->named[holding][i]; i++) {
-		const struct hw_pci *o = f->named[holding][i];
-		char addr[PCI_ADDR_STRLEN];
-		if (o == d)
-			continue;
-		pci_addr_fmt(&o->addr, addr);
-		printf("%s%s", sep, addr);
-		sep = ", ";
-	}
-}
-
-/* "can be passed alone", "only together with A, B" or "... with the N other endpoints of
- * the group", then the endpoints without a driver, which may stay. */
-static void print_siblings(const struct group_facts *f, const struct hw_pci *d,
-			   enum dev_verdict v)
-{
-	size_t need = groups_others(f, d, true), free_ = groups_others(f, d, false);
-	if (v == DV_ALONE)
-		printf("can be passed alone");
-	else if (need > GROUPS_MAX_NAMED)
-		printf("only together with the %zu other endpoints of the group", need);
-	else {
-		printf("only together with");
-		print_others(f, d, true);
-	}
-	if (free_ > GROUPS_MAX_NAMED)
-		printf("; the %zu endpoints without a driver may stay", free_);
-	else if (free_) {
-		printf(";");
-		print_others(f, d, false);
-		printf(" may stay (no driver)");
-	}
-}
-
-/* What else a user should know before passing d. */
-static void print_marks(const struct hw_pci *d)
-{
-	if (d->host_route) {
-		printf("; carries the host's default route (");
-		put(d->host_route);
-		putchar(')');
-	}
-	if (d->boot_vga == 1)
-		printf("; boot GPU (boot_vga=1): the firmware and the host console use it");
-	if (d->reset_methods && !*d->reset_methods)
-		printf("; no reset method: it may not come back after a VM stops");
-	if (d->is_vf) {
-		char pf[PCI_ADDR_STRLEN];
-		pci_addr_fmt(&d->physfn, pf);
-		printf("; SR-IOV virtual function of %s", pf);
-	}
-}
-
-static void print_verdict(const struct group_facts *f, const struct hw_pci *d)
-{
-	const struct hw_pci *disk = f->host_disk;
-	char addr[PCI_ADDR_STRLEN];
-	printf("                ");
-	enum dev_verdict v = groups_device_verdict(f, d);
-	switch (v) {
-	case DV_NEVER_BRIDGE:
-		printf("never: a bridge stays on the host (it does not keep the others from being "
-		       "passed)");
-		break;
-	case DV_NEVER_PLATFORM:
-		printf("never: it stays on the host (%s; without a driver it does not keep the "
-		       "others from being passed)", hw_platform_role(d));
-		break;
-	case DV_NEVER_HOLDS:
-		printf("never: it stays on the host (%s), and its driver ", hw_platform_role(d));
-		put(d->driver);
-		printf(" keeps the group from every VM");
-		break;
-	case DV_NEVER_BLOCKED_GROUP:
-		pci_addr_fmt(&f->blocker->addr, addr);
-		printf("never: %s (%s) holds the group on ", addr, hw_platform_role(f->blocker));
-		put(f->blocker->driver);
-		break;
-	case DV_NEVER_HOST_FS:
-		printf("never: it holds the host's ");
-		put(d->host_fs);
-		break;
-	case DV_NEVER_HOST_GROUP:
-		pci_addr_fmt(&disk->addr, addr);
-		printf("never: only together with %s, which holds the host's ", addr);
-		put(disk->host_fs);
-		break;
-	case DV_ALONE:
-	case DV_TOGETHER:
-		print_siblings(f, d, v);
-		break;
-	}
-	if (!hw_stays_on_host(d))
-		print_marks(d);
-	putchar('\n');
-}
-
-static void print_group(const struct hw *hw, const struct hw_group *g)
-{
-	/* Found once per group: a group can hold 10^5 devices. */
-	struct group_facts f = groups_facts(hw, g);
-	size_t nend = f.endpoints;
-	char addr[PCI_ADDR_STRLEN];
-	printf("IOMMU group %d", g->number);
-	switch (groups_group_verdict(&f)) {
-	case GV_HOST:
-		if (nend == 1)
-			printf(": one endpoint, kept by the host: its own file systems are on it\n");
-		else
-			printf(": %zu endpoints, kept by the host: its own file systems are on one\n", nend);
-		break;
-	case GV_BLOCKED:
-		pci_addr_fmt(&f.blocker->addr, addr);
-		printf(": kept by the host: %s (%s) is on ", addr, hw_platform_role(f.blocker));
-		put(f.blocker->driver);
-		printf(", which the kernel does not allow in a group given to a VM\n");
-		break;
-	case GV_BRIDGES_ONLY:
-		printf(": bridges only, nothing to pass\n");
-		break;
-	case GV_ALONE:
-		printf(": one endpoint, can be passed alone\n");
-		break;
-	case GV_TOGETHER:
-		printf(": %zu endpoints, to be passed together\n", nend);
-		break;
-	case GV_SOME_MAY_STAY:
-		printf(": %zu endpoints: those with a driver go together, the %zu without one "
-		       "may stay\n", nend, nend - f.holding);
-		break;
-	}
-	for (size_t i = 0; i < g->n; i++) {
-		const struct hw_pci *d = &hw->pci[g->member[i]];
-		print_device(d);
-		print_verdict(&f, d);
-	}
-}
-
-static void print_ungrouped(const struct hw *hw)
-{
-	bool header = false;
-	for (size_t i = 0; i < hw->npci; i++) {
-		if (hw->pci[i].iommu_group >= 0)
-			continue;
-		if (!header)
-			printf("Not in any IOMMU group (cannot be passed through)\n");
-		header = true;
-		print_device(&hw->pci[i]);
-	}
-}
-
-static void print_iommu_off(const struct hw *hw)
-{
-	const char *param = groups_iommu_param(hw);
-	const char *feature = hw->cpu_vendor == CPU_AMD ? "AMD-Vi (IOMMU)"
-			      : hw->cpu_vendor == CPU_INTEL ? "VT-d" : "VT-d or AMD-Vi (IOMMU)";
-	printf("No IOMMU groups: the IOMMU is off, so no device can be passed through yet.\n");
-	if (hw->iommu_present)
-		printf("The IOMMU hardware is there (sys/class/iommu) but the kernel did not enable "
-		       "it: boot with %s.\n", param);
-	else
-		printf("Enable %s in the firmware setup, then boot with %s.\n", feature, param);
-	printf("'vfioc build' adds %s to the kernel command line it writes.\n", param);
-}
-
-static void print_groups(const struct hw *hw)
-{
-	if (hw->ngroups == 0) {
-		print_iommu_off(hw);
-		return;
-	}
-	for (size_t i = 0; i < hw->ngroups; i++) {
-		print_group(hw, &hw->groups[i]);
-		putchar('\n');
-	}
-	print_ungrouped(hw);
-}
 
 static const struct cli_option options[] = {
 	{ "root", 0, "DIR", CLI_ROOT, "read DIR/sys and DIR/proc instead of this machine's" },
@@ -225,26 +20,83 @@ static const struct cli_option options[] = {
 	  "one JSON object on standard output) or github (the text\n"
 	  "listing, diagnostics as ::error annotations)" },
 	CLI_COLOR_OPTION,
+	/* One row per class of tools/groups/filter.c (the key is its GC_* + 1). */
+	{ "gpu", 0, NULL, GC_GPU + 1, "only the groups with a display controller (03xx)" },
+	{ "audio", 0, NULL, GC_AUDIO + 1, "only the groups with an audio device (0401, 0403)" },
+	{ "usb", 0, NULL, GC_USB + 1, "only the groups with a USB controller (0c03)" },
+	{ "net", 0, NULL, GC_NET + 1, "only the groups with a network controller (02xx)" },
+	{ "storage", 0, NULL, GC_STORAGE + 1, "only the groups with a storage controller (01xx)" },
 	{ 0 },
 };
 
 extern const struct command cmd_groups;
 
+static int class_option(int key, const char *value, void *ctx)
+{
+	struct groups_filter *f = ctx;
+	f->classes |= 1u << (key - 1);
+	return EXIT_OK;
+}
+
+/* FILTER: a group number ("13") or a PCI address ("01:00.0", "0000:01:00.0"). */
+static int parse_filter(const char *s, struct groups_filter *f)
+{
+	if (!s)
+		return EXIT_OK;
+	size_t n = strspn(s, "0123456789");
+	if (n && !s[n] && n < 7) {
+		f->group = atoi(s);
+		return EXIT_OK;
+	}
+	if (pci_addr_parse(s, &f->addr)) {
+		f->has_addr = true;
+		return EXIT_OK;
+	}
+	struct pci_addr guess;
+	if (pci_addr_guess(s, &guess))
+		return cli_bad_address("groups", "FILTER", s);
+	return cli_usage_error("groups", "FILTER is an IOMMU group number or a PCI address like "
+			       "0000:01:00.0, not '%s'", s);
+}
+
+/* A filter that takes nothing: said, with what there is. */
+static void no_match(const struct hw *hw, const struct groups_filter *f, const char *what,
+		     struct diags *ds)
+{
+	struct buf b = {0};
+	if (what)
+		buf_printf(&b, "%s%s", f->group >= 0 ? "IOMMU group " : "", what);
+	for (unsigned c = 0; c < GC_COUNT; c++)
+		if (f->classes & (1u << c))
+			buf_printf(&b, "%s%s", b.len ? (what ? " with " : " or ") : "",
+				   groups_classes[c].doc);
+	struct diag *d = diag_emit(ds, D_GROUPS_NO_MATCH, NULL, "%s has no %s", hw->source,
+				   buf_str(&b));
+	diag_hint(d, "'vfioc groups' without a filter lists all %zu IOMMU groups", hw->ngroups);
+	buf_free(&b);
+}
+
 static int run(int argc, char **argv)
 {
 	struct cli_args a = {0};
-	int rc = cli_parse(&cmd_groups, argc, argv, &a, NULL, NULL);
+	struct groups_filter f = { .group = -1 };
+	int rc = cli_parse(&cmd_groups, argc, argv, &a, class_option, &f);
+	if (rc == EXIT_OK)
+		rc = parse_filter(a.operand, &f);
 	if (rc != EXIT_OK)
 		return rc;
 	const char *root = a.hw.root, *snapshot = a.hw.snapshot;
 	struct diags *ds = diags_new();
 	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
+	if (hw && groups_filter_any(&f) && hw->ngroups && !groups_filter_matches(hw, &f))
+		no_match(hw, &f, a.operand, ds);
 	if (a.fmt == DFMT_JSON) {
-		groups_write_json(hw, ds, stdout);
+		groups_write_json(hw, &f, ds, stdout);
 		rc = diags_exit_code(ds, false);
 	} else {
-		if (hw)
-			print_groups(hw);
+		struct groups_text_opts o = { term_width(stdout), term_colored(stdout) };
+		if (hw && !diags_has_errors(ds))
+			groups_write_text(hw, &f, &o, stdout);
 		rc = cli_finish(ds, a.fmt, false);
 	}
 	hw_free(hw);
@@ -264,8 +116,15 @@ const struct command cmd_groups = {
 	"they keep their whole group from every VM, as the kernel does; the disk under the\n"
 	"host's mounted file systems or swap keeps its whole group. The\n"
 	"boot GPU, devices without a reset method, the NICs of the host's default route and\n"
-	"SR-IOV virtual functions are marked. Without IOMMU groups (IOMMU off) it says how to\n"
-	"turn the IOMMU on.\n\n",
+	"SR-IOV virtual functions are marked; the boot GPU and the host's own devices (its\n"
+	"disk, its network) also on their line: [boot GPU], [host disk], [host network].\n"
+	"Without IOMMU groups (IOMMU off) it says how to turn the IOMMU on.\n\n"
+	"FILTER lists one group: its number (13) or a device's address (01:00.0 or\n"
+	"0000:01:00.0); a class option (--gpu, ...) lists the groups holding such a device.\n"
+	"Filters combine: '--gpu 01:00.0' is that device's group if it holds a GPU. A filter\n"
+	"that matches nothing is an error [groups-no-match]. On a terminal the listing fits\n"
+	"its width (COLUMNS, else the terminal's): device names are cut with an ellipsis,\n"
+	"addresses never.\n\n",
 	options,
 	"JSON: {\"iommu\": {\"enabled\", \"hardware\", \"enable_with\"}, \"groups\": [{\"group\",\n"
 	"\"endpoints\", \"verdict\": alone|together|some-may-stay|bridges-only|host, \"devices\":\n"
@@ -278,5 +137,7 @@ const struct command cmd_groups = {
 	"Exit status: 0 listed, 1 a malformed snapshot, 2 bad command line, 3 the hardware could\n"
 	"not be read.\n"
 	"Example: vfioc groups --hardware examples/seed/hardware.yaml\n",
+	.operand = "FILTER",
+	.operand_optional = true,
 	.run = run,
 };

@@ -32,7 +32,10 @@ def header(g):
 def device_line(d):
     names = f"{d['vendor_name']} " if d["vendor_name"] else ""
     names += d["device_name"] or "Device"
-    return (f"  {d['address']}  {d['class_name'] or 'Device'} [{d['class']}]: {names} "
+    marks = "[boot GPU] " if d["boot_vga"] is True else ""
+    marks += "[host disk] " if d["host_fs"] else ""
+    marks += "[host network] " if d["host_route"] else ""
+    return (f"  {d['address']}  {marks}{d['class_name'] or 'Device'} [{d['class']}]: {names} "
             f"[{d['vendor']}:{d['device']}]  driver: {d['driver'] or 'none'}")
 
 

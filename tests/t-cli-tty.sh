@@ -6,8 +6,10 @@
 . ./hwroots.sh
 [ "$MODE" = valgrind ] && exit 0   # terminal behaviour; t-golden runs the same paths
 ESC=$(printf '\033')
-# tty OUT ARGS...: vfioc ARGS on a terminal; what the terminal shows into OUT.
-tty() { out=$1; shift; python3 ./pty_run.py -- "$VFIOC" "$@" > "$out"; }
+unset COLUMNS   # only where a test sets it
+# tty OUT ARGS...: vfioc ARGS on a terminal ($COLS wide, 300 unless set); what the terminal
+# shows into OUT.
+tty() { out=$1; shift; python3 ./pty_run.py --cols "${COLS:-300}" -- "$VFIOC" "$@" > "$out"; }
 
 # Colour on a terminal: the severity word and the code in the severity's colour.
 tty "$TMP/err.tty" check golden/err/bad-version.yaml
@@ -71,3 +73,32 @@ has "build --check summary: what is stale" "^vfioc: checked .*, 1 of the $files 
 vfioc build --check $seed -o "$W" > "$TMP/b3.out" 2> "$TMP/b3.err"
 lacks "build --check piped: no summary" "^vfioc: checked" "$TMP/b3.err"
 has "build --check piped: the diff on stdout" "^-# edited$" "$TMP/b3.out"
+
+# groups on a terminal: coloured verdicts and marks; at COLUMNS=60 every line fits, device
+# names end in an ellipsis, and every address of the piped listing is still there, whole.
+hw=../examples/seed/hardware.yaml
+vfioc groups --hardware $hw > "$TMP/g.pipe"
+lacks "groups piped: no colour" "$ESC" "$TMP/g.pipe"
+tty "$TMP/g.tty" groups --hardware $hw
+has "groups tty: never in red" "^ {16}${ESC}\[1;31mnever: a bridge" "$TMP/g.tty"
+has "groups tty: can be passed alone in green" "${ESC}\[32mcan be passed alone" "$TMP/g.tty"
+has "groups tty: the boot GPU mark coloured" "${ESC}\[1;35m\[boot GPU\]${ESC}\[m" "$TMP/g.tty"
+sed "s/${ESC}\[[0-9;]*m//g" "$TMP/g.tty" > "$TMP/g.tty.plain"
+same "groups tty, wide enough: the piped text once colour is taken out" "$TMP/g.pipe" "$TMP/g.tty.plain"
+COLUMNS=60 tty "$TMP/g60.tty" groups --hardware $hw --color=never
+expect "groups COLUMNS=60: no line over 60 columns" python3 -c '
+import sys
+long = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n") if len(l) > 60]
+assert not long, long' "$TMP/g60.tty"
+expect "groups COLUMNS=60: a control, the piped listing has longer lines" python3 -c '
+import sys
+assert any(len(l) > 60 for l in open(sys.argv[1], encoding="utf-8").read().split("\n"))' "$TMP/g.pipe"
+has "groups COLUMNS=60: names cut with an ellipsis" "…$" "$TMP/g60.tty"
+grep -o '^  [0-9a-f]\{4\}:[0-9a-f]\{2\}:[0-9a-f]\{2\}\.[0-7]  ' "$TMP/g.pipe" > "$TMP/addr.pipe"
+grep -o '^  [0-9a-f]\{4\}:[0-9a-f]\{2\}:[0-9a-f]\{2\}\.[0-7]  ' "$TMP/g60.tty" > "$TMP/addr.60"
+same "groups COLUMNS=60: every address whole, in order" "$TMP/addr.pipe" "$TMP/addr.60"
+has "groups COLUMNS=60: the IDs and driver on their own line" '^                \[1002:67b0\]  driver: radeon$' "$TMP/g60.tty"
+COLS=60 tty "$TMP/w60.tty" groups --hardware $hw --color=never
+same "groups: the terminal's own width (TIOCGWINSZ) when COLUMNS is unset" "$TMP/g60.tty" "$TMP/w60.tty"
+COLUMNS=60 vfioc groups --hardware $hw > "$TMP/g60.pipe"
+same "groups COLUMNS=60 piped: whole lines" "$TMP/g.pipe" "$TMP/g60.pipe"

@@ -53,10 +53,15 @@ usage "a command's own flag given a value" "--check takes no value" vfioc build 
 for c in probe groups init; do
 	usage "$c with an unknown option" "unknown option '--frob'" vfioc $c --frob
 	usage "$c: --root without its value" "--root needs a value" vfioc $c --root
-	usage "$c with an argument" "unexpected argument 'x'" vfioc $c x
+	[ $c = groups ] || usage "$c with an argument" "unexpected argument 'x'" vfioc $c x
 	usage "$c: --root and --hardware" "--root and --hardware exclude each other" \
 		vfioc $c --root a --hardware b
 done
+usage "groups: a FILTER that is neither" \
+	"FILTER is an IOMMU group number or a PCI address like 0000:01:00.0, not 'x'" vfioc groups x
+usage "groups: a malformed address as FILTER, and what it likely means" \
+	"FILTER takes a PCI address, not '1:0.0'; did you mean '0000:01:00.0'?" vfioc groups 1:0.0
+usage "groups: two FILTERs" "more than one FILTER" vfioc groups 1 2
 usage "build: --root and --hardware" "--root and --hardware exclude each other" \
 	vfioc build ../examples/seed/host.yaml --root a --hardware b
 usage "build: an empty -o" "-o needs a directory" vfioc build ../examples/seed/host.yaml -o ''

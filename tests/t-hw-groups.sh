@@ -78,3 +78,48 @@ rc_is "groups: snapshot version 2 exits 1" 1 vfioc groups --hardware "$TMP/v2.ya
 has "groups: ... located" 'v2.yaml:1:10: error: snapshot version .2. is not supported.*\[snapshot-invalid\]' "$TMP/rc.err"
 rc_is "groups: --root and --hardware: usage error" 2 vfioc groups --root / --hardware x
 rc_is "groups: an argument: usage error" 2 vfioc groups extra
+
+# Filters: a device's address (short or whole), a group number, a class; each lists whole
+# groups, and the JSON lists the same. Expected groups are read from the full listing.
+g=$TMP/seed.groups
+groups_of() { sed -n 's/^IOMMU group \([0-9]*\):.*/\1/p' "$1" | tr '\n' ' '; }
+# The groups of the full listing holding a device whose class code starts with $1.
+with_class() { awk -v c="$1" '/^IOMMU group/ { n = $3; sub(":", "", n) }
+	/^  [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:/ && $0 ~ (" \\[" c "[0-9a-f]*\\]: ") && !seen[n]++ { printf "%s ", n }' "$g"; }
+hw=$TMP/seed.yaml
+vfioc groups --hardware "$hw" 01:00.0 > "$TMP/f1"
+want=$(awk '/^IOMMU group/ { n = $3 } /^  0000:01:00.0 / { sub(":", "", n); print n " " }' "$g")
+expect "filter 01:00.0: the group of that device, only ($want)" test "$(groups_of "$TMP/f1")" = "$want"
+vfioc groups --hardware "$hw" 0000:01:00.0 > "$TMP/f2"
+same "filter 0000:01:00.0: the same as 01:00.0" "$TMP/f1" "$TMP/f2"
+vfioc groups --hardware "$hw" 7 > "$TMP/f3"
+expect "filter 7: group 7 only" test "$(groups_of "$TMP/f3")" = "7 "
+awk '/^IOMMU group 7:/ { on = 1 } on && /^$/ { exit } on' "$g" > "$TMP/g7"
+awk 'NF' "$TMP/f3" > "$TMP/f3.trim"
+same "filter 7: the group as the full listing has it" "$TMP/g7" "$TMP/f3.trim"
+vfioc groups --hardware "$hw" --gpu > "$TMP/f4"
+expect "--gpu: the groups with a display controller ($(with_class 03))" test "$(groups_of "$TMP/f4")" = "$(with_class 03)"
+expect "--gpu: a control, the full listing has more groups" test "$(groups_of "$g")" != "$(groups_of "$TMP/f4")"
+vfioc groups --hardware "$hw" --net --storage > "$TMP/f5"
+want=$( (with_class 02; with_class 01) | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' ')
+expect "--net --storage: either class ($want)" test "$(groups_of "$TMP/f5")" = "$want"
+vfioc groups --hardware "$hw" --gpu 01:00.0 > "$TMP/f6"
+same "--gpu 01:00.0: both filters hold" "$TMP/f1" "$TMP/f6"
+rc_is "--usb 01:00.0: no USB controller in that group, exit 1" 1 vfioc groups --hardware "$hw" --usb 01:00.0
+has "... said, with its code" "has no 01:00.0 with USB controllers \(class 0c03\) \[groups-no-match\]" "$TMP/rc.err"
+expect "... and nothing listed" test ! -s "$TMP/rc.out"
+rc_is "filter 99: no such group, exit 1" 1 vfioc groups --hardware "$hw" 99
+has "... said" "has no IOMMU group 99 \[groups-no-match\]" "$TMP/rc.err"
+vfioc groups --hardware "$hw" --gpu --format json > "$TMP/f4.json"
+expect "--gpu --format json: the groups of the text" test \
+	"$(python3 -c 'import json,sys; print(*[g["group"] for g in json.load(open(sys.argv[1]))["groups"]], end=" ")' "$TMP/f4.json")" = "$(groups_of "$TMP/f4")"
+vfioc groups --hardware "$hw" 99 --format json > "$TMP/f7.json" 2> "$TMP/f7.err"
+expect "filter 99 --format json: the diagnostic in the document" python3 -c \
+	'import json,sys; j = json.load(open(sys.argv[1])); assert j["groups"] == [] and j["diagnostics"][0]["code"] == "groups-no-match"' "$TMP/f7.json"
+# Marks on the device line: the boot GPU, the host's disk and network (hw/host_uses.c).
+has "mark: the boot GPU on its line" '^  0000:00:02.0  \[boot GPU\] VGA' "$g"
+vfioc groups --hardware "$hw" --format json > "$TMP/seed.json"
+a=$(python3 -c 'import json,sys; print(*[d["address"] for g in json.load(open(sys.argv[1]))["groups"] for d in g["devices"] if d["host_fs"]])' "$TMP/seed.json")
+for x in $a; do has "mark: $x holds the host's file systems" "^  $x  \[host disk\] " "$g"; done
+expect "mark: the seed has a host disk to mark" test -n "$a"
+lacks "mark: no device without a boot_vga of 1 is the boot GPU" '^  0000:01:00.0  \[boot GPU\]' "$g"

@@ -76,7 +76,7 @@ static void groups_json_check(const struct hw *hw)
 	if (!f)
 		abort();
 	struct diags *none = diags_new();
-	groups_write_json(hw, none, f);
+	groups_write_json(hw, NULL, none, f);
 	diags_free(none);
 	fclose(f);
 	for (size_t i = 0; i < n; i++)

@@ -3,6 +3,7 @@
 #ifndef VFIOC_GROUPS_H
 #define VFIOC_GROUPS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/diag.h"
@@ -52,8 +53,45 @@ size_t groups_others(const struct group_facts *f, const struct hw_pci *d, bool h
  * when the vendor is unknown). */
 const char *groups_iommu_param(const struct hw *hw);
 
-/* `vfioc groups --format json`: the listing and the diagnostics as one JSON object
- * (tools/groups/json.c); hw NULL (it could not be read): no groups, the diagnostics. */
-void groups_write_json(const struct hw *hw, const struct diags *ds, FILE *out);
+/* The classes `vfioc groups` can list alone (--gpu, ...): tools/groups/filter.c. */
+enum groups_class_id { GC_GPU, GC_AUDIO, GC_USB, GC_NET, GC_STORAGE, GC_COUNT };
+struct groups_class {
+	const char *name;      /* the option without its dashes: "gpu" */
+	uint32_t mask, value;  /* a device is of the class when (class & mask) == value */
+	const char *doc;       /* "display controllers (class 03xx)" */
+};
+extern const struct groups_class groups_classes[GC_COUNT];
+
+/* What to list: every filter given must hold (NULL or none given: everything). */
+struct groups_filter {
+	bool has_addr;
+	struct pci_addr addr;  /* the group holding this device */
+	int group;             /* this group's number; -1: any */
+	unsigned classes;      /* 1 << GC_*: a group holding a device of one of them; 0: any */
+};
+bool groups_filter_any(const struct groups_filter *f);
+/* d is at the address (when one is given) and of one of the classes (when given). */
+bool groups_filter_device(const struct groups_filter *f, const struct hw_pci *d);
+/* g has the number (when given) and holds a device groups_filter_device takes. */
+bool groups_filter_group(const struct groups_filter *f, const struct hw *hw,
+			 const struct hw_group *g);
+
+/* `vfioc groups --format json`: the listing of what filter takes (NULL: everything) and the
+ * diagnostics as one JSON object (tools/groups/json.c); hw NULL (it could not be read): no
+ * groups, the diagnostics. */
+void groups_write_json(const struct hw *hw, const struct groups_filter *filter,
+		       const struct diags *ds, FILE *out);
+
+/* How the text listing is laid out (tools/groups/text.c). */
+struct groups_text_opts {
+	unsigned width;  /* a terminal's columns: device names are cut with an ellipsis (never
+			  * the address) and long lines wrapped to fit; 0: no limit */
+	bool color;      /* verdicts, marks and headers coloured (base/term.h) */
+};
+/* `vfioc groups`: the listing as text, of what filter takes (NULL: everything). */
+void groups_write_text(const struct hw *hw, const struct groups_filter *filter,
+		       const struct groups_text_opts *o, FILE *out);
+/* Whether filter takes anything of hw (groups or devices outside every group). */
+bool groups_filter_matches(const struct hw *hw, const struct groups_filter *filter);
 
 #endif

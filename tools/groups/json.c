@@ -157,12 +157,12 @@ static void write_group(FILE *out, const struct hw *hw, const struct hw_group *g
 	fputs("    ]}", out);
 }
 
-static void write_ungrouped(FILE *out, const struct hw *hw)
+static void write_ungrouped(FILE *out, const struct hw *hw, const struct groups_filter *filter)
 {
 	fputs("  \"ungrouped\": [", out);
 	const char *sep = "\n";
-	for (size_t i = 0; i < hw->npci; i++) {
-		if (hw->pci[i].iommu_group >= 0)
+	for (size_t i = 0; i < hw->npci && !(filter && filter->group >= 0); i++) {
+		if (hw->pci[i].iommu_group >= 0 || !groups_filter_device(filter, &hw->pci[i]))
 			continue;
 		fputs(sep, out);
 		fputs("    ", out);
@@ -173,7 +173,8 @@ static void write_ungrouped(FILE *out, const struct hw *hw)
 	fputs(*sep == ',' ? "\n  ],\n" : "],\n", out);
 }
 
-void groups_write_json(const struct hw *hw, const struct diags *ds, FILE *out)
+void groups_write_json(const struct hw *hw, const struct groups_filter *filter,
+		       const struct diags *ds, FILE *out)
 {
 	if (!hw) {  /* the hardware could not be read: the diagnostics say why */
 		fputs("{\n  \"iommu\": null,\n  \"groups\": [],\n  \"ungrouped\": [],\n", out);
@@ -182,12 +183,15 @@ void groups_write_json(const struct hw *hw, const struct diags *ds, FILE *out)
 			"\"%s\"},\n", hw->ngroups ? "true" : "false",
 			hw->iommu_present ? "true" : "false", groups_iommu_param(hw));
 		fputs("  \"groups\": [", out);
+		size_t n = 0;
 		for (size_t i = 0; i < hw->ngroups; i++) {
-			fputs(i ? ",\n" : "\n", out);
+			if (!groups_filter_group(filter, hw, &hw->groups[i]))
+				continue;
+			fputs(n++ ? ",\n" : "\n", out);
 			write_group(out, hw, &hw->groups[i]);
 		}
-		fputs(hw->ngroups ? "\n  ],\n" : "],\n", out);
-		write_ungrouped(out, hw);
+		fputs(n ? "\n  ],\n" : "],\n", out);
+		write_ungrouped(out, hw, filter);
 	}
 	fputs("  \"diagnostics\": ", out);
 	diags_print(ds, out, DFMT_JSON);
