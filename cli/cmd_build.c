@@ -10,6 +10,7 @@
 
 #include "backends/backend.h"
 #include "backends/hook_scripts.h"
+#include "base/term.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 #include "cli/ident.h"
@@ -177,20 +178,49 @@ static bool read_at(int dirfd, const char *name, struct buf *b)
 	return n >= 0;
 }
 
+/* A diff's lines in git diff's colours when stdout gets colour: file headers bold, hunk
+ * headers cyan, removed lines red, added ones green. */
+static void put_diff(const char *text, size_t len)
+{
+	bool color = term_colored(stdout);
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+		const char *l = text + i;
+		enum term_style st = n >= 4 && (!strncmp(l, "--- ", 4) || !strncmp(l, "+++ ", 4))
+				     ? TS_BOLD : n >= 2 && !strncmp(l, "@@", 2) ? TS_NOTE
+				     : n && *l == '-' ? TS_ERROR : n && *l == '+' ? TS_OK : TS_RESET;
+		term_sgr(stdout, color && st != TS_RESET, st);
+		fwrite(l, 1, n, stdout);
+		term_sgr(stdout, color && st != TS_RESET, TS_RESET);
+		if (nl)
+			putchar('\n');
+		i += n + (nl != NULL);
+	}
+}
+
 /* build --check on a terminal's text: what would change, as `diff -u` shows it. */
 static void print_stale_diffs(const struct out_set *set, const struct out_changes *ch, int dirfd,
 			      const char *outdir)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		abort();
 	for (size_t i = 0; i < ch->n; i++) {
 		const struct out_change *c = &ch->v[i];
 		struct buf old = {0};
 		bool there = c->kind != OUT_MISSING && read_at(dirfd, c->name, &old);
 		const struct buf *now = c->kind == OUT_STALE ? NULL : &set->files[c->file].data;
 		char *path = xasprintf("%s/%s", outdir, c->name);
-		udiff_print(stdout, path, there ? &old : NULL, now);
+		udiff_print(mem, path, there ? &old : NULL, now);
 		free(path);
 		buf_free(&old);
 	}
+	fclose(mem);
+	put_diff(text, len);
+	free(text);
 }
 
 /* libvirtd sees new or changed hook scripts only after a reload (nixos_setup.c,
