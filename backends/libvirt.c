@@ -614,8 +614,15 @@ static void add_disk_tuning(struct dom *d, xmlNodePtr devs)
 	}
 }
 
-/* Guest sound: an ich9 card on libvirt's pipewire or pulseaudio backend; or Scream, whose
- * guest driver writes into an IVSHMEM region that the host's receiver reads. */
+/* Guest sound: an ich9 card on libvirt's pipewire or pulseaudio backend, into the sound
+ * server of the user QEMU runs as (check_host_settings.c, audio_server); or Scream, whose
+ * guest driver writes into an IVSHMEM region that the host's receiver reads.
+ * QEMU under system libvirt has no session environment: its pa driver without a server
+ * looks for $XDG_RUNTIME_DIR/pulse/pid and fails without it ("Could not init `pa' audio
+ * driver"; QEMU audio/paaudio.c, qpa_audio_init), and its pipewire driver finds no socket.
+ * So the server is named: libvirt's `serverName` (docs/formatdomain.rst, "PulseAudio audio
+ * backend"; QEMU's audiodev `server`) and `runtimeDir` ("PipeWire audio backend", which
+ * libvirt gives QEMU as PIPEWIRE_RUNTIME_DIR), both in the user's /run/user/UID. */
 static void add_audio(struct dom *d, xmlNodePtr devs)
 {
 	const struct plan_vm *vm = d->vm;
@@ -631,7 +638,15 @@ static void add_audio(struct dom *d, xmlNodePtr devs)
 		return;
 	xmlNodePtr snd = el_attrs(d, devs, "sound", "model", "ich9", NULL);
 	el_attrs(d, snd, "audio", "id", "1", NULL);
-	el_attrs(d, devs, "audio", "id", "1", "type", audio_name(vm->audio), NULL);
+	xmlNodePtr a = el_attrs(d, devs, "audio", "id", "1", "type", audio_name(vm->audio), NULL);
+	if (!d->p->qemu_uid)
+		return;
+	char *dir = xasprintf("/run/user/%llu", (unsigned long long)d->p->qemu_uid);
+	if (vm->audio == AUDIO_PULSEAUDIO)
+		attrf(d, a, "serverName", "unix:%s/pulse/native", dir);
+	else
+		attr(d, a, "runtimeDir", dir);
+	free(dir);
 }
 
 static void add_virtio_input(struct dom *d, xmlNodePtr devs)

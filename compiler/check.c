@@ -16,6 +16,7 @@ extern const struct check check_memory;
 extern const struct check check_usb;
 extern const struct check check_blacklist;
 extern const struct check check_qemu_user;
+extern const struct check check_audio_server;
 extern const struct check check_cpu_host;
 extern const struct check check_ident;
 extern const struct check check_single_gpu;
@@ -38,6 +39,7 @@ const struct check *const checks[] = {
 	&check_usb,
 	&check_blacklist,
 	&check_qemu_user,
+	&check_audio_server,
 	&check_cpu_host,
 	&check_ident,
 	&check_single_gpu,

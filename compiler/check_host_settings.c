@@ -1,6 +1,7 @@
 /* compiler/check_host_settings.c: rules for the host settings around the VMs: drivers the host blacklists
- * against the devices it keeps, qemu.conf settings against run-as-root, and single-gpu
- * VMs that pass no GPU. (The CPUs isolation takes from the host: check_cpu_host.c.) */
+ * against the devices it keeps, qemu.conf settings against run-as-root, the user whose sound
+ * server VMs play into, and single-gpu VMs that pass no GPU. (The CPUs isolation takes from
+ * the host: check_cpu_host.c.) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,57 @@ static void run_qemu_user(const struct check_ctx *cx)
 	}
 }
 
+/* pulseaudio and pipewire play into a user's sound server, whose socket is in /run/user/UID
+ * (mode 0700). PulseAudio admits only clients of its own uid, or with that user's cookie
+ * (src/pulsecore/protocol-native.c, command_auth: SCM_CREDENTIALS uid == getuid(), else
+ * auth-group, else the cookie), and QEMU under system libvirt has neither the session's
+ * environment nor its HOME (libvirt sets HOME to the domain's directory). So QEMU must run
+ * as that user, and vfioc must know its uid to name the server (libvirt.c, add_audio). */
+static void audio_server(const struct check_ctx *cx, const struct cfg_vm *v)
+{
+	const struct cfg_libvirt *lv = &cx->cfg->host.libvirt;
+	const struct cfg_qemu_config *q = &lv->qemu_config;
+	const char *server = v->audio.v == AUDIO_PULSEAUDIO ? "PulseAudio" : "PipeWire";
+	struct diag *d;
+	if (lv->run_as_root.v || !q->user.v) {
+		d = diag_emit(cx->ds, D_AUDIO_QEMU_USER, &v->audio.loc,
+			      "VM '%s' plays into a user's %s server, but QEMU runs as %s, which "
+			      "cannot use it", v->name, server,
+			      lv->run_as_root.v ? "root (run-as-root)" : "libvirt's own user");
+		if (lv->run_as_root.v && LOC_SET(lv->run_as_root.loc))
+			diag_note(d, &lv->run_as_root.loc, "run-as-root set here");
+		diag_hint(d, "run QEMU as the user whose session plays the sound: in host.libvirt, "
+			  "'run-as-root: false' and 'qemu-config: { user: NAME, uid: UID }' "
+			  "('id -u NAME' prints UID)");
+		return;
+	}
+	if (!LOC_SET(q->uid.loc)) {
+		d = diag_emit(cx->ds, D_AUDIO_UID, &v->audio.loc,
+			      "VM '%s' plays into the %s server of '%s' in /run/user/UID, but "
+			      "vfioc cannot know the uid of '%s' where it builds", v->name, server,
+			      q->user.v, q->user.v);
+		diag_note(d, &q->user.loc, "QEMU's user set here");
+		diag_hint(d, "add 'uid: UID' to host.libvirt.qemu-config; 'id -u %s' on the host "
+			  "prints it", q->user.v);
+	}
+}
+
+static void run_audio_server(const struct check_ctx *cx)
+{
+	const struct cfg_qemu_config *q = &cx->cfg->host.libvirt.qemu_config;
+	if (LOC_SET(q->uid.loc) && !q->user.v) {
+		struct diag *d = diag_emit(cx->ds, D_KEY_REQUIRES, &q->uid.loc,
+					   "qemu-config.uid is the uid of qemu-config.user, which "
+					   "is not set");
+		diag_hint(d, "add 'user: NAME' next to it, or remove uid");
+	}
+	for (size_t i = 0; i < cx->cfg->nvms; i++) {
+		const struct cfg_vm *v = &cx->cfg->vms[i];
+		if (v->audio.v == AUDIO_PULSEAUDIO || v->audio.v == AUDIO_PIPEWIRE)
+			audio_server(cx, v);
+	}
+}
+
 static void single_gpu(const struct check_ctx *cx, size_t vm)
 {
 	const struct cfg_vm *v = &cx->cfg->vms[vm];
@@ -95,4 +147,5 @@ static void run_single_gpu(const struct check_ctx *cx)
 
 const struct check check_blacklist = { "blacklist", run_blacklist, NEEDS_HW };
 const struct check check_qemu_user = { "qemu-user", run_qemu_user, CONFIG_ONLY };
+const struct check check_audio_server = { "audio-server", run_audio_server, CONFIG_ONLY };
 const struct check check_single_gpu = { "single-gpu", run_single_gpu, NEEDS_HW };

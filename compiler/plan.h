@@ -140,6 +140,8 @@ struct plan {
 	bool delete_removed_state;              /* undefine removed VMs with --nvram --tpm */
 	struct plan_strlist blacklist_drivers;
 	const char *qemu_user, *qemu_group;     /* NULL: not written */
+	uint64_t qemu_uid;                      /* qemu_user's uid, 0: not given; pipewire and
+						 * pulseaudio VMs play into /run/user/UID */
 	bool qemu_namespaces;
 	bool qemu_namespaces_written;           /* qemu-config.namespaces is in the config */
 	struct plan_strlist cgroup_device_acl;  /* written when not empty: defaults included */

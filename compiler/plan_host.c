@@ -254,6 +254,7 @@ static void qemu_config(struct plan *p, const struct check_ctx *cx)
 	const struct cfg_qemu_config *q = &cx->cfg->host.libvirt.qemu_config;
 	p->qemu_user = q->user.v ? arena_strdup(&p->arena, q->user.v) : NULL;
 	p->qemu_group = q->group.v ? arena_strdup(&p->arena, q->group.v) : NULL;
+	p->qemu_uid = q->uid.v;
 	p->qemu_namespaces = q->namespaces.v;
 	p->qemu_namespaces_written = LOC_SET(q->namespaces.loc);
 	size_t nvms = cx->cfg->nvms, kvmfr = 0;

@@ -204,6 +204,7 @@ struct cfg_ovmf {
 struct cfg_qemu_config {
 	struct loc loc;
 	struct cfg_str user, group;
+	struct cfg_uint uid;       /* user's uid: its sound server's /run/user/UID */
 	struct cfg_bool namespaces;
 	struct cfg_strlist cgroup_device_acl;  /* added to libvirt's default list */
 };

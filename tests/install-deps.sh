@@ -6,7 +6,9 @@
 #          jsonschema and yaml, libvirtd with its QEMU driver and QEMU (a session
 #          libvirtd runs the NixOS module's define-domains script), for
 #          t-libvirt-real libvirtd with QEMU, OVMF and swtpm (started by the test itself,
-#          without systemd), dnsmasq and ip for its network, systemd-tmpfiles; for the lab
+#          without systemd), dnsmasq and ip for its network, systemd-tmpfiles, and a
+#          PulseAudio server with pactl and QEMU's pa audio driver (qemu-system-gui holds
+#          Debian's audio-pa.so) for its pulseaudio domain; for the lab
 #          (tests/lab): qemu-img, kmod, cpio (the lab downloads its kernel itself), and
 #          Debian's two initramfs generators for the lab cases 26 and 27: the packages
 #          initramfs-tools and dracut conflict (each Provides/Conflicts
@@ -23,7 +25,8 @@ build="build-essential pkg-config libyaml-dev libpci-dev libxml2-dev liblzma-dev
 tests="pciutils libvirt0 libvirt-clients libxml2-utils nix-bin valgrind time python3
 python3-yaml python3-jsonschema libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
 libvirt-daemon-system qemu-utils ovmf swtpm swtpm-tools dnsmasq-base iproute2 systemd
-util-linux kmod cpio initramfs-tools-core dracut-core mandoc zsh fish pre-commit clang-tidy udev"
+util-linux kmod cpio initramfs-tools-core dracut-core mandoc zsh fish pre-commit clang-tidy udev
+pulseaudio pulseaudio-utils qemu-system-gui"
 pkgs=$build
 [ "${1:-}" = build ] || pkgs="$build $tests"
 sudo=

@@ -5,7 +5,8 @@
 # copy is started under TCG: the copy differs only as libvirt-real/startable.py prints
 # (TCG's limits; PCI/USB hostdevs, evdev devices, page sizes, NUMA nodes, RAM, SMBIOS tables
 # and a sound server this machine lacks; disks and CD-ROMs, placeholders or not, on scratch
-# files).
+# files). A pulseaudio domain starts as generated with a PulseAudio server the test runs as
+# QEMU's user (and fails without the server named, or as root).
 # Hostdevs are proven in the lab's nested guest instead. The firmware is laid out as NixOS
 # lays it out, from what vfio.nix says: up to 25.05 the OVMF build linked in
 # /run/libvirt/nix-ovmf, from 25.11 QEMU's own descriptors (no enrolled-keys).
@@ -17,7 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 for tool in libvirtd virtlogd virsh qemu-system-x86_64 qemu-img unshare xmllint \
-	nix-instantiate systemd-tmpfiles swtpm ip; do
+	nix-instantiate systemd-tmpfiles swtpm ip pulseaudio pactl setpriv; do
 	command -v $tool > /dev/null || { fail "libvirt-real: $tool is installed"; exit 0; }
 done
 
@@ -182,7 +183,7 @@ fi
 # The namespace mounts its own state over libvirt's folders, so they must exist; on a host
 # where libvirtd never ran (no /run/libvirt yet) the missing ones are made here and removed
 # after, leaving the host as it was.
-for d in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt; do
+for d in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /run/user; do
 	[ -d "$d" ] || { mkdir -p "$d" && made="$d $made"; }
 done
 unshare -m -n --propagation private sh libvirt-real/inner.sh "$W" 2> "$W/inner.err"

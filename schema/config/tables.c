@@ -177,8 +177,9 @@ static const struct field vm_fields[] = {
 	  .doc = "IVSHMEM shared memory for Looking Glass." },
 	{ "audio", FK_ENUM, F(struct cfg_vm, audio), .values = audio_names, .def = "none",
 	  .doc = "Guest sound to the host: an ich9 sound card played through libvirt's `pipewire` "
-		 "or `pulseaudio` audio backend (QEMU must run as the session's user: "
-		 "`qemu-config.user`), or `scream` (an IVSHMEM region read by a Scream receiver "
+		 "or `pulseaudio` audio backend into the sound server of the user QEMU runs as "
+		 "(`run-as-root: false`, `qemu-config.user` and its `uid`: the server's socket in "
+		 "/run/user/UID), or `scream` (an IVSHMEM region read by a Scream receiver "
 		 "running as a user service of the first of host.users)." },
 	{ "input", FK_ENUM, F(struct cfg_vm, input), .values = input_bus_names, .def = "default",
 	  .doc = "`virtio`: virtio keyboard and mouse (lower latency; the guest needs virtio "
@@ -240,6 +241,10 @@ static const struct field qemu_config_fields[] = {
 	  .doc = "User QEMU runs as (qemu.conf `user`); needs `run-as-root: false`." },
 	{ "group", FK_STR, F(struct cfg_qemu_config, group), .check = SC_USER,
 	  .doc = "Group QEMU runs as (qemu.conf `group`); needs `run-as-root: false`." },
+	{ "uid", FK_UINT, F(struct cfg_qemu_config, uid), .min = 1, .max = 4294967294u,
+	  .doc = "The numeric uid of `user` (`id -u USER` prints it), which vfioc cannot look up "
+		 "where it builds: VMs with `audio: pulseaudio` or `pipewire` play into that "
+		 "user's sound server in /run/user/UID. Not written to qemu.conf." },
 	{ "namespaces", FK_BOOL, F(struct cfg_qemu_config, namespaces), .def = "false",
 	  .doc = "Private /dev per VM (qemu.conf `namespaces`); NixOS turns them off." },
 	{ "cgroup-device-acl", FK_STRLIST, F(struct cfg_qemu_config, cgroup_device_acl),

@@ -86,6 +86,10 @@ check("lin: ich9 sound on audio 1", lin.find("devices/sound").get("model") == "i
       and lin.find("devices/sound/audio").get("id") == "1")
 check("lin: pulseaudio backend", [(a.get("id"), a.get("type")) for a in lin.findall("devices/audio")] ==
       [("1", "pulseaudio")])
+uid = cfg["host"]["libvirt"]["qemu-config"]["uid"]
+check("lin: the server of qemu-config's user, by its uid",
+      lin.find("devices/audio").get("serverName") == "unix:/run/user/%d/pulse/native" % uid,
+      lin.find("devices/audio").get("serverName"))
 lg = [s.get("name") for s in lin.findall("devices/shmem")]
 check("lin: Looking Glass stays on /dev/shm", len(lg) == 1 and lg[0].startswith("looking-glass")
       and lin.find(QEMU + "commandline") is None, lg)

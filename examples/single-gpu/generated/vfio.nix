@@ -236,6 +236,8 @@
         hardware.nvidia.open = false;
         services.xserver.videoDrivers = [ "nvidia" ];
         boot.kernel.sysctl."vm.swappiness" = 10;
+        users.users.alice.linger = true;
+        users.users.alice.extraGroups = [ "audio" ];
       };
     }
   ];
