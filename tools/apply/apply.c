@@ -52,6 +52,7 @@ struct ctx {
 	struct apply_src *esrc;  /* the edited files, one per path */
 	size_t nesrc;
 	struct strv run, undo;   /* in's run and undo lines with the domains' virsh lines */
+	struct strv rollback;    /* what a failed step runs after the files are put back */
 };
 
 /* libvirt's system instance, where the domains are defined (virsh's default can be the
@@ -80,7 +81,10 @@ static char *undefined_uuid(const char *line)
 /* The run and undo lines: a guard first (a domain with one of the UUIDs that apply did not
  * define stops the apply before anything ran), in's own lines, then virsh define (and
  * autostart) of each domain and undefine of each domain an earlier apply defined that in no
- * longer has; undo: in's undo lines, then undefine each domain. */
+ * longer has; undo: in's undo lines, then undefine each domain. After a failed step, once
+ * the files are back: in's undo lines, the domains this run added undefined, those an
+ * earlier apply defined defined again from their XML as it was (their autostart stays as
+ * this run left it). */
 static void domain_cmds(struct ctx *c, const struct apply_input *in)
 {
 	struct buf guard = {0};
@@ -97,13 +101,19 @@ static void domain_cmds(struct ctx *c, const struct apply_input *in)
 	if (guard.len)
 		strv_take(&c->run, xasprintf("for u in%s; do if " VIRSH " dominfo \"$u\" > /dev/null 2>&1; "
 					     "then echo \"vfioc apply: the domain $u is defined, and not by "
-					     "vfioc apply: undefine it, or take it out of the config\" >&2; "
+					     "vfioc apply: undefine it (virsh undefine --keep-nvram $u), or take "
+					     "it out of the config\" >&2; "
 					     "exit 1; fi; done", buf_str(&guard)));
 	buf_free(&guard);
 	for (size_t i = 0; i < in->run.n; i++)
 		strv_add(&c->run, in->run.v[i]);
-	for (size_t i = 0; i < in->undo.n; i++)
+	for (size_t i = 0; i < in->undo.n; i++) {
 		strv_add(&c->undo, in->undo.v[i]);
+		strv_add(&c->rollback, in->undo.v[i]);
+	}
+	for (size_t i = 0; i < c->old.n; i++)
+		if (!strncmp(c->old.f[i].path, APPLY_DOMAINS_DIR "/", sizeof(APPLY_DOMAINS_DIR)))
+			strv_take(&c->rollback, xasprintf(VIRSH " define /%s", c->old.f[i].path));
 	struct strv now = {0};
 	for (size_t i = 0; i < in->ndomains; i++) {
 		const struct apply_domain *d = &in->domains[i];
@@ -111,6 +121,8 @@ static void domain_cmds(struct ctx *c, const struct apply_input *in)
 		strv_take(&c->run, xasprintf(VIRSH " autostart %s%s", d->autostart ? "" : "--disable ",
 					     d->uuid));
 		strv_take(&c->undo, undefine_line(d->uuid));
+		if (!strv_has(&mine, d->uuid))
+			strv_take(&c->rollback, undefine_line(d->uuid));
 		strv_add(&now, d->uuid);
 	}
 	for (size_t i = 0; i < mine.n; i++)
@@ -647,7 +659,7 @@ static void carry_out(struct ctx *c, const struct apply_input *in)
 		return;
 	fprintf(c->o->out, "vfioc apply: the files were put back as they were\n");
 	if (in && ran1 > 0)
-		run_commands(c, &c->undo, c->undo.n);
+		run_commands(c, &c->rollback, c->rollback.n);
 	if (ran1 == first->n)
 		run_commands(c, regen, ran2 + 1);
 }
@@ -760,6 +772,7 @@ static void ctx_free(struct ctx *c)
 	strv_free(&c->made);
 	strv_free(&c->run);
 	strv_free(&c->undo);
+	strv_free(&c->rollback);
 	for (int *fd = &c->rootfd; fd <= &c->runfd; fd++)
 		if (*fd >= 0)
 			close(*fd);
