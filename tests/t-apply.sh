@@ -311,6 +311,12 @@ run "group: apply when alice is a member already" 0 apply --prebuilt -o "$O" --r
 lacks "group: a member already: group is not in the manifest" ' etc/group$' "$GR/var/lib/vfioc/apply/manifest"
 has "group: and stays as it was" '^kvm:x:104:alice,bob$' "$GR/etc/group"
 run "group: --undo" 0 apply --undo --root "$GR"
+# gshadow without the group's line: left as it is, as usermod leaves it.
+sed -i '/^kvm:/d' "$GR/etc/gshadow" && cp "$GR/etc/gshadow" "$TMP/gshadow.before"
+run "group: apply when gshadow has no line for the group" 0 apply --prebuilt -o "$O" --root "$GR"
+same "group: that gshadow stays as it is" "$TMP/gshadow.before" "$GR/etc/gshadow"
+has "group: group is edited" '^kvm:x:104:alice,bob$|^kvm:x:104:bob,alice$' "$GR/etc/group"
+run "group: --undo" 0 apply --undo --root "$GR"
 # No gshadow: only group is edited. No such group: refused, naming it.
 rm "$GR/etc/gshadow"
 run "group: apply without gshadow" 0 apply --prebuilt -o "$O" --root "$GR"

@@ -737,7 +737,12 @@ static void compute_edits(struct ctx *c, const struct apply_input *in)
 			*s = fresh;
 		}
 		char *why = NULL;
-		if (!edit_apply(e, &base, &s->data, &why)) {
+		/* An optional file without the group's line (gshadow) stays as it is, as usermod
+		 * leaves it (shadow-utils: no gshadow entry, no gshadow change): edit_group has
+		 * copied it whole. */
+		if (!edit_apply(e, &base, &s->data, &why) && e->optional) {
+			free(why);
+		} else if (why) {
 			char *p = shown(c, e->path);
 			struct diag *d = diag_emit(c->ds, D_APPLY_UNSAFE, NULL, "cannot edit %s: %s", p, why);
 			if (e->kind == EDIT_GROUP)
