@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
+
 /* Length of the UTF-8 sequence at s (1..4), or 0 when it is not valid UTF-8. */
 static size_t utf8_seq(const unsigned char *s)
 {
@@ -38,13 +40,17 @@ char *emit_config_name(const char *config_rel)
 char *emit_comment_safe(const char *text)
 {
 	char *s = xstrdup(text);
-	bool ascii_only = !utf8_valid(s);
-	for (unsigned char *u = (unsigned char *)s; *u; u++) {
-		bool bad = *u < 0x20 || *u == 0x7f || (ascii_only && *u >= 0x80) ||
-			   (*u == '-' && u > (unsigned char *)s && u[-1] == '-');
-		if (bad)
+	if (!utf8_valid(s))  /* a name that is not UTF-8: its non-ASCII bytes too */
+		for (unsigned char *u = (unsigned char *)s; *u; u++)
+			*u = *u >= 0x80 ? '?' : *u;
+	struct buf b = {0};
+	esc_comment(&b, s);  /* controls as '?', hidden.def's characters as U+NNNN */
+	free(s);
+	s = xstrdup(buf_str(&b));
+	buf_free(&b);
+	for (char *u = s; *u; u++)
+		if (*u == '-' && u > s && u[-1] == '-')
 			*u = '?';
-	}
 	return s;
 }
 
@@ -92,10 +98,27 @@ char *emit_looking_glass_name(const struct plan_vm *vm)
 			 (unsigned long long)vm->looking_glass_mib);
 }
 
+/* A character of base/hidden.def inside a Nix string, "..." or ''...'': Nix has no escape
+ * for a code point (its lexer, src/libexpr/lexer.l, knows \n \r \t and takes any other
+ * character after a backslash as itself), so it is an interpolation of builtins.fromJSON,
+ * whose strings take \uNNNN: the same value, shown as what it is. */
+static bool nix_hidden(struct buf *b, const char **s)
+{
+	size_t n;
+	const struct esc_hidden *h = esc_hidden(*s, &n);
+	if (!h)
+		return false;
+	buf_printf(b, "${builtins.fromJSON \"\\\"\\\\u%04X\\\"\"}", h->cp);
+	*s += n - 1;
+	return true;
+}
+
 void nix_str(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
 	for (; *s; s++) {
+		if (nix_hidden(b, &s))
+			continue;
 		switch (*s) {
 		case '"': buf_puts(b, "\\\""); break;
 		case '\\': buf_puts(b, "\\\\"); break;
@@ -142,7 +165,9 @@ void nix_lines(struct buf *b, const char *text, const char *indent)
 		if (bol && *s != '\n')
 			buf_printf(b, "%s  ", indent);
 		bol = *s == '\n';
-		if (*s == '\'' && s[1] == '\'') {
+		if (nix_hidden(b, &s)) {
+			continue;
+		} else if (*s == '\'' && s[1] == '\'') {
 			buf_puts(b, "'''");  /* '' is written ''' */
 			s++;
 		} else if (*s == '$' && s[1] == '{' && s > text && s[-1] == '\'') {

@@ -12,6 +12,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlversion.h>
 
+#include "base/escape.h"
 #include "backends/backend.h"
 #include "backends/emit.h"
 #include "backends/libvirt_edit.h"
@@ -772,6 +773,19 @@ static char *not_well_formed(const xmlChar *mem, int len)
 	return why;
 }
 
+/* The domain as libxml2 wrote it, with each character of base/hidden.def (a bidirectional
+ * control in a disk path, a libvirt-xml value) as a character reference "&#xNNNN;":
+ * libxml2 writes them raw, which reorders how the file shows in a terminal or `git diff`,
+ * and a reference is the same character to libvirt. Only text and attribute values can
+ * hold one: the one comment, the generated-by header, comes from emit_comment_safe, which
+ * spells them "U+NNNN" (a reference is not read in a comment, and a viewer would render it),
+ * edits write no comment, CDATA or processing instruction, and a name holding one (U+061C
+ * is a name character in XML 1.0) no longer parses, which not_well_formed then reports. */
+static void spell_hidden(struct buf *out, const xmlChar *mem, int len)
+{
+	esc_hidden_spell(out, mem ? (const char *)mem : "", len > 0 ? (size_t)len : 0, "&#x", ";");
+}
+
 static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_set *out,
 		   char **err)
 {
@@ -795,6 +809,12 @@ static int emit_vm(const struct plan *p, const struct plan_vm *vm, struct out_se
 		xmlChar *mem = NULL;
 		int len = 0;
 		xmlDocDumpFormatMemoryEnc(d.doc, &mem, &len, "UTF-8", 1);
+		struct buf text = {0};
+		spell_hidden(&text, mem, len);
+		xmlFree(mem);
+		mem = xmlStrndup((const xmlChar *)buf_str(&text), (int)text.len);
+		len = (int)text.len;
+		buf_free(&text);
 		char *why = not_well_formed(mem, len);
 		if (why) {
 			/* Only edits can do this; without any it is vfioc's own bug. */

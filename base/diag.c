@@ -302,12 +302,14 @@ static void put_message(const char *s, FILE *out)
 static void print_prefix(const struct loc *loc, FILE *out, bool color)
 {
 	term_sgr(out, color, TS_BOLD);
-	if (!loc->file)
+	if (!loc->file) {
 		fputs("vfioc:", out);
-	else if (!loc->line)
-		fprintf(out, "%s:", loc->file);
-	else
-		fprintf(out, "%s:%u:%u:", loc->file, loc->line, loc->col);
+	} else {
+		esc_text(out, loc->file);  /* a file name is text from elsewhere too */
+		if (loc->line)
+			fprintf(out, ":%u:%u", loc->line, loc->col);
+		fputc(':', out);
+	}
 	term_sgr(out, color, TS_RESET);
 	fputc(' ', out);
 }

@@ -17,19 +17,91 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-unsigned esc_invisible(const char *str, size_t *len)
+static const struct esc_hidden hidden_rows[] = {
+#define HIDDEN(cp, kind, name) { cp, ESC_HIDDEN_##kind, name },
+#include "base/hidden.def"
+#undef HIDDEN
+};
+
+const struct esc_hidden *esc_hidden(const char *str, size_t *len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	unsigned cp = 0;
-	if (s[0] == 0xd8 && s[1] == 0x9c)
-		cp = 0x061c;
-	else if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x8e || s[2] == 0x8f ||
-						  (s[2] >= 0xa8 && s[2] <= 0xae)))
-		cp = 0x2000 | (s[2] & 0x3f);
-	else if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
-		cp = 0x2040 | (s[2] & 0x3f);
-	*len = cp == 0x061c ? 2 : cp ? 3 : 0;
-	return cp;
+	unsigned cp;
+	*len = 0;
+	if ((s[0] == 0xc2 || s[0] == 0xd8) && (s[1] & 0xc0) == 0x80) {  /* U+0085, U+061C */
+		cp = (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		*len = 2;
+	} else if (s[0] == 0xe2 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
+		cp = 0x2000u | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		*len = 3;
+	} else {
+		return NULL;  /* every row is one of these lead bytes (hidden.def) */
+	}
+	for (size_t i = 0; i < ARRAY_LEN(hidden_rows); i++)
+		if (hidden_rows[i].cp == cp)
+			return &hidden_rows[i];
+	*len = 0;
+	return NULL;
+}
+
+unsigned esc_invisible(const char *s, size_t *len)
+{
+	const struct esc_hidden *h = esc_hidden(s, len);
+	return h ? h->cp : 0;
+}
+
+void esc_hidden_spell(struct buf *b, const char *s, size_t n, const char *pre, const char *post)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const struct esc_hidden *h;
+		unsigned char c = (unsigned char)s[i];
+		if ((c != 0xc2 && c != 0xd8 && c != 0xe2) || i + 3 > n + (c != 0xe2) ||
+		    !(h = esc_hidden(s + i, &len)))
+			continue;
+		buf_add(b, s + start, i - start);
+		buf_printf(b, "%s%04X%s", pre, h->cp, post);
+		i += len - 1;
+		start = i + 1;
+	}
+	buf_add(b, s + start, n - start);
+}
+
+void esc_comment(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = *p < 0x80 ? 1 : utf8_len(p), len;
+		const struct esc_hidden *h = n > 1 ? esc_hidden((const char *)p, &len) : NULL;
+		if (h)
+			buf_printf(b, "U+%04X", h->cp);
+		else if (*p < 0x20 || *p == 0x7f || n == 0 || (*p == 0xc2 && p[1] < 0xa0))
+			buf_putc(b, '?');
+		else
+			buf_add(b, (const char *)p, n);
+		p += n ? n : 1;
+	}
+}
+
+void esc_yaml(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = *p < 0x80 ? 1 : utf8_len(p), len;
+		const struct esc_hidden *h = n > 1 ? esc_hidden((const char *)p, &len) : NULL;
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02X", *p);
+		else if (n == 0)
+			buf_puts(b, "\\uFFFD");
+		else if (h || (*p == 0xc2 && p[1] < 0xa0))
+			buf_printf(b, "\\u%04X", h ? h->cp : p[1]);
+		else
+			buf_add(b, (const char *)p, n);
+		p += n ? n : 1;
+	}
+	buf_putc(b, '"');
 }
 
 /* One character at *p for esc_text's rules; advances *p. */

@@ -103,13 +103,18 @@ static void not_text(struct reader *r, size_t off, const char *hint, const char 
 	diag_hint(d, "%s", hint);
 }
 
-/* The name of a character libyaml reads as a line break but an editor does not. */
-static const char *hidden_break(const unsigned char *p, size_t left, unsigned cp)
+/* What a character libyaml reads as a line break but an editor does not is called, in
+ * buf (hidden.def's row, or a lone CR), or NULL. */
+static const char *hidden_break(const unsigned char *p, size_t left, char buf[64])
 {
-	return cp == 0x85 ? "U+0085 (NEXT LINE)" : cp == 0x2028 ? "U+2028 (LINE SEPARATOR)"
-	     : cp == 0x2029 ? "U+2029 (PARAGRAPH SEPARATOR)"
-	     : cp == '\r' && (left < 2 || p[1] != '\n') ? "a carriage return without a line feed"
-	     : NULL;
+	size_t n;
+	const struct esc_hidden *h = esc_hidden((const char *)p, &n);
+	if (h && h->kind == ESC_HIDDEN_BREAK && n <= left) {
+		snprintf(buf, 64, "U+%04X (%s)", h->cp, h->name);
+		return buf;
+	}
+	return p[0] == '\r' && (left < 2 || p[1] != '\n') ? "a carriage return without a line feed"
+							   : NULL;
 }
 
 static void hidden_line(struct reader *r, size_t off, const char *what)
@@ -132,6 +137,7 @@ static bool check_bytes(struct reader *r)
 		size_t n;
 		unsigned cp = utf8_decode(p + i, r->len - i, &n);
 		const char *what;
+		char name[64];
 		if (p[i] == 0) {
 			not_text(r, i, "a vfioc file is UTF-8 text; is this a binary file?",
 				 "NUL byte in the file%.0u", 0);
@@ -146,7 +152,7 @@ static bool check_bytes(struct reader *r)
 				 "control character U+%04X in the file", cp);
 			return false;
 		}
-		if ((what = hidden_break(p + i, r->len - i, cp))) {
+		if ((what = hidden_break(p + i, r->len - i, name))) {
 			hidden_line(r, i, what);
 			return false;
 		}
@@ -164,11 +170,11 @@ static bool bidi_scan(struct reader *r, size_t to, bool quoted)
 {
 	while (r->scan_off < r->len && r->scan_idx < to) {
 		size_t n;
-		unsigned cp = esc_invisible(r->text + r->scan_off, &n);
-		if (cp && !quoted) {
+		const struct esc_hidden *h = esc_hidden(r->text + r->scan_off, &n);
+		if (h && h->kind == ESC_HIDDEN_BIDI && !quoted) {
 			struct loc l = offset_loc(r, r->scan_off);
 			struct diag *d = diag_emit(r->ds, D_HIDDEN_TEXT, &l,
-						   "a bidirectional control (U+%04X) outside a quoted string", cp);
+						   "a bidirectional control (U+%04X) outside a quoted string", h->cp);
 			diag_hint(d, "remove it: it reorders how the line shows, so a key can look like "
 				  "part of a comment, or one value like another (\"Trojan Source\", "
 				  "CVE-2021-42574); right-to-left text belongs in a \"quoted string\"");

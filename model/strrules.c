@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/xmledit.h"
 #include "model/config.h"
 #include "model/strrules.h"
@@ -272,8 +273,17 @@ static bool path_or_empty(const char *s, const char **why)
 	return s[0] == '/' || !strcmp(s, CDROM_EMPTY);
 }
 
+/* qemu.conf's strings have no escapes (libvirt's src/util/virconf.c, virConfParseString,
+ * reads to the next quote), so a character of base/hidden.def would be written raw there. */
 static bool device_node(const char *s, const char **why)
 {
+	size_t n;
+	for (const char *c = s; *c; c++)
+		if (esc_hidden(c, &n)) {
+			*why = "a device node holds no line separator or bidirectional control: qemu.conf "
+			       "has no escape for one, and raw it would show as other text";
+			return false;
+		}
 	return !strncmp(s, "/dev/", 5) && s[5] && !strpbrk(s, "\"\\") && !strstr(s, "/..");
 }
 

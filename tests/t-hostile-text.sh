@@ -96,8 +96,147 @@ sys.exit(1 if bad or "\n  nixos-extra" in t else 0)
 PY
 then pass "hostile-text: init's config holds none of them raw"
 else fail "hostile-text: init's config holds none of them raw"; fi
-has "hostile-text: init's comment shows them as '?'" "Radeon R9 290X/390X\]\?  nixos-extra: \{x: 1\}\?\?\?\?" "$W/init/host.yaml"
+has "hostile-text: init's comment names them" "Radeon R9 290X/390X\]U\+2028  nixos-extra: \{x: 1\}U\+0085U\+2029U\+202EU\+2066" "$W/init/host.yaml"
 rc_is "hostile-text: init's config checks" 0 "$VFIOC" check "$W/init/host.yaml"
+
+# ---- 1b: what vfioc writes holds none of them raw ----
+# A device name from a stranger's pci.ids, sysfs or test root reaches the snapshot that probe
+# and init write, which is committed and reviewed with `git diff`; config strings (paths,
+# libvirt-xml, nixos-extra) reach vfio.nix, the domains and a distro's files. Each writer
+# spells hidden.def's characters in its format's own escape, so the text shows as it reads
+# and means the same value.
+# hidden FILE...: the lines of FILEs holding a raw character of base/hidden.def (exit 1 if any).
+hidden() {
+	python3 - "$@" <<'PY'
+import os, sys
+H = {0x85, 0x61c, 0x200e, 0x200f, 0x2028, 0x2029} | set(range(0x202a, 0x202f)) | set(range(0x2066, 0x206a))
+bad = 0
+for a in sys.argv[1:]:
+    files = [os.path.join(r, f) for r, _, fs in os.walk(a) for f in fs] if os.path.isdir(a) else [a]
+    for p in files:
+        for i, l in enumerate(open(p, encoding="utf-8", errors="replace").read().split("\n")):
+            if any(ord(c) in H for c in l):
+                print("%s:%d: %s" % (p, i + 1, ascii(l)[:160]))
+                bad += 1
+sys.exit(1 if bad else 0)
+PY
+}
+# no_hidden NAME FILE...: pass when FILEs hold none raw.
+no_hidden() {
+	n=$1; shift
+	if hidden "$@" > "$TMP/hidden.out"; then pass "hostile-text: $n"
+	else fail "hostile-text: $n"; head -5 "$TMP/hidden.out" >&2; fi
+}
+R202E=$(u 202e); R2066=$(u 2066)
+# A test root whose GPU's pci.ids name carries U+202E and U+2066, and whose GPU's
+# reset_method (a plain word in the snapshot) carries U+202E.
+python3 - "$TESTS_DIR/roots/seed.desc" "$W/bidi.desc" <<'PY'
+import sys
+t = open(sys.argv[1], encoding="utf-8").read()
+old = 'reset=bus name="Hawaii XT / Grenada XT [Radeon R9 290X/390X]"'
+assert old in t, old
+t = t.replace(old, old.replace('reset=bus', 'reset=flr,b\u202eus')
+              .replace('290X/390X]', '290X/390X]\u202e ssaP\u2066 ok'), 1)
+open(sys.argv[2], "w", encoding="utf-8").write(t)
+PY
+python3 "$TESTS_DIR/mkroot.py" "$W/bidi.desc" "$W/bidiroot" >&2
+# Control: the hostile bytes do reach vfioc raw, from the root's pci.ids and sysfs.
+has "hostile-text: control: the root's pci.ids holds U+202E and U+2066 raw" \
+	"$R202E ssaP$R2066 ok" "$W/bidiroot/usr/share/misc/pci.ids"
+has "hostile-text: control: the root's reset_method holds U+202E raw" "b${R202E}us" \
+	"$W/bidiroot/sys/bus/pci/devices/0000:01:00.0/reset_method"
+# gpu_name SOURCE...: the GPU's device name and reset methods as vfioc reads SOURCE back.
+gpu_name() {
+	"$VFIOC" groups "$@" --format json | python3 -c '
+import json, sys
+for g in json.load(sys.stdin)["groups"]:
+    for d in g["devices"]:
+        if d["address"] == "0000:01:00.0":
+            print(ascii(d["device_name"]), ascii(d["reset_methods"]))'
+}
+rc_is "hostile-text: probe of the root writes its snapshot" 0 \
+	"$VFIOC" probe --root "$W/bidiroot" -o "$W/bidi-snap.yaml"
+no_hidden "probe's snapshot holds no raw bidi control" "$W/bidi-snap.yaml"
+has "hostile-text: probe's snapshot spells the name's controls as YAML escapes" \
+	'290X/390X\]\\u202E ssaP\\u2066 ok"' "$W/bidi-snap.yaml"
+has "hostile-text: a reset method holding one is written double-quoted" \
+	'reset-methods: \[flr, "b\\u202Eus"\]' "$W/bidi-snap.yaml"
+gpu_name --root "$W/bidiroot" > "$TMP/live.name"
+gpu_name --hardware "$W/bidi-snap.yaml" > "$TMP/snap.name"
+has "hostile-text: control: the live read has the controls" '\\u202e ssaP\\u2066 ok' "$TMP/live.name"
+same "hostile-text: the snapshot loads back to the same name and reset methods" \
+	"$TMP/live.name" "$TMP/snap.name"
+mkdir "$W/binit"
+rc_is "hostile-text: init from the root" 0 "$VFIOC" init --root "$W/bidiroot" -o "$W/binit/host.yaml"
+no_hidden "init's config and snapshot hold no raw bidi control" "$W/binit"
+same "hostile-text: init's snapshot is probe's" "$W/bidi-snap.yaml" "$W/binit/hardware.yaml"
+has "hostile-text: init's comment names the controls" \
+	'390X\]U\+202E ssaPU\+2066 ok' "$W/binit/host.yaml"
+rc_is "hostile-text: init's config checks" 0 "$VFIOC" check "$W/binit/host.yaml"
+
+# Config strings with bidi controls, where the loader takes them (quoted), into build outputs.
+python3 - "$W/binit/host.yaml" "$W/bbuild.yaml" <<'PY'
+import sys
+t = open(sys.argv[1], encoding="utf-8").read()
+R, I = "\u202e", "\u2066"
+add = (f'      - {{ path: "/var/lib/libvirt/images/w{R}in.qcow2" }}\n'
+       f'      - {{ cdrom: "/var/lib/libvirt/iso/W{I}in.iso" }}\n'
+       f'    evdev: ["/dev/input/by-id/kbd{R}-event-kbd"]\n'
+       f'    libvirt-xml: ["./description=hi{R}there{I}"]\n')
+old = "    network: default"
+assert old in t
+t = t.replace(old, add + old, 1)
+t = t.replace("  virt-manager: true\n", "  virt-manager: true\n  nixos-extra:\n"
+              f'    "environment.etc.\\"a{R}b\\".text": "x{R}y{I}z"\n', 1)
+open(sys.argv[2], "w", encoding="utf-8").write(t)
+PY
+has "hostile-text: control: the config holds the controls raw" "w${R202E}in" "$W/bbuild.yaml"
+rc_is "hostile-text: build of strings with bidi controls" 0 "$VFIOC" build "$W/bbuild.yaml" -o "$W/bout"
+no_hidden "build's vfio.nix, domains and kernel-cmdline hold no raw bidi control" "$W/bout"
+has "hostile-text: the domain spells them as character references" \
+	'<source file="/var/lib/libvirt/images/w&#x202E;in.qcow2"/>' "$W/bout/domains/win11.xml"
+if python3 - "$W/bout/domains/win11.xml" > "$TMP/xml.out" <<'PY'
+import sys, xml.etree.ElementTree as ET
+d = ET.parse(sys.argv[1]).getroot()
+src = [s.get("file") for s in d.iter("source") if s.get("file")]
+ev = [s.get("dev") for s in d.iter("source") if s.get("dev")]
+want = ["/var/lib/libvirt/images/w\u202ein.qcow2", "/var/lib/libvirt/iso/W\u2066in.iso"]
+ok = all(w in src for w in want) and "/dev/input/by-id/kbd\u202e-event-kbd" in ev and \
+     d.findtext("description") == "hi\u202ethere\u2066"
+print(ascii(src), ascii(ev), ascii(d.findtext("description")))
+sys.exit(0 if ok else 1)
+PY
+then pass "hostile-text: libvirt reads the domain's values back unchanged"
+else fail "hostile-text: libvirt reads the domain's values back unchanged"; cat "$TMP/xml.out" >&2; fi
+if command -v nix-instantiate > /dev/null; then
+	if nix-instantiate --eval --strict --json --store dummy:// "$TESTS_DIR/nix/eval.nix" \
+		--arg module "$W/bout/vfio.nix" --argstr release 26.11 2> "$TMP/eval.err" |
+	   python3 -c '
+import json, sys
+e = json.load(sys.stdin)["environment"]["etc"]
+sys.exit(0 if e == {"a\u202eb": {"text": "x\u202ey\u2066z"}} else 1)'
+	then pass "hostile-text: Nix reads vfio.nix's strings back unchanged"
+	else fail "hostile-text: Nix reads vfio.nix's strings back unchanged"; head -3 "$TMP/eval.err" >&2; fi
+fi
+# A generic host's files, and the config's own name in every header comment.
+sed 's/^  nixos: .*/  family: debian\n  initramfs: initramfs-tools\n  bootloader: grub/' \
+	"$W/bbuild.yaml" > "$W/bd${R202E}x.yaml"
+"$VFIOC" build "$W/bd${R202E}x.yaml" -o "$W/bdout" 2> "$TMP/bd.err"
+rc_is "hostile-text: a debian build of them" 0 test -f "$W/bdout/kernel-cmdline"
+no_hidden "a debian build's root files hold no raw bidi control" "$W/bdout"
+has "hostile-text: a header comment names the control in the config's name" \
+	"from \.\./bdU\+202Ex.yaml\." "$W/bdout/root/etc/modprobe.d/vfio.conf"
+no_hidden "diagnostics print the config's name without it raw" "$TMP/bd.err"
+has "hostile-text: control: the diagnostics name the config" 'bd\\u202ex.yaml' "$TMP/bd.err"
+# qemu.conf has no escapes: a device node with one is refused.
+python3 - "$W/bbuild.yaml" "$W/acl.yaml" <<'PY'
+import sys
+t = open(sys.argv[1], encoding="utf-8").read()
+t = t.replace("  virt-manager: true\n", "  virt-manager: true\n  libvirt:\n    qemu-config:\n"
+              '      cgroup-device-acl: ["/dev/input/by-id/kbd\u202ex"]\n', 1)
+open(sys.argv[2], "w", encoding="utf-8").write(t)
+PY
+refused "a device node for qemu.conf holding a bidi control" bad-path "qemu.conf has no escape" "$W/acl.yaml"
 
 # ---- 3: the config argument is opened as the snapshot is ----
 mkdir -p "$W/hosts/desktop"

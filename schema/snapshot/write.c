@@ -1,18 +1,28 @@
 /* schema/snapshot/write.c: hw_write_snapshot(): the model as YAML through libyaml's emitter (event
  * API), deterministic: the keys of schema/snapshot/table.c in its order, each by the handler of its
- * kind, devices in address order, no timestamps. schema/snapshot/load.c reads it back. */
+ * kind, devices in address order, no timestamps. schema/snapshot/load.c reads it back. No
+ * character of base/hidden.def is written raw (spell_hidden). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "base/escape.h"
 #include "hw/hw.h"
 #include "schema/snapshot/snapshot.h"
 
 struct emitter {
 	yaml_emitter_t e;
+	struct buf text;  /* what libyaml wrote, before spell_hidden */
 	bool failed;
 };
+
+/* libyaml's output handler: collect the text. */
+static int collect(void *data, unsigned char *s, size_t n)
+{
+	buf_add(&((struct emitter *)data)->text, (const char *)s, n);
+	return 1;
+}
 
 static void emit(struct emitter *em, yaml_event_t *ev)
 {
@@ -22,9 +32,22 @@ static void emit(struct emitter *em, yaml_event_t *ev)
 		em->failed = true;
 }
 
+static bool has_hidden(const char *s)
+{
+	for (size_t n; *s; s++)
+		if (esc_hidden(s, &n))
+			return true;
+	return false;
+}
+
 static void scalar(struct emitter *em, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
+	/* A hidden.def character only ever in a double-quoted scalar, the one style with
+	 * escapes: spell_hidden then spells it as one (a plain word from sysfs, such as a
+	 * reset method, could hold one). */
+	if (style != YAML_DOUBLE_QUOTED_SCALAR_STYLE && has_hidden(s))
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	/* Both implicit: never a "!" tag, even when a word cannot be plain ("?x"). */
 	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
 					  style)) {
@@ -201,6 +224,24 @@ static void write_stream(struct emitter *em, const struct hw *hw)
 	emit(em, &ev);
 }
 
+/* libyaml writes its line breaks U+0085, U+2028 and U+2029 as \N, \L and \P in a
+ * double-quoted scalar, but any other printable character raw, the bidirectional controls
+ * too (emitter.c, yaml_emitter_write_double_quoted: it escapes only what is not IS_PRINTABLE,
+ * IS_BREAK or IS_BOM, or not ASCII without unicode output), and it has no hook for more.
+ * Such a control in a device name would reorder how the committed snapshot shows in a
+ * terminal or `git diff`, so it is spelled "\uNNNN" here: scalar() puts every string that
+ * holds one in double quotes, where libyaml reads the escape back as the same character,
+ * and nothing else vfioc writes (keys, numbers, enum words) can hold one. */
+static int spell_hidden(struct emitter *em, FILE *out)
+{
+	struct buf b = {0};
+	esc_hidden_spell(&b, em->text.s ? em->text.s : "", em->text.len, "\\u", "");
+	size_t n = b.len ? fwrite(b.s, 1, b.len, out) : 0;
+	int rc = n == b.len ? 0 : -1;
+	buf_free(&b);
+	return rc;
+}
+
 int hw_write_snapshot(const struct hw *hw, FILE *out)
 {
 	struct emitter em = { .failed = false };
@@ -208,7 +249,7 @@ int hw_write_snapshot(const struct hw *hw, FILE *out)
 		errno = ENOMEM;
 		return -1;
 	}
-	yaml_emitter_set_output_file(&em.e, out);
+	yaml_emitter_set_output(&em.e, collect, &em);
 	yaml_emitter_set_unicode(&em.e, 1);
 	yaml_emitter_set_width(&em.e, -1);
 	yaml_emitter_set_indent(&em.e, 2);
@@ -217,6 +258,9 @@ int hw_write_snapshot(const struct hw *hw, FILE *out)
 	if (!em.failed && !yaml_emitter_flush(&em.e))
 		em.failed = true;
 	yaml_emitter_delete(&em.e);
+	if (!em.failed && spell_hidden(&em, out) != 0)
+		em.failed = true;
+	buf_free(&em.text);
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
 	if (em.failed) {

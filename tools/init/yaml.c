@@ -1,7 +1,8 @@
 /* tools/init/yaml.c: the starter config `vfioc init` writes, with a comment on each choice. Every
- * value is formatted here from numbers, enums, and names that passed the schema's own rules;
- * names from the hardware (pci.ids, a snapshot) appear only in comments, with control
- * characters replaced, so no snapshot can put a line of its own into the config. */
+ * value is formatted here from numbers, enums, and names that passed the schema's own rules,
+ * quoted strings through esc_yaml; names from the hardware (pci.ids, a snapshot) appear only
+ * in comments, through esc_comment, so no snapshot can put a line of its own into the config
+ * or reorder how one shows. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,26 +16,12 @@
 #define VM_MAX_MIB (16u * 1024)
 #define VM_MAX_VCPUS 16u
 
-/* s with control characters (C0, DEL, C1: U+0085 is a line break to YAML) and the
- * characters of esc_invisible (U+2028, U+2029, bidirectional controls) as '?': a comment
- * stays on its line, and shows as it reads. */
+/* s as comment text (esc_comment): controls as '?' and the characters of base/hidden.def
+ * (U+0085, U+2028 and U+2029, line breaks to YAML; bidirectional controls) as "U+NNNN": a
+ * comment stays on its line, and shows as it reads. */
 static void put_clean(struct buf *b, const char *s)
 {
-	while (*s) {
-		unsigned char c = (unsigned char)*s;
-		size_t n = 1;
-		if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
-					       (unsigned char)s[1] < 0xa0))
-			n = c == 0xc2 ? 2 : 1;
-		else if (!esc_invisible(s, &n))
-			n = 0;
-		if (n) {
-			buf_putc(b, '?');
-			s += n;
-		} else {
-			buf_putc(b, *s++);
-		}
-	}
+	esc_comment(b, s);
 }
 
 /* One line: text at indent, then "# comment" at COMMENT_COL (comment may be NULL). */
@@ -92,8 +79,8 @@ static void target(struct buf *b, const struct init_env *env)
 	line(b, 0, "", NULL);
 	line(b, 0, "target:", NULL);
 	if (env->family == FAMILY_NIXOS) {
-		buf_printf(&t, "nixos: \"%s\"", env->nixos_name ? env->nixos_name
-							       : nixos_release_name(env->nixos));
+		buf_puts(&t, "nixos: ");
+		esc_yaml(&t, env->nixos_name ? env->nixos_name : nixos_release_name(env->nixos));
 		line(b, 2, buf_str(&t), env->nixos_why);
 	} else {
 		buf_printf(&t, "family: %s", family_name(env->family));
@@ -107,7 +94,8 @@ static void target(struct buf *b, const struct init_env *env)
 	}
 	if (env->kernel[0]) {
 		t.len = 0;
-		buf_printf(&t, "kernel: \"%s\"", env->kernel);
+		buf_puts(&t, "kernel: ");
+		esc_yaml(&t, env->kernel);
 		line(b, 2, buf_str(&t), env->kernel_why);
 	} else {
 		note(b, 2, env->family == FAMILY_NIXOS
