@@ -79,7 +79,8 @@ rc_is "ident: build --check fails the same way" 1 vfioc build --check "$W/host.y
 has "ident: build --check names the change" "0000:01:00.0 was $was .* is now 10de:2204 .*\[hardware-changed\]" "$TMP/rc.err"
 lacks "ident: build --check stops there (no stale-output noise)" "stale-output" "$TMP/rc.err"
 rc_is "ident: --format json carries the code" 1 vfioc build --format json "$W/host.yaml" -o "$out"
-has "ident: json names hardware-changed" '"code": *"hardware-changed"' "$TMP/rc.err"
+has "ident: json names hardware-changed, on standard output" '"code": *"hardware-changed"' "$TMP/rc.out"
+expect "ident: json writes nothing on standard error" test ! -s "$TMP/rc.err"
 
 # The device no longer passed: not an error (the config no longer names 01:00.x).
 grep -v '01:00\.[01] ' "$W/host.yaml" > "$W/nogpu.yaml"
