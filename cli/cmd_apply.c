@@ -240,8 +240,10 @@ static void step_domain(struct reader *r, unsigned line, const char *args)
 		add_file(r, path, data, len, 0600);
 		free(path);
 		if (!strcmp(w[2], "yes")) {
-			char *s = xasprintf("virsh autostart %s (under --root the domain is a file of "
-					    "etc/libvirt/qemu; autostart is a symlink apply does not make)", w[0]);
+			/* By UUID, as every virsh call vfioc makes: virsh reads a name as an ID first. */
+			char *s = xasprintf("virsh autostart %s (the domain %s; under --root it is a file of "
+					    "etc/libvirt/qemu, and autostart is a symlink apply does not make)",
+					    uuid, w[0]);
 			strv_take(&r->in->manual, s);
 		}
 	} else {

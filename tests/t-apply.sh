@@ -113,8 +113,8 @@ sed -n '/^would\|^left/!p' "$TMP/rc.out" > "$TMP/got.diff"
 same "apply: --dry-run prints the unified diff of every file (diff -u's format)" "$TMP/want.diff" "$TMP/got.diff"
 has "apply: --dry-run lists the regenerate commands, in order, as not run under --root" \
 	"^would list \(not run: --root; run it inside $D\): update-grub$" "$TMP/rc.out"
-has "apply: --dry-run names the steps it leaves to the user: autostart under --root" \
-	'^left to do .*: virsh autostart win11 \(under --root' "$TMP/rc.out"
+has "apply: --dry-run names the steps it leaves to the user: autostart under --root, by UUID" \
+	'^left to do .*: virsh autostart 2fe4e1b2-1b57-877b-9c77-b36962009a50 \(the domain win11; under --root' "$TMP/rc.out"
 unchanged "--dry-run changes nothing" "$R" "$H0"
 # ---- apply, again, undo: byte-identical ----
 cp -a "$R" "$TMP/copy"
