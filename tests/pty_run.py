@@ -4,11 +4,9 @@ what the terminal received (the command's standard output and standard error, as
 interleave there). For the tests of what vfioc prints only on a terminal: colour, the
 summary line, the marks, the width.
 
-  pty_run.py [--cols N] [--stdout FILE] -- COMMAND [ARGS...]
+  pty_run.py [--cols N] -- COMMAND [ARGS...]
 
 --cols N      the terminal's width (TIOCSWINSZ); default 80
---stdout FILE send standard output to FILE instead (a pipe-like file, not the terminal),
-              so that a test can tell which stream got what
 """
 import fcntl
 import os
@@ -20,24 +18,20 @@ import termios
 
 def main():
     args = sys.argv[1:]
-    cols, out_file = 80, None
+    cols = 80
     while args and args[0] != "--":
         if args[0] == "--cols":
             cols = int(args[1])
-            args = args[2:]
-        elif args[0] == "--stdout":
-            out_file = args[1]
             args = args[2:]
         else:
             sys.exit("pty_run.py: unknown option " + args[0])
     cmd = args[1:]
     pid, fd = pty.fork()
     if pid == 0:
-        if out_file:
-            o = os.open(out_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            os.dup2(o, 1)
+        # The size is set here, on the terminal's own side, before the program starts: set
+        # by the parent it could come after the program asked.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
         os.execvp(cmd[0], cmd)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
     got = b""
     while True:
         try:

@@ -6,7 +6,11 @@
 . ./hwroots.sh
 [ "$MODE" = valgrind ] && exit 0   # terminal behaviour; t-golden runs the same paths
 ESC=$(printf '\033')
-unset COLUMNS   # only where a test sets it
+# The environment the tests start from: a terminal type that takes colour, no NO_COLOR and no
+# COLUMNS, whatever the caller's (CI may set TERM=dumb or NO_COLOR); tests set them where
+# they are the subject.
+unset COLUMNS NO_COLOR
+export TERM=xterm
 # tty OUT ARGS...: vfioc ARGS on a terminal ($COLS wide, 300 unless set); what the terminal
 # shows into OUT.
 tty() { out=$1; shift; python3 ./pty_run.py --cols "${COLS:-300}" -- "$VFIOC" "$@" > "$out"; }

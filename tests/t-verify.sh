@@ -150,6 +150,7 @@ f = json.load(open(sys.argv[1])); assert f["facts"] == [] and f["diagnostics"][0
 vfioc verify ../examples/seed/host.yaml --root "$r" -c "$NOLIBVIRT" --format github > "$TMP/v.gh" 2> "$TMP/v.err"
 has "github: an error annotation for the device" "^::error title=vfioc verify::0000:01:00.0 .* is on radeon, not vfio-pci%0Ahint: on radeon" "$TMP/v.gh"
 if command -v script > /dev/null; then
+	export TERM=xterm; unset NO_COLOR   # colour on the terminal, whatever the caller's
 	script -qec "$VFIOC verify ../examples/seed/host.yaml --root $r -c '$NOLIBVIRT'" /dev/null > "$TMP/v.tty"
 	e=$(printf '\033')
 	has "terminal: a check mark, green" "^${e}\[32m✓${e}\[m 0000:01:00.1" "$TMP/v.tty"

@@ -147,13 +147,13 @@ static void cut(struct buf *b, size_t n)
  * the marks stay whole). */
 static void fit(struct buf *cls, struct buf *names, size_t fixed, size_t width)
 {
-	static const size_t floor[][2] = { { 8, 12 }, { 8, 1 }, { 1, 1 } };  /* class, names */
-	for (size_t s = 0; s < ARRAY_LEN(floor); s++) {
+	static const size_t floors[][2] = { { 8, 12 }, { 8, 1 }, { 1, 1 } };  /* class, names */
+	for (size_t s = 0; s < ARRAY_LEN(floors); s++) {
 		size_t c = cols(buf_str(cls), cls->len), n = cols(buf_str(names), names->len);
 		if (fixed + c + n <= width)
 			return;
 		size_t over = fixed + c + n - width;
-		size_t nmin = floor[s][1] < n ? floor[s][1] : n, cmin = floor[s][0] < c ? floor[s][0] : c;
+		size_t nmin = floors[s][1] < n ? floors[s][1] : n, cmin = floors[s][0] < c ? floors[s][0] : c;
 		size_t take = n - nmin < over ? n - nmin : over;
 		cut(names, n - take);
 		over -= take;
