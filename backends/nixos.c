@@ -95,6 +95,32 @@ static void emit_modules(struct buf *b, const struct plan *p)
 	buf_puts(b, release_sorts_modules(p->nixos) ? ";\n" : ");\n");
 }
 
+/* The domains name the sound server of qemu-config's user by the uid the config gives
+ * (libvirt.c, add_audio): a uid this system declares for that user must be the same. An
+ * undeclared one (NixOS allocates it) cannot be read at evaluation: docs/outputs.md. */
+static void emit_audio_uid_assertion(struct buf *b, const struct plan *p, const char *conf)
+{
+	bool any = false;
+	for (size_t i = 0; i < p->nvms; i++)
+		any |= p->vms[i].audio == AUDIO_PULSEAUDIO || p->vms[i].audio == AUDIO_PIPEWIRE;
+	if (!any || !p->qemu_user || !p->qemu_uid)
+		return;
+	unsigned long long uid = (unsigned long long)p->qemu_uid;
+	buf_puts(b, "    {\n      # The VMs' sound server: qemu-config's user by the uid in the config.\n"
+		    "      assertion = let uid = (config.users.users.");
+	nix_str(b, p->qemu_user);
+	buf_printf(b, " or { }).uid or null; in uid == null || uid == %llu;\n      message = ", uid);
+	char *head = xasprintf("VMs play into the sound server of %s in /run/user/%llu "
+			       "(host.libvirt.qemu-config.uid in %s), but this system gives %s uid ",
+			       p->qemu_user, uid, conf, p->qemu_user);
+	nix_str(b, head);
+	buf_puts(b, "\n        + \"${toString ((config.users.users.");
+	nix_str(b, p->qemu_user);
+	buf_puts(b, " or { }).uid or null)}: set qemu-config.uid to it and run vfioc build again.\";\n"
+		    "    }\n");
+	free(head);
+}
+
 /* The options written are those of one release: on another, the module refuses to build
  * with a message that names the fix, instead of failing on some option it lacks. `unstable`
  * is anything from the newest named release on. */
@@ -116,7 +142,9 @@ static void emit_assertion(struct buf *b, const struct plan *p)
 	nix_str(b, head);
 	buf_puts(b, "\n        + \" system is NixOS ${config.system.nixos.release}: set target.nixos to\"\n"
 		    "        + \" \\\"${lib.versions.majorMinor config.system.nixos.release}\\\" and run vfioc build again.\";\n"
-		    "    }\n  ];\n\n");
+		    "    }\n");
+	emit_audio_uid_assertion(b, p, conf);
+	buf_puts(b, "  ];\n\n");
 	free(head);
 	free(conf);
 }

@@ -44,6 +44,24 @@ nixeval "$ex/win11-gaming/generated/vfio.nix" 26.05 24.11 > "$TMP/e.json" 2> "$T
 expect "nix-module: a 26.05 module on NixOS 24.11 fails" \
 	test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = 1
 
+# The uid that names the VMs' sound server (qemu-config.uid): a system that declares
+# another uid for that user fails, naming both; one that declares none, or the same, holds.
+nix=$ex/single-gpu/generated/vfio.nix
+rel=$(sed -n 's/^# A NixOS module for NixOS \([0-9.]*\).*/\1/p' "$nix")
+user=$(sed -n 's/.*qemu-config: { user: \([a-z]*\),.*/\1/p' "$ex/single-gpu/host.yaml")
+uid=$(sed -n 's/.*qemu-config: {.* uid: \([0-9]*\) }.*/\1/p' "$ex/single-gpu/host.yaml")
+audio_uid() {   # NAME USERS FAILED
+	nix-instantiate --eval --strict --json --store dummy:// nix/eval.nix --arg module "$nix" \
+		--argstr release "$rel" --arg users "$2" > "$TMP/e.json" 2> "$TMP/err"
+	expect "nix-module: sound server uid, $1: $3 failed" \
+		test "$(jget "$TMP/e.json" 'len(e["failedAssertions"])')" = "$3"
+}
+audio_uid "not declared" "{ }" 0
+audio_uid "declared the same" "{ $user = { uid = $uid; }; }" 0
+audio_uid "declared another" "{ $user = { uid = $((uid + 1)); }; }" 1
+expect "nix-module: sound server uid: the message names both uids and the key" \
+	grep -q "sound server of $user in /run/user/$uid (host.libvirt.qemu-config.uid in ../host.yaml), but this system gives $user uid $((uid + 1)): set qemu-config.uid" "$TMP/e.json"
+
 # An unstable target: anything from the newest named release on.
 W=$TMP/w
 mkdir -p "$W"

@@ -9,9 +9,10 @@
 # `failedAssertions` holds the messages of the module's assertions that fail on a system
 # whose config.system.nixos.release is `nixosRelease` (by default the target's own release;
 # "unstable" stands for 27.05). `kernelVersion` is the version of the kernel the system
-# boots (config.boot.kernelPackages.kernel.version).
+# boots (config.boot.kernelPackages.kernel.version). `users` is the system's
+# config.users.users (e.g. { alice = { uid = 1001; }; }).
 { module, release, systemdInitrd ? false, kernelVersion ? "6.12.10",
-  nixosRelease ? (if release == "unstable" then "27.05" else release) }:
+  nixosRelease ? (if release == "unstable" then "27.05" else release), users ? { } }:
 let
   inherit (builtins) attrNames concatLists elem filter isAttrs isList length listToAttrs map;
 
@@ -68,6 +69,7 @@ let
     system.nixos.release = nixosRelease;
     boot.kernelPackages.kvmfr = "pkgs.linuxPackages.kvmfr";
     boot.kernelPackages.kernel.version = kernelVersion;
+    users.users = users;
   };
 
   raw = import module { inherit config lib pkgs; };

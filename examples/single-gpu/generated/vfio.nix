@@ -14,6 +14,12 @@
         + " system is NixOS ${config.system.nixos.release}: set target.nixos to"
         + " \"${lib.versions.majorMinor config.system.nixos.release}\" and run vfioc build again.";
     }
+    {
+      # The VMs' sound server: qemu-config's user by the uid in the config.
+      assertion = let uid = (config.users.users."alice" or { }).uid or null; in uid == null || uid == 1000;
+      message = "VMs play into the sound server of alice in /run/user/1000 (host.libvirt.qemu-config.uid in ../host.yaml), but this system gives alice uid "
+        + "${toString ((config.users.users."alice" or { }).uid or null)}: set qemu-config.uid to it and run vfioc build again.";
+    }
   ];
 
   # IOMMU, device binding, hugepages, CPU isolation, host.kernel-params:
