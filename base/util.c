@@ -351,6 +351,11 @@ int read_regular_at(int dirfd, const char *path, bool nofollow, size_t max, char
 	int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return errno;
+	return read_regular_fd(fd, max, out, len);
+}
+
+int read_regular_fd(int fd, size_t max, char **out, size_t *len)
+{
 	struct stat st;
 	int err = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
 		: !S_ISREG(st.st_mode) ? EINVAL : (uint64_t)st.st_size > max ? EFBIG : 0;

@@ -92,6 +92,8 @@ int read_regular_file(const char *path, size_t max, char **out, size_t *len);
  * symlink as its last component is refused (ELOOP). */
 int read_regular_at(int dirfd, const char *path, bool nofollow, size_t max, char **out,
 		    size_t *len);
+/* The same for a file already opened (O_NONBLOCK, as above); closes fd. */
+int read_regular_fd(int fd, size_t max, char **out, size_t *len);
 /* strerror, but "not a regular file" for read_regular_file's EINVAL. */
 const char *read_error_text(int err);
 

@@ -235,7 +235,7 @@ static void read_host_id(struct hw *hw, struct hw_reader *r)
 	char *id = hwr_text(r, "etc/machine-id");
 	if (!id || !*id) {
 		const char *dmi = hwr_path(r, "sys/class/dmi/id/product_uuid");
-		id = access(dmi, R_OK) == 0 ? hwr_text_at(r, dmi) : NULL;
+		id = hwr_access(r, dmi, R_OK) ? hwr_text_at(r, dmi) : NULL;
 	}
 	if (!id || !*id)
 		return;

@@ -33,7 +33,7 @@ static __attribute__((format(printf, 2, 3))) char *resolve(struct uses *u, const
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *real = realpath(hwr_vpath(u->r, fmt, ap), NULL);
+	char *real = hwr_realpath(u->r, hwr_vpath(u->r, fmt, ap));
 	va_end(ap);
 	if (!real)
 		return NULL;

@@ -1,9 +1,11 @@
 /* hw/probe.c: hw_probe(): PCI devices through libpci's sysfs method, with the per-device
  * files libpci does not read (hw/sysfs_extra.c, on a second thread meanwhile), then the host
  * facts (hw/host.c). libpci's error callback longjmps back here: a bad file never exits
- * the program. */
+ * the program. Under a test root that openat2 confines (hw/root_open.c), libpci, which
+ * opens its files by path, only names the devices: hw/sysfs_pci.c reads them in its stead. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,14 +32,6 @@
 #define CONFIG_HEADER 64   /* what an unprivileged reader gets of config space */
 #define CONFIG_SPACE 256   /* the conventional config space, capabilities included */
 
-/* The parts of config space's header the probe uses. */
-struct header {
-	bool type_known;      /* type was read */
-	uint8_t type, revision, prog_if;
-	bool has_subsys;
-	uint16_t sub_vendor, sub_device;
-};
-
 /* A driver seen on some device: whether sys/bus/pci/drivers/NAME exists (a driver link to
  * one that does not dangles) and its module, looked up once per driver. */
 struct driver_info {
@@ -50,6 +44,10 @@ struct probe {
 	struct hw *hw;
 	struct diags *ds;
 	struct hw_reader r;
+	int rootfd;           /* hw_root_open's: the root confined, libpci only for names */
+	int ids_fd;           /* the root's pci.ids, opened in it for libpci, or -1 */
+	struct hw_pci_raw *raw;  /* confined: the devices as hw_sysfs_scan listed them */
+	size_t nraw;
 	struct pci_access *pacc;
 	jmp_buf jmp;          /* where libpci's error callback returns to */
 	char msg[512];        /* libpci's last error */
@@ -89,7 +87,20 @@ static void use_root_ids(struct probe *p)
 		return;
 	for (size_t i = 0; i < ARRAY_LEN(where); i++) {
 		const char *path = hwr_path(&p->r, "%s", where[i]);
-		if (access(path, R_OK) == 0) {
+		if (p->rootfd >= 0) {
+			/* Opened in the root, handed over as the descriptor's /proc name: the
+			 * file itself, whatever links led to it. A FIFO would hang libpci. */
+			struct stat st;
+			int fd = hwr_open(&p->r, path, O_RDONLY | O_NONBLOCK);
+			if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+				p->ids_fd = fd;
+				libpci->set_name_list_path(p->pacc,
+							   xasprintf("/proc/self/fd/%d", fd), 1);
+				return;
+			}
+			if (fd >= 0)
+				close(fd);
+		} else if (access(path, R_OK) == 0) {
 			libpci->set_name_list_path(p->pacc, xstrdup(path), 1);
 			return;
 		}
@@ -108,6 +119,12 @@ static bool libpci_open(struct probe *p, const char *sysfs)
 	libpci->set_param(p->pacc, "sysfs.path", (char *)sysfs);
 	libpci->set_param(p->pacc, "hwdb.disable", "1");
 	use_root_ids(p);
+	if (p->rootfd >= 0) {  /* names only: hw/sysfs_pci.c reads the devices in the root */
+		if (hw_sysfs_scan(&p->r, &p->raw, &p->nraw))
+			return true;
+		snprintf(p->msg, sizeof(p->msg), "Cannot open %s/devices", sysfs);  /* libpci's */
+		return false;
+	}
 	libpci->init(p->pacc);
 	libpci->scan_bus(p->pacc);
 	return true;
@@ -115,7 +132,7 @@ static bool libpci_open(struct probe *p, const char *sysfs)
 
 /* A bridge's subsystem IDs sit in its SSVID capability, where the kernel takes them from.
  * Only root may read config space beyond the header: others get the kernel's files. */
-static void bridge_subsys(struct pci_dev *dev, u8 cfg[CONFIG_SPACE], struct header *h)
+static void bridge_subsys(struct pci_dev *dev, u8 cfg[CONFIG_SPACE], struct hw_header *h)
 {
 	if ((h->type & 0x7f) != PCI_HEADER_TYPE_BRIDGE ||
 	    !libpci->read_block(dev, CONFIG_HEADER, cfg + CONFIG_HEADER, CONFIG_SPACE - CONFIG_HEADER)) {
@@ -139,7 +156,7 @@ static const char *dev_file(struct probe *p, const struct pci_addr *a, const cha
 	return hwr_devpath_file(&p->dev, name);
 }
 
-static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
+static void read_header(struct probe *p, struct pci_dev *dev, struct hw_header *h)
 {
 	u8 cfg[CONFIG_SPACE];
 	errno = 0;
@@ -171,10 +188,10 @@ static void read_header(struct probe *p, struct pci_dev *dev, struct header *h)
 }
 
 /* libpci's facts and the config header; false when libpci gave up on the device. */
-static bool fill_trapped(struct probe *p, struct pci_dev *dev, struct header *h)
+static bool fill_trapped(struct probe *p, struct pci_dev *dev, struct hw_header *h)
 {
 	errno = 0;
-	*h = (struct header){0};
+	*h = (struct hw_header){0};
 	if (setjmp(p->jmp))
 		return false;
 	libpci->fill_info(dev, FILL_FLAGS);
@@ -241,19 +258,32 @@ static void read_boot_vga(struct probe *p, struct hw_pci *d)
 		d->boot_vga = (int)v;
 }
 
-static void convert(struct probe *p, struct pci_dev *dev, const struct header *h, struct hw_pci *d)
+/* libpci's facts of dev, as hw/sysfs_pci.c gives them. */
+static struct hw_pci_raw raw_of(const struct pci_dev *dev)
+{
+	bool subsys = dev->known_fields & PCI_FILL_SUBSYS;
+	return (struct hw_pci_raw){ .domain = (unsigned)dev->domain, .bus = dev->bus,
+				    .dev = dev->dev, .func = dev->func, .vendor = dev->vendor_id,
+				    .device = dev->device_id, .device_class = dev->device_class,
+				    .subsys_known = subsys,
+				    .subsys_vendor = subsys ? dev->subsys_vendor_id : 0,
+				    .subsys_device = subsys ? dev->subsys_id : 0 };
+}
+
+static void convert(struct probe *p, const struct hw_pci_raw *dev, const struct hw_header *h,
+		    struct hw_pci *d)
 {
 	*d = (struct hw_pci){ .addr = { (uint16_t)dev->domain, dev->bus, dev->dev, dev->func } };
-	d->vendor = dev->vendor_id;
-	d->device = dev->device_id;
+	d->vendor = dev->vendor;
+	d->device = dev->device;
 	d->class = (uint32_t)dev->device_class << 8 | h->prog_if;
 	d->revision = h->revision;
 	if (h->has_subsys) {
 		d->sub_vendor = h->sub_vendor;
 		d->sub_device = h->sub_device;
-	} else if (dev->known_fields & PCI_FILL_SUBSYS) {
-		d->sub_vendor = dev->subsys_vendor_id;
-		d->sub_device = dev->subsys_id;
+	} else if (dev->subsys_known) {
+		d->sub_vendor = dev->subsys_vendor;
+		d->sub_device = dev->subsys_device;
 	}
 	d->multifunction = h->type & 0x80;  /* function 0's bit is taken later */
 	d->header_type = h->type_known ? h->type & 0x7f : -1;
@@ -272,9 +302,9 @@ static void add_extra(struct hw_pci *d, const struct hw_extra *x)
 }
 
 /* Whether vfioc can name the device: libpci takes domains up to 7fffffff. */
-static bool in_range(struct probe *p, struct pci_dev *dev)
+static bool in_range(struct probe *p, const struct hw_pci_raw *dev)
 {
-	if (dev->domain >= 0 && dev->domain <= 0xffff && dev->dev <= 31 && dev->func <= 7)
+	if (dev->domain <= 0xffff && dev->dev <= 31 && dev->func <= 7)
 		return true;
 	diag_emit(p->ds, D_HW_INCOMPLETE, NULL,
 		  "PCI device %x:%02x:%02x.%x left out: vfioc handles domains up to ffff",
@@ -282,41 +312,60 @@ static bool in_range(struct probe *p, struct pci_dev *dev)
 	return false;
 }
 
-static bool usable(struct probe *p, struct pci_dev *dev, struct header *h)
+static bool usable(struct probe *p, struct pci_dev *dev, struct hw_pci_raw *raw,
+		   struct hw_header *h)
 {
-	if (!fill_trapped(p, dev, h)) {
+	bool filled = dev ? fill_trapped(p, dev, h)
+			  : hw_sysfs_fill(&p->r, raw, h, p->msg, sizeof(p->msg), &p->err);
+	if (!filled) {
 		/* A file that is there but unreadable is a system failure; a missing or
 		 * malformed one only costs this device. */
 		bool io = p->err == EACCES || p->err == EPERM || p->err == EIO;
 		diag_emit(p->ds, io ? D_HW_UNREADABLE : D_HW_INCOMPLETE, NULL,
-			  "PCI device %04x:%02x:%02x.%x %s: %s", (unsigned)dev->domain, dev->bus,
-			  dev->dev, dev->func, io ? "unreadable" : "left out", p->msg);
+			  "PCI device %04x:%02x:%02x.%x %s: %s", raw->domain, raw->bus,
+			  raw->dev, raw->func, io ? "unreadable" : "left out", p->msg);
 		return false;
 	}
 	return true;
 }
 
-/* libpci's facts here, the others (hw/sysfs_extra.c) on a second thread meanwhile. */
+/* libpci's facts here (or, in a confined root, hw/sysfs_pci.c's), the others
+ * (hw/sysfs_extra.c) on a second thread meanwhile. */
 static void read_devices(struct probe *p)
 {
-	size_t n = 0, m = 0, cap = 0, acap = 0, na = 0;
+	size_t n = 0, m = 0, cap = 0, acap = 0, na = 0, nraw = p->nraw;
 	struct pci_dev **devs = NULL;
+	struct hw_pci_raw *raw = NULL, *all = p->raw;
 	struct pci_addr *addr = NULL;
-	for (struct pci_dev *dev = p->pacc->devices; dev; dev = dev->next)
-		if (in_range(p, dev)) {
-			VEC_PUSH(devs, m, cap) = dev;
-			VEC_PUSH(addr, na, acap) = (struct pci_addr){ (uint16_t)dev->domain, dev->bus,
-								      dev->dev, dev->func };
+	p->raw = NULL;
+	if (p->rootfd < 0) {
+		for (struct pci_dev *dev = p->pacc->devices; dev; dev = dev->next)
+			VEC_PUSH(all, nraw, cap) = raw_of(dev);
+		cap = 0;
+	}
+	struct pci_dev *dev = p->rootfd >= 0 ? NULL : p->pacc->devices;
+	size_t rcap = 0, nr = 0;
+	for (size_t i = 0; i < nraw; i++, dev = dev ? dev->next : NULL)
+		if (in_range(p, &all[i])) {
+			if (dev)
+				VEC_PUSH(devs, m, cap) = dev;
+			VEC_PUSH(raw, nr, rcap) = all[i];
+			VEC_PUSH(addr, na, acap) = (struct pci_addr){ (uint16_t)all[i].domain,
+								      all[i].bus, all[i].dev,
+								      all[i].func };
 		}
-	struct hw_extra_job *job = hw_extra_start(p->r.root, addr, m);
+	free(all);
+	struct hw_extra_job *job = hw_extra_start(p->r.root, p->rootfd, addr, na);
 	hwr_devpath_init(&p->dev, &p->r);
-	struct hw_pci *pci = xmalloc_array(m, sizeof(*pci));
-	size_t *from = xmalloc_array(m, sizeof(*from));
-	struct header h;
-	for (size_t i = 0; i < m; i++)
-		if (usable(p, devs[i], &h)) {
+	struct hw_pci *pci = xmalloc_array(na, sizeof(*pci));
+	size_t *from = xmalloc_array(na, sizeof(*from));
+	struct hw_header h;
+	for (size_t i = 0; i < na; i++)
+		if (usable(p, devs ? devs[i] : NULL, &raw[i], &h)) {
+			if (devs)
+				raw[i] = raw_of(devs[i]);  /* as filled */
 			from[n] = i;
-			convert(p, devs[i], &h, &pci[n++]);
+			convert(p, &raw[i], &h, &pci[n++]);
 		}
 	struct hw_extra *extra = hw_extra_finish(job, &p->hw->arena, p->ds);
 	for (size_t i = 0; i < n; i++)
@@ -326,6 +375,7 @@ static void read_devices(struct probe *p)
 	free(extra);
 	free(from);
 	free(addr);
+	free(raw);
 	free(devs);
 }
 
@@ -339,7 +389,7 @@ static int cmp_int(const void *pa, const void *pb)
  * a dangling link: no group (groups_from_kernel_list may still place it). */
 static void check_groups(struct probe *p)
 {
-	DIR *dir = opendir(hwr_path(&p->r, "sys/kernel/iommu_groups"));
+	DIR *dir = hwr_opendir_at(&p->r, hwr_path(&p->r, "sys/kernel/iommu_groups"));
 	int *have = NULL;
 	size_t n = 0, cap = 0;
 	for (struct dirent *e; dir && (e = readdir(dir));) {
@@ -366,7 +416,7 @@ static const struct driver_info *driver_info(struct probe *p, const char *name)
 			return &p->drivers[i];
 	struct driver_info *d = &VEC_PUSH(p->drivers, p->ndrivers, p->capdrivers);
 	d->name = name;
-	d->exists = access(hwr_path(&p->r, "sys/bus/pci/drivers/%s", name), F_OK) == 0;
+	d->exists = hwr_access(&p->r, hwr_path(&p->r, "sys/bus/pci/drivers/%s", name), F_OK);
 	/* sys/bus/pci/drivers/DRV/module -> ../../../../module/NAME; none for a built-in. */
 	const char *m = d->exists ? hwr_link_base(&p->r, "sys/bus/pci/drivers/%s/module", name) : NULL;
 	d->module = schema_check_ok(SC_MODULE, m) ? m : NULL;
@@ -441,7 +491,7 @@ static void slot_multifunction(struct hw *hw)
 static bool device_names_ok(struct probe *p, const char *sysfs)
 {
 	char *devices = xasprintf("%s/devices", sysfs);
-	DIR *dir = opendir(devices);
+	DIR *dir = hwr_opendir_at(&p->r, devices);
 	bool ok = true;
 	for (struct dirent *e; dir && (e = readdir(dir));) {
 		unsigned dom, bus, slot, func;
@@ -473,22 +523,25 @@ static bool load_libpci(struct probe *p)
 
 static bool check_sysfs(struct probe *p, const char *sysfs)
 {
-	struct stat st;
-	if (stat(sysfs, &st) == 0 && S_ISDIR(st.st_mode))
+	DIR *dir = hwr_opendir_at(&p->r, sysfs);
+	if (dir) {
+		closedir(dir);
 		return true;
+	}
 	diag_emit(p->ds, D_HW_UNREADABLE, NULL, "cannot read the PCI devices: %s: %s", sysfs,
-		  stat(sysfs, &st) == 0 ? "not a directory" : strerror(errno));
+		  errno == ENOTDIR ? "not a directory" : strerror(errno));
 	return false;
 }
 
 struct hw *hw_probe(const char *root, struct diags *ds)
 {
-	struct probe p = { .hw = hw_new(root), .ds = ds };
-	p.r = (struct hw_reader){ .root = root, .a = &p.hw->arena, .ds = ds };
+	struct probe p = { .hw = hw_new(root), .ds = ds, .rootfd = hw_root_open(root), .ids_fd = -1 };
+	hwr_init(&p.r, root, p.rootfd, &p.hw->arena, ds);
 	size_t failures = diags_count(ds, SEV_SYSTEM);
 	char *sysfs = xstrdup(hwr_path(&p.r, "sys/bus/pci"));
-	bool ok = hw_root_check(root, ds) && check_sysfs(&p, sysfs) && device_names_ok(&p, sysfs) &&
-		  load_libpci(&p);
+	/* Confined by openat2, the root needs no check first (hw/root_open.c). */
+	bool ok = (p.rootfd >= 0 || hw_root_check(root, ds)) && check_sysfs(&p, sysfs) &&
+		  device_names_ok(&p, sysfs) && load_libpci(&p);
 	active = &p;
 	if (ok && !libpci_open(&p, sysfs)) {
 		diag_emit(ds, D_HW_UNREADABLE, NULL, "cannot read the PCI devices under %s: %s", sysfs,
@@ -505,8 +558,13 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 	active = NULL;
 	free(sysfs);
 	hwr_devpath_free(&p.dev);
+	if (p.ids_fd >= 0)
+		close(p.ids_fd);
+	free(p.raw);
 	if (!ok) {
-		buf_free(&p.r.path);
+		hwr_fini(&p.r);
+		if (p.rootfd >= 0)
+			close(p.rootfd);
 		hw_free(p.hw);
 		return NULL;
 	}
@@ -517,7 +575,9 @@ struct hw *hw_probe(const char *root, struct diags *ds)
 	hw_probe_host(p.hw, &p.r);
 	hw_finish(p.hw);
 	hw_probe_uses(p.hw, &p.r);
-	buf_free(&p.r.path);
+	hwr_fini(&p.r);
+	if (p.rootfd >= 0)
+		close(p.rootfd);
 	if (diags_count(ds, SEV_SYSTEM) > failures) {  /* a file there but unreadable */
 		hw_free(p.hw);
 		return NULL;

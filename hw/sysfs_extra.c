@@ -45,10 +45,11 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct hw_extra_job *hw_extra_start(const char *root, const struct pci_addr *addr, size_t n)
+struct hw_extra_job *hw_extra_start(const char *root, int rootfd, const struct pci_addr *addr,
+				    size_t n)
 {
 	struct hw_extra_job *job = xcalloc(1, sizeof(*job));
-	job->r = (struct hw_reader){ .root = root, .a = &job->arena, .ds = diags_new() };
+	hwr_init(&job->r, root, rootfd, &job->arena, diags_new());
 	job->addr = xmalloc_array(n, sizeof(*addr));
 	if (n)
 		memcpy(job->addr, addr, n * sizeof(*addr));
@@ -68,7 +69,7 @@ struct hw_extra *hw_extra_finish(struct hw_extra_job *job, struct arena *a, stru
 	arena_adopt(a, &job->arena);
 	diags_move(ds, job->r.ds);
 	diags_free(job->r.ds);
-	buf_free(&job->r.path);
+	hwr_fini(&job->r);
 	hwr_devpath_free(&job->dev);
 	free(job->addr);
 	free(job);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hw/sysfs_read.h"
@@ -74,16 +75,39 @@ bool hwr_io_error(struct hw_reader *r, const char *path, int err)
 	}
 }
 
+void hwr_not_regular(struct hw_reader *r, const char *path)
+{
+	/* As hw_root_check says it, where it is the check. */
+	diag_emit(r->ds, D_HW_UNREADABLE, NULL, "test root %s: %s is not a regular file (a FIFO, "
+		  "socket or device)", r->root, path);
+}
+
+/* After a read of nothing: whether fd is a FIFO, socket or device (reported), which a
+ * confined root may hold where a file belongs (hw_root_check refuses them up front). */
+static bool not_regular(struct hw_reader *r, int fd, const char *path)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode))
+		return false;
+	hwr_not_regular(r, path);
+	return true;
+}
+
 int hwr_file(struct hw_reader *r, const char *path, size_t max, char **text, size_t *len)
 {
-	int err = read_regular_file(path, max, text, len);
-	hwr_io_error(r, path, err);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; read_regular_fd refuses it. */
+	int fd = hwr_open(r, path, O_RDONLY | O_NONBLOCK);
+	int err = fd < 0 ? errno : read_regular_fd(fd, max, text, len);
+	if (err == EINVAL)  /* read_regular_fd's "not a regular file" */
+		hwr_not_regular(r, path);
+	else
+		hwr_io_error(r, path, err);
 	return err;
 }
 
 DIR *hwr_opendir(struct hw_reader *r, const char *path)
 {
-	DIR *dir = opendir(path);
+	DIR *dir = hwr_opendir_at(r, path);
 	if (!dir)
 		hwr_io_error(r, path, errno);
 	return dir;
@@ -92,9 +116,9 @@ DIR *hwr_opendir(struct hw_reader *r, const char *path)
 /* A sysfs attribute in one read(2): the kernel hands over the whole page at once, and a
  * regular file (a test root) reads short only at its end. Half the syscalls of read_file
  * (no fstat, no read to see EOF), which counts when 5,000 devices have 3 files each. */
-static int read_small(const char *path, char *buf, size_t *len)
+static int read_small(struct hw_reader *r, const char *path, char *buf, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);  /* a FIFO must not hang us */
+	int fd = hwr_open(r, path, O_RDONLY | O_NONBLOCK);  /* a FIFO must not hang us */
 	if (fd < 0)
 		return errno;
 	ssize_t n;
@@ -102,6 +126,8 @@ static int read_small(const char *path, char *buf, size_t *len)
 		n = read(fd, buf, HWR_SMALL + 1);
 	while (n < 0 && errno == EINTR);
 	int err = n < 0 ? errno : n > HWR_SMALL ? EFBIG : 0;
+	if (n == 0 && not_regular(r, fd, path))
+		err = EINVAL;  /* reported */
 	close(fd);
 	*len = n > 0 ? (size_t)n : 0;
 	return err;
@@ -111,9 +137,9 @@ char *hwr_text_at(struct hw_reader *r, const char *path)
 {
 	char text[HWR_SMALL + 1];
 	size_t len;
-	int err = read_small(path, text, &len);
+	int err = read_small(r, path, text, &len);
 	if (err) {
-		hwr_io_error(r, path, err);
+		hwr_io_error(r, path, err);  /* EINVAL: not_regular reported it */
 		return NULL;
 	}
 	while (len > 0 && strchr(" \t\r\n", text[len - 1]))
@@ -164,13 +190,13 @@ bool hwr_long(struct hw_reader *r, long *out, int base, const char *fmt, ...)
 char *hwr_link_at(struct hw_reader *r, const char *path, bool must_resolve)
 {
 	char target[4096];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	ssize_t n = hwr_readlink(r, path, target, sizeof(target) - 1);
 	if (n <= 0) {
 		hwr_io_error(r, path, n < 0 ? errno : 0);
 		return NULL;
 	}
 	target[n] = '\0';
-	if (must_resolve && access(path, F_OK) != 0)  /* a dangling link is no fact */
+	if (must_resolve && !hwr_access(r, path, F_OK))  /* a dangling link is no fact */
 		return NULL;
 	while (n > 1 && target[n - 1] == '/')
 		target[--n] = '\0';

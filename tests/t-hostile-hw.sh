@@ -2,6 +2,7 @@
 # wait on files elsewhere: `hardware:` stays in the config's folder, a snapshot is a regular
 # file that starts like one, and nothing of another file is quoted.
 . ./lib.sh
+. ./hwroots.sh
 
 secret=vfioc-secret-$$-token
 mkdir -p "$TMP/repo/cfg"
@@ -194,30 +195,97 @@ expect "hostile-hw: groups names the 1,999 driverless endpoints by count" \
 	grep -q "can be passed alone; the 1999 endpoints without a driver may stay" "$TMP/out"
 
 # ---- --root stays inside the root ----
-# rootcase NAME DAMAGE: a copy of the seed root, damaged by the shell command DAMAGE (in the
-# root), must make probe exit 3 within 60 s naming the entry, with nothing of the secret.
+# Where the kernel has openat2, every path of the root is opened inside it
+# (RESOLVE_IN_ROOT): a link that would leave lands on what the root holds at that place, as
+# if the root were "/". Elsewhere (VFIOC_TEST_NO_OPENAT2=1 forces that path here) every
+# entry is checked first and such a link is refused. Each case runs both ways; neither may
+# show the secret outside the root, and a FIFO must not hang either.
 echo "vfioc-root-secret-$$" > "$TMP/secret"
 python3 ./mkroot.py roots/seed.desc "$TMP/root0" > /dev/null
+# probe_root MODE: probe $TMP/root within 60 s, MODE fallback or openat2; exit in $rc.
+probe_root() {
+	if [ "$1" = fallback ]; then
+		VFIOC_TEST_NO_OPENAT2=1 timeout 60 "$VFIOC" probe --root "$TMP/root" > "$TMP/out" 2> "$TMP/err"
+	else
+		timeout 60 "$VFIOC" probe --root "$TMP/root" > "$TMP/out" 2> "$TMP/err"
+	fi
+	rc=$?
+}
+# Whether this kernel confines: an absolute link lands inside the root.
+rm -rf "$TMP/root" && cp -a "$TMP/root0" "$TMP/root"
+rm "$TMP/root/proc/cmdline" && ln -s /probe-openat2 "$TMP/root/proc/cmdline"
+echo "vfioc-openat2" > "$TMP/root/probe-openat2"
+probe_root openat2
+openat2=no
+[ $rc -eq 0 ] && grep -q 'cmdline: "vfioc-openat2"' "$TMP/out" && openat2=yes
+# rootcase NAME DAMAGE REFUSAL CONFINED: a copy of the seed root, damaged by the shell
+# command DAMAGE (run in the root). Without openat2, probe exits 3 naming the entry
+# (REFUSAL). With it, CONFINED is what the snapshot shows (the root's own file where the
+# link lands), or "refused" when probe exits 3 there too with REFUSAL.
 rootcase() {
 	rm -rf "$TMP/root" && cp -a "$TMP/root0" "$TMP/root"
 	(cd "$TMP/root" && eval "$2")
-	timeout 60 "$VFIOC" probe --root "$TMP/root" > "$TMP/out" 2> "$TMP/err"
-	rc=$?
+	probe_root fallback
 	if [ $rc -eq 3 ] && grep -q "\[hw-unreadable\]" "$TMP/err" && grep -qF "$3" "$TMP/err" &&
 	   ! grep -q "vfioc-root-secret" "$TMP/out" "$TMP/err"; then
-		pass "hostile-hw: --root: $1"
+		pass "hostile-hw: --root, no openat2: $1"
 	else
-		fail "hostile-hw: --root: $1 (exit $rc)"; head -c 400 "$TMP/err" >&2
+		fail "hostile-hw: --root, no openat2: $1 (exit $rc)"; head -c 400 "$TMP/err" >&2
+	fi
+	if [ $openat2 = no ]; then
+		pass "hostile-hw: --root, openat2: $1 (this kernel has no openat2: the check above)"
+		return
+	fi
+	probe_root openat2
+	if [ "$4" = refused ]; then
+		[ $rc -eq 3 ] && grep -q "\[hw-unreadable\]" "$TMP/err" && grep -qF "$3" "$TMP/err"
+	else
+		[ $rc -eq 0 ] && grep -qF "$4" "$TMP/out"
+	fi
+	if [ $? -eq 0 ] && ! grep -q "vfioc-root-secret" "$TMP/out" "$TMP/err"; then
+		pass "hostile-hw: --root, openat2: $1"
+	else
+		fail "hostile-hw: --root, openat2: $1 (exit $rc)"; head -c 400 "$TMP/err" >&2
 	fi
 }
-rootcase "an absolute symlink (proc/cmdline -> /secret) is refused" \
-	"rm proc/cmdline && ln -s '$TMP/secret' proc/cmdline" "proc/cmdline is an absolute symlink"
-rootcase "a relative symlink out of the root is refused" \
-	"rm proc/cmdline && ln -s ../../secret proc/cmdline" "proc/cmdline is a symlink that leads out of the root"
+inside='cmdline: "vfioc-root-inside"'
+rootcase "an absolute symlink (proc/cmdline -> /secret) stays inside" \
+	"rm proc/cmdline && ln -s '$TMP/secret' proc/cmdline && mkdir -p './$TMP' &&
+	 echo vfioc-root-inside > './$TMP/secret'" \
+	"proc/cmdline is an absolute symlink" "$inside"
+rootcase "a relative symlink out of the root stays inside" \
+	"rm proc/cmdline && ln -s ../../secret proc/cmdline && echo vfioc-root-inside > secret" \
+	"proc/cmdline is a symlink that leads out of the root" "$inside"
+# Links that each stay inside but leave together: a/b -> .. makes a/b/.. the root's parent.
+# Counting levels alone let this through (the secret was read); the fallback now asks the
+# kernel where such a target leads.
+rootcase "a chain of relative links (../a/b/../secret, a/b -> ..) stays inside" \
+	"mkdir a && ln -s .. a/b && rm proc/cmdline && ln -s ../a/b/../secret proc/cmdline &&
+	 echo vfioc-root-inside > secret" \
+	"proc/cmdline is a symlink that leads out of the root" "$inside"
+rootcase "a chain of relative and absolute links (../a/b/../secret, a/b -> /) stays inside" \
+	"mkdir a && ln -s / a/b && rm proc/cmdline && ln -s ../a/b/../secret proc/cmdline &&
+	 echo vfioc-root-inside > secret" \
+	"a/b is an absolute symlink" "$inside"
 rootcase "a FIFO as a sysfs attribute does not hang probe" \
-	"f=\$(ls -d sys/bus/pci/devices/*/ | head -1)vendor && rm -f \$f && mkfifo \$f" "is not a regular file"
+	"f=\$(ls -d sys/bus/pci/devices/*/ | head -1)vendor && rm -f \$f && mkfifo \$f" \
+	"vendor is not a regular file" refused
 rootcase "a FIFO as /proc/cpuinfo does not hang probe" \
-	"rm proc/cpuinfo && mkfifo proc/cpuinfo" "proc/cpuinfo is not a regular file"
+	"rm proc/cpuinfo && mkfifo proc/cpuinfo" "proc/cpuinfo is not a regular file" refused
+# Both ways read the same snapshot from every test root.
+for r in $HW_ROOTS; do
+	root=$(hwroot "$r")
+	VFIOC_TEST_NO_OPENAT2=1 "$VFIOC" probe --root "$root" > "$TMP/fallback.yaml" 2> "$TMP/fallback.err"
+	"$VFIOC" probe --root "$root" > "$TMP/openat2.yaml" 2> "$TMP/openat2.err"
+	if cmp -s "$TMP/fallback.yaml" "$TMP/openat2.yaml" && cmp -s "$TMP/fallback.err" "$TMP/openat2.err" &&
+	   [ -s "$TMP/openat2.yaml" ]; then
+		pass "hostile-hw: --root $r: the same snapshot with and without openat2"
+	else
+		fail "hostile-hw: --root $r: the same snapshot with and without openat2"
+		diff "$TMP/fallback.yaml" "$TMP/openat2.yaml" | head -10 >&2
+		diff "$TMP/fallback.err" "$TMP/openat2.err" | head -10 >&2
+	fi
+done
 rm -rf "$TMP/root" && cp -a "$TMP/root0" "$TMP/root"
 timeout 60 "$VFIOC" probe --root "$TMP/root" > /dev/null 2>&1
 expect "hostile-hw: --root: the untouched root still probes" test $? -eq 0
