@@ -131,6 +131,19 @@ void esc_text(FILE *out, const char *s)
 		text_char(out, &p);
 }
 
+void esc_line(FILE *out, const char *s, size_t n)
+{
+	/* A line ends before its '\n', and a UTF-8 sequence never holds one: text_char reads
+	 * no further than the line (or the NUL after the text it is in). */
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		if (*p == '\t')
+			fputc(*p++, out);
+		else
+			text_char(out, &p);
+	}
+}
+
 void esc_json(FILE *out, const char *s)
 {
 	fputc('"', out);

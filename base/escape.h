@@ -19,6 +19,11 @@
  * characters of esc_invisible as \uNNNN, bytes that are not UTF-8 as \xNN. Everything else
  * as is. */
 void esc_text(FILE *out, const char *s);
+/* The n bytes of one line from a file vfioc did not write (a diff's removed and context
+ * lines), as esc_text but a tab as is, so a diff of ordinary text stays the same: controls,
+ * base/hidden.def's characters and bytes that are not UTF-8 never reach a terminal raw.
+ * s[n] must be readable (the line's '\n', or a NUL after the text). */
+void esc_line(FILE *out, const char *s, size_t n);
 /* A character no file vfioc writes may hold raw: a row of base/hidden.def. */
 enum esc_hidden_kind { ESC_HIDDEN_BREAK, ESC_HIDDEN_BIDI };
 struct esc_hidden {

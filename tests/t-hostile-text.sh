@@ -218,6 +218,14 @@ sys.exit(0 if e == {"a\u202eb": {"text": "x\u202ey\u2066z"}} else 1)'
 	then pass "hostile-text: Nix reads vfio.nix's strings back unchanged"
 	else fail "hostile-text: Nix reads vfio.nix's strings back unchanged"; head -3 "$TMP/eval.err" >&2; fi
 fi
+# build --check shows a stale file as a diff whose removed lines are the committed file's:
+# a pull request's text, which reaches the CI log escaped (tabs kept).
+printf '# x\033]0;owned\007 \tq%s\n' "$R202E" >> "$W/bout/vfio.nix"
+"$VFIOC" build --check "$W/bbuild.yaml" -o "$W/bout" > "$TMP/udiff" 2> /dev/null
+has "hostile-text: control: build --check shows the committed line" '^-# x.*q' "$TMP/udiff"
+no_hidden "build --check's diff holds no raw bidi control" "$TMP/udiff"
+has "hostile-text: build --check's diff escapes the committed line's controls, keeps its tab" \
+	"^-# x\\\\x1b\]0;owned\\\\x07 $(printf '\t')q\\\\u202e\$" "$TMP/udiff"
 # A generic host's files, and the config's own name in every header comment.
 sed 's/^  nixos: .*/  family: debian\n  initramfs: initramfs-tools\n  bootloader: grub/' \
 	"$W/bbuild.yaml" > "$W/bd${R202E}x.yaml"
