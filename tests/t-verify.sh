@@ -42,6 +42,28 @@ has "seed, bound: libvirt out of reach: skipped, with a note" '^skip libvirt: do
 has "seed, bound: the summary" '^8 hold, 0 failed, 1 skipped$' "$o"
 lacks "seed, bound: no FAIL" '^FAIL' "$o"
 
+# A VM playing into myUser's PulseAudio (qemu-config.uid 1000): the booted host's etc/passwd
+# gives myUser that uid (holds), another (fails, naming both), or has no myUser (fails).
+a=$TMP/seed-audio-config
+mkdir -p "$a" && cp ../examples/seed/hardware.yaml "$a/"
+sed -e 's/^    run-as-root: true/    run-as-root: false\n    qemu-config: { user: myUser, uid: 1000 }/' \
+	-e 's/^    network: default/    network: default\n    audio: pulseaudio/' ../examples/seed/host.yaml > "$a/host.yaml"
+r=$(booted seed-audio seed seed --params @/kernel-cmdline --bind @/domains)
+mkdir -p "$r/etc"
+audio_verify() {   # NAME WANT PASSWD-LINE
+	printf 'root:x:0:0::/root:/bin/sh\n%s\n' "$3" > "$r/etc/passwd"
+	rc_is "seed, audio, $1: exit $2" "$2" vfioc verify "$a/host.yaml" --root "$r" -c "$NOLIBVIRT"
+}
+audio_verify "myUser is 1000" 0 'myUser:x:1000:100::/home/myUser:/bin/sh'
+has "seed, audio, myUser is 1000: holds" \
+	"^ok   'myUser' has uid 1000: the VMs play into its sound server in /run/user/1000$" "$TMP/rc.out"
+audio_verify "myUser is 1001" 1 'myUser:x:1001:100::/home/myUser:/bin/sh'
+has "seed, audio, myUser is 1001: names both" \
+	"^FAIL 'myUser' has uid 1001 here, not 1000 \(qemu-config.uid\)" "$TMP/rc.out"
+has "seed, audio, myUser is 1001: the fix" "hint: set host.libvirt.qemu-config.uid to 1001" "$TMP/rc.out"
+audio_verify "no myUser" 1 'myUserX:x:1000:100::/home/x:/bin/sh'
+has "seed, audio, no myUser: says so" "^FAIL user 'myUser', whose sound server" "$TMP/rc.out"
+
 # Booted without the kernel command line: nothing bound; the parameters and devices named.
 r=$(booted seed-nocmd seed seed)
 verify_rc "seed, old cmdline" 1 seed "$r" -c "$NOLIBVIRT"

@@ -1,9 +1,10 @@
 /* tools/verify/host.c: the facts of the booted host that `vfioc verify` compares with the plan:
  * the IOMMU, the kernel command line, the driver of every passed device, the devices that
  * share an ID with a passed one, /dev/vfio, the IOMMU groups against the snapshot, the
- * hugepage reservation and the isolated CPUs. The hardware model of the booted host is
- * read as `probe` reads it; what only a running kernel has (/dev/vfio, nr_hugepages,
- * isolated CPUs) is read here. Group viability is the rule of hw/group.c. */
+ * hugepage reservation, the isolated CPUs and the uid of the user whose sound server VMs
+ * play into. The hardware model of the booted host is read as `probe` reads it; what only a
+ * running kernel has (/dev/vfio, nr_hugepages, isolated CPUs) is read here. Group
+ * viability is the rule of hw/group.c. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -533,6 +534,61 @@ static void isolation(const struct verify_in *in, struct facts *out)
 	buf_free(&h);
 }
 
+/* The uid of NAME in the booted host's etc/passwd (NixOS and the distributions keep their
+ * users there), as text; NULL when the file has no such user. */
+static char *passwd_uid(const char *passwd, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *l = passwd; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+		if (strncmp(l, name, n) || l[n] != ':')
+			continue;
+		const char *uid = strchr(l + n + 1, ':');   /* past the password field */
+		return uid ? xasprintf("%.*s", (int)strspn(uid + 1, "0123456789"), uid + 1) : NULL;
+	}
+	return NULL;
+}
+
+/* pulseaudio and pipewire VMs name the sound server of qemu-config's user by the uid the
+ * config gives (/run/user/UID): this host must give that user the same uid. */
+static void audio_user(const struct verify_in *in, struct facts *out)
+{
+	const struct plan *p = in->plan;
+	bool any = false;
+	for (size_t vm = 0; vm < p->nvms; vm++)
+		any |= p->vms[vm].audio == AUDIO_PULSEAUDIO || p->vms[vm].audio == AUDIO_PIPEWIRE;
+	if (!any || !p->qemu_user || !p->qemu_uid)
+		return;
+	char *want = xasprintf("%llu", (unsigned long long)p->qemu_uid);
+	char *passwd = read_small(in->root, "etc/passwd");
+	char *got = passwd ? passwd_uid(passwd, p->qemu_user) : NULL;
+	struct fact *f;
+	if (!passwd) {
+		f = fact_add(out, FACT_SKIP, "audio-user", "the uid of '%s' cannot be read "
+			     "(etc/passwd)", p->qemu_user);
+		fact_about(f, p->qemu_user, want, NULL);
+	} else if (!got) {
+		f = fact_add(out, FACT_FAIL, "audio-user", "user '%s', whose sound server the VMs "
+			     "play into, does not exist on this host", p->qemu_user);
+		fact_about(f, p->qemu_user, want, NULL);
+		fact_hint(f, "create the user (users.users.%s on NixOS), or set "
+			  "host.libvirt.qemu-config.user to the one whose session plays the sound",
+			  p->qemu_user);
+	} else if (strcmp(got, want)) {
+		f = fact_add(out, FACT_FAIL, "audio-user", "'%s' has uid %s here, not %s "
+			     "(qemu-config.uid): the VMs' sound server is not in /run/user/%s",
+			     p->qemu_user, got, want, want);
+		fact_about(f, p->qemu_user, want, got);
+		fact_hint(f, "set host.libvirt.qemu-config.uid to %s and run vfioc build again", got);
+	} else {
+		f = fact_add(out, FACT_OK, "audio-user", "'%s' has uid %s: the VMs play into its "
+			     "sound server in /run/user/%s", p->qemu_user, got, got);
+		fact_about(f, p->qemu_user, want, got);
+	}
+	free(got);
+	free(passwd);
+	free(want);
+}
+
 void verify_host(const struct verify_in *in, struct facts *out)
 {
 	bool any = false;
@@ -548,5 +604,6 @@ void verify_host(const struct verify_in *in, struct facts *out)
 	groups(in, out);
 	hugepages(in, out);
 	isolation(in, out);
+	audio_user(in, out);
 	free(own);
 }

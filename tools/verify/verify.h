@@ -26,7 +26,8 @@ struct fact {
 };
 
 /* The codes, stable for scripts: iommu, kernel-cmdline, device-present, group-viable,
- * driver, id-twin, vfio-group, iommu-groups, hugepages, isolated-cpus, domain, libvirt. */
+ * driver, id-twin, vfio-group, iommu-groups, hugepages, isolated-cpus, audio-user, domain,
+ * libvirt. */
 
 struct facts {
 	struct fact *v;
