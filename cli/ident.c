@@ -245,8 +245,9 @@ static void compare(const struct records *old, const struct plan *p,
 	size_t n;
 	struct ident *now = passed(p, &n);
 	for (size_t i = 0; i < n; i++) {
-		const struct ident *was = bsearch(&now[i], old->v, old->n, sizeof(*old->v),
-						  cmp_ident);
+		/* bsearch's base must not be NULL even for no elements (C11 7.22.5). */
+		const struct ident *was = old->n ? bsearch(&now[i], old->v, old->n,
+							   sizeof(*old->v), cmp_ident) : NULL;
 		if (!was)
 			continue;
 		if (was->vendor != now[i].vendor || was->device != now[i].device ||
