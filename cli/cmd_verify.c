@@ -171,6 +171,7 @@ static int run(int argc, char **argv)
 	if (plan) {
 		struct verify_in in = { cfg, plan, planned ? planned : live, snapshot, live, root, o.uri };
 		verify_host(&in, &fs);
+		verify_media(&in, &fs);
 		verify_libvirt(&in, &fs);
 		if (o.fmt == DFMT_GITHUB)
 			print_github(&fs);

@@ -23,6 +23,7 @@ extern const struct check check_single_gpu;
 extern const struct check check_slots;
 extern const struct check check_target;
 extern const struct check check_target_keys;
+extern const struct check check_media;
 
 const struct check *const checks[] = {
 	&check_config,
@@ -44,6 +45,7 @@ const struct check *const checks[] = {
 	&check_ident,
 	&check_single_gpu,
 	&check_slots,
+	&check_media,
 	NULL,
 };
 

@@ -71,6 +71,8 @@ struct hw_usb {
 
 struct hw {
 	const char *source;                /* "/", the root, or the snapshot path, for messages */
+	const char *root;                  /* probed: "/" or the test root, whose files are at
+					    * hand (hw_host_file); NULL: loaded from a snapshot */
 	bool iommu_present;                /* sys/class/iommu has entries */
 	enum cpu_vendor cpu_vendor;
 	bool cpu_vmx, cpu_svm, cpu_pdpe1gb;
@@ -101,6 +103,12 @@ struct hw *hw_new(const char *source);
  * Returns NULL when nothing usable could be read. */
 struct hw *hw_probe(const char *root, struct diags *ds);
 void hw_free(struct hw *hw);
+
+/* What path (absolute, as the config names it) is on the host hw was probed from
+ * (hw/hostfile.c): under a test root, resolved inside it, never out. HW_FILE_UNKNOWN for a
+ * snapshot (no files at hand), a relative path, or a lookup that failed otherwise (EACCES). */
+enum hw_file { HW_FILE_UNKNOWN, HW_FILE_MISSING, HW_FILE_REGULAR, HW_FILE_BLOCK, HW_FILE_OTHER };
+enum hw_file hw_host_file(const struct hw *hw, const char *path);
 /* After filling pci/usb/cpus by any means: sort them, build groups and by_id. */
 void hw_finish(struct hw *hw);
 

@@ -536,6 +536,7 @@ static bool check_sysfs(struct probe *p, const char *sysfs)
 struct hw *hw_probe(const char *root, struct diags *ds)
 {
 	struct probe p = { .hw = hw_new(root), .ds = ds, .rootfd = hw_root_open(root), .ids_fd = -1 };
+	p.hw->root = p.hw->source;  /* its files are at hand: hw_host_file */
 	hwr_init(&p.r, root, p.rootfd, &p.hw->arena, ds);
 	size_t failures = diags_count(ds, SEV_SYSTEM);
 	char *sysfs = xstrdup(hwr_path(&p.r, "sys/bus/pci"));

@@ -43,6 +43,8 @@ A .desc file is one record per line, words split as by a shell (shlex), '#' star
   net NAME [on=ADDR] [lower=NAME,...]   a network interface: ADDR's (a device link), else a
       virtual one (bridge, bond, VLAN) over the lower ones
   route NAME [v6]                a default route through NAME (proc/net/route, ipv6_route)
+  file PATH [link=TARGET]        an empty regular file at PATH (a disk image, an ISO, a firmware
+                                 image the config names), or a symlink to TARGET as written
 
 Links are relative, as in real sysfs. The root also gets usr/share/misc/pci.ids holding the
 names above (and class names), so names do not depend on the pci.ids of the test machine.
@@ -150,6 +152,7 @@ class Host:
         self.zfs = []      # (name, pool)
         self.nets = {}     # name -> dict
         self.routes = []   # (name, v6)
+        self.files = []    # (path, link target or None)
 
     def parse(self, path):
         with open(path) as f:
@@ -209,6 +212,8 @@ class Host:
             self.nets[pos[0]] = dict(kv, name=pos[0])
         elif kind == "route":
             self.routes.append((pos[0], "v6" in pos[1:]))
+        elif kind == "file":
+            self.files.append((pos[0], kv.get("link")))
         else:
             die("%s:%d: unknown record '%s'" % (path, n, kind))
 
@@ -267,6 +272,16 @@ class Builder:
         self.build_misc()
         self.build_ids()
         self.build_uses()
+        self.build_files()
+
+    def build_files(self):
+        for path, target in self.h.files:
+            full = os.path.join(self.root, path.lstrip("/"))
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            if target is None:
+                write(full, "")
+            else:
+                os.symlink(target, full)
 
     def device_path(self, addr):
         if addr in self.paths:

@@ -84,6 +84,21 @@ has "seed: how to switch to evdev" 'replace$' "$c"
 has "seed: ... with both Ctrl keys" 'switch with both Ctrl keys' "$c"
 lacks "seed: not the xHCI root hub" '"1d6b:' "$c"
 
+# Checked on the host (here its test root), the config warns of the files it names that
+# are not there yet, and of nothing else: the disk image with its qemu-img line, the two
+# placeholder ISOs with where to get them. From the snapshot it cannot know, and says nothing.
+rc_is "seed, on the host: exit 0 (warnings)" 0 vfioc check --root "$(hwroot seed)" "$c"
+e=$TMP/rc.err
+[ "$(grep -c '\[disk-missing\]$' "$e")" = 1 ] && [ "$(grep -c '\[iso-missing\]$' "$e")" = 2 ] &&
+	[ "$(grep -c ': warning: ' "$e")" = 3 ] && ! grep -q ': error: ' "$e" &&
+	pass "seed, on the host: only the disk image and the two placeholder ISOs" ||
+	{ fail "seed, on the host: only the disk image and the two placeholder ISOs"; cat "$e" >&2; }
+has "seed, on the host: the qemu-img line" 'hint: create it: sudo qemu-img create -f qcow2 /var/lib/libvirt/images/win11.qcow2 128G$' "$e"
+has "seed, on the host: the Windows ISO is a placeholder" "warning: ISO /var/lib/libvirt/iso/CHANGE-ME-windows.iso of VM 'win11' does not exist on this host" "$e"
+has "seed, on the host: where to get virtio-win" 'hint: download the virtio-win drivers from https://' "$e"
+rc_is "seed, from the snapshot: exit 0" 0 vfioc check "$c"
+lacks "seed, from the snapshot: no word on files it cannot see" 'missing\]' "$TMP/rc.err"
+
 c=$TMP/turing/host.yaml
 for f in 0 1 2 3; do
 	has "turing: function $f of the card" "address: \"0000:01:00.$f\"" "$c"

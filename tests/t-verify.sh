@@ -17,7 +17,21 @@ booted() {
 	args=""
 	for a in "$@"; do args="$args $(echo "$a" | sed "s|^@|$out|")"; done
 	python3 ./boot_root.py "roots/$root.desc" "$TMP/$name.desc" $args &&
+		media "$out" >> "$TMP/$name.desc" &&
 		python3 ./mkroot.py "$TMP/$name.desc" "$TMP/$name" && echo "$TMP/$name"
+}
+
+# media OUT: desc records for the files the domains of build OUT start from, as a host has
+# them after the switch (up to NixOS 25.05 libvirtd links OVMF into /run/libvirt/nix-ovmf)
+# and once its user has made the disk images and downloaded the ISOs. NOMEDIA=1: none, and
+# none of the root's own either (the seed's ISOs).
+media() {
+	[ -z "${NOMEDIA:-}" ] || { sed -i '/^file /d' "$TMP/$name.desc"; return 0; }
+	for f in "$1"/domains/*.xml; do
+		xmllint --xpath '//disk/source/@file | //disk/source/@dev | //os/nvram/@template' "$f" 2> /dev/null |
+			sed 's/^ *[a-z]*="\(.*\)"$/\1/'
+		xmllint --xpath '//os/loader/text()' "$f" 2> /dev/null; echo
+	done | grep '^/' | sort -u | sed 's/^/file /'
 }
 
 # verify_rc NAME WANT EXAMPLE ROOTDIR ARGS...: run verify, output in $TMP/rc.out.
@@ -39,7 +53,8 @@ has "seed, bound: /dev/vfio/1" "^ok   /dev/vfio/1 is there" "$o"
 has "seed, bound: /dev/vfio/8" "^ok   /dev/vfio/8 is there" "$o"
 has "seed, bound: the groups of the snapshot" '^ok   the IOMMU groups are those of hardware.yaml' "$o"
 has "seed, bound: libvirt out of reach: skipped, with a note" '^skip libvirt: domains not compared: .* is not reachable' "$o"
-has "seed, bound: the summary" '^8 hold, 0 failed, 1 skipped$' "$o"
+has "seed, bound: the files it starts from" "^ok   the 4 files VM 'win10' starts from \\(disks, ISOs, firmware\\) are on this host$" "$o"
+has "seed, bound: the summary" '^9 hold, 0 failed, 1 skipped$' "$o"
 lacks "seed, bound: no FAIL" '^FAIL' "$o"
 
 # A VM playing into myUser's PulseAudio (qemu-config.uid 1000): the booted host's etc/passwd
@@ -127,6 +142,27 @@ r=$(booted twin-ok twin-gpu twin-gpu --params @/kernel-cmdline --bind @/domains)
 verify_rc "twin bound" 0 twin-gpu "$r" -c "$NOLIBVIRT"
 has "twin bound: the host's card on its own driver" "^ok   0000:01:00.0 \\(10de:1b80, the ID of the passed 0000:04:00.0\\) stays on the host, on nvidia$" "$TMP/rc.out"
 
+# Before the first start, on a host without the files the VM starts from (NOMEDIA): each
+# one named, with the qemu-img line for a disk image, where to get an ISO, and for the OVMF
+# NixOS 25.05 links (seed) whether the target is the release the host runs; NixOS 26.05
+# lets libvirt pick the firmware (win11-gaming): no firmware file to miss.
+r=$(NOMEDIA=1 booted seed-nomedia seed seed --params @/kernel-cmdline --bind @/domains)
+verify_rc "seed, no media" 1 seed "$r" -c "$NOLIBVIRT"
+o=$TMP/rc.out
+has "seed, no media: the Windows ISO" "^FAIL ISO /var/lib/libvirt/iso/Win10.iso of VM 'win10' is not on this host: virsh start fails$" "$o"
+has "seed, no media: where to get it" "hint: download Windows from https://www.microsoft.com/software-download/windows11 to /var/lib/libvirt/iso/Win10.iso$" "$o"
+has "seed, no media: the virtio-win ISO" "^FAIL ISO /var/lib/libvirt/iso/virtio-win.iso of VM 'win10'" "$o"
+has "seed, no media: where to get the drivers" "hint: download the virtio-win drivers from https://fedorapeople.org/" "$o"
+has "seed, no media: OVMF" "^FAIL firmware /run/libvirt/nix-ovmf/OVMF_CODE.fd of VM 'win10' is not on this host: virsh start fails$" "$o"
+has "seed, no media: is the target the running release" "hint: NixOS 25.05 links OVMF there when libvirtd starts; from 25.11 .*is target.nixos the release this host runs" "$o"
+lacks "seed, no media: no files fact holds" "^ok   the .* files VM" "$o"
+r=$(NOMEDIA=1 booted turing-nomedia win11-gaming turing --params @/kernel-cmdline --bind @/domains)
+verify_rc "win11-gaming, no media" 1 win11-gaming "$r" -c "$NOLIBVIRT"
+o=$TMP/rc.out
+has "win11-gaming, no media: the disk, with the qemu-img line" "^FAIL disk /var/lib/libvirt/images/win11.qcow2 of VM 'win11' is not on this host" "$o"
+has "win11-gaming, no media: ... the qemu-img line" "hint: create it: sudo qemu-img create -f qcow2 /var/lib/libvirt/images/win11.qcow2 128G$" "$o"
+lacks "win11-gaming, no media: libvirt picks the firmware (26.05)" "^FAIL firmware" "$o"
+
 # Hugepages and isolated CPUs (win11-gaming on the Turing host): reserved from the kernel
 # command line vfioc wrote; then a command line with fewer pages and no isolcpus.
 r=$(booted turing-ok win11-gaming turing --params @/kernel-cmdline --bind @/domains)
@@ -186,14 +222,22 @@ fi
 # libvirt: the domain as libvirt's own test driver parses and prints it (real virsh).
 r=$TMP/seed-ok
 dom=$TMP/seed.out/domains/win10.xml
-node() {  # node OUT DOMAIN...: a node description for libvirt's test driver
+node() {  # node OUT DOMAIN...: a node description for libvirt's test driver, with the
+	# default network (the test driver has it active, autostart off)
 	out=$1; shift
-	{ echo "<node>"; for f in "$@"; do grep -v '^<?xml' "$f"; done; echo "</node>"; } > "$out"
+	{ echo "<node>"; for f in "$@"; do grep -v '^<?xml' "$f"; done
+	  [ -n "${NONET:-}" ] || echo "<network><name>default</name><bridge name='virbr0'/><forward/><ip address='192.168.122.1' netmask='255.255.255.0'/></network>"
+	  echo "</node>"; } > "$out"
 }
 if command -v virsh > /dev/null; then
 	node "$TMP/node.xml" "$dom"
 	verify_rc "libvirt test driver" 0 seed "$r" -c "test://$TMP/node.xml"
 	has "libvirt: the domain matches" "^ok   domain 'win10' is defined in libvirt as domains/win10.xml has it" "$TMP/rc.out"
+	has "libvirt: the network is active" "^ok   libvirt network 'default' of VM 'win10' is active \\(autostart off: it was started by hand or by a unit\\)$" "$TMP/rc.out"
+	NONET=1 node "$TMP/node-nonet.xml" "$dom"
+	verify_rc "libvirt, no default network" 1 seed "$r" -c "test://$TMP/node-nonet.xml"
+	has "libvirt, no default network: said" "^FAIL libvirt network 'default' of VM 'win10' is not defined: virsh start fails: .*default" "$TMP/rc.out"
+	has "libvirt, no default network: how to define it" "hint: define it .*sudo virsh net-autostart default && sudo virsh net-start default" "$TMP/rc.out"
 	sed 's|<memory unit="KiB">16777216</memory>|<memory unit="GiB">8</memory>|; s|bus="0x02" slot="0x00" function="0x0"/>|bus="0x03" slot="0x00" function="0x0"/>|' "$dom" > "$TMP/edited.xml"
 grep -q 'unit="GiB"' "$TMP/edited.xml" || fail "libvirt, edited: the test edited the domain"
 	node "$TMP/node2.xml" "$TMP/edited.xml"
@@ -225,10 +269,14 @@ grep -q 'unit="GiB"' "$TMP/edited.xml" || fail "libvirt, edited: the test edited
 	mkdir -p "$TMP/bin"
 	cat > "$TMP/bin/virsh" <<-'FAKE'
 	#!/bin/sh
-	# A virsh that answers from recorded XML: virsh -c URI uri | dumpxml --inactive UUID
+	# A virsh that answers from recorded XML: virsh -c URI uri | dumpxml --inactive UUID |
+	# net-info default (active and autostart from FAKE_NET_ACTIVE, FAKE_NET_AUTOSTART)
 	[ "$1 $2" = "-c qemu:///system" ] || { echo "error: unexpected $*" >&2; exit 1; }
 	case $3 in
 	uri) echo "qemu:///system" ;;
+	net-info) [ "$4" = default ] || { echo "error: failed to get network '$4'" >&2; exit 1; }
+		printf 'Name:           default\nActive:         %s\nPersistent:     yes\nAutostart:      %s\nBridge:         virbr0\n' \
+			"${FAKE_NET_ACTIVE:-yes}" "${FAKE_NET_AUTOSTART:-yes}" ;;
 	dumpxml) f=$FAKE_VIRSH_DIR/recorded-$5.xml
 		[ -f "$f" ] || { echo "error: failed to get domain '$5'" >&2; exit 1; }
 		cat "$f" ;;
@@ -238,6 +286,16 @@ grep -q 'unit="GiB"' "$TMP/edited.xml" || fail "libvirt, edited: the test edited
 	chmod +x "$TMP/bin/virsh"
 	PATH=$TMP/bin:$PATH FAKE_VIRSH_DIR=$TMP verify_rc "fake virsh" 0 seed "$r"
 	has "fake virsh: the recorded domain matches" "^ok   domain 'win10' is defined in libvirt" "$TMP/rc.out"
+	has "fake virsh: the network runs and starts at boot" "^ok   libvirt network 'default' of VM 'win10' is active and starts at boot$" "$TMP/rc.out"
+	PATH=$TMP/bin:$PATH FAKE_VIRSH_DIR=$TMP FAKE_NET_ACTIVE=no FAKE_NET_AUTOSTART=no verify_rc "network off" 1 seed "$r"
+	o=$TMP/rc.out
+	has "network off: said" "^FAIL libvirt network 'default' of VM 'win10' is not active and does not start at boot: virsh start fails$" "$o"
+	has "network off: the virsh way" "hint: once: sudo virsh net-autostart default && sudo virsh net-start default$" "$o"
+	has "network off: the NixOS way" 'hint: or in configuration.nix: systemd.services.virsh-net-default = .*wantedBy = \[ "multi-user.target" \].*virsh net-start default' "$o"
+	has "network off: the only failure" '^[0-9]+ hold, 1 failed' "$o"
+	PATH=$TMP/bin:$PATH FAKE_VIRSH_DIR=$TMP FAKE_NET_ACTIVE=no verify_rc "network autostarted, not active" 1 seed "$r"
+	has "network autostarted, not active: virsh net-start shows why" "hint: sudo virsh net-start default shows why it does not start$" "$TMP/rc.out"
+	lacks "network autostarted, not active: no autostart hint" "net-autostart" "$TMP/rc.out"
 	grep -q "controller type='pci'" "$TMP/recorded-win10.xml" && pass "fake virsh: libvirt's additions are in the recording" || fail "fake virsh: libvirt's additions are in the recording"
 fi
 mkdir -p "$TMP/novirsh"
@@ -274,7 +332,10 @@ if [ "$(id -u)" = 0 ] && command -v libvirtd > /dev/null && command -v virsh > /
 		as_nobody "$VFIOC" verify "$lv/seed/host.yaml" --root "$lv/root" -c qemu:///session > "$TMP/real.out" 2>&1
 		echo $? > "$TMP/real.rc"
 		has "real libvirtd: the domain matches" "^ok   domain 'win10' is defined in libvirt as domains/win10.xml has it" "$TMP/real.out"
-		grep -qx 0 "$TMP/real.rc" && pass "real libvirtd: exit 0" || fail "real libvirtd: exit 0"
+		# A session daemon has no default network: libvirt's own answer for a missing one.
+		has "real libvirtd: no default network in a session" "^FAIL libvirt network 'default' of VM 'win10' is not defined: virsh start fails: .*default" "$TMP/real.out"
+		has "real libvirtd: the only failure" '^[0-9]+ hold, 1 failed' "$TMP/real.out"
+		grep -qx 1 "$TMP/real.rc" && pass "real libvirtd: exit 1" || fail "real libvirtd: exit 1"
 		as_nobody virsh -c qemu:///session setmaxmem win10 8G --config > /dev/null 2>&1
 		as_nobody "$VFIOC" verify "$lv/seed/host.yaml" --root "$lv/root" -c qemu:///session > "$TMP/real.out" 2>&1
 		has "real libvirtd: a changed domain fails" "^FAIL domain 'win10' in libvirt differs from domains/win10.xml: memory: libvirt has 8388608 KiB, vfioc 16777216 KiB" "$TMP/real.out"

@@ -388,7 +388,7 @@ static void install_media(struct buf *b)
 	note(b, 6, "\"Where do you want to install Windows?\" choose \"Load driver\" and the");
 	note(b, 6, "virtio-win CD's viostor\\w11\\amd64. `bus: sata` needs no driver, and is slower.");
 	line(b, 6, "- { path: " MEDIA_IMAGE_DIR VM_NAME ".qcow2 }",
-	     "sudo qemu-img create -f qcow2 " MEDIA_IMAGE_DIR VM_NAME ".qcow2 128G");
+	     "sudo qemu-img create -f qcow2 " MEDIA_IMAGE_DIR VM_NAME ".qcow2 " MEDIA_DISK_SIZE);
 	note(b, 6, "CHANGE-ME: where you saved the two ISOs (`vfioc check` names a missing one).");
 	note(b, 6, "The disk boots first: while it is empty, the firmware goes on to the Windows");
 	note(b, 6, "CD (press a key when it asks). The CDs stay attached until you remove them.");

@@ -2,7 +2,9 @@
  * --inactive UUID`) against the domain vfioc generates for it, in what vfioc decides:
  * devices, memory, CPUs and firmware. What libvirt adds (controllers, guest addresses,
  * aliases, defaults) is not compared; each facet is a list of values read the same way from
- * both documents. libvirt out of reach is a skipped fact, not a failure. */
+ * both documents. Then each libvirt network the VMs use (`virsh net-info`): defined and
+ * active, or `virsh start` fails ("network 'default' is not active"). libvirt out of reach
+ * is a skipped fact, not a failure. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -452,6 +454,85 @@ static void domain(const struct verify_in *in, const struct plan_vm *vm,
 	free(file);
 }
 
+/* ---- the networks the VMs use ---- */
+
+/* "yes" when `virsh net-info` printed "KEY: yes". */
+static bool info_yes(const char *info, const char *key)
+{
+	const char *p = strstr(info, key);
+	if (!p)
+		return false;
+	p += strlen(key);
+	p += strspn(p, " \t");
+	return !strncmp(p, "yes", 3);
+}
+
+/* The fix for a network that is not running or not autostarted: virsh once (the autostart
+ * mark is libvirt's state, kept across reboots, on NixOS too), or NixOS declaratively. */
+static void net_fix_hints(struct fact *f, const struct plan *p, const char *name, bool autostart)
+{
+	if (autostart)
+		fact_hint(f, "sudo virsh net-start %s shows why it does not start", name);
+	else
+		fact_hint(f, "once: sudo virsh net-autostart %s && sudo virsh net-start %s", name,
+			  name);
+	if (p->family == FAMILY_NIXOS && !autostart)
+		fact_hint(f, "or in configuration.nix: systemd.services.virsh-net-%s = { after = "
+			  "[ \"libvirtd.service\" ]; requires = [ \"libvirtd.service\" ]; wantedBy = "
+			  "[ \"multi-user.target\" ]; serviceConfig.Type = \"oneshot\"; script = "
+			  "\"${pkgs.libvirt}/bin/virsh net-start %s || true\"; };", name, name);
+}
+
+static void network(const struct verify_in *in, const struct plan_vm *vm, struct facts *out,
+		    struct arena *a)
+{
+	const char *name = vm->net_name ? vm->net_name : "default";
+	char *argv[] = { "virsh", "-c", (char *)in->uri, "net-info", (char *)name, NULL };
+	struct run r;
+	run_cmd(argv, &r);
+	const char *info = buf_str(&r.out);
+	bool active = info_yes(info, "Active:"), autostart = info_yes(info, "Autostart:");
+	if (r.status != 0) {
+		struct fact *f = fact_add(out, FACT_FAIL, "network", "libvirt network '%s' of VM '%s' "
+					  "is not defined: virsh start fails: %s", name, vm->name,
+					  first_line(&r, a));
+		fact_about(f, name, "defined, active", "not defined");
+		fact_hint(f, "define it (sudo virsh net-define FILE.xml; libvirt's own NAT network "
+			  "is networks/default.xml in its package), then: sudo virsh net-autostart "
+			  "%s && sudo virsh net-start %s", name, name);
+	} else if (active) {
+		/* Autostart off is fine when a unit starts it at boot (the NixOS way above): what
+		 * virsh start needs is the network running. */
+		fact_about(fact_add(out, FACT_OK, "network", "libvirt network '%s' of VM '%s' is "
+				    "active%s", name, vm->name, autostart ? " and starts at boot"
+				    : " (autostart off: it was started by hand or by a unit)"),
+			   name, "active", "active");
+	} else {
+		struct fact *f = fact_add(out, FACT_FAIL, "network", "libvirt network '%s' of VM '%s' "
+					  "is not active%s: virsh start fails", name, vm->name,
+					  autostart ? "" : " and does not start at boot");
+		fact_about(f, name, "active", autostart ? "inactive" : "inactive, autostart off");
+		net_fix_hints(f, in->plan, name, autostart);
+	}
+	run_free(&r);
+}
+
+/* Each network once, for the first VM that uses it. */
+static void networks(const struct verify_in *in, struct facts *out, struct arena *a)
+{
+	const struct plan *p = in->plan;
+	for (size_t i = 0; i < p->nvms; i++) {
+		const struct plan_vm *vm = &p->vms[i];
+		bool seen = vm->net_kind != NET_NETWORK;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = p->vms[k].net_kind == NET_NETWORK &&
+			       !strcmp(p->vms[k].net_name ? p->vms[k].net_name : "default",
+				       vm->net_name ? vm->net_name : "default");
+		if (!seen)
+			network(in, vm, out, a);
+	}
+}
+
 void verify_libvirt(const struct verify_in *in, struct facts *out)
 {
 	const struct plan *p = in->plan;
@@ -485,6 +566,7 @@ void verify_libvirt(const struct verify_in *in, struct facts *out)
 			for (size_t i = 0; i < p->nvms; i++)
 				domain(in, &p->vms[i], &set, out, &a);
 		}
+		networks(in, out, &a);
 		free(err);
 		out_set_free(&set);
 	}

@@ -27,7 +27,8 @@ struct fact {
 
 /* The codes, stable for scripts: iommu, kernel-cmdline, device-present, group-viable,
  * driver, id-twin, vfio-group, iommu-groups, hugepages, isolated-cpus, audio-user, domain,
- * libvirt. */
+ * libvirt, media (a disk image, block device or ISO), firmware (an OVMF file the domain
+ * names), network (a libvirt network a VM uses). */
 
 struct facts {
 	struct fact *v;
@@ -61,6 +62,8 @@ const char *verify_modules_hint(const struct plan *p);
 
 /* IOMMU, kernel command line, drivers, ID twins, /dev/vfio, groups, hugepages, isolation. */
 void verify_host(const struct verify_in *in, struct facts *out);
+/* The files each VM starts from (disks, ISOs, firmware) are on the host (tools/verify/media.c). */
+void verify_media(const struct verify_in *in, struct facts *out);
 /* Each domain as defined in libvirt against the one vfioc generates (virsh dumpxml). */
 void verify_libvirt(const struct verify_in *in, struct facts *out);
 
