@@ -10,7 +10,6 @@
 
 #include "backends/backend.h"
 #include "backends/hook_scripts.h"
-#include "base/escape.h"
 #include "base/term.h"
 #include "base/util.h"
 #include "cli/cmd.h"
@@ -181,8 +180,8 @@ static bool read_at(int dirfd, const char *name, struct buf *b)
 
 /* A diff's lines in git diff's colours when stdout gets colour: file headers bold, hunk
  * headers cyan, removed lines red, added ones green. The removed and context lines are the
- * output folder's, which a pull request may have filled: controls and base/hidden.def's
- * characters are escaped (esc_line), tabs kept. */
+ * output folder's, which a pull request may have filled: udiff_print wrote them escaped
+ * (controls and base/hidden.def's characters), so they are written here as they are. */
 static void put_diff(const char *text, size_t len)
 {
 	bool color = term_colored(stdout);
@@ -194,7 +193,7 @@ static void put_diff(const char *text, size_t len)
 				     ? TS_BOLD : n >= 2 && !strncmp(l, "@@", 2) ? TS_NOTE
 				     : n && *l == '-' ? TS_ERROR : n && *l == '+' ? TS_OK : TS_RESET;
 		term_sgr(stdout, color && st != TS_RESET, st);
-		esc_line(stdout, l, n);  /* the old file's lines are anyone's text */
+		fwrite(l, 1, n, stdout);
 		term_sgr(stdout, color && st != TS_RESET, TS_RESET);
 		if (nl)
 			putchar('\n');

@@ -116,6 +116,17 @@ has "apply: --dry-run lists the regenerate commands, in order, as not run under 
 has "apply: --dry-run names the steps it leaves to the user: autostart under --root, by UUID" \
 	'^left to do .*: virsh autostart 2fe4e1b2-1b57-877b-9c77-b36962009a50 \(the domain win11; under --root' "$TMP/rc.out"
 unchanged "--dry-run changes nothing" "$R" "$H0"
+# The old lines are the target root's, anyone's text: a comment in /etc/default/grub with an
+# OSC title sequence, a tab and U+202E reaches the dry-run's diff escaped, the tab kept, as
+# build --check's diff does (one writer, udiff.c).
+cp -a "$R" "$TMP/hroot"
+printf 'GRUB_DEFAULT=0\n# x\033]0;owned\007 \tq\342\200\256\nGRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=soft"\nGRUB_CMDLINE_LINUX=""\n' \
+	> "$TMP/hroot/etc/default/grub"
+run "--dry-run over a root with controls in a file it edits" 0 apply --prebuilt -o "$O" --root "$TMP/hroot" --dry-run
+has "apply: control: the dry-run's diff shows the hostile context line" '^ # x.*q' "$TMP/rc.out"
+has "apply: --dry-run's diff escapes the old file's controls and bidi controls, keeps its tab" \
+	"^ # x\\\\x1b\]0;owned\\\\x07 $(printf '\t')q\\\\u202e\$" "$TMP/rc.out"
+lacks "apply: --dry-run's diff holds no raw ESC or U+202E" "$(printf '\033')|$(printf '\342\200\256')" "$TMP/rc.out"
 # ---- apply, again, undo: byte-identical ----
 cp -a "$R" "$TMP/copy"
 C=$TMP/copy

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "tools/apply/udiff.h"
 
 #define UDIFF_MAX_CELLS (4u << 20)
@@ -72,12 +73,25 @@ static char *script(const struct lines *a, const struct lines *b, size_t *nops)
 	return ops;
 }
 
+/* A line through esc_line: the old file is anyone's text (a target root's /etc, a committed
+ * output folder), and its controls and bidi controls must not act on the terminal or the
+ * CI log that shows the diff. */
 static void line_out(FILE *out, char op, const struct lines *l, size_t i)
 {
+	size_t n = l->len[i];
+	bool nl = l->s[i][n - 1] == '\n';
 	fputc(op, out);
-	fwrite(l->s[i], 1, l->len[i], out);
-	if (l->s[i][l->len[i] - 1] != '\n')
-		fputs("\n\\ No newline at end of file\n", out);
+	esc_line(out, l->s[i], n - nl);  /* s[n - nl]: the '\n', or the buffer's NUL */
+	fputs(nl ? "\n" : "\n\\ No newline at end of file\n", out);
+}
+
+/* "--- a/PATH" or "--- /dev/null"; PATH escaped as esc_text writes it. */
+static void label(FILE *out, const char *head, const char *side, const char *path)
+{
+	fprintf(out, "%s %s", head, path ? side : "/dev/null");
+	if (path)
+		esc_text(out, path);
+	fputc('\n', out);
 }
 
 /* One hunk: ops[from..to) with a starting at line ai, b at bi (0-based). */
@@ -113,8 +127,8 @@ void udiff_print(FILE *out, const char *path, const struct buf *a, const struct 
 	struct lines la = split(a), lb = split(b);
 	size_t n;
 	char *ops = script(&la, &lb, &n);
-	fprintf(out, "--- %s%s\n+++ %s%s\n", a ? "a/" : "/dev/null", a ? path : "",
-		b ? "b/" : "/dev/null", b ? path : "");
+	label(out, "---", "a/", a ? path : NULL);
+	label(out, "+++", "b/", b ? path : NULL);
 	/* Hunks: changes closer than 2 * CONTEXT lines share one. */
 	size_t k = 0, ai = 0, bi = 0;
 	while (k < n) {

@@ -7,7 +7,9 @@
 #include "base/util.h"
 
 /* Print the diff from a (NULL: no file; shown as /dev/null) to b (NULL: removed), labelled
- * "a/PATH" and "b/PATH", to out. Nothing when the two are the same. */
+ * "a/PATH" and "b/PATH", to out. Nothing when the two are the same. The lines are written
+ * through esc_line and PATH through esc_text (base/escape.h): controls, bidi controls and
+ * bytes that are not UTF-8 never reach the terminal raw; a tab stays a tab. */
 void udiff_print(FILE *out, const char *path, const struct buf *a, const struct buf *b);
 
 #endif
