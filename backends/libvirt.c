@@ -20,7 +20,7 @@
 #include "model/strrules.h"
 
 #define SCHEMA_DIR "/usr/share/libvirt/schemas"
-#define OVMF_DIR "/run/libvirt/nix-ovmf"   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */
+#define OVMF_DIR NIXOS_OVMF_DIR   /* where NixOS <= 25.05 links OVMF (qemu.ovmf) */
 #define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
 #define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 #define SCREAM_MIB 2   /* Scream's IVSHMEM region */

@@ -24,6 +24,7 @@ extern const struct check check_slots;
 extern const struct check check_target;
 extern const struct check check_target_keys;
 extern const struct check check_media;
+extern const struct check check_ovmf_files;
 
 const struct check *const checks[] = {
 	&check_config,
@@ -46,6 +47,7 @@ const struct check *const checks[] = {
 	&check_single_gpu,
 	&check_slots,
 	&check_media,
+	&check_ovmf_files,
 	NULL,
 };
 

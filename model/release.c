@@ -11,6 +11,7 @@
 #include "model/release.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const default_kernel[NIXOS_COUNT] = {
 	[NIXOS_24_05] = "6.6",
@@ -51,6 +52,11 @@ const char *release_default_kernel(enum nixos_release r)
 bool release_has_ovmf(enum nixos_release r)
 {
 	return r <= NIXOS_25_05;
+}
+
+bool release_ships_ovmf_file(enum nixos_release r, const char *name)
+{
+	return !strncmp(name, release_has_ovmf(r) ? "OVMF_" : "edk2-", 5);
 }
 
 /* From 25.11 boot.initrd.kernelModules is types.attrNamesToTrue (nixpkgs issue 420419). */

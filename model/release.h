@@ -12,6 +12,13 @@ const char *release_default_kernel(enum nixos_release r);
 /* Whether the release still has virtualisation.libvirtd.qemu.ovmf (removed in 25.11, where
  * libvirt selects QEMU's own UEFI firmware by its descriptors). */
 bool release_has_ovmf(enum nixos_release r);
+/* Where NixOS's libvirtd links UEFI firmware: up to 25.05 the OVMF build of qemu.ovmf
+ * (OVMF_CODE.fd, OVMF_VARS.fd, the .ms.fd pair with msVarsTemplate), from 25.11 the edk2
+ * images QEMU's firmware descriptors name (edk2-x86_64-secure-code.fd, edk2-i386-vars.fd). */
+#define NIXOS_OVMF_DIR "/run/libvirt/nix-ovmf"
+/* Whether a file of that name in NIXOS_OVMF_DIR is one release r puts there, by the naming
+ * of each layout ("OVMF_*" up to 25.05, "edk2-*" from 25.11). */
+bool release_ships_ovmf_file(enum nixos_release r, const char *name);
 /* Whether boot.initrd.kernelModules is a set of names (from 25.11), loaded in alphabetical
  * order whatever lib.mkBefore says, rather than a list loaded in order. */
 bool release_sorts_modules(enum nixos_release r);
