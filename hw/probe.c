@@ -312,25 +312,82 @@ static bool in_range(struct probe *p, const struct hw_pci_raw *dev)
 	return false;
 }
 
-static bool usable(struct probe *p, struct pci_dev *dev, struct hw_pci_raw *raw,
-		   struct hw_header *h)
+/* A device left out: a file that is there but unreadable is a system failure; a missing or
+ * malformed one only costs this device. */
+static void left_out(struct probe *p, const struct hw_pci_raw *raw, int err, const char *msg)
 {
-	bool filled = dev ? fill_trapped(p, dev, h)
-			  : hw_sysfs_fill(&p->r, raw, h, p->msg, sizeof(p->msg), &p->err);
-	if (!filled) {
-		/* A file that is there but unreadable is a system failure; a missing or
-		 * malformed one only costs this device. */
-		bool io = p->err == EACCES || p->err == EPERM || p->err == EIO;
-		diag_emit(p->ds, io ? D_HW_UNREADABLE : D_HW_INCOMPLETE, NULL,
-			  "PCI device %04x:%02x:%02x.%x %s: %s", raw->domain, raw->bus,
-			  raw->dev, raw->func, io ? "unreadable" : "left out", p->msg);
-		return false;
-	}
-	return true;
+	bool io = err == EACCES || err == EPERM || err == EIO;
+	diag_emit(p->ds, io ? D_HW_UNREADABLE : D_HW_INCOMPLETE, NULL,
+		  "PCI device %04x:%02x:%02x.%x %s: %s", raw->domain, raw->bus, raw->dev,
+		  raw->func, io ? "unreadable" : "left out", msg);
 }
 
-/* libpci's facts here (or, in a confined root, hw/sysfs_pci.c's), the others
- * (hw/sysfs_extra.c) on a second thread meanwhile. */
+/* libpci's facts here, the others (hw/sysfs_extra.c) on a second thread meanwhile. */
+static struct hw_extra *read_libpci(struct probe *p, struct pci_dev **devs, struct hw_pci_raw *raw,
+				    const struct pci_addr *addr, size_t na, struct hw_pci *pci,
+				    size_t *from, size_t *n)
+{
+	struct hw_extra_job *job = hw_extra_start(p->r.root, p->rootfd, addr, na, NULL, true);
+	struct hw_header h;
+	for (size_t i = 0; i < na; i++) {
+		if (!fill_trapped(p, devs[i], &h)) {
+			left_out(p, &raw[i], p->err, p->msg);
+			continue;
+		}
+		raw[i] = raw_of(devs[i]);  /* as filled */
+		from[*n] = i;
+		convert(p, &raw[i], &h, &pci[(*n)++]);
+	}
+	return hw_extra_finish(job, &p->hw->arena, p->ds);
+}
+
+/* In a confined root, each device's own facts and the others together (one folder
+ * descriptor per device), the first half of the devices on this thread and the second on
+ * another; then names, in libpci's order. Diagnostics come out in the order libpci's way
+ * gives them: each device's own, then the other facts'. */
+static struct hw_extra *read_confined(struct probe *p, struct hw_pci_raw *raw,
+				      const struct pci_addr *addr, size_t na, struct hw_pci *pci,
+				      size_t *from, size_t *n)
+{
+	struct hw_fill *fill = xcalloc(na, sizeof(*fill));
+	for (size_t i = 0; i < na; i++)
+		fill[i].raw = raw[i];
+	size_t half = na / 2;
+	struct hw_extra_job *second = hw_extra_start(p->r.root, p->rootfd, addr + half, na - half,
+						     fill + half, true);
+	struct hw_extra_job *first = hw_extra_start(p->r.root, p->rootfd, addr, half, fill, false);
+	struct diags *others = diags_new();
+	struct hw_extra *a = hw_extra_finish(first, &p->hw->arena, others);
+	struct hw_extra *b = hw_extra_finish(second, &p->hw->arena, others);
+	struct hw_extra *extra = xmalloc_array(na, sizeof(*extra));
+	if (half)
+		memcpy(extra, a, half * sizeof(*extra));
+	if (na - half)
+		memcpy(extra + half, b, (na - half) * sizeof(*extra));
+	free(a);
+	free(b);
+	for (size_t i = 0; i < na; i++) {
+		struct hw_fill *f = &fill[i];
+		if (f->ds) {
+			diags_move(p->ds, f->ds);
+			diags_free(f->ds);
+		}
+		if (!f->ok) {
+			left_out(p, &f->raw, f->err, f->msg);
+			continue;
+		}
+		raw[i] = f->raw;
+		from[*n] = i;
+		convert(p, &raw[i], &f->h, &pci[(*n)++]);
+	}
+	diags_move(p->ds, others);
+	diags_free(others);
+	free(fill);
+	return extra;
+}
+
+/* The devices libpci lists (or, in a confined root, hw_sysfs_scan), their facts and the
+ * others hw/sysfs_extra.c reads. */
 static void read_devices(struct probe *p)
 {
 	size_t n = 0, m = 0, cap = 0, acap = 0, na = 0, nraw = p->nraw;
@@ -355,19 +412,11 @@ static void read_devices(struct probe *p)
 								      all[i].func };
 		}
 	free(all);
-	struct hw_extra_job *job = hw_extra_start(p->r.root, p->rootfd, addr, na);
 	hwr_devpath_init(&p->dev, &p->r);
 	struct hw_pci *pci = xmalloc_array(na, sizeof(*pci));
 	size_t *from = xmalloc_array(na, sizeof(*from));
-	struct hw_header h;
-	for (size_t i = 0; i < na; i++)
-		if (usable(p, devs ? devs[i] : NULL, &raw[i], &h)) {
-			if (devs)
-				raw[i] = raw_of(devs[i]);  /* as filled */
-			from[n] = i;
-			convert(p, &raw[i], &h, &pci[n++]);
-		}
-	struct hw_extra *extra = hw_extra_finish(job, &p->hw->arena, p->ds);
+	struct hw_extra *extra = p->rootfd >= 0 ? read_confined(p, raw, addr, na, pci, from, &n)
+					       : read_libpci(p, devs, raw, addr, na, pci, from, &n);
 	for (size_t i = 0; i < n; i++)
 		add_extra(&pci[i], &extra[from[i]]);
 	p->hw->pci = hw_arena_keep(&p->hw->arena, pci, n * sizeof(*pci));

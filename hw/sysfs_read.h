@@ -134,11 +134,22 @@ struct hw_extra {
 	struct pci_addr physfn;
 };
 struct hw_extra_job;
+/* One device's own facts for a job to read first (hw_sysfs_fill's arguments and results):
+ * raw holds its address on the way in. */
+struct hw_fill {
+	struct hw_pci_raw raw;
+	struct hw_header h;
+	bool ok;
+	int err;
+	char msg[512];
+	struct diags *ds;  /* what reading them reported (an unreadable file), or NULL */
+};
 /* Start reading the extras of the n devices at addr (copied) under root (rootfd: as
- * hwr_init's), on a second thread when one can be started (else at once). root and rootfd
- * must outlive the job. */
+ * hwr_init's), with thread on a second thread when one can be started (else at once), and
+ * with fill (parallel to addr, or NULL) each device's own facts first. root, rootfd and
+ * fill must outlive the job. */
 struct hw_extra_job *hw_extra_start(const char *root, int rootfd, const struct pci_addr *addr,
-				    size_t n);
+				    size_t n, struct hw_fill *fill, bool thread);
 /* Wait for the job and end it: its strings move into a, its diagnostics (unreadable files)
  * into ds, after those already there. Returns the n results, parallel to addr (free()). */
 struct hw_extra *hw_extra_finish(struct hw_extra_job *job, struct arena *a, struct diags *ds);
