@@ -66,10 +66,13 @@ static void no_match(const struct hw *hw, const struct groups_filter *f, const c
 	struct buf b = {0};
 	if (what)
 		buf_printf(&b, "%s%s", f->group >= 0 ? "IOMMU group " : "", what);
+	/* The classes are alternatives: "01:00.0 with USB controllers (...) or network ...". */
+	const char *sep = what ? " with " : "";
 	for (unsigned c = 0; c < GC_COUNT; c++)
-		if (f->classes & (1u << c))
-			buf_printf(&b, "%s%s", b.len ? (what ? " with " : " or ") : "",
-				   groups_classes[c].doc);
+		if (f->classes & (1u << c)) {
+			buf_printf(&b, "%s%s", sep, groups_classes[c].doc);
+			sep = " or ";
+		}
 	struct diag *d = diag_emit(ds, D_GROUPS_NO_MATCH, NULL, "%s has no %s", hw->source,
 				   buf_str(&b));
 	diag_hint(d, "'vfioc groups' without a filter lists all %zu IOMMU groups", hw->ngroups);
@@ -127,15 +130,17 @@ const struct command cmd_groups = {
 	"addresses never.\n\n",
 	options,
 	"JSON: {\"iommu\": {\"enabled\", \"hardware\", \"enable_with\"}, \"groups\": [{\"group\",\n"
-	"\"endpoints\", \"verdict\": alone|together|some-may-stay|bridges-only|host, \"devices\":\n"
-	"[...]}], \"ungrouped\": [...], \"diagnostics\": [as check's]} (\"iommu\" null when the\n"
-	"hardware could not be read); each device has address, class, class_name, vendor, device,\n"
-	"vendor_name, device_name, driver, host_fs, host_route, boot_vga, reset_methods, physfn,\n"
-	"\"verdict\": alone|together|never, \"reason\" (for never: bridge, host-fs,\n"
-	"host-fs-in-group, no-group), \"with\" (the addresses it must go with) and \"may_stay\"\n"
-	"(the group's endpoints without a driver, which may stay on the host).\n\n"
-	"Exit status: 0 listed, 1 a malformed snapshot, 2 bad command line, 3 the hardware could\n"
-	"not be read.\n"
+	"\"endpoints\", \"verdict\": alone|together|some-may-stay|bridges-only|host|blocked,\n"
+	"\"blocked_by\" ({\"address\", \"role\"} of the device that keeps a blocked group, else\n"
+	"null), \"devices\": [...]}], \"ungrouped\": [...], \"diagnostics\": [as check's]}\n"
+	"(\"iommu\" null when the hardware could not be read); each device has address, class,\n"
+	"class_name, vendor, device, vendor_name, device_name, driver, role, host_fs, host_route,\n"
+	"boot_vga, reset_methods, physfn, \"verdict\": alone|together|never, \"reason\" (for never:\n"
+	"bridge, platform, holds-group, blocked-group, host-fs, host-fs-in-group, no-group),\n"
+	"\"with\" (the addresses it must go with) and \"may_stay\" (the group's endpoints without\n"
+	"a driver, which may stay on the host).\n\n"
+	"Exit status: 0 listed, 1 a malformed snapshot or a FILTER that matches nothing, 2 bad\n"
+	"command line, 3 the hardware could not be read.\n"
 	"Example: vfioc groups --hardware examples/seed/hardware.yaml\n",
 	.operand = "FILTER",
 	.operand_optional = true,

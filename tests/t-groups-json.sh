@@ -112,3 +112,14 @@ for k in want:
           + ("" if ok else f": doc {sorted(want[k] - got[k])} output {sorted(got[k] - want[k])}"))
 PY
 report_lines "$TMP/keys"
+
+# `vfioc help groups` names every verdict and reason the JSON can hold: the words of
+# tools/groups/json.c's tables (group_words, dev_words), each in the help's JSON paragraph.
+vfioc help groups > "$TMP/help" 2>&1
+words=$(sed -n '/^static const char \*const group_words/,/^};/p; /^} dev_words/,/^};/p' \
+	../tools/groups/json.c | grep -o '"[a-z-]*"' | tr -d '"' | sort -u)
+expect "help groups: a control, the tables give words (blocked-group among them)" \
+	sh -c "echo '$words' | grep -qx blocked-group"
+for w in $words no-group; do
+	has "help groups names the JSON word $w" "(^|[ :|(,])$w([,|) .]|\$)" "$TMP/help"
+done

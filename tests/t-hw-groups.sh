@@ -108,6 +108,8 @@ same "--gpu 01:00.0: both filters hold" "$TMP/f1" "$TMP/f6"
 rc_is "--usb 01:00.0: no USB controller in that group, exit 1" 1 vfioc groups --hardware "$hw" --usb 01:00.0
 has "... said, with its code" "has no 01:00.0 with USB controllers \(class 0c03\) \[groups-no-match\]" "$TMP/rc.err"
 expect "... and nothing listed" test ! -s "$TMP/rc.out"
+rc_is "--usb --net 01:00.0: neither in that group, exit 1" 1 vfioc groups --hardware "$hw" --usb --net 01:00.0
+has "... said as alternatives" "has no 01:00.0 with USB controllers \(class 0c03\) or network controllers \(class 02xx\) \[groups-no-match\]" "$TMP/rc.err"
 rc_is "filter 99: no such group, exit 1" 1 vfioc groups --hardware "$hw" 99
 has "... said" "has no IOMMU group 99 \[groups-no-match\]" "$TMP/rc.err"
 vfioc groups --hardware "$hw" --gpu --format json > "$TMP/f4.json"
