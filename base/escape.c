@@ -44,6 +44,14 @@ const struct esc_hidden *esc_hidden(const char *str, size_t *len)
 	return NULL;
 }
 
+bool esc_has_hidden(const char *s)
+{
+	for (size_t n; *s; s++)
+		if (esc_hidden(s, &n))
+			return true;
+	return false;
+}
+
 unsigned esc_invisible(const char *s, size_t *len)
 {
 	const struct esc_hidden *h = esc_hidden(s, len);

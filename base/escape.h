@@ -37,6 +37,8 @@ struct esc_hidden {
  * U+200F, U+202A-U+202E and U+2066-U+2069, which reorder a line on screen ("Trojan
  * Source", CVE-2021-42574). */
 const struct esc_hidden *esc_hidden(const char *s, size_t *len);
+/* Whether s holds a character of base/hidden.def raw anywhere. */
+bool esc_has_hidden(const char *s);
 /* esc_hidden's code point, or 0. esc_text and esc_json escape these characters; the YAML
  * reader refuses them. */
 unsigned esc_invisible(const char *s, size_t *len);

@@ -70,6 +70,14 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+FILE *xopen_memstream(char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+	if (!f)
+		out_of_memory();
+	return f;
+}
+
 bool path_climbs_out(const char *path, long depth)
 {
 	for (const char *p = path; *p;) {

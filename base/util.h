@@ -27,6 +27,8 @@ void *xmalloc_array(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* open_memstream(text, len), exiting as out of memory where it fails (it allocates). */
+FILE *xopen_memstream(char **text, size_t *len);
 /* Whether a relative path, read component by component from depth levels below a folder,
  * ever climbs above that folder ("../x", "a/../../x"). */
 bool path_climbs_out(const char *path, long depth);

@@ -207,9 +207,7 @@ static void print_stale_diffs(const struct out_set *set, const struct out_change
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	if (!mem)
-		abort();
+	FILE *mem = xopen_memstream(&text, &len);
 	for (size_t i = 0; i < ch->n; i++) {
 		const struct out_change *c = &ch->v[i];
 		struct buf old = {0};

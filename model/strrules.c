@@ -277,13 +277,11 @@ static bool path_or_empty(const char *s, const char **why)
  * reads to the next quote), so a character of base/hidden.def would be written raw there. */
 static bool device_node(const char *s, const char **why)
 {
-	size_t n;
-	for (const char *c = s; *c; c++)
-		if (esc_hidden(c, &n)) {
-			*why = "a device node holds no line separator or bidirectional control: qemu.conf "
-			       "has no escape for one, and raw it would show as other text";
-			return false;
-		}
+	if (esc_has_hidden(s)) {
+		*why = "a device node holds no line separator or bidirectional control: qemu.conf "
+		       "has no escape for one, and raw it would show as other text";
+		return false;
+	}
 	return !strncmp(s, "/dev/", 5) && s[5] && !strpbrk(s, "\"\\") && !strstr(s, "/..");
 }
 

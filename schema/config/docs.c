@@ -140,7 +140,7 @@ static void man_field(FILE *out, const struct field *f)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	FILE *m = xopen_memstream(&buf, &len);
 	type_words(m, f, &roff);
 	if (f->flags & F_REQUIRED)
 		fputs("; required.", m);

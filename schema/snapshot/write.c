@@ -32,21 +32,13 @@ static void emit(struct emitter *em, yaml_event_t *ev)
 		em->failed = true;
 }
 
-static bool has_hidden(const char *s)
-{
-	for (size_t n; *s; s++)
-		if (esc_hidden(s, &n))
-			return true;
-	return false;
-}
-
 static void scalar(struct emitter *em, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
 	/* A hidden.def character only ever in a double-quoted scalar, the one style with
 	 * escapes: spell_hidden then spells it as one (a plain word from sysfs, such as a
 	 * reset method, could hold one). */
-	if (style != YAML_DOUBLE_QUOTED_SCALAR_STYLE && has_hidden(s))
+	if (style != YAML_DOUBLE_QUOTED_SCALAR_STYLE && esc_has_hidden(s))
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	/* Both implicit: never a "!" tag, even when a word cannot be plain ("?x"). */
 	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,

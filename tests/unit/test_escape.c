@@ -28,15 +28,6 @@ static size_t utf8(unsigned cp, char *out)
 	return 3;
 }
 
-/* Whether s holds a character of hidden.def raw. */
-static bool raw_hidden(const char *s)
-{
-	for (size_t n; *s; s++)
-		if (esc_hidden(s, &n))
-			return true;
-	return false;
-}
-
 /* "a<row>b" for every row, then quotes, a backslash, a tab and a C1 control. */
 static void hostile(struct buf *b)
 {
@@ -61,6 +52,10 @@ static void test_lookup(void)
 	size_t n;
 	OK(!esc_hidden("\xe2\x80\x8d", &n) && n == 0, "lookup: U+200D is not");
 	OK(!esc_hidden("\xe2\x80", &n), "lookup: a cut sequence is not");
+	OK(esc_has_hidden("key \xe2\x80\xae x") && esc_has_hidden("\xe2\x81\xa6"),
+	   "esc_has_hidden: U+202E mid-string, U+2066 alone");
+	OK(!esc_has_hidden("plain \xe2\x80\x8d text\t") && !esc_has_hidden(""),
+	   "esc_has_hidden: U+200D, a tab and the empty string are not");
 }
 
 static void test_yaml_round_trip(void)
@@ -70,7 +65,7 @@ static void test_yaml_round_trip(void)
 	buf_puts(&doc, "k: ");
 	esc_yaml(&doc, buf_str(&in));
 	buf_putc(&doc, '\n');
-	OK(!raw_hidden(buf_str(&doc)), "esc_yaml: none raw");
+	OK(!esc_has_hidden(buf_str(&doc)), "esc_yaml: none raw");
 	OK(strstr(buf_str(&doc), "a\\u202Eb") != NULL, "esc_yaml: U+202E as \\u202E");
 	struct arena a = {0};
 	struct diags *ds = diags_new();
@@ -89,11 +84,11 @@ static void test_comment_and_spell(void)
 	struct buf in = {0}, c = {0}, x = {0};
 	hostile(&in);
 	esc_comment(&c, buf_str(&in));
-	OK(!raw_hidden(buf_str(&c)) && !strpbrk(buf_str(&c), "\t\n\r"), "esc_comment: none raw");
+	OK(!esc_has_hidden(buf_str(&c)) && !strpbrk(buf_str(&c), "\t\n\r"), "esc_comment: none raw");
 	OK(strstr(buf_str(&c), "aU+2028b") && strstr(buf_str(&c), "aU+0085b"),
 	   "esc_comment: as U+NNNN");
 	esc_hidden_spell(&x, in.s, in.len, "&#x", ";");
-	OK(!raw_hidden(buf_str(&x)), "esc_hidden_spell: none raw");
+	OK(!esc_has_hidden(buf_str(&x)), "esc_hidden_spell: none raw");
 	OK(strstr(buf_str(&x), "a&#x061C;b") && strstr(buf_str(&x), "\t"),
 	   "esc_hidden_spell: only the rows, in the format's spelling");
 	buf_free(&x);

@@ -36,9 +36,7 @@ static void add_esc_to(struct buf *b, const char *s)
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	if (!mem)
-		abort();
+	FILE *mem = xopen_memstream(&text, &len);
 	esc_text(mem, s);
 	fclose(mem);
 	buf_add(b, text, len);
