@@ -48,7 +48,7 @@ const struct command cmd_check = {
 	"check", "validate a config and check it against the hardware",
 	"Reads CONFIG, then the hardware, and reports every problem at once, as\n"
 	"FILE:LINE:COL: error: message [code], with notes on related places and hints.\n"
-	"Nothing is printed on standard output, but the array of --format json.\n\n",
+	"Standard output stays empty, except for the array of --format json.\n\n",
 	options,
 	"Exit status: 0 clean or warnings only, 1 errors, 2 bad command line, 3 system failure.\n"
 	"Example: vfioc check examples/seed/host.yaml\n",

@@ -113,7 +113,7 @@ for k in want:
 PY
 report_lines "$TMP/keys"
 
-# `vfioc help groups` names every verdict and reason the JSON can hold: the words of
+# `vfioc help groups` and vfioc(1) name every verdict and reason the JSON can hold: the words of
 # tools/groups/json.c's tables (group_words, dev_words), each in the help's JSON paragraph.
 vfioc help groups > "$TMP/help" 2>&1
 words=$(sed -n '/^static const char \*const group_words/,/^};/p; /^} dev_words/,/^};/p' \
@@ -122,4 +122,5 @@ expect "help groups: a control, the tables give words (blocked-group among them)
 	sh -c "echo '$words' | grep -qx blocked-group"
 for w in $words no-group; do
 	has "help groups names the JSON word $w" "(^|[ :|(,])$w([,|) .]|\$)" "$TMP/help"
+	has "vfioc(1) names the groups JSON word $w" "(^|[ :|(,])$w([,|) .]|\$)" ../man/vfioc.1
 done
