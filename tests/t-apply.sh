@@ -337,6 +337,8 @@ sed -i '/^kvm:/d' "$GR/etc/group"
 HG=$(tree_hash "$GR")
 run "group: a group that is not there is refused" 1 apply --prebuilt -o "$O" --root "$GR"
 has "group: naming the file and the group" 'cannot edit .*/etc/group: it has no line for the group kvm.*apply-unsafe' "$TMP/rc.err"
+has "group: the hint makes that group, not libvirt's" "hint: make the group first \(groupadd kvm" "$TMP/rc.err"
+lacks "group: the hint does not send kvm's user to install libvirt" "install libvirt" "$TMP/rc.err"
 unchanged "group: the refusal changes nothing" "$GR" "$HG"
 
 # ---- domains on / : virsh define, undefine by UUID on --undo (root only: a private mount

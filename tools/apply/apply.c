@@ -745,9 +745,14 @@ static void compute_edits(struct ctx *c, const struct apply_input *in)
 		} else if (why) {
 			char *p = shown(c, e->path);
 			struct diag *d = diag_emit(c->ds, D_APPLY_UNSAFE, NULL, "cannot edit %s: %s", p, why);
-			if (e->kind == EDIT_GROUP)
+			/* vfioc's builds name libvirt's group (backends/distro_libvirt.c); a folder
+			 * of one's own may name any. */
+			if (e->kind == EDIT_GROUP && !strcmp(e->key, "libvirt"))
 				diag_hint(d, "install libvirt (its package makes the group), then run vfioc "
 					  "apply again");
+			else if (e->kind == EDIT_GROUP)
+				diag_hint(d, "make the group first (groupadd %s, or install the package that "
+					  "makes it), then run vfioc apply again", e->key);
 			else
 				diag_hint(d, "write the line as %s=\"...\", then run vfioc apply again", e->key);
 			free(p);
