@@ -248,6 +248,8 @@ grep -q 'unit="GiB"' "$TMP/edited.xml" || fail "libvirt, edited: the test edited
 	verify_rc "libvirt, not defined" 1 seed "$r" -c "test://$TMP/empty-node.xml"
 	has "libvirt, not defined: said" "^FAIL domain 'win10' is not defined in libvirt" "$TMP/rc.out"
 	has "libvirt, not defined: the define service" "journalctl -u vfioc-define-domains" "$TMP/rc.out"
+	has "libvirt, not defined: define it at the URI verify read (virsh's default may be the user's session)" \
+		"or define it: virsh -c test://$TMP/empty-node.xml define .*domains/win10.xml\)" "$TMP/rc.out"
 	# A domain called win10 with another UUID (made by hand, or the VM's uuid changed):
 	# verify asks libvirt for the UUID vfioc gives win10, so it does not compare that
 	# domain, and says whose it is. The control: asked by name, virsh gives that domain.
@@ -259,7 +261,7 @@ grep -q 'unit="GiB"' "$TMP/edited.xml" || fail "libvirt, edited: the test edited
 	has "libvirt, other UUID: control: asked by name, virsh gives that domain" "<uuid>$other</uuid>" "$TMP/by-name.xml"
 	verify_rc "libvirt, other UUID" 1 seed "$r" -c "test://$TMP/node3.xml"
 	has "libvirt, other UUID: said, with both UUIDs" "^FAIL domain 'win10' is not defined in libvirt \(test://.*\) with its UUID $uuid_gen: libvirt's domain 'win10' has UUID $other\$" "$TMP/rc.out"
-	has "libvirt, other UUID: how to undefine it, by UUID" "virsh undefine --keep-nvram --keep-tpm $other\)" "$TMP/rc.out"
+	has "libvirt, other UUID: how to undefine it, by UUID, at the URI verify read" "virsh -c test://$TMP/node3.xml undefine --keep-nvram --keep-tpm $other\)" "$TMP/rc.out"
 	lacks "libvirt, other UUID: that domain is not compared" "^(ok  |FAIL) domain 'win10' (is defined|in libvirt differs)" "$TMP/rc.out"
 	# What libvirt printed, served by a fake virsh on PATH at the default URI.
 	virsh -c "test://$TMP/node.xml" dumpxml --inactive win10 > "$TMP/recorded-win10.xml"

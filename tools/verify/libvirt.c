@@ -389,9 +389,9 @@ static void not_defined(const struct verify_in *in, const struct plan_vm *vm, co
 			     uuid, vm->name, other);
 		fact_about(f, vm->name, uuid, other);
 		fact_hint(f, "that domain was not defined from %s (made by hand, or the VM's uuid "
-			  "changed): undefine it (virsh undefine --keep-nvram --keep-tpm %s) and define "
-			  "%s, or keep it with vms.%s.uuid: %s and run vfioc build", file, other, file,
-			  vm->name, other);
+			  "changed): undefine it (virsh -c %s undefine --keep-nvram --keep-tpm %s) and "
+			  "define %s, or keep it with vms.%s.uuid: %s and run vfioc build", file, in->uri,
+			  other, file, vm->name, other);
 		return;
 	}
 	f = fact_add(out, FACT_FAIL, "domain", "domain '%s' is not defined in libvirt (%s): %s",
@@ -399,7 +399,7 @@ static void not_defined(const struct verify_in *in, const struct plan_vm *vm, co
 	fact_about(f, vm->name, file, NULL);
 	if (in->plan->define_domains)
 		fact_hint(f, "vfio.nix defines it at boot: see 'journalctl -u "
-			  "vfioc-define-domains' (or define it: virsh define %s)", file);
+			  "vfioc-define-domains' (or define it: virsh -c %s define %s)", in->uri, file);
 	else
 		fact_hint(f, "host.libvirt.define-domains is false: define it yourself with "
 			  "'virsh -c %s define %s'", in->uri, file);
