@@ -10,7 +10,10 @@ fail() {
 # vfioc ARGS: run the binary under test.
 vfioc() {
 	if [ "$MODE" = valgrind ]; then
-		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		# Debian 12's valgrind (3.19) has no openat2 (syscall 437): it answers ENOSYS, which
+		# vfioc takes as an old kernel, but prints a warning into the output under test.
+		# The openat2 path is the plain and ASan runs' to cover; here, the fallback.
+		VFIOC_TEST_NO_OPENAT2=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 			"$VFIOC" "$@"
 	else
 		"$VFIOC" "$@"
