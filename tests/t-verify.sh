@@ -78,6 +78,12 @@ has "seed, audio, myUser is 1001: names both" \
 has "seed, audio, myUser is 1001: the fix" "hint: set host.libvirt.qemu-config.uid to 1001" "$TMP/rc.out"
 audio_verify "no myUser" 1 'myUserX:x:1000:100::/home/x:/bin/sh'
 has "seed, audio, no myUser: says so" "^FAIL user 'myUser', whose sound server" "$TMP/rc.out"
+# A host that lists a directory's users in etc/passwd: 3,000 lines (over 64 KiB) before
+# myUser's, which is still read.
+audio_verify "myUser after 3,000 users" 0 "$(seq 3000 | awk '{ printf "directory-user-%05d:x:%d:100:A user of the directory:/home/u%d:/bin/sh\n", $1, 20000 + $1, $1 }')
+myUser:x:1000:100::/home/myUser:/bin/sh"
+expect "seed, audio: control: that etc/passwd is over 64 KiB" test "$(wc -c < "$r/etc/passwd")" -gt 65536
+has "seed, audio, myUser after 3,000 users: holds" "^ok   'myUser' has uid 1000" "$TMP/rc.out"
 
 # Booted without the kernel command line: nothing bound; the parameters and devices named.
 r=$(booted seed-nocmd seed seed)

@@ -26,11 +26,16 @@ static char *at_root(const char *root, const char *rel)
 }
 
 /* A small file of the booted host, trailing whitespace removed; NULL with errno set. */
-static char *read_small(const char *root, const char *rel)
+/* etc/passwd is small on most hosts, but one that lists a directory's users (sssd or LDAP
+ * enumerated into files) can hold tens of thousands of lines. */
+#define PASSWD_MAX (16u << 20)
+
+/* ROOT/rel, at most max bytes, without its trailing newlines and spaces; NULL with errno. */
+static char *read_text(const char *root, const char *rel, size_t max)
 {
 	char *path = at_root(root, rel), *text = NULL;
 	size_t len;
-	int err = read_file(path, 64 * 1024, &text, &len);
+	int err = read_file(path, max, &text, &len);
 	free(path);
 	if (err) {
 		errno = err;
@@ -39,6 +44,11 @@ static char *read_small(const char *root, const char *rel)
 	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = 0;
 	return text;
+}
+
+static char *read_small(const char *root, const char *rel)
+{
+	return read_text(root, rel, 64 * 1024);
 }
 
 static const char *iommu_param(const struct plan *p)
@@ -559,12 +569,12 @@ static void audio_user(const struct verify_in *in, struct facts *out)
 	if (!any || !p->qemu_user || !p->qemu_uid)
 		return;
 	char *want = xasprintf("%llu", (unsigned long long)p->qemu_uid);
-	char *passwd = read_small(in->root, "etc/passwd");
+	char *passwd = read_text(in->root, "etc/passwd", PASSWD_MAX);
 	char *got = passwd ? passwd_uid(passwd, p->qemu_user) : NULL;
 	struct fact *f;
 	if (!passwd) {
 		f = fact_add(out, FACT_SKIP, "audio-user", "the uid of '%s' cannot be read "
-			     "(etc/passwd)", p->qemu_user);
+			     "(etc/passwd: %s)", p->qemu_user, strerror(errno));
 		fact_about(f, p->qemu_user, want, NULL);
 	} else if (!got) {
 		f = fact_add(out, FACT_FAIL, "audio-user", "user '%s', whose sound server the VMs "
