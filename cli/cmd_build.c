@@ -385,9 +385,9 @@ static void describe(FILE *out)
 		int n = colon ? (int)(colon - doc) : 0;
 		fprintf(out, "  %-18.*s %s\n", n, doc, colon ? colon + 2 : doc);
 	}
-	fprintf(out, "  %-18s the files written, so that only those are ever removed, and the\n"
-		"  %-18s devices passed (address, vendor:device, class, subsystem): the next build\n"
-		"  %-18s stops when another device is at one of those addresses\n",
+	fprintf(out, "  %-18s the files written, so that only those are ever removed, and\n"
+		"  %-18s the devices passed (address, vendor:device, class, subsystem):\n"
+		"  %-18s the next build stops when another device is at one of them\n",
 		OUT_MANIFEST, "", "");
 	fputs("All or nothing: on any error nothing in DIR changes. Files that are already up to date\n"
 	      "are not touched; a domain file this config generated for a VM that is no longer in it\n"
