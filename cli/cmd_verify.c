@@ -209,7 +209,10 @@ const struct command cmd_verify = {
 	"  - the hugepages of host.hugepages are reserved; host.isolate-cpus are isolated\n"
 	"  - each VM's domain is defined in libvirt ('virsh -c URI dumpxml --inactive UUID') as\n"
 	"    vfioc generates it, in devices, memory, CPUs and firmware (what libvirt adds is\n"
-	"    ignored); skipped, with a note, when libvirt cannot be reached\n"
+	"    ignored); skipped, with a note, when libvirt cannot be reached; each libvirt\n"
+	"    network the VMs use is defined and active ('virsh net-info')\n"
+	"  - the files each VM starts from (disk images, ISOs, firmware) are on the host\n"
+	"  - with guest sound into a user's server, that user has qemu-config.uid (etc/passwd)\n"
 	"On a terminal facts are marked \u2713 and \u2717, else ok and FAIL.\n\n",
 	options,
 	"Exit status: 0 every fact holds (skipped ones aside), 1 a fact fails or the config has\n"

@@ -353,3 +353,24 @@ if [ "$(id -u)" = 0 ] && command -v libvirtd > /dev/null && command -v virsh > /
 	pid=$(cat "$lv/run/libvirt/libvirtd.pid" 2>/dev/null)
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 fi
+
+# `vfioc help verify` says what each kind of fact checks: every fact code of tools/verify/
+# has its words in the help (a new code without them fails here).
+vfioc help verify > "$TMP/help" 2>&1
+codes=$(grep -ho 'fact_add(out, FACT_[A-Z]*, "[a-z-]*"' ../tools/verify/*.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
+expect "help verify: control: the sources give fact codes (audio-user among them)" \
+	sh -c "echo '$codes' | grep -qx audio-user"
+for c in $codes; do
+	case $c in
+	iommu) w='the IOMMU is on' ;;          kernel-cmdline) w='kernel command line holds' ;;
+	driver) w='device is on vfio-pci' ;;   device-present) w='device is there' ;;
+	group-viable) w='IOMMU group can go' ;; id-twin) w='share an ID' ;;
+	vfio-group) w='/dev/vfio/N exists' ;;  iommu-groups) w='IOMMU groups are' ;;
+	hugepages) w='hugepages of host.hugepages' ;; isolated-cpus) w='isolate-cpus are isolated' ;;
+	domain) w="domain is defined in libvirt" ;; libvirt) w='libvirt cannot be reached' ;;
+	network) w='network the VMs use' ;;     media|firmware) w='files each VM starts from' ;;
+	audio-user) w='qemu-config.uid' ;;     *) w="(no words for the fact code $c)" ;;
+	esac
+	has "help verify tells what the facts '$c' check" "$w" "$TMP/help"
+	has "vfioc(1) lists the fact code $c" "^\.Cm (.* )?$c( ,| \)|\$)" ../man/vfioc.1
+done
