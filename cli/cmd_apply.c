@@ -39,6 +39,7 @@ static const struct cli_option options[] = {
 	{ "prebuilt", 0, NULL, 'p', "install the folder -o DIR as it is, without CONFIG: only for a\n"
 	  "folder you built yourself (its root.apply runs commands as root)" },
 	{ "format", 0, "FORMAT", CLI_FORMAT, "diagnostics as text (default), json or github" },
+	CLI_COLOR_OPTION,
 	{ 0 },
 };
 

@@ -7,7 +7,7 @@ _vfioc_options() {
 	init) echo "-o --output --root --hardware --gpu --force --format --help" ;;
 	check) echo "--root --hardware --werror --no-escape-hatches --format --color --help" ;;
 	build) echo "-o --output --check --validate --schema-dir --accept-hardware-change --root --hardware --werror --no-escape-hatches --format --color --help" ;;
-	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --prebuilt --format --help" ;;
+	apply) echo "-o --output -n --dry-run --undo --force --root --chroot --prebuilt --format --color --help" ;;
 	probe) echo "--root --hardware -o --output --format --help" ;;
 	groups) echo "--root --hardware --format --color --gpu --audio --usb --net --storage --help" ;;
 	verify) echo "--root --hardware -c --connect --format --color --help" ;;

@@ -31,7 +31,7 @@ for cmd in check build
 	complete -c vfioc -n "__fish_seen_subcommand_from $cmd" -l werror -d 'Treat warnings as errors'
 	complete -c vfioc -n "__fish_seen_subcommand_from $cmd" -l no-escape-hatches -d 'Refuse libvirt-xml, nixos-extra, qemu-config'
 end
-for cmd in check build verify groups
+for cmd in check build apply verify groups
 	complete -c vfioc -n "__fish_seen_subcommand_from $cmd" -l color -x -a "auto always never" -d 'Colour on a terminal'
 end
 complete -c vfioc -n "__fish_seen_subcommand_from build" -s o -l output -x -a "(__fish_complete_directories)" -d 'Output folder'

@@ -44,6 +44,13 @@ tty "$TMP/auto.tty" check --color=auto golden/err/bad-version.yaml
 has "--color=auto: colour on a terminal" "${ESC}\[1;31merror:" "$TMP/auto.tty"
 rc_is "--color with another word is a usage error" 2 vfioc check --color=sometimes golden/err/bad-version.yaml
 has "... which names the words" "^vfioc check: --color is auto, always or never, not 'sometimes'" "$TMP/rc.err"
+# apply's diagnostics take --color as the other commands' do.
+mkdir -p "$TMP/empty-root"
+vfioc apply --undo --root "$TMP/empty-root" --color=always > /dev/null 2> "$TMP/apply-always"
+has "apply --color=always: colour when piped" "${ESC}\[1;31merror:.*apply-nothing" "$TMP/apply-always"
+tty "$TMP/apply-never.tty" apply --undo --root "$TMP/empty-root" --color never
+lacks "apply --color never: none on a terminal" "$ESC\[1" "$TMP/apply-never.tty"
+has "apply --color never: the message is there" "error: nothing to undo" "$TMP/apply-never.tty"
 # JSON and GitHub annotations never get colour, even asked for.
 vfioc check --color=always --format json golden/err/bad-version.yaml 2> "$TMP/json" > /dev/null
 lacks "--format json: no colour" "$ESC" "$TMP/json"
