@@ -164,18 +164,17 @@ static void note_unlisted(const struct out_changes *ch, const struct build_opts 
 	}
 }
 
-/* The bytes of NAME in the folder dirfd (in *b), or false. */
+/* The bytes of NAME in the folder dirfd (in *b), or false: a regular file only, never
+ * through a symlink, as outwrite.c compares it (a FIFO there is not waited on). */
 static bool read_at(int dirfd, const char *name, struct buf *b)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	char *text = NULL;
+	size_t len = 0;
+	if (read_regular_at(dirfd, name, true, OUT_MAX_READ, &text, &len) != 0)
 		return false;
-	char chunk[8192];
-	ssize_t n;
-	while ((n = read(fd, chunk, sizeof chunk)) > 0 && b->len < (64u << 20))
-		buf_add(b, chunk, (size_t)n);
-	close(fd);
-	return n >= 0;
+	buf_add(b, text, len);
+	free(text);
+	return true;
 }
 
 /* A diff's lines in git diff's colours when stdout gets colour: file headers bold, hunk

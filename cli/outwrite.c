@@ -18,7 +18,6 @@
 #include "cli/folder.h"
 #include "schema/config/schema.h"
 
-#define OUT_MAX_READ (64u << 20)  /* a generated file is far smaller */
 #define MARKER_WINDOW 512
 #define FLUSH_BATCH 32            /* temporaries written but not yet fsync'd, at most */
 

@@ -33,6 +33,8 @@ char *out_default_dir(const char *config);
 
 /* The record of what build wrote into a folder, itself one of the files written. */
 #define OUT_MANIFEST ".vfioc-manifest"
+/* The most vfioc reads of a file in an output folder: a generated file is far smaller. */
+#define OUT_MAX_READ (64u << 20)
 
 /* Add the manifest to set: a comment, then the name of every file of set, sorted. Returns
  * its contents, for the build to append records of its own (cli/ident.h) before adding any

@@ -102,6 +102,12 @@ has "hostile-out: they differ" "kernel-cmdline differs" "$TMP/rc.err"
 run "build with outputs linked to a FIFO and /dev/zero: no hang" 0 build "$W/host.yaml" -o "$out5"
 expect "hostile-out: the link is replaced by a file" test -f "$out5/kernel-cmdline" -a ! -L "$out5/kernel-cmdline"
 expect "hostile-out: the FIFO is untouched" test -p "$TMP/fifo"
+# A FIFO in the folder itself, not behind a link: --check's diff does not wait on it.
+rm "$out5/kernel-cmdline" && mkfifo "$out5/kernel-cmdline"
+run "build --check with a FIFO as kernel-cmdline: no hang" 1 build --check "$W/host.yaml" -o "$out5"
+has "hostile-out: the FIFO's file differs" "kernel-cmdline differs" "$TMP/rc.err"
+has "hostile-out: its diff shows the file as new" "^\+\+\+ b/.*/kernel-cmdline$" "$TMP/rc.out"
+run "a build replaces the FIFO" 0 build "$W/host.yaml" -o "$out5"
 rm "$out5/vfio.nix"
 ln -s /dev/zero "$out5/vfio.nix"
 timeout 60 strace -f -e trace=read -o "$TMP/strace" "$VFIOC" build --check "$W/host.yaml" -o "$out5" > /dev/null 2>&1
