@@ -61,7 +61,7 @@ static int parse_filter(const char *s, struct groups_filter *f)
 
 /* A filter that takes nothing: said, with what there is. */
 static void no_match(const struct hw *hw, const struct groups_filter *f, const char *what,
-		     struct diags *ds)
+		     const struct cli_args *a, struct diags *ds)
 {
 	struct buf b = {0};
 	if (what)
@@ -75,7 +75,11 @@ static void no_match(const struct hw *hw, const struct groups_filter *f, const c
 		}
 	struct diag *d = diag_emit(ds, D_GROUPS_NO_MATCH, NULL, "%s has no %s", hw->source,
 				   buf_str(&b));
-	diag_hint(d, "'vfioc groups' without a filter lists all %zu IOMMU groups", hw->ngroups);
+	/* The same hardware as this run's: the command to copy names it. */
+	const char *opt = a->hw.snapshot ? " --hardware " : a->hw.root ? " --root " : "";
+	const char *arg = a->hw.snapshot ? a->hw.snapshot : a->hw.root ? a->hw.root : "";
+	diag_hint(d, "'vfioc groups%s%s' without a filter lists all %zu IOMMU groups", opt, arg,
+		  hw->ngroups);
 	buf_free(&b);
 }
 
@@ -92,7 +96,7 @@ static int run(int argc, char **argv)
 	struct diags *ds = diags_new();
 	struct hw *hw = snapshot ? hw_load_snapshot(snapshot, ds) : hw_probe(root ? root : "/", ds);
 	if (hw && groups_filter_any(&f) && hw->ngroups && !groups_filter_matches(hw, &f))
-		no_match(hw, &f, a.operand, ds);
+		no_match(hw, &f, a.operand, &a, ds);
 	if (a.fmt == DFMT_JSON) {
 		groups_write_json(hw, &f, ds, stdout);
 		rc = diags_exit_code(ds, false);

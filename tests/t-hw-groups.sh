@@ -112,6 +112,7 @@ rc_is "--usb --net 01:00.0: neither in that group, exit 1" 1 vfioc groups --hard
 has "... said as alternatives" "has no 01:00.0 with USB controllers \(class 0c03\) or network controllers \(class 02xx\) \[groups-no-match\]" "$TMP/rc.err"
 rc_is "filter 99: no such group, exit 1" 1 vfioc groups --hardware "$hw" 99
 has "... said" "has no IOMMU group 99 \[groups-no-match\]" "$TMP/rc.err"
+has "... the hint lists the same hardware's groups" "hint: 'vfioc groups --hardware $hw' without a filter lists all" "$TMP/rc.err"
 vfioc groups --hardware "$hw" --gpu --format json > "$TMP/f4.json"
 expect "--gpu --format json: the groups of the text" test \
 	"$(python3 -c 'import json,sys; print(*[g["group"] for g in json.load(open(sys.argv[1]))["groups"]], end=" ")' "$TMP/f4.json")" = "$(groups_of "$TMP/f4")"
