@@ -352,6 +352,11 @@ static void write_files(const struct init_opts *o, const struct hw *hw, struct d
 	init_pick_free(&pick);
 	if (!self_check(o->out, &yaml, hw, ds) || (dirfd = file_folder(o->out, ds)) < 0)
 		goto out;
+	static const char init_hint[] = "init writes a config and its snapshot as files: name a "
+					"file with -o";
+	bool snap_fits = keep_snap || file_replaceable(dirfd, snap_path, init_hint, ds);
+	if (!file_replaceable(dirfd, o->out, init_hint, ds) || !snap_fits)
+		goto out;
 	if (!o->force) {
 		/* Both asked before either answer counts: both files are named when both exist. */
 		bool snap_there = !keep_snap && refuse_existing(dirfd, snap_path, ds);

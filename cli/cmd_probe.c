@@ -19,7 +19,10 @@ static bool write_atomically(const struct hw *hw, const char *path, struct diags
 {
 	struct buf text = {0};
 	int dirfd = file_snapshot_text(hw, &text, ds) ? file_folder(path, ds) : -1;
-	char *tmp = dirfd >= 0 ? file_stage(dirfd, path, &text, ds) : NULL;
+	bool fits = dirfd >= 0 && file_replaceable(dirfd, path, "-o names the snapshot file, which "
+						   "vfioc replaces whole; without -o the snapshot goes "
+						   "to standard output", ds);
+	char *tmp = fits ? file_stage(dirfd, path, &text, ds) : NULL;
 	bool ok = tmp && renameat(dirfd, tmp, dirfd, file_base(path)) == 0;
 	if (tmp && !ok) {
 		diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: %s", path, strerror(errno));

@@ -30,6 +30,19 @@ const char *file_base(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+bool file_replaceable(int dirfd, const char *path, const char *hint, struct diags *ds)
+{
+	struct stat st;
+	if (fstatat(dirfd, file_base(path), &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISREG(st.st_mode) ||
+	    S_ISLNK(st.st_mode))
+		return true;
+	struct diag *d = diag_emit(ds, D_IO_ERROR, NULL, "cannot write %s: it is %s, not a file",
+				   path, S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO"
+				   : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+	diag_hint(d, "%s", hint);
+	return false;
+}
+
 char *file_stage(int dirfd, const char *path, const struct buf *data, struct diags *ds)
 {
 	char *prefix = xasprintf("%s.tmp.", file_base(path)), *tmp = NULL;

@@ -18,6 +18,12 @@ int file_folder(const char *path, struct diags *ds);
 /* The last component of path: its name inside file_folder(path). */
 const char *file_base(const char *path);
 
+/* May the name of path inside dirfd be replaced by a rename? True when nothing is there, or a
+ * regular file or a symlink (which the new file replaces, as any editor does); false after
+ * reporting, for a device, FIFO, socket or folder: renaming over /dev/null as root would
+ * put a regular file where the system's null device was. */
+bool file_replaceable(int dirfd, const char *path, const char *hint, struct diags *ds);
+
 /* Write data to a new temporary file beside path, inside dirfd = file_folder(path) (mode
  * 0666 less the umask, synced to disk); returns its name inside dirfd (malloc'd), or NULL
  * after reporting why. The caller renames or links it into place (renameat, linkat) or

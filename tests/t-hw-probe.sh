@@ -33,6 +33,19 @@ for r in $HW_ROOTS; do
 done
 expect "probe -o: no temporary files left" sh -c "! ls '$TMP' | grep -q '\.tmp\.'"
 
+# -o onto something that is not a file: refused, and it stays what it was. A rename over a
+# device would, as root, put a regular file where (say) /dev/null was.
+root=$(hwroot seed)
+mkfifo "$TMP/fifo"
+rc_is "probe -o FIFO: refused (exit 3)" 3 vfioc probe --root "$root" -o "$TMP/fifo"
+has "probe -o FIFO: says what it is and what to do" 'is a FIFO, not a file' "$TMP/rc.err"
+expect "probe -o FIFO: still a FIFO" test -p "$TMP/fifo"
+if mknod "$TMP/null" c 1 3 2> /dev/null; then   # as root
+	rc_is "probe -o device: refused (exit 3)" 3 vfioc probe --root "$root" -o "$TMP/null"
+	expect "probe -o device: still the device" test -c "$TMP/null"
+	expect "probe -o device: control: the node was a device before" test "$(stat -c %t:%T "$TMP/null")" = 1:3
+fi
+
 # The facts of the roots (tests/roots/*.desc).
 s=$TMP/seed.yaml
 field_is "seed: 01:00.0 is the R9 290X" "$s" 0000:01:00.0 id '"1002:67b0"'

@@ -20,6 +20,14 @@ init_ok() {
 		fail "$name: vfioc check passes (exit $rc)"; head -5 "$TMP/check.err" >&2; fi
 }
 
+# -o onto something that is not a file, even with --force: refused, left as it was.
+mkdir -p "$TMP/special" && mkfifo "$TMP/special/host.yaml"
+rc_is "init -o FIFO --force: refused (exit 3)" 3 vfioc init --root "$(hwroot seed)" \
+	-o "$TMP/special/host.yaml" --force
+has "init -o FIFO: says what it is" 'is a FIFO, not a file' "$TMP/rc.err"
+expect "init -o FIFO: still a FIFO, and no snapshot beside it" \
+	sh -c "test -p '$TMP/special/host.yaml' && ! test -e '$TMP/special/hardware.yaml'"
+
 for r in $HW_ROOTS; do
 	root=$(hwroot "$r")
 	init_ok "root $r" "$TMP/$r" --root "$root"

@@ -18,7 +18,11 @@ booted() {
 	for a in "$@"; do args="$args $(echo "$a" | sed "s|^@|$out|")"; done
 	python3 ./boot_root.py "roots/$root.desc" "$TMP/$name.desc" $args &&
 		media "$out" >> "$TMP/$name.desc" &&
-		python3 ./mkroot.py "$TMP/$name.desc" "$TMP/$name" && echo "$TMP/$name"
+		python3 ./mkroot.py "$TMP/$name.desc" "$TMP/$name" ||
+		fail "$name: the booted root is made"
+	# Always a path under $TMP: the callers write into "$r/etc", which must never be the
+	# machine's own /etc when a root could not be made (this runs as root).
+	echo "$TMP/$name"
 }
 
 # media OUT: desc records for the files the domains of build OUT start from, as a host has
