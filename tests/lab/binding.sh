@@ -54,17 +54,7 @@ binding_case() {
 	check "binding $name: kernel-cmdline is the same for 25.05 and 25.11" \
 		cmp "$d/out-25.05/kernel-cmdline" "$d/out-25.11/kernel-cmdline"
 	cat "$d/out-25.05/kernel-cmdline" > "$d/append"
-	# What each device with a passed device's ID must be on: the passed ones on vfio-pci,
-	# the others on the driver the snapshot saw.
-	python3 - "$snap" "$*" > "$d/expect" <<'P'
-import sys, yaml
-snap, passed = yaml.safe_load(open(sys.argv[1])), ["0000:" + a for a in sys.argv[2].split()]
-devs = {p["address"]: p for p in snap["pci"]}
-ids = {devs[a]["id"] for a in passed}
-for a, p in devs.items():
-    if p["id"] in ids:
-        print(a, "vfio-pci" if a in passed else p.get("driver", "none"))
-P
+	expect_file "$snap" "$*" > "$d/expect"
 	cat > "$d/guest.sh" <<G
 CASE="binding $name"
 . ./guest-lib.sh

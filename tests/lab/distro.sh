@@ -43,18 +43,6 @@ lab_cpio() {
 	(cd "$t" && find . | cpio -o -H newc --quiet) > "$1/lab.cpio"
 }
 
-# expect_file SNAPSHOT "ADDR..." > FILE: what each device with a passed device's ID must be on.
-expect_file() {
-	python3 - "$1" "$2" <<'P'
-import sys, yaml
-snap, passed = yaml.safe_load(open(sys.argv[1])), ["0000:" + a for a in sys.argv[2].split()]
-devs = {p["address"]: p for p in snap["pci"]}
-ids = {devs[a]["id"] for a in passed}
-for a, p in devs.items():
-    if p["id"] in ids:
-        print(a, "vfio-pci" if a in passed else p.get("driver", "none"))
-P
-}
 
 # distro_initrd NAME GEN DISPLAY-DRIVERS "VM1 PCI..." "VM2 PCI...": a work folder (printed)
 # with host.yaml for a Debian target with GEN, out/ by vfioc build, sysroot/ (this host's

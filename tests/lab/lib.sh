@@ -119,3 +119,17 @@ host_and_vms() {
 		for a in $group; do printf '      - %s\n' "$a"; done
 	done
 }
+
+# expect_file SNAPSHOT "ADDR..." > FILE: what each device with a passed device's ID must be on:
+# the passed ones on vfio-pci, the others on the driver the snapshot saw (binding and distro).
+expect_file() {
+	python3 - "$1" "$2" <<'P'
+import sys, yaml
+snap, passed = yaml.safe_load(open(sys.argv[1])), ["0000:" + a for a in sys.argv[2].split()]
+devs = {p["address"]: p for p in snap["pci"]}
+ids = {devs[a]["id"] for a in passed}
+for a, p in devs.items():
+    if p["id"] in ids:
+        print(a, "vfio-pci" if a in passed else p.get("driver", "none"))
+P
+}

@@ -29,6 +29,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# libvirtd_up: start libvirtd and wait up to 30 s for it to answer.
+libvirtd_up() {
+	libvirtd -d -p /run/libvirt/libvirtd.pid || return 1
+	for _ in $(seq 150); do
+		virsh -q version > /dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # Private state: what libvirt writes never reaches the host's directories.
 for d in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /dev/shm /run/user; do
 	mount -t tmpfs vfioc-test "$d" || { bad "namespace: mount a private $d"; exit 1; }
@@ -71,13 +81,7 @@ ip link add br0 type bridge && ip link set br0 up   # twin-gpu's {bridge: br0}
 mkdir -p "$W/log"
 echo "$(date +%s.%N) mounts done" >> "$W/log/timeline"
 virtlogd -d -p /run/libvirt/virtlogd.pid
-libvirtd -d -p /run/libvirt/libvirtd.pid
-up=no
-for _ in $(seq 150); do
-	virsh -q version > /dev/null 2>&1 && { up=yes; break; }
-	sleep 0.2
-done
-[ $up = yes ] || { bad "libvirtd starts"; exit 1; }
+libvirtd_up || { bad "libvirtd starts"; exit 1; }
 ok "libvirtd starts (private state, no systemd)"
 echo "$(date +%s.%N) libvirtd up" >> "$W/log/timeline"
 check "libvirt's default network starts" virsh net-start default
@@ -274,12 +278,8 @@ kill "$(cat /run/libvirt/libvirtd.pid)"
 for _ in $(seq 100); do [ -S /run/libvirt/libvirt-sock ] && kill -0 "$(cat /run/libvirt/libvirtd.pid 2> /dev/null)" 2> /dev/null || break; sleep 0.1; done
 cp "$W/nixos-qemu.conf" /etc/libvirt/qemu.conf
 rm -f /run/libvirt/libvirtd.pid
-libvirtd -d -p /run/libvirt/libvirtd.pid
 up=no
-for _ in $(seq 150); do
-	virsh -q version > /dev/null 2>&1 && { up=yes; break; }
-	sleep 0.2
-done
+libvirtd_up && up=yes
 check "qemu-user: libvirtd starts on qemu.conf as NixOS writes it" test $up = yes
 if [ $up = yes ] && start qemu-user--qu; then
 	pid=$(cat /run/libvirt/qemu/qu.pid)
