@@ -62,7 +62,8 @@ boot() {
 	esac
 	initrd=$LAB_OUT/initramfs.cpio
 	[ -e "$dir/initrd.img" ] && initrd=$dir/initrd.img
-	start=$(date +%s)
+	start=$(date +%s) attempt=1
+	while :; do
 	# shellcheck disable=SC2086
 	timeout -k 10 "$limit" qemu-system-x86_64 -M q35,kernel-irqchip=split -accel "$LAB_ACCEL" \
 		-cpu "$cpu" -m "$(cat "$dir/memory" 2> /dev/null || echo 1024)" -smp "$(cat "$dir/cpus" 2> /dev/null || echo 1)" -nographic -no-reboot -nodefaults \
@@ -73,8 +74,32 @@ boot() {
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=1d.0 \
 		-fsdev "local,id=labdir,path=$dir,security_model=none,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=labdir,mount_tag=labdir,addr=1e.0 \
-		"$@" < /dev/null > "$dir/console.log" 2>&1
+		"$@" < /dev/null > "$dir/console.log" 2>&1 &
+	qpid=$!
+	# A TCG guest kernel now and then hangs before it runs /init (soft lockups in its
+	# self-tests, every vCPU stuck): with the lab's own initramfs, whose /init prints LAB-INIT
+	# first, such a boot is stopped after LAB_INIT_LIMIT seconds and made once more. A guest
+	# that hangs twice, or fails after /init ran, fails as before.
+	wpid=
+	if [ "$initrd" = "$LAB_OUT/initramfs.cpio" ]; then
+		(sleep "${LAB_INIT_LIMIT:-300}"
+		 tr -d '\r' < "$dir/console.log" | grep -aq '^LAB-INIT' || kill "$qpid") \
+			< /dev/null > /dev/null 2>&1 &
+		wpid=$!
+	fi
+	wait "$qpid"
 	rc=$?
+	[ -z "$wpid" ] || kill "$wpid" 2> /dev/null
+	# (qemu stopped by the watchdog exits 0: what counts is whether /init ran.)
+	if [ -n "$wpid" ] && [ "$attempt" = 1 ] &&
+	   ! tr -d '\r' < "$dir/console.log" | grep -aq '^LAB-INIT'; then
+		echo "lab: $boot_name: the kernel never ran /init; booting it once more" >&2
+		cp "$dir/console.log" "$dir/console.first.log"
+		attempt=2
+		continue
+	fi
+	break
+	done
 	secs=$(($(date +%s) - start))
 	echo "$boot_name: ${secs}s" >> "$LAB_WORK/times"
 	last=$(tr -d '\r' < "$dir/console.log" | grep -a '^LAB-END ' | tail -1)
@@ -82,7 +107,9 @@ boot() {
 		pass "$boot_name: the guest booted and ran its checks (${secs}s)"
 		return 0
 	fi
-	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	if [ "$attempt" = 2 ] && ! tr -d '\r' < "$dir/console.log" | grep -aq '^LAB-INIT'; then
+		why="the kernel never ran /init, in two boots of ${LAB_INIT_LIMIT:-300}s each"
+	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		why="no power-off within ${limit}s (qemu killed)"
 	elif [ -z "$last" ]; then
 		why="the guest never reached the end of /init (qemu exit $rc)"
