@@ -83,7 +83,7 @@ boot() {
 	wpid=
 	if [ "$initrd" = "$LAB_OUT/initramfs.cpio" ]; then
 		(sleep "${LAB_INIT_LIMIT:-300}"
-		 tr -d '\r' < "$dir/console.log" | grep -aq '^LAB-INIT' || kill "$qpid") \
+		 tr -d '\r' < "$dir/console.log" | grep -aq 'LAB-INIT' || kill "$qpid") \
 			< /dev/null > /dev/null 2>&1 &
 		wpid=$!
 	fi
@@ -92,7 +92,7 @@ boot() {
 	[ -z "$wpid" ] || kill "$wpid" 2> /dev/null
 	# (qemu stopped by the watchdog exits 0: what counts is whether /init ran.)
 	if [ -n "$wpid" ] && [ "$attempt" = 1 ] &&
-	   ! tr -d '\r' < "$dir/console.log" | grep -aq '^LAB-INIT'; then
+	   ! tr -d '\r' < "$dir/console.log" | grep -aq 'LAB-INIT'; then
 		echo "lab: $boot_name: the kernel never ran /init; booting it once more" >&2
 		cp "$dir/console.log" "$dir/console.first.log"
 		attempt=2
@@ -107,7 +107,7 @@ boot() {
 		pass "$boot_name: the guest booted and ran its checks (${secs}s)"
 		return 0
 	fi
-	if [ "$attempt" = 2 ] && ! tr -d '\r' < "$dir/console.log" | grep -aq '^LAB-INIT'; then
+	if [ "$attempt" = 2 ] && ! tr -d '\r' < "$dir/console.log" | grep -aq 'LAB-INIT'; then
 		why="the kernel never ran /init, in two boots of ${LAB_INIT_LIMIT:-300}s each"
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		why="no power-off within ${limit}s (qemu killed)"
